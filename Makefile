@@ -1,0 +1,54 @@
+# Cultivate: `make run` to try it, `make test` to prove it. Both install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SEED ?= 2026
+ONLY ?=
+
+.PHONY: install run test test-fast lint typecheck bench clean browser
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml requirements/dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the Playwright journeys (browsers cannot be downloaded here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+run: install
+	$(BIN)/cultivate migrate --verbosity 0
+	$(BIN)/cultivate demo --seed $(SEED) --if-empty
+	$(BIN)/cultivate collectstatic --noinput --verbosity 0
+	$(BIN)/cultivate demo --print-logins
+	$(BIN)/cultivate serve --port $(PORT)
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy cultivate
+	$(BIN)/python scripts/check_views.py
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not system"
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy cultivate
+
+bench: install
+	$(BIN)/python -m benchmarks $(if $(ONLY),--only $(ONLY),)
+
+clean:
+	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache
