@@ -13,7 +13,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader
 
 NHSUK_TEMPLATES = Path(nhsuk_frontend_jinja.__file__).parent / "templates"
 
@@ -49,17 +49,38 @@ def query(request: Any, **changes: Any) -> str:
     return "?" + urlencode(list(params.lists()), doseq=True)
 
 
+def pagination_params(request: Any, page: Any) -> dict[str, Any]:
+    """NHS numbered pagination for a Django Page: first, last and two either side of the current page."""
+    number, last = page.number, page.paginator.num_pages
+    shown = sorted({1, last, *range(max(1, number - 2), min(last, number + 2) + 1)})
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for n in shown:
+        if n - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": n, "href": query(request, page=n), "current": n == number})
+        previous = n
+    return {
+        "items": items if last > 1 else [],
+        "previous": {"href": query(request, page=number - 1)} if page.has_previous() else None,
+        "next": {"href": query(request, page=number + 1)} if page.has_next() else None,
+    }
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     loaders = [FileSystemLoader(str(NHSUK_TEMPLATES))]
     if loader is not None:
         loaders.insert(0, loader)
+    # The NHS.UK macros read nested optional parameters (params.search.action), which needs chainable undefineds.
+    options["undefined"] = ChainableUndefined
     env = Environment(loader=ChoiceLoader(loaders), **options)  # noqa: S701 - Django's backend sets autoescape
     env.globals.update(
         {
             "static": static,
             "url": url,
             "query": query,
+            "pagination_params": pagination_params,
             "service_name": settings.SERVICE_NAME,
             "assetPath": static("nhsuk/assets"),
         }

@@ -103,6 +103,17 @@ def can_see_organisation(membership: Membership | None, organisation: Organisati
     return organisation.pk == membership.organisation_id
 
 
+SUMMARY_ROLES = frozenset({Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.ALLIANCE_ADMIN})
+
+
+@rules.predicate
+def can_see_summary(membership: Membership | None, organisation: Organisation | None) -> bool:
+    """Aggregate figures for an organisation: its admins, analysts and educators, and its alliance's admins."""
+    if membership is None or membership.role not in SUMMARY_ROLES:
+        return False
+    return bool(can_see_organisation(membership, organisation))
+
+
 @rules.predicate
 def can_list_staff(membership: Membership | None, organisation: Organisation | None) -> bool:
     if membership is None or organisation is None:
@@ -142,6 +153,7 @@ RULES = rules.RuleSet()
 RULES.add_rule("view_person", can_see_person)
 RULES.add_rule("view_characteristics", can_see_characteristics)
 RULES.add_rule("view_organisation", can_see_organisation)
+RULES.add_rule("view_summary", can_see_summary)
 RULES.add_rule("list_staff", can_list_staff)
 RULES.add_rule("view_team", can_see_team)
 RULES.add_rule("view_my_team", is_team_role)

@@ -271,3 +271,49 @@ class EmploymentSpell(TimeStampedModel):
     def is_current(self) -> bool:
         today = timezone.localdate()
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+
+class StaffImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Imported"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+
+
+class StaffImportStage(models.TextChoices):
+    WAITING = "", "Waiting to start"
+    CHECKING = "checking", "Checking the files"
+    SAVING = "saving", "Saving the changes"
+    DONE = "done", "Finished"
+
+
+class StaffImport(TimeStampedModel):
+    """One upload of people.csv and assignments.csv to an organisation: where the files are, how far the
+    import has got, and its report (counts, warnings and the first problems; every problem is in a CSV beside
+    the uploads)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff_imports")
+    started_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Relative to MEDIA_ROOT, which is outside the web root.
+    folder = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=StaffImportStatus.choices, default=StaffImportStatus.QUEUED)
+    stage = models.CharField(max_length=10, choices=StaffImportStage.choices, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Staff import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {StaffImportStatus.SUCCEEDED, StaffImportStatus.REJECTED, StaffImportStatus.FAILED}

@@ -19,10 +19,8 @@ SMALL_NUMBER = 5
 
 
 def suppress(count: int, membership: Membership | None) -> str:
-    """Counts under 5 are hidden from roles without individual-level access."""
-    if membership is not None and membership.role in (Role.ANALYST, Role.ALLIANCE_ADMIN, Role.EDUCATOR) and (
-        0 < count < SMALL_NUMBER
-    ):
+    """Counts under 5 are hidden from roles without individual-level access to the whole organisation."""
+    if (membership is None or membership.role != Role.ORG_ADMIN) and 0 < count < SMALL_NUMBER:
         return "fewer than 5"
     return f"{count:,}"
 

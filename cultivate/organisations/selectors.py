@@ -195,3 +195,64 @@ def organisation_headcounts(organisations: QuerySet[Organisation]) -> dict[int, 
         .values_list("person__organisation")
         .annotate(n=Count("person", distinct=True))
     )
+
+
+# Reads for the JSON API (organisations/api.py).
+
+
+def _filter_people(qs: QuerySet[Person], filters: StaffFilters, today: dt.date) -> QuerySet[Person]:
+    """The staff list's filters: name or staff ID terms, in post or left, and the current (or last) post's team,
+    band and role."""
+    for term in filters.q.split():
+        qs = qs.filter(Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term))
+    active = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"))
+    if filters.status == "current":
+        qs = qs.filter(Exists(active))
+    elif filters.status == "left":
+        qs = qs.filter(~Exists(active))
+    spell_filter = Q()
+    if filters.team:
+        spell_filter &= Q(team_id=filters.team)
+    if filters.band:
+        spell_filter &= Q(afc_band=filters.band)
+    if filters.role:
+        spell_filter &= Q(role_id=filters.role)
+    if spell_filter:
+        candidate = EmploymentSpell.objects.filter(person=OuterRef("pk")).filter(spell_filter)
+        candidate = candidate.active_on(today) if filters.status == "current" else candidate
+        qs = qs.filter(Exists(candidate))
+    return qs
+
+
+def people_matching(
+    membership: Membership | None, filters: StaffFilters, organisation_code: str = ""
+) -> QuerySet[Person]:
+    """People visible to the membership across its whole scope (optionally one organisation), filtered as the
+    staff list filters them, in a stable order for paging, with organisation and current posts loaded."""
+    today = timezone.localdate()
+    qs = people_visible_to(membership).select_related("organisation")
+    if organisation_code:
+        qs = qs.filter(organisation__ods_code=organisation_code.upper())
+    qs = _filter_people(qs, filters, today)
+    return qs.order_by("family_name", "given_name", "staff_id", "pk").prefetch_related(_current_spells(today))
+
+
+def person_with_current_posts(pk: int) -> Person | None:
+    """The person with organisation and current posts loaded, whether or not visible; callers check access."""
+    today = timezone.localdate()
+    return (
+        Person.objects.select_related("organisation").prefetch_related(_current_spells(today)).filter(pk=pk).first()
+    )
+
+
+def spell_by_id(pk: int) -> EmploymentSpell | None:
+    """The spell, whether or not visible; callers check access to its person and audit refusals."""
+    return (
+        EmploymentSpell.objects.select_related("person", "person__organisation", "team", "role", "line_manager")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def organisation_teams_visible_to(membership: Membership | None, organisation: Organisation) -> QuerySet[Team]:
+    return teams_visible_to(membership).filter(organisation=organisation)

@@ -130,7 +130,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = _organisation_or_deny(request, ods_code, "view_organisation")
+    organisation = _organisation_or_deny(request, ods_code, "view_summary")
     membership = _membership(request)
     return render(request, "organisations/organisation_detail.jinja", {
         "page_title": organisation.name,

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # Listed so the API docs use ninja's bundled Swagger UI templates and static files instead of a CDN.
+    "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "cultivate.core",
     "cultivate.organisations",
@@ -92,6 +94,7 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)  # WhiteNoise warns when its root is missing
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",

@@ -1,0 +1,195 @@
+"""The access matrix: every page and API endpoint, each role of organisation A, against objects of A and of B.
+
+Organisation A and C are in one alliance, B in another. Every cross-organisation read or write must be refused
+(403 or 404) and the refusal audited; inside A each role sees exactly its scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cultivate.accounts import services as account_services
+from cultivate.accounts.models import Role
+from cultivate.core import testing as t
+from cultivate.core.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [r.value for r in Role]
+OK = 200
+REFUSED = (403, 404)
+
+
+@dataclass
+class World:
+    objects: dict[str, Any]
+    users: dict[str, Any]
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def world() -> World:
+    alliance = t.make_alliance("North Alliance")
+    other_alliance = t.make_alliance("South Alliance")
+    org_a = t.make_organisation("RAA", alliance=alliance)
+    org_b = t.make_organisation("RBB", alliance=other_alliance)
+    team_a1, team_a2 = t.make_team(org_a, "A ward 1"), t.make_team(org_a, "A ward 2")
+    team_b1 = t.make_team(org_b, "B ward 1")
+    person_a1 = t.make_person(org_a, team=team_a1, given_name="Ada")
+    person_a2 = t.make_person(org_a, team=team_a2, given_name="Ash")
+    person_b1 = t.make_person(org_b, team=team_b1, given_name="Bea")
+    users = {
+        Role.SUPPORT_WORKER: t.make_user(Role.SUPPORT_WORKER, organisation=org_a, person=person_a1),
+        Role.LINE_MANAGER: t.make_user(Role.LINE_MANAGER, organisation=org_a, teams=[team_a1],
+                                       person=t.make_person(org_a, team=team_a1, band="6")),
+        Role.ASSESSOR: t.make_user(Role.ASSESSOR, organisation=org_a, teams=[team_a1]),
+        Role.EDUCATOR: t.make_user(Role.EDUCATOR, organisation=org_a),
+        Role.ANALYST: t.make_user(Role.ANALYST, organisation=org_a),
+        Role.ORG_ADMIN: t.make_user(Role.ORG_ADMIN, organisation=org_a),
+        Role.ALLIANCE_ADMIN: t.make_user(Role.ALLIANCE_ADMIN, alliance=alliance),
+    }
+    user_b = t.make_user(Role.SUPPORT_WORKER, organisation=org_b, person=person_b1)
+    t.make_user(Role.ORG_ADMIN, organisation=org_b)
+    tokens = {}
+    for role, user in users.items():
+        _token, secret = account_services.api_token_create(
+            user=user, membership=user.memberships.get(), name="matrix"
+        )
+        tokens[role] = secret
+    objects = {
+        "org_a": org_a, "org_b": org_b, "team_a1": team_a1, "team_a2": team_a2, "team_b1": team_b1,
+        "person_a1": person_a1, "person_a2": person_a2, "person_b1": person_b1,
+        "user_a": users[Role.SUPPORT_WORKER], "user_b": user_b,
+        "membership_b": user_b.memberships.get(),
+    }
+    return World(objects=objects, users=users, tokens=tokens)
+
+
+# (name, url template, roles allowed on A's object, object in B that no role of A may reach)
+PAGES: list[tuple[str, str, set[str]]] = [
+    ("staff list", "/organisations/{org.ods_code}/staff/", {Role.ORG_ADMIN}),
+    ("organisation", "/organisations/{org.ods_code}/",
+     {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.ALLIANCE_ADMIN}),
+    ("import", "/organisations/{org.ods_code}/import/", {Role.ORG_ADMIN}),
+    ("person in team 1", "/people/{person1.pk}/",
+     {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
+    ("person in team 2", "/people/{person2.pk}/", {Role.ORG_ADMIN}),
+    ("managed user", "/accounts/users/{user.pk}/", {Role.ORG_ADMIN}),
+]
+
+
+def _client_for(world: World, role: str) -> Client:
+    client = Client()
+    client.force_login(world.users[role])
+    return client
+
+
+def _format(url: str, world: World, side: str) -> str:
+    o = world.objects
+    if side == "a":
+        return url.format(org=o["org_a"], person1=o["person_a1"], person2=o["person_a2"], user=o["user_a"])
+    return url.format(org=o["org_b"], person1=o["person_b1"], person2=o["person_b1"], user=o["user_b"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "url", "allowed"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_matrix(world: World, role: str, name: str, url: str, allowed: set[str]) -> None:
+    client = _client_for(world, role)
+    own = client.get(_format(url, world, "a"))
+    if role in allowed:
+        assert own.status_code == OK, f"{role} should see {name} of their organisation"
+    else:
+        assert own.status_code in REFUSED, f"{role} should not see {name}"
+    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    other = client.get(_format(url, world, "b"))
+    assert other.status_code in REFUSED, f"{role} of A reached {name} of B"
+    after = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    assert after == before + 1, "the cross-organisation refusal must be audited"
+
+
+ROLE_PAGES = [
+    ("/team/", {Role.LINE_MANAGER, Role.ASSESSOR}),
+    ("/accounts/users/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+    ("/audit/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+    ("/organisations/", set(ROLES)),
+    ("/me/", set(ROLES)),
+    ("/", set(ROLES)),
+    ("/accounts/", set(ROLES)),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("url", "allowed"), ROLE_PAGES, ids=[p[0] for p in ROLE_PAGES])
+def test_role_pages(world: World, role: str, url: str, allowed: set[str]) -> None:
+    response = _client_for(world, role).get(url)
+    if role in allowed:
+        assert response.status_code == OK
+    else:
+        assert response.status_code in REFUSED
+        assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=world.users[role]).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_cross_organisation_writes_refused(world: World, role: str) -> None:
+    """No role of A may change B: not B's users, roles, or staff records."""
+    client = _client_for(world, role)
+    o = world.objects
+    attempts = [
+        (f"/accounts/users/{o['user_b'].pk}/roles/new/", {"role": Role.ORG_ADMIN}),
+        (f"/accounts/users/{o['user_b'].pk}/roles/{o['membership_b'].pk}/end/", {}),
+        (f"/accounts/users/{o['user_b'].pk}/deactivate/", {}),
+        (f"/accounts/users/{o['user_b'].pk}/edit/", {"full_name": "Changed", "registration_body": "",
+                                                      "registration_pin": ""}),
+        (f"/organisations/{o['org_b'].ods_code}/import/", {}),
+    ]
+    for url, data in attempts:
+        before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+        response = client.post(url, data)
+        assert response.status_code in REFUSED, f"{role} of A could POST {url}"
+        assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    o["user_b"].refresh_from_db()
+    o["membership_b"].refresh_from_db()
+    assert o["user_b"].is_active and o["user_b"].full_name != "Changed"
+    assert o["membership_b"].is_current
+    assert o["user_b"].memberships.count() == 1
+
+
+API = [
+    ("/api/organisations/{org.ods_code}", {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.LINE_MANAGER,
+                                           Role.ASSESSOR, Role.SUPPORT_WORKER, Role.ALLIANCE_ADMIN}),
+    ("/api/organisations/{org.ods_code}/teams", {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.LINE_MANAGER,
+                                                 Role.ASSESSOR, Role.ALLIANCE_ADMIN}),
+    ("/api/people/{person1.pk}", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
+    ("/api/people/{person1.pk}/spells", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
+    ("/api/people/{person2.pk}", {Role.ORG_ADMIN}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("url", "allowed"), API, ids=[a[0] for a in API])
+def test_api_matrix(world: World, role: str, url: str, allowed: set[str]) -> None:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    own = client.get(_format(url, world, "a"))
+    if role in allowed:
+        assert own.status_code == OK, (role, url, own.content)
+    else:
+        assert own.status_code in REFUSED
+    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    other = client.get(_format(url, world, "b"))
+    assert other.status_code in REFUSED, f"{role} of A reached {url} of B through the API"
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_lists_stay_in_scope(world: World, role: str) -> None:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    people = client.get("/api/people").json()
+    items = people["items"] if isinstance(people, dict) else people
+    org_codes = {item["organisation"] for item in items}
+    assert "RBB" not in org_codes
+    organisations = client.get("/api/organisations").json()
+    codes = {o["ods_code"] for o in (organisations["items"] if isinstance(organisations, dict) else organisations)}
+    assert "RBB" not in codes
