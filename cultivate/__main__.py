@@ -1,11 +1,11 @@
 """The `cultivate` command: the management commands people need, under short names.
 
-    cultivate serve [--host 127.0.0.1] [--port 8000] [--no-worker]
-    cultivate migrate
-    cultivate demo --seed N
-    cultivate import-staff DIR
-    cultivate createadmin
-    cultivate <any other Django management command>
+cultivate serve [--host 127.0.0.1] [--port 8000] [--no-worker]
+cultivate migrate
+cultivate demo --seed N
+cultivate import-staff DIR
+cultivate createadmin
+cultivate <any other Django management command>
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ ALIASES = {
 def _serve(argv: list[str]) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="cultivate serve", description="Serve Cultivate and run its worker.")
+    parser = argparse.ArgumentParser(
+        prog="cultivate serve", description="Serve Cultivate and run its worker."
+    )
     parser.add_argument("--host", default=os.environ.get("CULTIVATE_HOST", "127.0.0.1"))
     parser.add_argument("--port", default=os.environ.get("CULTIVATE_PORT", "8000"))
     parser.add_argument("--workers", default=os.environ.get("CULTIVATE_WEB_WORKERS", "2"))
@@ -37,11 +39,22 @@ def _serve(argv: list[str]) -> int:
         # Imports and reports run off the request in this worker process.
         worker = subprocess.Popen([sys.executable, "-m", "cultivate", "worker"])
     try:
-        return subprocess.call([
-            sys.executable, "-m", "gunicorn", "cultivate.config.wsgi:application",
-            "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
-            "--access-logfile", "-", "--timeout", "120",
-        ])
+        return subprocess.call(  # noqa: S603 - fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "cultivate.config.wsgi:application",
+                "--bind",
+                f"{args.host}:{args.port}",
+                "--workers",
+                str(args.workers),
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "120",
+            ]
+        )
     except KeyboardInterrupt:
         return 0
     finally:

@@ -17,7 +17,9 @@ def main() -> int:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if PATTERN.search(line):
-                problems.append(f"{path.relative_to(ROOT.parent)}:{number}: model query in a view: {line.strip()}")
+                problems.append(
+                    f"{path.relative_to(ROOT.parent)}:{number}: model query in a view: {line.strip()}"
+                )
     for problem in problems:
         print(problem)
     if problems:

@@ -43,8 +43,12 @@ def world() -> World:
     person_b1 = t.make_person(org_b, team=team_b1, given_name="Bea")
     users = {
         Role.SUPPORT_WORKER: t.make_user(Role.SUPPORT_WORKER, organisation=org_a, person=person_a1),
-        Role.LINE_MANAGER: t.make_user(Role.LINE_MANAGER, organisation=org_a, teams=[team_a1],
-                                       person=t.make_person(org_a, team=team_a1, band="6")),
+        Role.LINE_MANAGER: t.make_user(
+            Role.LINE_MANAGER,
+            organisation=org_a,
+            teams=[team_a1],
+            person=t.make_person(org_a, team=team_a1, band="6"),
+        ),
         Role.ASSESSOR: t.make_user(Role.ASSESSOR, organisation=org_a, teams=[team_a1]),
         Role.EDUCATOR: t.make_user(Role.EDUCATOR, organisation=org_a),
         Role.ANALYST: t.make_user(Role.ANALYST, organisation=org_a),
@@ -60,9 +64,16 @@ def world() -> World:
         )
         tokens[role] = secret
     objects = {
-        "org_a": org_a, "org_b": org_b, "team_a1": team_a1, "team_a2": team_a2, "team_b1": team_b1,
-        "person_a1": person_a1, "person_a2": person_a2, "person_b1": person_b1,
-        "user_a": users[Role.SUPPORT_WORKER], "user_b": user_b,
+        "org_a": org_a,
+        "org_b": org_b,
+        "team_a1": team_a1,
+        "team_a2": team_a2,
+        "team_b1": team_b1,
+        "person_a1": person_a1,
+        "person_a2": person_a2,
+        "person_b1": person_b1,
+        "user_a": users[Role.SUPPORT_WORKER],
+        "user_b": user_b,
         "membership_b": user_b.memberships.get(),
     }
     return World(objects=objects, users=users, tokens=tokens)
@@ -71,11 +82,17 @@ def world() -> World:
 # (name, url template, roles allowed on A's object, object in B that no role of A may reach)
 PAGES: list[tuple[str, str, set[str]]] = [
     ("staff list", "/organisations/{org.ods_code}/staff/", {Role.ORG_ADMIN}),
-    ("organisation", "/organisations/{org.ods_code}/",
-     {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.ALLIANCE_ADMIN}),
+    (
+        "organisation",
+        "/organisations/{org.ods_code}/",
+        {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.ALLIANCE_ADMIN},
+    ),
     ("import", "/organisations/{org.ods_code}/import/", {Role.ORG_ADMIN}),
-    ("person in team 1", "/people/{person1.pk}/",
-     {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
+    (
+        "person in team 1",
+        "/people/{person1.pk}/",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER},
+    ),
     ("person in team 2", "/people/{person2.pk}/", {Role.ORG_ADMIN}),
     ("managed user", "/accounts/users/{user.pk}/", {Role.ORG_ADMIN}),
 ]
@@ -129,7 +146,9 @@ def test_role_pages(world: World, role: str, url: str, allowed: set[str]) -> Non
         assert response.status_code == OK
     else:
         assert response.status_code in REFUSED
-        assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=world.users[role]).exists()
+        assert AuditEvent.objects.filter(
+            action=AuditAction.PERMISSION_DENIED, actor=world.users[role]
+        ).exists()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -141,8 +160,10 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
         (f"/accounts/users/{o['user_b'].pk}/roles/new/", {"role": Role.ORG_ADMIN}),
         (f"/accounts/users/{o['user_b'].pk}/roles/{o['membership_b'].pk}/end/", {}),
         (f"/accounts/users/{o['user_b'].pk}/deactivate/", {}),
-        (f"/accounts/users/{o['user_b'].pk}/edit/", {"full_name": "Changed", "registration_body": "",
-                                                      "registration_pin": ""}),
+        (
+            f"/accounts/users/{o['user_b'].pk}/edit/",
+            {"full_name": "Changed", "registration_body": "", "registration_pin": ""},
+        ),
         (f"/organisations/{o['org_b'].ods_code}/import/", {}),
     ]
     for url, data in attempts:
@@ -158,12 +179,27 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
 
 
 API = [
-    ("/api/organisations/{org.ods_code}", {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.LINE_MANAGER,
-                                           Role.ASSESSOR, Role.SUPPORT_WORKER, Role.ALLIANCE_ADMIN}),
-    ("/api/organisations/{org.ods_code}/teams", {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.LINE_MANAGER,
-                                                 Role.ASSESSOR, Role.ALLIANCE_ADMIN}),
+    (
+        "/api/organisations/{org.ods_code}",
+        {
+            Role.ORG_ADMIN,
+            Role.ANALYST,
+            Role.EDUCATOR,
+            Role.LINE_MANAGER,
+            Role.ASSESSOR,
+            Role.SUPPORT_WORKER,
+            Role.ALLIANCE_ADMIN,
+        },
+    ),
+    (
+        "/api/organisations/{org.ods_code}/teams",
+        {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.LINE_MANAGER, Role.ASSESSOR, Role.ALLIANCE_ADMIN},
+    ),
     ("/api/people/{person1.pk}", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
-    ("/api/people/{person1.pk}/spells", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
+    (
+        "/api/people/{person1.pk}/spells",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER},
+    ),
     ("/api/people/{person2.pk}", {Role.ORG_ADMIN}),
 ]
 
@@ -191,5 +227,7 @@ def test_api_lists_stay_in_scope(world: World, role: str) -> None:
     org_codes = {item["organisation"] for item in items}
     assert "RBB" not in org_codes
     organisations = client.get("/api/organisations").json()
-    codes = {o["ods_code"] for o in (organisations["items"] if isinstance(organisations, dict) else organisations)}
+    codes = {
+        o["ods_code"] for o in (organisations["items"] if isinstance(organisations, dict) else organisations)
+    }
     assert "RBB" not in codes

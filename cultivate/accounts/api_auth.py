@@ -43,7 +43,7 @@ class BearerTokenAuth(HttpBearer):
         api_token = api_token_authenticate(token)
         if api_token is None:
             raise AuthenticationError(
-                message="The token is not valid: it may be mistyped, revoked or expired, or its role has ended."
+                message="The token is not valid: it may be mistyped, revoked or expired, or its role ended."
             )
         membership = api_token.membership
         # Same user row; setting it saves a query each time the access rules read membership.user.
@@ -61,8 +61,8 @@ class SessionRoleAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
     openapi_description = (
-        "Your signed-in session, used by the interactive documentation at /api/docs. Requests act in the role "
-        "currently chosen in the pages."
+        "Your signed-in session, used by the interactive documentation at /api/docs. Requests act in the "
+        "role currently chosen in the pages."
     )
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
@@ -70,4 +70,4 @@ class SessionRoleAuth(APIKeyCookie):
             return None
         if getattr(request, "membership", None) is None:
             deny(request, reason="Your account has no current role, so there is nothing it may read.")
-        return request.user  # type: ignore[return-value]
+        return request.user

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -18,7 +18,7 @@ class RoleChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
+        cast(forms.ChoiceField, self.fields["membership"]).choices = [(m.pk, str(m)) for m in memberships]
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
@@ -34,7 +34,9 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=100, help_text="What the token is for, e.g. 'Rota system'.")
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="What the token is for, e.g. 'Rota system'."
+    )
     membership = forms.TypedChoiceField(
         label="Role the token acts in", coerce=int, help_text="The token sees exactly what this role sees."
     )
@@ -47,7 +49,7 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
+        cast(forms.ChoiceField, self.fields["membership"]).choices = [(m.pk, str(m)) for m in memberships]
 
 
 class UserForm(forms.Form):
@@ -68,10 +70,11 @@ class UserForm(forms.Form):
         help_text="Link the account to the person's staff record, if they are staff of the organisation.",
     )
 
-    def __init__(self, *args: Any, people: list[tuple[int, str]] | None = None, editing: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[tuple[int, str]] | None = None, editing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "No staff record"), *(people or [])]
+        cast(forms.ChoiceField, self.fields["person"]).choices = [("", "No staff record"), *(people or [])]
         if editing:
             del self.fields["email"]
             del self.fields["person"]
@@ -99,14 +102,17 @@ class MembershipForm(forms.Form):
         help_text="For line managers and assessors: the teams they manage or assess for.",
     )
     ends_on = forms.DateField(
-        label="Ends on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="Ends on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for a role with no end date.",
     )
 
-    def __init__(self, *args: Any, roles: list[tuple[str, str]], teams: list[tuple[int, str]], **kwargs: Any
-                 ) -> None:
+    def __init__(
+        self, *args: Any, roles: list[tuple[str, str]], teams: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles
-        self.fields["teams"].choices = teams
+        cast(forms.ChoiceField, self.fields["role"]).choices = roles
+        cast(forms.ChoiceField, self.fields["teams"]).choices = teams
         if not teams:
             del self.fields["teams"]

@@ -19,7 +19,7 @@ class ActiveRoleMiddleware:
         request.membership = None  # type: ignore[attr-defined]
         request.memberships = []  # type: ignore[attr-defined]
         if request.user.is_authenticated:
-            memberships = selectors.current_memberships(user=request.user)  # type: ignore[arg-type]
+            memberships = selectors.current_memberships(user=request.user)
             request.memberships = memberships  # type: ignore[attr-defined]
             chosen = request.session.get(SESSION_KEY)
             active = next((m for m in memberships if m.pk == chosen), None)

@@ -69,7 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_failed_sign_in_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -154,7 +154,9 @@ class Membership(TimeStampedModel):
     def is_current(self) -> bool:
         today = timezone.localdate()
         return (
-            self.revoked_at is None and self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
+            self.revoked_at is None
+            and self.starts_on <= today
+            and (self.ends_on is None or self.ends_on >= today)
         )
 
 

@@ -51,9 +51,13 @@ def user_for_admin(membership: Membership, pk: int) -> User | None:
 
 def memberships_of(membership: Membership, user: User) -> QuerySet[Membership]:
     """The roles of `user` that the acting admin may see and change."""
-    qs = Membership.objects.filter(user=user).select_related("organisation", "alliance").prefetch_related("teams")
+    qs = (
+        Membership.objects.filter(user=user)
+        .select_related("organisation", "alliance")
+        .prefetch_related("teams")
+    )
     if membership.role == Role.ORG_ADMIN:
-        return qs.filter(organisation_id=membership.organisation_id)
+        return qs.filter(organisation=membership.organisation)
     if membership.role == Role.ALLIANCE_ADMIN:
         return qs.filter(
             Q(alliance_id=membership.alliance_id) | Q(organisation__alliance_id=membership.alliance_id)

@@ -20,7 +20,7 @@ from cultivate.organisations.models import Alliance, Organisation, Person, Team
 
 from .models import ApiToken, Membership, Role, User
 
-TOKEN_PREFIX = "cvt_"
+TOKEN_PREFIX = "cvt_"  # noqa: S105 - a public prefix, not a secret
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignI
             account.first_failed_sign_in_at = None
             account.locked_until = None
             account.save(update_fields=["failed_sign_ins", "first_failed_sign_in_at", "locked_until"])
-        return SignInResult(user=user)  # type: ignore[arg-type]
+        return SignInResult(user=user)
     if account is None:
         audit(AuditAction.SIGN_IN_FAILED, request=request, actor_email=email, reason="unknown account")
         return SignInResult(user=None)
@@ -65,7 +65,12 @@ def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignI
         account.save(update_fields=["failed_sign_ins", "first_failed_sign_in_at", "locked_until"])
     audit(AuditAction.SIGN_IN_FAILED, actor=account, request=request, reason="wrong password")
     if locked:
-        audit(AuditAction.LOCKED_OUT, actor=account, request=request, until=account.locked_until.isoformat())
+        audit(
+            AuditAction.LOCKED_OUT,
+            actor=account,
+            request=request,
+            until=account.locked_until.isoformat() if account.locked_until else "",
+        )
     return SignInResult(user=None, locked=locked)
 
 
@@ -153,7 +158,9 @@ def _check_membership(
     if any(organisation is None or team.organisation_id != organisation.pk for team in teams):
         errors["teams"] = "Teams must belong to the organisation."
     if role == Role.ASSESSOR and not user.is_registered_professional:
-        errors["role"] = "An assessor must be a registered professional: record their registration body and PIN."
+        errors["role"] = (
+            "An assessor must be a registered professional: record their registration body and PIN."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -246,7 +253,13 @@ def api_token_create(
     )
     token.full_clean()
     token.save()
-    audit(AuditAction.TOKEN_CREATED, actor=user, request=request, obj=token, organisation=membership.organisation)
+    audit(
+        AuditAction.TOKEN_CREATED,
+        actor=user,
+        request=request,
+        obj=token,
+        organisation=membership.organisation,
+    )
     return token, secret
 
 
@@ -262,7 +275,9 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user", "membership", "membership__organisation", "membership__alliance")
+        ApiToken.objects.select_related(
+            "user", "membership", "membership__organisation", "membership__alliance"
+        )
         .prefetch_related("membership__teams")
         .filter(token_hash=_hash_token(secret))
         .first()

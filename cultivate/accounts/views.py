@@ -57,8 +57,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/sign_in.jinja",
-        {"page_title": "Sign in", "form": form, "next": request.GET.get("next", ""),
-         "form_has_errors": bool(form.errors)},
+        {
+            "page_title": "Sign in",
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "form_has_errors": bool(form.errors),
+        },
     )
 
 
@@ -75,8 +79,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @login_required
 def switch_role(request: HttpRequest) -> HttpResponse:
     memberships = request.memberships  # type: ignore[attr-defined]
-    form = forms.RoleChoiceForm(request.POST or None, memberships=memberships,
-                                initial={"membership": getattr(_membership(request), "pk", None)})
+    form = forms.RoleChoiceForm(
+        request.POST or None,
+        memberships=memberships,
+        initial={"membership": getattr(_membership(request), "pk", None)},
+    )
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_KEY] = form.cleaned_data["membership"]
         chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
@@ -84,8 +91,11 @@ def switch_role(request: HttpRequest) -> HttpResponse:
         audit(AuditAction.ROLE_SWITCHED, request=request, obj=chosen, organisation=chosen.organisation)
         messages.info(request, f"You are now acting as {chosen}.")
         return redirect("core:home")
-    return render(request, "accounts/switch_role.jinja",
-                  {"page_title": "Change role", "form": form, "form_has_errors": bool(form.errors)})
+    return render(
+        request,
+        "accounts/switch_role.jinja",
+        {"page_title": "Change role", "form": form, "form_has_errors": bool(form.errors)},
+    )
 
 
 @login_required
@@ -97,19 +107,31 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 def token_create(request: HttpRequest) -> HttpResponse:
     memberships = request.memberships  # type: ignore[attr-defined]
-    form = forms.ApiTokenForm(request.POST or None, memberships=memberships,
-                              initial={"membership": getattr(_membership(request), "pk", None)})
+    form = forms.ApiTokenForm(
+        request.POST or None,
+        memberships=memberships,
+        initial={"membership": getattr(_membership(request), "pk", None)},
+    )
     if request.method == "POST" and form.is_valid():
         membership = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
         expires = timezone.now() + dt.timedelta(days=form.cleaned_data["expires_in_days"])
         token, secret = services.api_token_create(
-            user=request.user, membership=membership, name=form.cleaned_data["name"],  # type: ignore[arg-type]
-            expires_at=expires, request=request,
+            user=request.user,
+            membership=membership,
+            name=form.cleaned_data["name"],  # type: ignore[arg-type]
+            expires_at=expires,
+            request=request,
         )
-        return render(request, "accounts/token_created.jinja",
-                      {"page_title": "API token created", "token": token, "secret": secret})
-    return render(request, "accounts/token_form.jinja",
-                  {"page_title": "Create an API token", "form": form, "form_has_errors": bool(form.errors)})
+        return render(
+            request,
+            "accounts/token_created.jinja",
+            {"page_title": "API token created", "token": token, "secret": secret},
+        )
+    return render(
+        request,
+        "accounts/token_form.jinja",
+        {"page_title": "Create an API token", "form": form, "form_has_errors": bool(form.errors)},
+    )
 
 
 @login_required
@@ -145,7 +167,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     extra_context = {"page_title": "Reset your password"}
 
     def form_valid(self, form: Any) -> HttpResponse:
-        audit(AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor_email=form.cleaned_data["email"])
+        audit(
+            AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor_email=form.cleaned_data["email"]
+        )
         return super().form_valid(form)
 
 
@@ -216,20 +240,35 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = forms.UserForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = org_selectors.people_visible_to(membership).filter(pk=data["person"]).first() if data.get(
-            "person") else None
+        person = (
+            org_selectors.people_visible_to(membership).filter(pk=data["person"]).first()
+            if data.get("person")
+            else None
+        )
         user = services.user_create(
-            email=data["email"], full_name=data["full_name"], person=person,
-            registration_body=data["registration_body"], registration_pin=data["registration_pin"],
-            created_by=request.user, request=request,  # type: ignore[arg-type]
+            email=data["email"],
+            full_name=data["full_name"],
+            person=person,
+            registration_body=data["registration_body"],
+            registration_pin=data["registration_pin"],
+            created_by=request.user,
+            request=request,  # type: ignore[arg-type]
         )
         messages.info(request, f"Account created for {user}. Now give them a role.")
         if membership.role == Role.ALLIANCE_ADMIN:
-            services.membership_grant(user=user, role=Role.ALLIANCE_ADMIN, alliance=membership.alliance,
-                                      granted_by=request.user, request=request)  # type: ignore[arg-type]
+            services.membership_grant(
+                user=user,
+                role=Role.ALLIANCE_ADMIN,
+                alliance=membership.alliance,
+                granted_by=request.user,
+                request=request,
+            )  # type: ignore[arg-type]
         return redirect("accounts:user", pk=user.pk)
-    return render(request, "accounts/user_form.jinja",
-                  {"page_title": "Add a user", "form": form, "form_has_errors": bool(form.errors)})
+    return render(
+        request,
+        "accounts/user_form.jinja",
+        {"page_title": "Add a user", "form": form, "form_has_errors": bool(form.errors)},
+    )
 
 
 @login_required
@@ -237,27 +276,47 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _require_admin(request)
     user = _managed_user(request, membership, pk)
     memberships = selectors.memberships_of(membership, user)
-    return render(request, "accounts/user_detail.jinja",
-                  {"page_title": user.full_name, "managed": user, "roles": memberships})
+    return render(
+        request,
+        "accounts/user_detail.jinja",
+        {"page_title": user.full_name, "managed": user, "roles": memberships},
+    )
 
 
 @login_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _require_admin(request)
     user = _managed_user(request, membership, pk)
-    form = forms.UserForm(request.POST or None, editing=True, initial={
-        "full_name": user.full_name, "registration_body": user.registration_body,
-        "registration_pin": user.registration_pin})
+    form = forms.UserForm(
+        request.POST or None,
+        editing=True,
+        initial={
+            "full_name": user.full_name,
+            "registration_body": user.registration_body,
+            "registration_pin": user.registration_pin,
+        },
+    )
     if request.method == "POST" and form.is_valid():
-        services.user_update(user=user, full_name=form.cleaned_data["full_name"],
-                             registration_body=form.cleaned_data["registration_body"],
-                             registration_pin=form.cleaned_data["registration_pin"],
-                             changed_by=request.user, request=request)  # type: ignore[arg-type]
+        services.user_update(
+            user=user,
+            full_name=form.cleaned_data["full_name"],
+            registration_body=form.cleaned_data["registration_body"],
+            registration_pin=form.cleaned_data["registration_pin"],
+            changed_by=request.user,
+            request=request,
+        )  # type: ignore[arg-type]
         messages.info(request, "Changes saved.")
         return redirect("accounts:user", pk=user.pk)
-    return render(request, "accounts/user_form.jinja",
-                  {"page_title": f"Change {user.full_name}", "form": form, "managed": user,
-                   "form_has_errors": bool(form.errors)})
+    return render(
+        request,
+        "accounts/user_form.jinja",
+        {
+            "page_title": f"Change {user.full_name}",
+            "form": form,
+            "managed": user,
+            "form_has_errors": bool(form.errors),
+        },
+    )
 
 
 @login_required
@@ -271,14 +330,23 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen_teams = list(org_selectors.teams_visible_to(membership).filter(pk__in=data.get("teams") or []))
-        target = Membership(user=user, role=data["role"], organisation=membership.organisation,
-                            alliance=membership.alliance if data["role"] == Role.ALLIANCE_ADMIN else None)
+        target = Membership(
+            user=user,
+            role=data["role"],
+            organisation=membership.organisation,
+            alliance=membership.alliance if data["role"] == Role.ALLIANCE_ADMIN else None,
+        )
         if not access.may(membership, "grant_membership", target):
             deny(request, reason="Role outside the admin's scope.", obj=user)
         try:
             services.membership_grant(
-                user=user, role=data["role"], organisation=target.organisation, alliance=target.alliance,
-                teams=chosen_teams, ends_on=data.get("ends_on"), granted_by=request.user,  # type: ignore[arg-type]
+                user=user,
+                role=data["role"],
+                organisation=target.organisation,
+                alliance=target.alliance,
+                teams=chosen_teams,
+                ends_on=data.get("ends_on"),
+                granted_by=request.user,  # type: ignore[arg-type]
                 request=request,
             )
         except ValidationError as error:
@@ -287,9 +355,16 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, f"{user} now has the role {dict(Role.choices)[data['role']]}.")
             return redirect("accounts:user", pk=user.pk)
-    return render(request, "accounts/membership_form.jinja",
-                  {"page_title": f"Give {user.full_name} a role", "form": form, "managed": user,
-                   "form_has_errors": bool(form.errors)})
+    return render(
+        request,
+        "accounts/membership_form.jinja",
+        {
+            "page_title": f"Give {user.full_name} a role",
+            "form": form,
+            "managed": user,
+            "form_has_errors": bool(form.errors),
+        },
+    )
 
 
 @login_required

@@ -18,12 +18,12 @@ api = NinjaAPI(
     title="Cultivate API",
     version="1.0.0",
     description=(
-        "Read access to organisations, teams, people and employment spells, with the same access rules as the "
-        "pages. Authenticate with a personal access token (`Authorization: Bearer <token>`), created on your "
-        "account page; the token acts in the role you chose for it. Signed-in users can also try the API here, "
-        "acting in their current role.\n\n"
-        "Anything outside the role's scope answers 404, whether or not it exists. Dates are ISO 8601; FTE is a "
-        'decimal string with two places ("0.80").'
+        "Read access to organisations, teams, people and employment spells, with the same access rules as "
+        "the pages. Authenticate with a personal access token (`Authorization: Bearer <token>`), created on "
+        "your account page; the token acts in the role you chose for it. Signed-in users can also try the "
+        "API here, acting in their current role.\n\n"
+        "Anything outside the role's scope answers 404, whether or not it exists. Dates are ISO 8601; FTE is "
+        'a decimal string with two places ("0.80").'
     ),
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionRoleAuth()],
@@ -51,7 +51,9 @@ class HealthOut(Schema):
     status: str
 
 
-@api.get("/health", auth=None, response=HealthOut, tags=["service"], summary="Health check")
+@api.get(
+    "/health", auth=None, response=HealthOut, operation_id="health", tags=["service"], summary="Health check"
+)
 def health(request: HttpRequest) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from cultivate.core import views as core_views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cultivate.core.urls")),
     path("accounts/", include("cultivate.accounts.urls")),
     path("", include("cultivate.organisations.urls")),

@@ -33,9 +33,9 @@ def audit(
     actor_email: str = "",
     **detail: Any,
 ) -> AuditEvent:
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            actor = request.user  # type: ignore[assignment]
+    user = getattr(request, "user", None) if request is not None else None
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
     membership = getattr(request, "membership", None) if request is not None else None
     event = AuditEvent(
         actor=actor,

@@ -31,7 +31,9 @@ def navigation_for(request: HttpRequest, membership: Membership | None) -> list[
         items.append(_item(request, "Staff", reverse("organisations:staff", args=[org.ods_code])))
         items.append(_item(request, "Import staff", reverse("organisations:import", args=[org.ods_code])))
     if role in (Role.ANALYST, Role.EDUCATOR) and org is not None:
-        items.append(_item(request, "Organisation", reverse("organisations:organisation", args=[org.ods_code])))
+        items.append(
+            _item(request, "Organisation", reverse("organisations:organisation", args=[org.ods_code]))
+        )
     if role == Role.ALLIANCE_ADMIN:
         items.append(_item(request, "Organisations", reverse("organisations:organisations")))
     if role in (Role.ORG_ADMIN, Role.ALLIANCE_ADMIN):

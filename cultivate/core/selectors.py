@@ -28,12 +28,13 @@ def audit_events_visible_to(membership: Membership | None) -> QuerySet[AuditEven
         from cultivate.accounts.models import User
 
         # The organisation's events, and events by its own users that carry no organisation (sign-ins).
-        org_users = User.objects.filter(memberships__organisation_id=membership.organisation_id).values("pk")
+        org_users = User.objects.filter(memberships__organisation=membership.organisation).values("pk")
         return AuditEvent.objects.filter(
-            Q(organisation_id=membership.organisation_id) | Q(organisation__isnull=True, actor_id__in=org_users)
+            Q(organisation_id=membership.organisation_id)
+            | Q(organisation__isnull=True, actor_id__in=org_users)
         )
     if membership.role == Role.ALLIANCE_ADMIN:
-        return AuditEvent.objects.filter(organisation__alliance_id=membership.alliance_id)
+        return AuditEvent.objects.filter(organisation__alliance=membership.alliance)
     return AuditEvent.objects.none()
 
 

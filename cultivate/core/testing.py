@@ -19,7 +19,7 @@ from cultivate.organisations.models import (
     TeamSetting,
 )
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
 _seq = itertools.count(1)
 
 
@@ -37,13 +37,18 @@ def make_organisation(
     )
 
 
-def make_team(organisation: Organisation, name: str | None = None, setting: str = TeamSetting.INPATIENT) -> Team:
+def make_team(
+    organisation: Organisation, name: str | None = None, setting: str = TeamSetting.INPATIENT
+) -> Team:
     site = Site.objects.get_or_create(organisation=organisation, name="Main site")[0]
-    return Team.objects.create(organisation=organisation, site=site, name=name or f"Team {next(_seq)}",
-                               setting=setting)
+    return Team.objects.create(
+        organisation=organisation, site=site, name=name or f"Team {next(_seq)}", setting=setting
+    )
 
 
-def make_person(organisation: Organisation, team: Team | None = None, band: str = "3", **extra: Any) -> Person:
+def make_person(
+    organisation: Organisation, team: Team | None = None, band: str = "3", **extra: Any
+) -> Person:
     n = next(_seq)
     person = Person.objects.create(
         organisation=organisation,

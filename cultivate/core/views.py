@@ -52,7 +52,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.jinja", {"page_title": "You do not have access to this page"}, status=403)
+    return render(
+        request, "errors/403.jinja", {"page_title": "You do not have access to this page"}, status=403
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -64,7 +66,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     template = loader.get_template("errors/500.jinja")
-    return HttpResponse(template.render({"page_title": "Sorry, there is a problem with the service"}), status=500)
+    return HttpResponse(
+        template.render({"page_title": "Sorry, there is a problem with the service"}), status=500
+    )
 
 
 def raise_error(request: HttpRequest) -> HttpResponse:

@@ -1,12 +1,12 @@
 """Read-only API for organisations, teams, people and employment spells.
 
-Every read goes through the selectors and every decision through `access`, exactly as the pages do, in the role
-the request acts in (`request.membership`, set by token or session authentication). Anything outside that role's
-scope answers 404, whether or not it exists, and the refusal is audited."""
+Every read goes through the selectors and every decision through `access`, exactly as the pages do, in the
+role the request acts in (`request.membership`, set by token or session authentication). Anything outside
+that role's scope answers 404, whether or not it exists, and the refusal is audited."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -57,26 +57,47 @@ def _person_or_404(request: HttpRequest, person: Person | None, person_id: int) 
     return person
 
 
-@router.get("/organisations", response={200: list[OrganisationOut], 401: ErrorOut}, tags=["organisations"],
-            summary="Organisations the role may see")
+@router.get(
+    "/organisations",
+    operation_id="list_organisations",
+    response={200: list[OrganisationOut], 401: ErrorOut},
+    tags=["organisations"],
+    summary="Organisations the role may see",
+)
 def organisations(request: HttpRequest) -> QuerySet[Organisation]:
     return selectors.organisations_visible_to(_membership(request))
 
 
-@router.get("/organisations/{ods_code}", response={200: OrganisationOut, **NOT_FOUND}, tags=["organisations"],
-            summary="One organisation, by ODS code")
+@router.get(
+    "/organisations/{ods_code}",
+    operation_id="get_organisation",
+    response={200: OrganisationOut, **NOT_FOUND},
+    tags=["organisations"],
+    summary="One organisation, by ODS code",
+)
 def organisation(request: HttpRequest, ods_code: str) -> Organisation:
     return _organisation_or_404(request, ods_code)
 
 
-@router.get("/organisations/{ods_code}/teams", response={200: list[TeamOut], **NOT_FOUND},
-            tags=["organisations", "teams"], summary="The organisation's teams the role may see")
+@router.get(
+    "/organisations/{ods_code}/teams",
+    operation_id="list_organisation_teams",
+    response={200: list[TeamOut], **NOT_FOUND},
+    tags=["organisations"],
+    summary="The organisation's teams the role may see",
+)
 def organisation_teams(request: HttpRequest, ods_code: str) -> QuerySet[Team]:
     organisation = _organisation_or_404(request, ods_code)
     return selectors.organisation_teams_visible_to(_membership(request), organisation)
 
 
-@router.get("/teams/{team_id}", response={200: TeamOut, **NOT_FOUND}, tags=["teams"], summary="One team")
+@router.get(
+    "/teams/{team_id}",
+    operation_id="get_team",
+    response={200: TeamOut, **NOT_FOUND},
+    tags=["teams"],
+    summary="One team",
+)
 def team(request: HttpRequest, team_id: int) -> Team:
     membership = _membership(request)
     found = selectors.team_by_id(team_id)
@@ -89,27 +110,32 @@ def team(request: HttpRequest, team_id: int) -> Team:
 
 @router.get(
     "/people",
+    operation_id="list_people",
     response={200: PeoplePage, 401: ErrorOut},
     tags=["people"],
     summary="People the role may see",
     description=(
-        "People visible to the acting role, ordered by family name, given name and staff ID, a page at a time. "
-        "The team, band and status filters describe each person's current post (for leavers, any past post)."
+        "People visible to the acting role, ordered by family name, given name and staff ID, a page at a "
+        "time. The team, band and status filters describe each person's current post (for leavers, any past "
+        "post)."
     ),
 )
 def people(
     request: HttpRequest,
-    organisation: str | None = Query(
-        None, pattern=r"^[A-Za-z0-9]{3,5}$", description="Only this organisation (ODS code)."
-    ),
-    team: int | None = Query(None, description="Only people in this team (team id)."),
-    band: AfcBand | None = Query(None, description="Only people on this Agenda for Change band."),
-    q: str = Query("", max_length=100, description="Words to match in the name, or an exact staff ID."),
-    status: Literal["current", "left", "all"] = Query(
-        "current", description="`current`: in post today; `left`: no post today; `all`: both."
-    ),
-    limit: int = Query(PEOPLE_PAGE_DEFAULT, ge=1, le=PEOPLE_PAGE_MAX, description="Page size."),
-    offset: int = Query(0, ge=0, description="How many people to skip."),
+    organisation: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z0-9]{3,5}$", description="Only this organisation (ODS code).")
+    ] = None,
+    team: Annotated[int | None, Query(description="Only people in this team (team id).")] = None,
+    band: Annotated[AfcBand | None, Query(description="Only people on this Agenda for Change band.")] = None,
+    q: Annotated[
+        str, Query(max_length=100, description="Words to match in the name, or an exact staff ID.")
+    ] = "",
+    status: Annotated[
+        Literal["current", "left", "all"],
+        Query(description="`current`: in post today; `left`: no post today; `all`: both."),
+    ] = "current",
+    limit: Annotated[int, Query(ge=1, le=PEOPLE_PAGE_MAX, description="Page size.")] = PEOPLE_PAGE_DEFAULT,
+    offset: Annotated[int, Query(ge=0, description="How many people to skip.")] = 0,
 ) -> dict[str, Any]:
     filters = selectors.StaffFilters(q=q.strip(), team=team, band=band or "", status=status)
     matching = selectors.people_matching(_membership(request), filters, organisation_code=organisation or "")
@@ -123,12 +149,14 @@ def people(
 
 @router.get(
     "/people/{person_id}",
+    operation_id="get_person",
     response={200: PersonDetailOut, **NOT_FOUND},
     tags=["people"],
     summary="One person",
     description=(
-        "`protected_characteristics` is included only when the acting role may see them: the person themselves "
-        "and their organisation's admins. For every other role the field is absent from the response."
+        "`protected_characteristics` is included only when the acting role may see them: the person "
+        "themselves and their organisation's admins. For every other role the field is absent from the "
+        "response."
     ),
     exclude_unset=True,
 )
@@ -140,21 +168,35 @@ def person(request: HttpRequest, person_id: int) -> PersonDetailOut:
     return detail
 
 
-@router.get("/people/{person_id}/spells", response={200: list[SpellOut], **NOT_FOUND}, tags=["people", "spells"],
-            summary="A person's employment history, the latest first")
+@router.get(
+    "/people/{person_id}/spells",
+    operation_id="list_person_spells",
+    response={200: list[SpellOut], **NOT_FOUND},
+    tags=["people"],
+    summary="A person's employment history, the latest first",
+)
 def person_spells(request: HttpRequest, person_id: int) -> list[EmploymentSpell]:
     found = _person_or_404(request, selectors.person_by_id(person_id), person_id)
     return selectors.employment_history(found)
 
 
-@router.get("/spells/{spell_id}", response={200: SpellOut, **NOT_FOUND}, tags=["spells"],
-            summary="One employment spell")
+@router.get(
+    "/spells/{spell_id}",
+    operation_id="get_spell",
+    response={200: SpellOut, **NOT_FOUND},
+    tags=["spells"],
+    summary="One employment spell",
+)
 def spell(request: HttpRequest, spell_id: int) -> EmploymentSpell:
     found = selectors.spell_by_id(spell_id)
     if found is None:
         deny(request, reason=f"No spell {spell_id}.", hide_existence=True)
     if not access.may(_membership(request), "view_person", found.person):
         # Audited against the person, so the refusal shows in their organisation's audit log.
-        deny(request, reason=f"Spell {spell_id} belongs to a person outside the role's scope.", obj=found.person,
-             hide_existence=True)
+        deny(
+            request,
+            reason=f"Spell {spell_id} belongs to a person outside the role's scope.",
+            obj=found.person,
+            hide_existence=True,
+        )
     return found

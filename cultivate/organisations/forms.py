@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -19,11 +19,12 @@ class StaffFilterForm(forms.Form):
         choices=[("current", "In post"), ("left", "Left"), ("all", "Everyone")],
     )
 
-    def __init__(self, *args: Any, teams: list[tuple[int, str]], roles: list[tuple[int, str]], **kwargs: Any
-                 ) -> None:
+    def __init__(
+        self, *args: Any, teams: list[tuple[int, str]], roles: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "Any team"), *teams]
-        self.fields["role"].choices = [("", "Any role"), *roles]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "Any team"), *teams]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Any role"), *roles]
 
     def filters(self) -> StaffFilters:
         data = self.cleaned_data

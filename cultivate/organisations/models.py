@@ -231,7 +231,9 @@ class EmploymentSpell(TimeStampedModel):
     afc_band = models.CharField("AfC band", max_length=2, choices=AfcBand.choices)
     staff_group = models.CharField(max_length=100, blank=True)
     area_of_work = models.CharField(max_length=100, blank=True)
-    contract_type = models.CharField(max_length=20, choices=ContractType.choices, default=ContractType.PERMANENT)
+    contract_type = models.CharField(
+        max_length=20, choices=ContractType.choices, default=ContractType.PERMANENT
+    )
     fte = models.DecimalField(
         "FTE",
         max_digits=4,
@@ -251,12 +253,16 @@ class EmploymentSpell(TimeStampedModel):
         ordering = ["person", "start_date"]
         constraints = [
             models.UniqueConstraint(fields=["person", "assignment_id"], name="spell_unique_assignment"),
-            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=Decimal("1.5")), name="spell_fte_range"),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="spell_end_after_start"
+                condition=Q(fte__gt=0) & Q(fte__lte=Decimal("1.5")), name="spell_fte_range"
             ),
             models.CheckConstraint(
-                condition=Q(leaving_reason="") | Q(end_date__isnull=False), name="spell_leaving_reason_needs_end"
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="spell_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(leaving_reason="") | Q(end_date__isnull=False),
+                name="spell_leaving_reason_needs_end",
             ),
         ]
         indexes = [
@@ -299,7 +305,9 @@ class StaffImport(TimeStampedModel):
     )
     # Relative to MEDIA_ROOT, which is outside the web root.
     folder = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=StaffImportStatus.choices, default=StaffImportStatus.QUEUED)
+    status = models.CharField(
+        max_length=10, choices=StaffImportStatus.choices, default=StaffImportStatus.QUEUED
+    )
     stage = models.CharField(max_length=10, choices=StaffImportStage.choices, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
@@ -316,4 +324,8 @@ class StaffImport(TimeStampedModel):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {StaffImportStatus.SUCCEEDED, StaffImportStatus.REJECTED, StaffImportStatus.FAILED}
+        return self.status in {
+            StaffImportStatus.SUCCEEDED,
+            StaffImportStatus.REJECTED,
+            StaffImportStatus.FAILED,
+        }

@@ -36,22 +36,26 @@ def staff_rows(people: Iterable[Person]) -> list[dict[str, Any]]:
     for person in people:
         current: list[EmploymentSpell] = getattr(person, "current_spells", [])
         main = current[0] if current else None
-        rows.append({
-            "pk": person.pk,
-            "name": person.display_name,
-            "href": reverse("organisations:person", args=[person.pk]),
-            "staff_id": person.staff_id,
-            "job_title": (main.job_title or main.job_role) if main else "",
-            "role": str(main.role) if main and main.role else "",
-            "band": main.get_afc_band_display() if main else "",
-            "team": str(main.team) if main and main.team else "",
-            "fte": format_fte(sum(s.fte for s in current)) if current else "",
-            "status": _status_tag(current),
-        })
+        rows.append(
+            {
+                "pk": person.pk,
+                "name": person.display_name,
+                "href": reverse("organisations:person", args=[person.pk]),
+                "staff_id": person.staff_id,
+                "job_title": (main.job_title or main.job_role) if main else "",
+                "role": str(main.role) if main and main.role else "",
+                "band": main.get_afc_band_display() if main else "",
+                "team": str(main.team) if main and main.team else "",
+                "fte": format_fte(sum(s.fte for s in current)) if current else "",
+                "status": _status_tag(current),
+            }
+        )
     return rows
 
 
-def person_detail(person: Person, history: list[EmploymentSpell], *, show_characteristics: bool) -> dict[str, Any]:
+def person_detail(
+    person: Person, history: list[EmploymentSpell], *, show_characteristics: bool
+) -> dict[str, Any]:
     current = [s for s in history if s.is_current]
     summary = [
         ("Staff ID", person.staff_id),
@@ -59,14 +63,26 @@ def person_detail(person: Person, history: list[EmploymentSpell], *, show_charac
         ("Email", person.email or "Not recorded"),
     ]
     for spell in current:
-        summary.append(("Current post", ", ".join(filter(None, [
-            spell.job_title or spell.job_role,
-            spell.get_afc_band_display(),
-            str(spell.team) if spell.team else "",
-            f"{format_fte(spell.fte)} FTE",
-        ]))))
+        summary.append(
+            (
+                "Current post",
+                ", ".join(
+                    filter(
+                        None,
+                        [
+                            spell.job_title or spell.job_role,
+                            spell.get_afc_band_display(),
+                            str(spell.team) if spell.team else "",
+                            f"{format_fte(spell.fte)} FTE",
+                        ],
+                    )
+                ),
+            )
+        )
     if not current:
-        summary.append(("Current post", "None – has left the organisation" if history else "No employment recorded"))
+        summary.append(
+            ("Current post", "None – has left the organisation" if history else "No employment recorded")
+        )
     characteristics = []
     if show_characteristics:
         ethnic = reference.ethnic_categories().get(person.ethnic_category, ("Not known", ""))[0]
@@ -98,7 +114,9 @@ def person_detail(person: Person, history: list[EmploymentSpell], *, show_charac
     return {"summary": summary, "characteristics": characteristics, "spells": spells}
 
 
-def organisation_rows(membership: Membership | None, organisations: QuerySet[Organisation]) -> list[dict[str, Any]]:
+def organisation_rows(
+    membership: Membership | None, organisations: QuerySet[Organisation]
+) -> list[dict[str, Any]]:
     counts = selectors.organisation_headcounts(organisations)
     return [
         {

@@ -1,5 +1,5 @@
-"""Response shapes of the organisations API. Dates are ISO 8601 (`YYYY-MM-DD`); FTE is a decimal string with two
-places ("0.80"), so clients get the stored value exactly rather than a binary float."""
+"""Response shapes of the organisations API. Dates are ISO 8601 (`YYYY-MM-DD`); FTE is a decimal string
+with two places ("0.80"), so clients get the stored value exactly rather than a binary float."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic.json_schema import SkipJsonSchema
 
 from .models import (
     AfcBand,
@@ -109,7 +110,7 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_current_posts(person: Person) -> list[EmploymentSpell]:
         # Loaded by the selector (a prefetch into `current_spells`); never queried per person here.
-        return person.current_spells  # type: ignore[attr-defined,no-any-return]
+        return person.current_spells  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_status(person: Person) -> str:
@@ -130,8 +131,8 @@ class ProtectedCharacteristics(Schema):
 
 class PersonDetailOut(PersonOut):
     email: str = Field(description="Work email address; empty when not recorded.")
-    # Typed without `| None` so the document says "optional object", not "nullable": it is absent, never null.
-    protected_characteristics: ProtectedCharacteristics = Field(
+    # SkipJsonSchema: the document says "optional object", not "nullable", because it is absent, never null.
+    protected_characteristics: ProtectedCharacteristics | SkipJsonSchema[None] = Field(
         default=None,
         description=(
             "Present only when the acting role may see this person's protected characteristics (the person "

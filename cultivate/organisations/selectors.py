@@ -46,7 +46,9 @@ def support_roles() -> QuerySet[SupportRole]:
 def _current_spells(day: dt.date) -> Prefetch:
     return Prefetch(
         "spells",
-        queryset=EmploymentSpell.objects.active_on(day).select_related("team", "role").order_by("-start_date"),
+        queryset=EmploymentSpell.objects.active_on(day)
+        .select_related("team", "role")
+        .order_by("-start_date"),
         to_attr="current_spells",
     )
 
@@ -119,7 +121,9 @@ def managed_people(membership: Membership) -> list[Person]:
     if not person_id:
         return []
     today = timezone.localdate()
-    managed = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"), line_manager_id=person_id)
+    managed = EmploymentSpell.objects.active_on(today).filter(
+        person=OuterRef("pk"), line_manager_id=person_id
+    )
     return list(
         people_visible_to(membership)
         .filter(Exists(managed))
@@ -157,8 +161,10 @@ def organisation_summary(organisation: Organisation) -> OrganisationSummary:
     from .models import AfcBand, ContractType, TeamSetting
 
     today = timezone.localdate()
-    active = EmploymentSpell.objects.active_on(today).filter(person__organisation=organisation).exclude(
-        contract_type=ContractType.BANK
+    active = (
+        EmploymentSpell.objects.active_on(today)
+        .filter(person__organisation=organisation)
+        .exclude(contract_type=ContractType.BANK)
     )
     totals = active.aggregate(people=Count("person", distinct=True), fte=Sum("fte"))
     bands = dict(active.values_list("afc_band").annotate(n=Count("person", distinct=True)))
@@ -201,10 +207,12 @@ def organisation_headcounts(organisations: QuerySet[Organisation]) -> dict[int, 
 
 
 def _filter_people(qs: QuerySet[Person], filters: StaffFilters, today: dt.date) -> QuerySet[Person]:
-    """The staff list's filters: name or staff ID terms, in post or left, and the current (or last) post's team,
-    band and role."""
+    """The staff list's filters: name or staff ID terms, in post or left, and the current (or, for leavers,
+    any past) post's team, band and role."""
     for term in filters.q.split():
-        qs = qs.filter(Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term))
+        qs = qs.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term)
+        )
     active = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"))
     if filters.status == "current":
         qs = qs.filter(Exists(active))
@@ -241,18 +249,25 @@ def person_with_current_posts(pk: int) -> Person | None:
     """The person with organisation and current posts loaded, whether or not visible; callers check access."""
     today = timezone.localdate()
     return (
-        Person.objects.select_related("organisation").prefetch_related(_current_spells(today)).filter(pk=pk).first()
+        Person.objects.select_related("organisation")
+        .prefetch_related(_current_spells(today))
+        .filter(pk=pk)
+        .first()
     )
 
 
 def spell_by_id(pk: int) -> EmploymentSpell | None:
     """The spell, whether or not visible; callers check access to its person and audit refusals."""
     return (
-        EmploymentSpell.objects.select_related("person", "person__organisation", "team", "role", "line_manager")
+        EmploymentSpell.objects.select_related(
+            "person", "person__organisation", "team", "role", "line_manager"
+        )
         .filter(pk=pk)
         .first()
     )
 
 
-def organisation_teams_visible_to(membership: Membership | None, organisation: Organisation) -> QuerySet[Team]:
+def organisation_teams_visible_to(
+    membership: Membership | None, organisation: Organisation
+) -> QuerySet[Team]:
     return teams_visible_to(membership).filter(organisation=organisation)

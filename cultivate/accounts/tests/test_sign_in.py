@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -58,7 +59,9 @@ def test_wrong_password_shows_error_summary_and_is_audited(client: Client) -> No
 def test_unknown_email_is_audited_without_revealing(client: Client) -> None:
     response = sign_in(client, "nobody@example.nhs.uk", "whatever")
     assert "Enter a correct email address and password" in response.content.decode()
-    assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED, actor_email="nobody@example.nhs.uk").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.SIGN_IN_FAILED, actor_email="nobody@example.nhs.uk"
+    ).exists()
 
 
 def test_lockout_after_repeated_failures(client: Client) -> None:
@@ -73,7 +76,7 @@ def test_lockout_after_repeated_failures(client: Client) -> None:
     assert response.status_code == 200
     assert "locked" in response.content.decode()
     # Once the lock has passed, the right password works and the counter resets.
-    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timezone.timedelta(seconds=1))
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     assert sign_in(client, user.email).status_code == 302
     user.refresh_from_db()
     assert user.failed_sign_ins == 0 and user.locked_until is None
@@ -84,7 +87,7 @@ def test_failures_outside_the_window_do_not_accumulate(client: Client) -> None:
     for _ in range(settings.LOCKOUT_MAX_FAILURES - 1):
         sign_in(client, user.email, "wrong")
     User.objects.filter(pk=user.pk).update(
-        first_failed_sign_in_at=timezone.now() - timezone.timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES + 1)
+        first_failed_sign_in_at=timezone.now() - dt.timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES + 1)
     )
     sign_in(client, user.email, "wrong")
     user.refresh_from_db()
@@ -93,8 +96,10 @@ def test_failures_outside_the_window_do_not_accumulate(client: Client) -> None:
 
 def test_open_redirect_is_refused(client: Client) -> None:
     user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
-    response = client.post("/accounts/sign-in/", {"email": user.email, "password": t.PASSWORD,
-                                                  "next": "https://evil.example.com/"})
+    response = client.post(
+        "/accounts/sign-in/",
+        {"email": user.email, "password": t.PASSWORD, "next": "https://evil.example.com/"},
+    )
     assert response["Location"] == "/"
 
 
@@ -103,12 +108,14 @@ def test_password_reset_by_email(client: Client) -> None:
     response = client.post("/accounts/password/reset/", {"email": user.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body)
+    link = re.search(r"http://testserver(\S+)", str(mail.outbox[0].body))
     assert link is not None
     form = client.get(link.group(1), follow=True)
     assert "Choose a new password" in form.content.decode()
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a brand new passphrase",
-                                                    "new_password2": "a brand new passphrase"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
     assert done.status_code == 302
     assert sign_in(Client(), user.email, "a brand new passphrase").status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_RESET_REQUESTED).exists()
@@ -118,11 +125,18 @@ def test_password_reset_by_email(client: Client) -> None:
 def test_password_change(client: Client) -> None:
     user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
     client.force_login(user)
-    bad = client.post("/accounts/password/", {"old_password": "nope", "new_password1": "x", "new_password2": "y"})
+    bad = client.post(
+        "/accounts/password/", {"old_password": "nope", "new_password1": "x", "new_password2": "y"}
+    )
     assert "There is a problem" in bad.content.decode()
-    good = client.post("/accounts/password/", {"old_password": t.PASSWORD,
-                                               "new_password1": "another long passphrase",
-                                               "new_password2": "another long passphrase"})
+    good = client.post(
+        "/accounts/password/",
+        {
+            "old_password": t.PASSWORD,
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
+    )
     assert good.status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, actor=user).exists()
 

@@ -8,7 +8,7 @@ from .base import *  # noqa: F403
 from .base import INSTALLED_APPS, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or "local-development-only-not-secret"  # noqa: S105
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or "local-development-only-not-secret"
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 INSTALLED_APPS = [*INSTALLED_APPS, "cultivate.demo"]
 DEMO_ENABLED = True

@@ -6,36 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_email', models.CharField(blank=True, max_length=254)),
-                ('actor_role', models.CharField(blank=True, max_length=40)),
-                ('action', models.CharField(choices=[('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('locked_out', 'Account locked'), ('sign_out', 'Signed out'), ('password_changed', 'Password changed'), ('password_reset_requested', 'Password reset requested'), ('permission_denied', 'Permission denied'), ('role_switched', 'Role switched'), ('user_created', 'User created'), ('user_changed', 'User changed'), ('user_deactivated', 'User deactivated'), ('membership_granted', 'Role granted'), ('membership_revoked', 'Role revoked'), ('person_created', 'Person created'), ('person_changed', 'Person changed'), ('spell_created', 'Employment spell created'), ('spell_changed', 'Employment spell changed'), ('import_started', 'Import started'), ('import_succeeded', 'Import succeeded'), ('import_rejected', 'Import rejected'), ('export', 'Personal data exported'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked')], db_index=True, max_length=40)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('object_repr', models.CharField(blank=True, max_length=200)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_email", models.CharField(blank=True, max_length=254)),
+                ("actor_role", models.CharField(blank=True, max_length=40)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("locked_out", "Account locked"),
+                            ("sign_out", "Signed out"),
+                            ("password_changed", "Password changed"),
+                            ("password_reset_requested", "Password reset requested"),
+                            ("permission_denied", "Permission denied"),
+                            ("role_switched", "Role switched"),
+                            ("user_created", "User created"),
+                            ("user_changed", "User changed"),
+                            ("user_deactivated", "User deactivated"),
+                            ("membership_granted", "Role granted"),
+                            ("membership_revoked", "Role revoked"),
+                            ("person_created", "Person created"),
+                            ("person_changed", "Person changed"),
+                            ("spell_created", "Employment spell created"),
+                            ("spell_changed", "Employment spell changed"),
+                            ("import_started", "Import started"),
+                            ("import_succeeded", "Import succeeded"),
+                            ("import_rejected", "Import rejected"),
+                            ("export", "Personal data exported"),
+                            ("token_created", "API token created"),
+                            ("token_revoked", "API token revoked"),
+                        ],
+                        db_index=True,
+                        max_length=40,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("object_repr", models.CharField(blank=True, max_length=200)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("path", models.CharField(blank=True, max_length=300)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['organisation', '-at'], name='core_audite_organis_da973c_idx'), models.Index(fields=['object_type', 'object_id'], name='core_audite_object__bbabc4_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["organisation", "-at"], name="core_audite_organis_da973c_idx"),
+                    models.Index(fields=["object_type", "object_id"], name="core_audite_object__bbabc4_idx"),
+                ],
             },
         ),
     ]

@@ -63,9 +63,9 @@ def test_error_pages_are_nhs_styled(client: Client) -> None:
 
 @override_settings(DEBUG=False)
 def test_server_error_page() -> None:
-    from cultivate.core.views import server_error
-
     from django.test import RequestFactory
+
+    from cultivate.core.views import server_error
 
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500

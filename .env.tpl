@@ -1,0 +1,86 @@
+# Cultivate configuration. Every setting comes from an environment variable; this file lists them all with their
+# defaults. Copy it to .env (git ignores .env), change what you need, and load it into the environment of the
+# process that runs Cultivate. Nothing reads .env by itself: use `set -a; . ./.env; set +a` in a shell,
+# `EnvironmentFile=` in a systemd unit or `--env-file` with a container runtime.
+# A commented-out line shows the default that applies when the variable is not set.
+
+# --- Which settings module ------------------------------------------------------------------------------------
+# `cultivate` and the WSGI application default to local settings (debug pages, console email, demo generator).
+# A server must use the production settings, which refuse to start without DJANGO_SECRET_KEY and never install
+# the demo generator. The test suite uses cultivate.config.settings.test (set in pyproject.toml).
+# DJANGO_SETTINGS_MODULE=cultivate.config.settings.local
+
+# --- Django core ----------------------------------------------------------------------------------------------
+# Signs sessions, password-reset links and CSRF tokens. Required in production; a long random string, e.g. from
+# `python -c "import secrets; print(secrets.token_urlsafe(50))"`. Local settings fall back to a fixed,
+# non-secret development key when this is empty.
+# DJANGO_SECRET_KEY=
+# Detailed error pages. Default: true in local settings, false otherwise; production settings ignore it and
+# always run with it off.
+# DJANGO_DEBUG=true
+# Host names the service answers to, comma-separated.
+# DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+# Origins trusted for form posts when behind a proxy on another scheme or host, comma-separated, each with its
+# scheme, e.g. https://cultivate.example.nhs.uk. Empty by default.
+# DJANGO_CSRF_TRUSTED_ORIGINS=
+# Production only: redirect plain HTTP to HTTPS. Turn off only when the load balancer already does it.
+# DJANGO_SECURE_SSL_REDIRECT=true
+
+# --- Database -------------------------------------------------------------------------------------------------
+# SQLite by default, in $CULTIVATE_VAR_DIR/cultivate.sqlite3. For PostgreSQL:
+#   DATABASE_URL=postgres://user:password@host:5432/cultivate
+# Tests use an in-memory SQLite database unless DATABASE_URL is set, in which case they run on that server.
+# DATABASE_URL=sqlite:///<project>/var/cultivate.sqlite3
+# Seconds a database connection is kept open for reuse between requests (0 closes it after each request).
+# DATABASE_CONN_MAX_AGE=60
+
+# --- Files ----------------------------------------------------------------------------------------------------
+# Where the service keeps its working files: the SQLite database, collected static files and uploads.
+# CULTIVATE_VAR_DIR=<project>/var
+# Uploaded files (staff import folders and their problem reports). Outside the web root; only views that check
+# access serve them.
+# CULTIVATE_MEDIA_ROOT=$CULTIVATE_VAR_DIR/uploads
+# The npm packages directory holding nhsuk-frontend (installed by `make install` / `npm ci`).
+# CULTIVATE_NODE_MODULES=<project>/node_modules
+
+# --- Sign-in and sessions -------------------------------------------------------------------------------------
+# Failed sign-ins allowed within the window before the account is locked.
+# CULTIVATE_LOCKOUT_MAX_FAILURES=5
+# The window, in minutes, in which failed sign-ins are counted.
+# CULTIVATE_LOCKOUT_WINDOW_MINUTES=15
+# How long, in minutes, a locked account stays locked.
+# CULTIVATE_LOCKOUT_MINUTES=15
+# Minutes of inactivity after which a session ends (sessions also end when the browser closes).
+# CULTIVATE_SESSION_IDLE_MINUTES=60
+
+# --- Staff import ---------------------------------------------------------------------------------------------
+# Largest upload accepted by the staff import page, in megabytes.
+# CULTIVATE_STAFF_IMPORT_MAX_UPLOAD_MB=200
+# Imports with more rows than this run as a background task, with progress shown on the page.
+# CULTIVATE_STAFF_IMPORT_BACKGROUND_ROWS=2000
+
+# --- Background tasks -----------------------------------------------------------------------------------------
+# The django-tasks backend. The database backend needs a worker: `cultivate serve` starts one unless given
+# --no-worker, or run `cultivate worker` separately. Tests use the immediate backend.
+# CULTIVATE_TASK_BACKEND=django_tasks_db.DatabaseBackend
+
+# --- Email (password-reset links) -----------------------------------------------------------------------------
+# Default: SMTP; local settings print email to the console instead.
+# DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# DJANGO_EMAIL_HOST=localhost
+# DJANGO_EMAIL_PORT=25
+# DJANGO_EMAIL_HOST_USER=
+# DJANGO_EMAIL_HOST_PASSWORD=
+# DJANGO_EMAIL_USE_TLS=false
+# DJANGO_DEFAULT_FROM_EMAIL=Cultivate <no-reply@cultivate.invalid>
+
+# --- Web server (`cultivate serve`) ---------------------------------------------------------------------------
+# Address and port gunicorn binds to, and how many web worker processes it runs. --host, --port and --workers
+# override these.
+# CULTIVATE_HOST=127.0.0.1
+# CULTIVATE_PORT=8000
+# CULTIVATE_WEB_WORKERS=2
+
+# --- Logging --------------------------------------------------------------------------------------------------
+# Level of the log written to standard error: DEBUG, INFO, WARNING or ERROR.
+# CULTIVATE_LOG_LEVEL=INFO

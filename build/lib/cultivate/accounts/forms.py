@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from .models import Membership, RegistrationBody, Role, User
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254)
+    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+
+
+class RoleChoiceForm(forms.Form):
+    membership = forms.TypedChoiceField(label="Act as", coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    pass
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100, help_text="What the token is for, e.g. 'Rota system'.")
+    membership = forms.TypedChoiceField(
+        label="Role the token acts in", coerce=int, help_text="The token sees exactly what this role sees."
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        choices=[(30, "30 days"), (90, "90 days"), (365, "1 year")],
+        initial=90,
+    )
+
+    def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
+
+
+class UserForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254)
+    registration_body = forms.ChoiceField(
+        label="Professional registration body",
+        choices=[("", "Not a registered professional"), *RegistrationBody.choices],
+        required=False,
+        help_text="Needed for assessors, who sign off competence in practice.",
+    )
+    registration_pin = forms.CharField(label="Registration PIN", max_length=20, required=False)
+    person = forms.TypedChoiceField(
+        label="Staff record",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Link the account to the person's staff record, if they are staff of the organisation.",
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]] | None = None, editing: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "No staff record"), *(people or [])]
+        if editing:
+            del self.fields["email"]
+            del self.fields["person"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        body, pin = data.get("registration_body"), (data.get("registration_pin") or "").strip()
+        if body and not pin:
+            self.add_error("registration_pin", "Enter the registration PIN for the chosen body.")
+        if pin and not body:
+            self.add_error("registration_body", "Choose the body the PIN is registered with.")
+        email = data.get("email")
+        if email and User.objects.filter(email__iexact=email).exists():
+            self.add_error("email", "An account with this email address already exists.")
+        return data
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    teams = forms.TypedMultipleChoiceField(
+        label="Teams",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For line managers and assessors: the teams they manage or assess for.",
+    )
+    ends_on = forms.DateField(
+        label="Ends on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for a role with no end date.",
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], teams: list[tuple[int, str]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["teams"].choices = teams
+        if not teams:
+            del self.fields["teams"]

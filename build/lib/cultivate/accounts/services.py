@@ -1,0 +1,276 @@
+"""Writes for accounts: sign-in with lockout, users, memberships and API tokens. Each is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cultivate.core.audit import audit
+from cultivate.core.models import AuditAction
+from cultivate.organisations.models import Alliance, Organisation, Person, Team
+
+from .models import ApiToken, Membership, Role, User
+
+TOKEN_PREFIX = "cvt_"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    locked: bool = False
+
+
+def _lock_window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
+
+
+def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignInResult:
+    """Check credentials, counting failures per account and locking it after too many in the window.
+    A locked account is refused even with the right password, and says so."""
+    email = email.strip().lower()
+    now = timezone.now()
+    account = User.objects.filter(email=email).first()
+    if account is not None and account.locked_until and account.locked_until > now:
+        audit(AuditAction.SIGN_IN_FAILED, actor=account, request=request, reason="locked")
+        return SignInResult(user=None, locked=True)
+    user = authenticate(request, username=email, password=password)
+    if user is not None:
+        if account is not None and (account.failed_sign_ins or account.locked_until):
+            account.failed_sign_ins = 0
+            account.first_failed_sign_in_at = None
+            account.locked_until = None
+            account.save(update_fields=["failed_sign_ins", "first_failed_sign_in_at", "locked_until"])
+        return SignInResult(user=user)  # type: ignore[arg-type]
+    if account is None:
+        audit(AuditAction.SIGN_IN_FAILED, request=request, actor_email=email, reason="unknown account")
+        return SignInResult(user=None)
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=account.pk)
+        if account.first_failed_sign_in_at is None or now - account.first_failed_sign_in_at > _lock_window():
+            account.first_failed_sign_in_at = now
+            account.failed_sign_ins = 0
+        account.failed_sign_ins += 1
+        locked = account.failed_sign_ins >= settings.LOCKOUT_MAX_FAILURES
+        if locked:
+            account.locked_until = now + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
+        account.save(update_fields=["failed_sign_ins", "first_failed_sign_in_at", "locked_until"])
+    audit(AuditAction.SIGN_IN_FAILED, actor=account, request=request, reason="wrong password")
+    if locked:
+        audit(AuditAction.LOCKED_OUT, actor=account, request=request, until=account.locked_until.isoformat())
+    return SignInResult(user=None, locked=locked)
+
+
+def user_create(
+    *,
+    email: str,
+    full_name: str,
+    password: str | None = None,
+    person: Person | None = None,
+    registration_body: str = "",
+    registration_pin: str = "",
+    created_by: User | None = None,
+    request: HttpRequest | None = None,
+) -> User:
+    user = User(
+        email=email.strip().lower(),
+        full_name=full_name.strip(),
+        person=person,
+        registration_body=registration_body,
+        registration_pin=registration_pin.strip(),
+    )
+    if password:
+        user.set_password(password)
+    else:
+        # No password yet: the user sets one through the reset link.
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit(
+        AuditAction.USER_CREATED,
+        actor=created_by,
+        request=request,
+        obj=user,
+        organisation=person.organisation if person else None,
+    )
+    return user
+
+
+def user_update(
+    *,
+    user: User,
+    full_name: str,
+    registration_body: str,
+    registration_pin: str,
+    changed_by: User | None,
+    request: HttpRequest | None = None,
+) -> User:
+    changes = {}
+    for field, value in (
+        ("full_name", full_name.strip()),
+        ("registration_body", registration_body),
+        ("registration_pin", registration_pin.strip()),
+    ):
+        if getattr(user, field) != value:
+            changes[field] = {"from": getattr(user, field), "to": value}
+            setattr(user, field, value)
+    if changes:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=list(changes))
+        audit(AuditAction.USER_CHANGED, actor=changed_by, request=request, obj=user, changes=changes)
+    return user
+
+
+def user_deactivate(*, user: User, by: User, request: HttpRequest | None = None) -> None:
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit(AuditAction.USER_DEACTIVATED, actor=by, request=request, obj=user)
+
+
+def _check_membership(
+    role: str,
+    organisation: Organisation | None,
+    alliance: Alliance | None,
+    teams: list[Team],
+    user: User,
+) -> None:
+    errors: dict[str, str] = {}
+    if role == Role.ALLIANCE_ADMIN:
+        if alliance is None:
+            errors["alliance"] = "Choose the alliance this admin acts for."
+    elif organisation is None:
+        errors["organisation"] = "Choose the organisation this role is held in."
+    if role in (Role.LINE_MANAGER, Role.ASSESSOR) and not teams:
+        errors["teams"] = "Choose at least one team for a line manager or assessor."
+    if any(organisation is None or team.organisation_id != organisation.pk for team in teams):
+        errors["teams"] = "Teams must belong to the organisation."
+    if role == Role.ASSESSOR and not user.is_registered_professional:
+        errors["role"] = "An assessor must be a registered professional: record their registration body and PIN."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    user: User,
+    role: str,
+    organisation: Organisation | None = None,
+    alliance: Alliance | None = None,
+    teams: list[Team] | None = None,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    granted_by: User | None = None,
+    request: HttpRequest | None = None,
+) -> Membership:
+    teams = teams or []
+    _check_membership(role, organisation, alliance, teams, user)
+    membership = Membership(
+        user=user,
+        role=role,
+        organisation=organisation,
+        alliance=alliance,
+        starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on,
+        granted_by=granted_by,
+    )
+    membership.full_clean()
+    membership.save()
+    if teams:
+        membership.teams.set(teams)
+    audit(
+        AuditAction.MEMBERSHIP_GRANTED,
+        actor=granted_by,
+        request=request,
+        obj=membership,
+        organisation=organisation,
+        user=user.email,
+        role=role,
+        teams=[t.name for t in teams],
+    )
+    return membership
+
+
+def membership_end(
+    *, membership: Membership, ended_by: User | None, request: HttpRequest | None = None
+) -> Membership:
+    """Roles are ended, not deleted, so the history of who could do what stays readable."""
+    membership.revoked_at = timezone.now()
+    today = timezone.localdate()
+    if membership.ends_on is None or membership.ends_on > today:
+        membership.ends_on = max(today, membership.starts_on)
+    membership.save(update_fields=["revoked_at", "ends_on", "updated_at"])
+    audit(
+        AuditAction.MEMBERSHIP_REVOKED,
+        actor=ended_by,
+        request=request,
+        obj=membership,
+        organisation=membership.organisation,
+        user=membership.user.email,
+        role=membership.role,
+    )
+    return membership
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(
+    *,
+    user: User,
+    membership: Membership,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> tuple[ApiToken, str]:
+    """Returns the token and its secret. The secret is not stored and cannot be shown again."""
+    if membership.user_id != user.pk:
+        raise ValidationError({"membership": "A token can only act in one of your own roles."})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        membership=membership,
+        name=name.strip(),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=_hash_token(secret),
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    audit(AuditAction.TOKEN_CREATED, actor=user, request=request, obj=token, organisation=membership.organisation)
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken, by: User, request: HttpRequest | None = None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit(AuditAction.TOKEN_REVOKED, actor=by, request=request, obj=token)
+
+
+def api_token_authenticate(secret: str) -> ApiToken | None:
+    """The usable token with this secret, its user active and its role current; None otherwise."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "membership", "membership__organisation", "membership__alliance")
+        .prefetch_related("membership__teams")
+        .filter(token_hash=_hash_token(secret))
+        .first()
+    )
+    if token is None or not token.is_usable or not token.user.is_active or not token.membership.is_current:
+        return None
+    now = timezone.now()
+    # Writing on every call would serialise API traffic; a minute's precision is enough to see use.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

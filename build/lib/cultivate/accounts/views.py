@@ -1,0 +1,318 @@
+"""Sign-in, roles, password, API tokens and user management pages. Thin: forms validate, services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cultivate.core.access import deny
+from cultivate.core.audit import audit
+from cultivate.core.models import AuditAction
+from cultivate.organisations import selectors as org_selectors
+
+from . import access, forms, selectors, services
+from .middleware import SESSION_KEY
+from .models import Membership, Role, User
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    return getattr(request, "membership", None)
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = forms.SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.sign_in_attempt(
+            request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+        )
+        if result.user is not None:
+            login(request, result.user)
+            audit(AuditAction.SIGN_IN, actor=result.user, request=request)
+            next_url = request.POST.get("next") or request.GET.get("next") or ""
+            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                return redirect(next_url)
+            return redirect("core:home")
+        if result.locked:
+            form.add_error(
+                None,
+                "This account is locked after too many failed sign-ins. Try again in 15 minutes, "
+                "or reset your password.",
+            )
+        else:
+            form.add_error(None, "Enter a correct email address and password.")
+    return render(
+        request,
+        "accounts/sign_in.jinja",
+        {"page_title": "Sign in", "form": form, "next": request.GET.get("next", ""),
+         "form_has_errors": bool(form.errors)},
+    )
+
+
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            audit(AuditAction.SIGN_OUT, request=request)
+        logout(request)
+        messages.info(request, "You have signed out.")
+        return redirect("accounts:login")
+    return render(request, "accounts/sign_out.jinja", {"page_title": "Sign out"})
+
+
+@login_required
+def switch_role(request: HttpRequest) -> HttpResponse:
+    memberships = request.memberships  # type: ignore[attr-defined]
+    form = forms.RoleChoiceForm(request.POST or None, memberships=memberships,
+                                initial={"membership": getattr(_membership(request), "pk", None)})
+    if request.method == "POST" and form.is_valid():
+        request.session[SESSION_KEY] = form.cleaned_data["membership"]
+        chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
+        request.membership = chosen  # type: ignore[attr-defined]
+        audit(AuditAction.ROLE_SWITCHED, request=request, obj=chosen, organisation=chosen.organisation)
+        messages.info(request, f"You are now acting as {chosen}.")
+        return redirect("core:home")
+    return render(request, "accounts/switch_role.jinja",
+                  {"page_title": "Change role", "form": form, "form_has_errors": bool(form.errors)})
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    tokens = selectors.tokens_of(user=request.user)  # type: ignore[arg-type]
+    return render(request, "accounts/account.jinja", {"page_title": "Your account", "tokens": tokens})
+
+
+@login_required
+def token_create(request: HttpRequest) -> HttpResponse:
+    memberships = request.memberships  # type: ignore[attr-defined]
+    form = forms.ApiTokenForm(request.POST or None, memberships=memberships,
+                              initial={"membership": getattr(_membership(request), "pk", None)})
+    if request.method == "POST" and form.is_valid():
+        membership = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
+        expires = timezone.now() + dt.timedelta(days=form.cleaned_data["expires_in_days"])
+        token, secret = services.api_token_create(
+            user=request.user, membership=membership, name=form.cleaned_data["name"],  # type: ignore[arg-type]
+            expires_at=expires, request=request,
+        )
+        return render(request, "accounts/token_created.jinja",
+                      {"page_title": "API token created", "token": token, "secret": secret})
+    return render(request, "accounts/token_form.jinja",
+                  {"page_title": "Create an API token", "form": form, "form_has_errors": bool(form.errors)})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.tokens_of(user=request.user).filter(pk=pk).first()  # type: ignore[arg-type]
+    if token is None:
+        deny(request, reason="Not your token.", hide_existence=True)
+    services.api_token_revoke(token=token, by=request.user, request=request)  # type: ignore[arg-type]
+    messages.info(request, f"Token ‘{token.name}’ revoked.")
+    return redirect("accounts:account")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.jinja"
+    form_class = forms.PasswordChangeForm
+    success_url = reverse_lazy("accounts:account")
+    extra_context = {"page_title": "Change your password"}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit(AuditAction.PASSWORD_CHANGED, request=self.request)
+        messages.info(self.request, "Your password has been changed.")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.jinja"
+    form_class = forms.PasswordResetForm
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_context = {"page_title": "Reset your password"}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        audit(AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor_email=form.cleaned_data["email"])
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.jinja"
+    extra_context = {"page_title": "Check your email"}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.jinja"
+    form_class = forms.SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    extra_context = {"page_title": "Choose a new password"}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit(AuditAction.PASSWORD_CHANGED, actor=form.user, request=self.request, via="reset link")
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.jinja"
+    extra_context = {"page_title": "Password changed"}
+
+
+# --- user management (organisation and alliance admins) ---------------------------------------------------
+
+
+def _require_admin(request: HttpRequest) -> Membership:
+    membership = _membership(request)
+    if membership is None or not access.may(membership, "manage_users"):
+        deny(request, reason="Only admins may manage users.")
+    return membership
+
+
+def _managed_user(request: HttpRequest, membership: Membership, pk: int) -> User:
+    user = selectors.user_for_admin(membership, pk)
+    if user is None:
+        deny(request, reason="User outside the admin's scope.", hide_existence=True)
+    return user
+
+
+def _grantable_roles(membership: Membership) -> list[tuple[str, str]]:
+    if membership.role == Role.ALLIANCE_ADMIN:
+        return [(Role.ALLIANCE_ADMIN.value, Role.ALLIANCE_ADMIN.label)]
+    return [(r.value, r.label) for r in Role if r != Role.ALLIANCE_ADMIN]
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    membership = _require_admin(request)
+    q = request.GET.get("q", "").strip()
+    qs = selectors.users_visible_to(membership).prefetch_related("memberships")
+    if q:
+        qs = qs.filter(full_name__icontains=q) | qs.filter(email__icontains=q)
+    return render(request, "accounts/users.jinja", {"page_title": "Users", "users": qs[:200], "q": q})
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    membership = _require_admin(request)
+    people: list[tuple[int, str]] = []
+    if membership.organisation is not None:
+        people = [
+            (p.pk, f"{p.display_name} ({p.staff_id})")
+            for p in org_selectors.people_visible_to(membership).filter(user__isnull=True)[:2000]
+        ]
+    form = forms.UserForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = org_selectors.people_visible_to(membership).filter(pk=data["person"]).first() if data.get(
+            "person") else None
+        user = services.user_create(
+            email=data["email"], full_name=data["full_name"], person=person,
+            registration_body=data["registration_body"], registration_pin=data["registration_pin"],
+            created_by=request.user, request=request,  # type: ignore[arg-type]
+        )
+        messages.info(request, f"Account created for {user}. Now give them a role.")
+        if membership.role == Role.ALLIANCE_ADMIN:
+            services.membership_grant(user=user, role=Role.ALLIANCE_ADMIN, alliance=membership.alliance,
+                                      granted_by=request.user, request=request)  # type: ignore[arg-type]
+        return redirect("accounts:user", pk=user.pk)
+    return render(request, "accounts/user_form.jinja",
+                  {"page_title": "Add a user", "form": form, "form_has_errors": bool(form.errors)})
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _require_admin(request)
+    user = _managed_user(request, membership, pk)
+    memberships = selectors.memberships_of(membership, user)
+    return render(request, "accounts/user_detail.jinja",
+                  {"page_title": user.full_name, "managed": user, "roles": memberships})
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _require_admin(request)
+    user = _managed_user(request, membership, pk)
+    form = forms.UserForm(request.POST or None, editing=True, initial={
+        "full_name": user.full_name, "registration_body": user.registration_body,
+        "registration_pin": user.registration_pin})
+    if request.method == "POST" and form.is_valid():
+        services.user_update(user=user, full_name=form.cleaned_data["full_name"],
+                             registration_body=form.cleaned_data["registration_body"],
+                             registration_pin=form.cleaned_data["registration_pin"],
+                             changed_by=request.user, request=request)  # type: ignore[arg-type]
+        messages.info(request, "Changes saved.")
+        return redirect("accounts:user", pk=user.pk)
+    return render(request, "accounts/user_form.jinja",
+                  {"page_title": f"Change {user.full_name}", "form": form, "managed": user,
+                   "form_has_errors": bool(form.errors)})
+
+
+@login_required
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _require_admin(request)
+    user = _managed_user(request, membership, pk)
+    teams: list[tuple[int, str]] = []
+    if membership.organisation is not None:
+        teams = [(t.pk, t.name) for t in org_selectors.teams_of(membership.organisation)]
+    form = forms.MembershipForm(request.POST or None, roles=_grantable_roles(membership), teams=teams)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen_teams = list(org_selectors.teams_visible_to(membership).filter(pk__in=data.get("teams") or []))
+        target = Membership(user=user, role=data["role"], organisation=membership.organisation,
+                            alliance=membership.alliance if data["role"] == Role.ALLIANCE_ADMIN else None)
+        if not access.may(membership, "grant_membership", target):
+            deny(request, reason="Role outside the admin's scope.", obj=user)
+        try:
+            services.membership_grant(
+                user=user, role=data["role"], organisation=target.organisation, alliance=target.alliance,
+                teams=chosen_teams, ends_on=data.get("ends_on"), granted_by=request.user,  # type: ignore[arg-type]
+                request=request,
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            messages.info(request, f"{user} now has the role {dict(Role.choices)[data['role']]}.")
+            return redirect("accounts:user", pk=user.pk)
+    return render(request, "accounts/membership_form.jinja",
+                  {"page_title": f"Give {user.full_name} a role", "form": form, "managed": user,
+                   "form_has_errors": bool(form.errors)})
+
+
+@login_required
+@require_POST
+def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    membership = _require_admin(request)
+    user = _managed_user(request, membership, pk)
+    target = selectors.memberships_of(membership, user).filter(pk=membership_pk).first()
+    if target is None or not access.may(membership, "grant_membership", target):
+        deny(request, reason="Role outside the admin's scope.", obj=user, hide_existence=True)
+    services.membership_end(membership=target, ended_by=request.user, request=request)  # type: ignore[arg-type]
+    messages.info(request, f"Role ended: {target}.")
+    return redirect("accounts:user", pk=user.pk)
+
+
+@login_required
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _require_admin(request)
+    user = _managed_user(request, membership, pk)
+    if user.pk == request.user.pk:
+        messages.info(request, "You cannot deactivate your own account.")
+        return redirect("accounts:user", pk=user.pk)
+    services.user_deactivate(user=user, by=request.user, request=request)  # type: ignore[arg-type]
+    messages.info(request, f"{user} can no longer sign in.")
+    return redirect("accounts:user", pk=user.pk)

@@ -1,0 +1,16 @@
+"""Development on a laptop: `make run`. Debug pages, console email, the demo generator installed."""
+
+from __future__ import annotations
+
+import os
+
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS, env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or "local-development-only-not-secret"  # noqa: S105
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+INSTALLED_APPS = [*INSTALLED_APPS, "cultivate.demo"]
+DEMO_ENABLED = True
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG

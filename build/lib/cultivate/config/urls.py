@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from cultivate.core import views as core_views
+
+urlpatterns = [
+    path("", include("cultivate.core.urls")),
+    path("accounts/", include("cultivate.accounts.urls")),
+    path("", include("cultivate.organisations.urls")),
+    path("api/", include("cultivate.config.api_urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
+if settings.DEBUG:
+    urlpatterns.append(path("__error__/500", core_views.raise_error))

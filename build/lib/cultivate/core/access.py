@@ -1,0 +1,35 @@
+"""What every app's access module shares: refusing a request, audited, in one place."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest
+
+from .audit import audit
+from .models import AuditAction
+
+
+def deny(
+    request: HttpRequest,
+    *,
+    reason: str,
+    obj: models.Model | None = None,
+    hide_existence: bool = False,
+) -> NoReturn:
+    """Audit the refusal and raise. `hide_existence` answers 404 so that other organisations' records
+    cannot be discovered by probing identifiers; otherwise 403."""
+    organisation = getattr(obj, "organisation", None) if obj is not None else None
+    audit(
+        AuditAction.PERMISSION_DENIED,
+        request=request,
+        obj=obj,
+        organisation=organisation if organisation.__class__.__name__ == "Organisation" else None,
+        reason=reason,
+        method=request.method,
+    )
+    if hide_existence:
+        raise Http404(reason)
+    raise PermissionDenied(reason)

@@ -1,0 +1,56 @@
+"""The explicit auditor. Services and views call `audit(...)`; nothing is audited as a side effect of a save."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from cultivate.accounts.models import User
+    from cultivate.organisations.models import Organisation
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the load balancer the first forwarded address is the client's; REMOTE_ADDR otherwise.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    return ip or None
+
+
+def audit(
+    action: AuditAction,
+    *,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    obj: models.Model | None = None,
+    organisation: Organisation | None = None,
+    actor_email: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        if request.user.is_authenticated:
+            actor = request.user  # type: ignore[assignment]
+    membership = getattr(request, "membership", None) if request is not None else None
+    event = AuditEvent(
+        actor=actor,
+        actor_email=actor.email if actor is not None else actor_email,
+        actor_role=membership.role if membership is not None else "",
+        action=action,
+        organisation=organisation,
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        path=(request.get_full_path() if request is not None else "")[:300],
+        detail=detail,
+    )
+    if obj is not None:
+        event.object_type = obj._meta.label
+        event.object_id = str(obj.pk)
+        event.object_repr = str(obj)[:200]
+    event.save()
+    return event

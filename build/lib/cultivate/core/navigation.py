@@ -1,0 +1,42 @@
+"""Navigation items per role. Which links appear is a convenience; every view checks access itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from cultivate.accounts.models import Membership
+
+
+def _item(request: HttpRequest, text: str, href: str) -> dict[str, Any]:
+    current = request.path == href
+    active = current or (href != "/" and request.path.startswith(href))
+    return {"text": text, "href": href, "current": current, "active": active}
+
+
+def navigation_for(request: HttpRequest, membership: Membership | None) -> list[dict[str, Any]]:
+    from cultivate.accounts.models import Role
+
+    if membership is None:
+        return []
+    items = [_item(request, "Home", reverse("core:home"))]
+    role = membership.role
+    org = membership.organisation
+    if role in (Role.LINE_MANAGER, Role.ASSESSOR):
+        items.append(_item(request, "My team", reverse("organisations:my_team")))
+    if role == Role.ORG_ADMIN and org is not None:
+        items.append(_item(request, "Staff", reverse("organisations:staff", args=[org.ods_code])))
+        items.append(_item(request, "Import staff", reverse("organisations:import", args=[org.ods_code])))
+    if role in (Role.ANALYST, Role.EDUCATOR) and org is not None:
+        items.append(_item(request, "Organisation", reverse("organisations:organisation", args=[org.ods_code])))
+    if role == Role.ALLIANCE_ADMIN:
+        items.append(_item(request, "Organisations", reverse("organisations:organisations")))
+    if role in (Role.ORG_ADMIN, Role.ALLIANCE_ADMIN):
+        items.append(_item(request, "Users", reverse("accounts:users")))
+        items.append(_item(request, "Audit log", reverse("core:audit")))
+    if membership.user.person_id:
+        items.append(_item(request, "My record", reverse("organisations:me")))
+    return items

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from cultivate.accounts.models import Role
+from cultivate.core import testing as t
+from cultivate.core.audit import audit
+from cultivate.core.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_events_cannot_be_changed_or_deleted() -> None:
+    event = audit(AuditAction.EXPORT, actor_email="someone@example.nhs.uk", rows=3)
+    event.detail = {"rows": 0}
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action=AuditAction.SIGN_IN)
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).detail == {"rows": 3}
+
+
+def test_content_security_policy_and_nonce(client: Client) -> None:
+    response = client.get("/accounts/sign-in/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    html = response.content.decode()
+    # The NHS template's one inline script carries the nonce; no other inline script exists.
+    assert f'<script nonce="{nonce}">' in html
+    assert html.count("<script>") == 0
+
+
+def test_pages_use_the_nhs_layout(client: Client) -> None:
+    html = client.get("/accounts/sign-in/").content.decode()
+    assert 'lang="en-GB"' in html
+    assert "nhsuk-skip-link" in html and 'href="#maincontent"' in html
+    assert "nhsuk-header" in html and "nhsuk-footer" in html
+    assert "/static/nhsuk/nhsuk-frontend.min.css" in html
+
+
+def test_static_assets_are_served_without_a_cdn(client: Client) -> None:
+    response = client.get("/static/nhsuk/nhsuk-frontend.min.css")
+    assert response.status_code == 200
+    html = client.get("/accounts/sign-in/").content.decode()
+    assert "https://" not in html.split("<body")[0]
+
+
+def test_error_pages_are_nhs_styled(client: Client) -> None:
+    user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
+    client.force_login(user)
+    not_found = client.get("/no-such-page/")
+    assert not_found.status_code == 404 and "Page not found" in not_found.content.decode()
+    forbidden = client.get("/audit/")
+    assert forbidden.status_code == 403
+    assert "You do not have access to this page" in forbidden.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_server_error_page() -> None:
+    from cultivate.core.views import server_error
+
+    from django.test import RequestFactory
+
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_audit_log_filters_and_scope(client: Client) -> None:
+    org_a, org_b = t.make_organisation(), t.make_organisation()
+    admin_a = t.make_user(Role.ORG_ADMIN, organisation=org_a)
+    audit(AuditAction.EXPORT, actor=admin_a, organisation=org_a, rows=10)
+    audit(AuditAction.EXPORT, actor_email="b@example.nhs.uk", organisation=org_b, rows=99)
+    client.force_login(admin_a)
+    html = client.get("/audit/?action=export").content.decode()
+    assert "rows: 10" in html and "rows: 99" not in html
+    bad = client.get("/audit/?since=2025-02-01&until=2025-01-01")
+    assert "The end date must be the same as or after the start date" in bad.content.decode()
+    # Audit entries are read-only in the service: there is no route that changes them.
+    assert client.post("/audit/", {"action": "sign_in"}).status_code in (200, 405)
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2

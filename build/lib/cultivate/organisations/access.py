@@ -1,0 +1,164 @@
+"""The one place that decides who may see or do what with organisations, teams, people and spells.
+
+Every rule takes the acting Membership (a user in one role, in one organisation or alliance). Scopes are
+expressed twice, on purpose, in the same module: as predicates for one object and as a `Q` for querysets,
+and the tests check that both agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from cultivate.accounts.models import Membership, Role
+
+from .models import EmploymentSpell, Organisation, Person, Team
+
+STAFF_LIST_ROLES = frozenset({Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR})
+TEAM_ROLES = frozenset({Role.LINE_MANAGER, Role.ASSESSOR})
+
+
+def _team_ids(membership: Membership) -> list[int]:
+    # Prefetched by the middleware; a list keeps this free of extra queries.
+    return [team.pk for team in membership.teams.all()]
+
+
+def person_scope(membership: Membership | None) -> Q:
+    """A filter on Person for the people this membership may see as individuals."""
+    if membership is None:
+        return Q(pk__in=[])
+    own = Q(pk=membership.user.person_id) if membership.user.person_id else Q(pk__in=[])
+    role = membership.role
+    if role == Role.ORG_ADMIN:
+        return Q(organisation_id=membership.organisation_id)
+    if role in TEAM_ROLES:
+        today = timezone.localdate()
+        in_teams = EmploymentSpell.objects.active_on(today).filter(
+            person=OuterRef("pk"), team_id__in=_team_ids(membership)
+        )
+        scope = Q(organisation_id=membership.organisation_id) & Q(Exists(in_teams))
+        if role == Role.LINE_MANAGER and membership.user.person_id:
+            managed = EmploymentSpell.objects.active_on(today).filter(
+                person=OuterRef("pk"), line_manager_id=membership.user.person_id
+            )
+            scope |= Q(organisation_id=membership.organisation_id) & Q(Exists(managed))
+        return scope | own
+    # Support workers, educators, analysts and alliance admins see only their own staff record.
+    return own
+
+
+def organisation_scope(membership: Membership | None) -> Q:
+    if membership is None:
+        return Q(pk__in=[])
+    if membership.role == Role.ALLIANCE_ADMIN:
+        return Q(alliance_id=membership.alliance_id)
+    return Q(pk=membership.organisation_id)
+
+
+def team_scope(membership: Membership | None) -> Q:
+    if membership is None:
+        return Q(pk__in=[])
+    if membership.role in TEAM_ROLES:
+        return Q(pk__in=_team_ids(membership))
+    if membership.role in {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR}:
+        return Q(organisation_id=membership.organisation_id)
+    if membership.role == Role.ALLIANCE_ADMIN:
+        return Q(organisation__alliance_id=membership.alliance_id)
+    return Q(pk__in=[])
+
+
+@rules.predicate
+def can_see_person(membership: Membership | None, person: Person | None) -> bool:
+    if membership is None or person is None:
+        return False
+    if membership.user.person_id == person.pk:
+        return True
+    if person.organisation_id != membership.organisation_id:
+        return False
+    if membership.role == Role.ORG_ADMIN:
+        return True
+    if membership.role in TEAM_ROLES:
+        return Person.objects.filter(person_scope(membership), pk=person.pk).exists()
+    return False
+
+
+@rules.predicate
+def can_see_characteristics(membership: Membership | None, person: Person | None) -> bool:
+    """Protected characteristics: the person themselves and their organisation's admins, nobody else."""
+    if membership is None or person is None:
+        return False
+    if membership.user.person_id == person.pk:
+        return True
+    return membership.role == Role.ORG_ADMIN and person.organisation_id == membership.organisation_id
+
+
+@rules.predicate
+def can_see_organisation(membership: Membership | None, organisation: Organisation | None) -> bool:
+    if membership is None or organisation is None:
+        return False
+    if membership.role == Role.ALLIANCE_ADMIN:
+        return organisation.alliance_id is not None and organisation.alliance_id == membership.alliance_id
+    return organisation.pk == membership.organisation_id
+
+
+SUMMARY_ROLES = frozenset({Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.ALLIANCE_ADMIN})
+
+
+@rules.predicate
+def can_see_summary(membership: Membership | None, organisation: Organisation | None) -> bool:
+    """Aggregate figures for an organisation: its admins, analysts and educators, and its alliance's admins."""
+    if membership is None or membership.role not in SUMMARY_ROLES:
+        return False
+    return bool(can_see_organisation(membership, organisation))
+
+
+@rules.predicate
+def can_list_staff(membership: Membership | None, organisation: Organisation | None) -> bool:
+    if membership is None or organisation is None:
+        return False
+    return membership.role == Role.ORG_ADMIN and organisation.pk == membership.organisation_id
+
+
+@rules.predicate
+def can_see_team(membership: Membership | None, team: Team | None) -> bool:
+    if membership is None or team is None:
+        return False
+    if membership.role in TEAM_ROLES:
+        return team.pk in _team_ids(membership)
+    if membership.role in {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR}:
+        return team.organisation_id == membership.organisation_id
+    if membership.role == Role.ALLIANCE_ADMIN:
+        return team.organisation.alliance_id == membership.alliance_id
+    return False
+
+
+@rules.predicate
+def is_team_role(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in TEAM_ROLES
+
+
+@rules.predicate
+def is_org_admin_of(membership: Membership | None, organisation: Organisation | None) -> bool:
+    return (
+        membership is not None
+        and organisation is not None
+        and membership.role == Role.ORG_ADMIN
+        and membership.organisation_id == organisation.pk
+    )
+
+
+RULES = rules.RuleSet()
+RULES.add_rule("view_person", can_see_person)
+RULES.add_rule("view_characteristics", can_see_characteristics)
+RULES.add_rule("view_organisation", can_see_organisation)
+RULES.add_rule("view_summary", can_see_summary)
+RULES.add_rule("list_staff", can_list_staff)
+RULES.add_rule("view_team", can_see_team)
+RULES.add_rule("view_my_team", is_team_role)
+RULES.add_rule("import_staff", is_org_admin_of)
+
+
+def may(membership: Membership | None, action: str, obj: Any = None) -> bool:
+    return RULES.test_rule(action, membership, obj)

@@ -1,0 +1,258 @@
+"""Reads for organisations and people. Each selector takes the acting Membership and returns only what its
+access rules allow; views never query models themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cultivate.accounts.models import Membership
+
+from . import access
+from .models import EmploymentSpell, Organisation, Person, SupportRole, Team
+
+STAFF_PAGE_SIZE = 50
+
+
+def organisations_visible_to(membership: Membership | None) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(access.organisation_scope(membership)).select_related("alliance")
+
+
+def organisation_by_code(membership: Membership | None, ods_code: str) -> Organisation | None:
+    """The organisation, whether or not visible; callers check access and audit refusals."""
+    return Organisation.objects.select_related("alliance").filter(ods_code=ods_code.upper()).first()
+
+
+def teams_visible_to(membership: Membership | None) -> QuerySet[Team]:
+    return Team.objects.filter(access.team_scope(membership)).select_related("organisation", "site")
+
+
+def team_by_id(pk: int) -> Team | None:
+    return Team.objects.select_related("organisation", "site").filter(pk=pk).first()
+
+
+def teams_of(organisation: Organisation) -> QuerySet[Team]:
+    return Team.objects.filter(organisation=organisation).select_related("site")
+
+
+def support_roles() -> QuerySet[SupportRole]:
+    return SupportRole.objects.all()
+
+
+def _current_spells(day: dt.date) -> Prefetch:
+    return Prefetch(
+        "spells",
+        queryset=EmploymentSpell.objects.active_on(day).select_related("team", "role").order_by("-start_date"),
+        to_attr="current_spells",
+    )
+
+
+def people_visible_to(membership: Membership | None) -> QuerySet[Person]:
+    return Person.objects.filter(access.person_scope(membership))
+
+
+def person_by_id(pk: int) -> Person | None:
+    """The person, whether or not visible; callers check access and audit refusals."""
+    return Person.objects.select_related("organisation").filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class StaffFilters:
+    q: str = ""
+    team: int | None = None
+    band: str = ""
+    role: int | None = None
+    status: str = "current"  # current | left | all
+
+
+def staff_list(
+    membership: Membership, organisation: Organisation, filters: StaffFilters, page: int = 1
+) -> Page[Person]:
+    today = timezone.localdate()
+    qs = people_visible_to(membership).filter(organisation=organisation)
+    if filters.q:
+        terms = filters.q.split()
+        for term in terms:
+            qs = qs.filter(
+                Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term)
+            )
+    active = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"))
+    if filters.status == "current":
+        qs = qs.filter(Exists(active))
+    elif filters.status == "left":
+        qs = qs.filter(~Exists(active))
+    spell_filter = Q()
+    if filters.team:
+        spell_filter &= Q(team_id=filters.team)
+    if filters.band:
+        spell_filter &= Q(afc_band=filters.band)
+    if filters.role:
+        spell_filter &= Q(role_id=filters.role)
+    if spell_filter:
+        # Filters describe the person's current post; for leavers, their last one.
+        candidate = EmploymentSpell.objects.filter(person=OuterRef("pk")).filter(spell_filter)
+        candidate = candidate.active_on(today) if filters.status == "current" else candidate
+        qs = qs.filter(Exists(candidate))
+    qs = qs.order_by("family_name", "given_name", "staff_id").prefetch_related(_current_spells(today))
+    paginator = Paginator(qs, STAFF_PAGE_SIZE)
+    return paginator.get_page(page)
+
+
+def team_members(membership: Membership, team: Team) -> list[Person]:
+    today = timezone.localdate()
+    in_team = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"), team=team)
+    return list(
+        people_visible_to(membership)
+        .filter(Exists(in_team))
+        .order_by("family_name", "given_name")
+        .prefetch_related(_current_spells(today))
+    )
+
+
+def managed_people(membership: Membership) -> list[Person]:
+    """People whose current spell names this line manager, outside the teams already listed."""
+    person_id = membership.user.person_id
+    if not person_id:
+        return []
+    today = timezone.localdate()
+    managed = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"), line_manager_id=person_id)
+    return list(
+        people_visible_to(membership)
+        .filter(Exists(managed))
+        .order_by("family_name", "given_name")
+        .prefetch_related(_current_spells(today))
+    )
+
+
+def employment_history(person: Person) -> list[EmploymentSpell]:
+    return list(
+        EmploymentSpell.objects.filter(person=person)
+        .select_related("team", "role", "line_manager")
+        .order_by("-start_date", "-pk")
+    )
+
+
+def current_spells(person: Person) -> list[EmploymentSpell]:
+    return [s for s in employment_history(person) if s.is_current]
+
+
+@dataclass(frozen=True)
+class OrganisationSummary:
+    headcount: int
+    fte: float
+    teams: int
+    sites: int
+    by_band: list[tuple[str, int]]
+    by_team: list[tuple[str, str, int]]  # team name, setting label, headcount
+
+
+def organisation_summary(organisation: Organisation) -> OrganisationSummary:
+    """Aggregate figures only (no individual is identifiable from them once small counts are suppressed)."""
+    from django.db.models import Count, Sum
+
+    from .models import AfcBand, ContractType, TeamSetting
+
+    today = timezone.localdate()
+    active = EmploymentSpell.objects.active_on(today).filter(person__organisation=organisation).exclude(
+        contract_type=ContractType.BANK
+    )
+    totals = active.aggregate(people=Count("person", distinct=True), fte=Sum("fte"))
+    bands = dict(active.values_list("afc_band").annotate(n=Count("person", distinct=True)))
+    band_labels = dict(AfcBand.choices)
+    by_band = [(band_labels[b], bands[b]) for b, _ in AfcBand.choices if b in bands]
+    settings_labels = dict(TeamSetting.choices)
+    by_team = [
+        (name, settings_labels.get(setting, setting), n)
+        for name, setting, n in active.filter(team__isnull=False)
+        .values_list("team__name", "team__setting")
+        .annotate(n=Count("person", distinct=True))
+        .order_by("team__name")
+    ]
+    return OrganisationSummary(
+        headcount=totals["people"] or 0,
+        fte=float(totals["fte"] or 0),
+        teams=Team.objects.filter(organisation=organisation).count(),
+        sites=organisation.sites.count(),
+        by_band=by_band,
+        by_team=by_team,
+    )
+
+
+def organisation_headcounts(organisations: QuerySet[Organisation]) -> dict[int, int]:
+    from django.db.models import Count
+
+    from .models import ContractType
+
+    today = timezone.localdate()
+    return dict(
+        EmploymentSpell.objects.active_on(today)
+        .filter(person__organisation__in=organisations)
+        .exclude(contract_type=ContractType.BANK)
+        .values_list("person__organisation")
+        .annotate(n=Count("person", distinct=True))
+    )
+
+
+# Reads for the JSON API (organisations/api.py).
+
+
+def _filter_people(qs: QuerySet[Person], filters: StaffFilters, today: dt.date) -> QuerySet[Person]:
+    """The staff list's filters: name or staff ID terms, in post or left, and the current (or last) post's team,
+    band and role."""
+    for term in filters.q.split():
+        qs = qs.filter(Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term))
+    active = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"))
+    if filters.status == "current":
+        qs = qs.filter(Exists(active))
+    elif filters.status == "left":
+        qs = qs.filter(~Exists(active))
+    spell_filter = Q()
+    if filters.team:
+        spell_filter &= Q(team_id=filters.team)
+    if filters.band:
+        spell_filter &= Q(afc_band=filters.band)
+    if filters.role:
+        spell_filter &= Q(role_id=filters.role)
+    if spell_filter:
+        candidate = EmploymentSpell.objects.filter(person=OuterRef("pk")).filter(spell_filter)
+        candidate = candidate.active_on(today) if filters.status == "current" else candidate
+        qs = qs.filter(Exists(candidate))
+    return qs
+
+
+def people_matching(
+    membership: Membership | None, filters: StaffFilters, organisation_code: str = ""
+) -> QuerySet[Person]:
+    """People visible to the membership across its whole scope (optionally one organisation), filtered as the
+    staff list filters them, in a stable order for paging, with organisation and current posts loaded."""
+    today = timezone.localdate()
+    qs = people_visible_to(membership).select_related("organisation")
+    if organisation_code:
+        qs = qs.filter(organisation__ods_code=organisation_code.upper())
+    qs = _filter_people(qs, filters, today)
+    return qs.order_by("family_name", "given_name", "staff_id", "pk").prefetch_related(_current_spells(today))
+
+
+def person_with_current_posts(pk: int) -> Person | None:
+    """The person with organisation and current posts loaded, whether or not visible; callers check access."""
+    today = timezone.localdate()
+    return (
+        Person.objects.select_related("organisation").prefetch_related(_current_spells(today)).filter(pk=pk).first()
+    )
+
+
+def spell_by_id(pk: int) -> EmploymentSpell | None:
+    """The spell, whether or not visible; callers check access to its person and audit refusals."""
+    return (
+        EmploymentSpell.objects.select_related("person", "person__organisation", "team", "role", "line_manager")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def organisation_teams_visible_to(membership: Membership | None, organisation: Organisation) -> QuerySet[Team]:
+    return teams_visible_to(membership).filter(organisation=organisation)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("me/", views.my_record, name="me"),
+    path("team/", views.my_team, name="my_team"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/<str:ods_code>/", views.organisation_detail, name="organisation"),
+    path("organisations/<str:ods_code>/staff/", views.staff_list, name="staff"),
+]

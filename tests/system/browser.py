@@ -1,0 +1,122 @@
+"""What the journeys share: signing in through the real form, and the accessibility and browser-error checks
+that every page a journey visits goes through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import ConsoleMessage, Page, Response, expect
+
+from cultivate.core.testing import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+# Runs axe in the page and returns only what a failure message needs.
+_RUN_AXE = """async (tags) => {
+  const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html.slice(0, 200)})),
+  }));
+}"""
+
+
+def axe_source() -> str:
+    if not AXE_SCRIPT.exists():
+        raise FileNotFoundError(f"{AXE_SCRIPT} is missing: run `npm ci` (or `make install`) to install axe-core.")
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+@dataclass
+class Journey:
+    """Watches one page through a journey: `check()` runs axe on the page as it stands now; `finish()` fails
+    the test with every violation and browser error seen on the way, so one run shows all that needs fixing."""
+
+    page: Page
+    axe: str
+    violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    browser_errors: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.browser_errors.append(f"{self._where()}: script error {error}"))
+        self.page.on("response", self._on_response)
+
+    def _where(self) -> str:
+        parts = urlsplit(self.page.url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        # Failed loads are reported by _on_response with their address, where a 403 or 404 page is expected.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.browser_errors.append(f"{self._where()}: console error {message.text}")
+
+    def _on_response(self, response: Response) -> None:
+        # A page may deliberately answer 403 or 404; the stylesheets, scripts and images it needs may not.
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.browser_errors.append(f"{response.status} for {response.request.resource_type} {response.url}")
+
+    def check(self, label: str = "") -> None:
+        """Run axe on the page as it is now (a page in an error state counts as a page of its own)."""
+        self.page.wait_for_load_state("load")
+        where = f"{self._where()}{f' ({label})' if label else ''}"
+        if not self.page.evaluate("() => typeof window.axe === 'object'"):
+            # Evaluated through the DevTools protocol, which the page's script-src policy does not govern, so
+            # the page keeps its real Content-Security-Policy and any violation of it still shows up.
+            self.page.evaluate(self.axe)
+        found = self.page.evaluate(_RUN_AXE, AXE_TAGS)
+        self.checked.append(where)
+        if found:
+            self.violations[where] = found
+
+    def finish(self) -> None:
+        """Check the page the journey ended on, then fail with everything found on the way."""
+        self.check("final page")
+        lines: list[str] = []
+        for where, found in self.violations.items():
+            lines.append(f"axe on {where}:")
+            for violation in found:
+                lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']}")
+                lines.extend(f"      {node['target']}  {node['html']}" for node in violation["nodes"])
+        lines.extend(f"browser: {error}" for error in self.browser_errors)
+        assert not lines, "Accessibility or browser problems:\n" + "\n".join(lines)
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form and land on the home page."""
+    page.goto("/accounts/sign-in/")
+    fill_sign_in(page, email, password)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+
+def fill_sign_in(page: Page, email: str, password: str) -> None:
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def sign_out(page: Page) -> None:
+    header = page.locator("header")
+    header.get_by_role("link", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign out")
+    page.get_by_role("main").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Cultivate")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+
+def nav_link(page: Page, name: str) -> Any:
+    """A link in the header's primary navigation."""
+    return page.get_by_role("navigation", name=re.compile("menu|navigation", re.I)).get_by_role(
+        "link", name=name, exact=True)
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
+    return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
