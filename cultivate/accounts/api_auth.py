@@ -51,7 +51,6 @@ class BearerTokenAuth(HttpBearer):
         request.user = api_token.user
         request.membership = membership  # type: ignore[attr-defined]
         request.memberships = [membership]  # type: ignore[attr-defined]
-        request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
 
 

@@ -34,7 +34,7 @@ def _membership(request: HttpRequest) -> Membership | None:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
-    form = forms.SignInForm(request.POST or None)
+    form = forms.SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = services.sign_in_attempt(
             request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
@@ -80,7 +80,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def switch_role(request: HttpRequest) -> HttpResponse:
     memberships = request.memberships  # type: ignore[attr-defined]
     form = forms.RoleChoiceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         memberships=memberships,
         initial={"membership": getattr(_membership(request), "pk", None)},
     )
@@ -108,7 +108,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     memberships = request.memberships  # type: ignore[attr-defined]
     form = forms.ApiTokenForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         memberships=memberships,
         initial={"membership": getattr(_membership(request), "pk", None)},
     )
@@ -237,7 +237,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             (p.pk, f"{p.display_name} ({p.staff_id})")
             for p in org_selectors.people_visible_to(membership).filter(user__isnull=True)[:2000]
         ]
-    form = forms.UserForm(request.POST or None, people=people)
+    form = forms.UserForm(request.POST if request.method == "POST" else None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = (
@@ -288,7 +288,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _require_admin(request)
     user = _managed_user(request, membership, pk)
     form = forms.UserForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         editing=True,
         initial={
             "full_name": user.full_name,
@@ -326,7 +326,9 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     teams: list[tuple[int, str]] = []
     if membership.organisation is not None:
         teams = [(t.pk, t.name) for t in org_selectors.teams_of(membership.organisation)]
-    form = forms.MembershipForm(request.POST or None, roles=_grantable_roles(membership), teams=teams)
+    form = forms.MembershipForm(
+        request.POST if request.method == "POST" else None, roles=_grantable_roles(membership), teams=teams
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen_teams = list(org_selectors.teams_visible_to(membership).filter(pk__in=data.get("teams") or []))

@@ -21,12 +21,14 @@ def deny(
 ) -> NoReturn:
     """Audit the refusal and raise. `hide_existence` answers 404 so that other organisations' records
     cannot be discovered by probing identifiers; otherwise 403."""
-    organisation = getattr(obj, "organisation", None) if obj is not None else None
+    from cultivate.organisations.models import Organisation
+
+    organisation = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
     audit(
         AuditAction.PERMISSION_DENIED,
         request=request,
         obj=obj,
-        organisation=organisation if organisation.__class__.__name__ == "Organisation" else None,
+        organisation=organisation if isinstance(organisation, Organisation) else None,
         reason=reason,
         method=request.method,
     )

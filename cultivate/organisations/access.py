@@ -135,6 +135,15 @@ def can_see_team(membership: Membership | None, team: Team | None) -> bool:
 
 
 @rules.predicate
+def can_list_teams(membership: Membership | None, organisation: Organisation | None) -> bool:
+    """Listing an organisation's teams (team roles then see only their own). A support worker's scope is their
+    own record, which already names their team, so they have no list of teams."""
+    if membership is None or membership.role not in TEAM_ROLES | SUMMARY_ROLES:
+        return False
+    return bool(can_see_organisation(membership, organisation))
+
+
+@rules.predicate
 def is_team_role(membership: Membership | None) -> bool:
     return membership is not None and membership.role in TEAM_ROLES
 
@@ -156,6 +165,7 @@ RULES.add_rule("view_organisation", can_see_organisation)
 RULES.add_rule("view_summary", can_see_summary)
 RULES.add_rule("list_staff", can_list_staff)
 RULES.add_rule("view_team", can_see_team)
+RULES.add_rule("list_teams", can_list_teams)
 RULES.add_rule("view_my_team", is_team_role)
 RULES.add_rule("import_staff", is_org_admin_of)
 

@@ -44,8 +44,12 @@ def _organisation_or_404(request: HttpRequest, ods_code: str) -> Organisation:
     if organisation is None:
         deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
     if not access.may(membership, "view_organisation", organisation):
-        deny(request, reason=f"Organisation {ods_code} is outside the role's scope.", obj=organisation,
-             hide_existence=True)
+        deny(
+            request,
+            reason=f"Organisation {ods_code} is outside the role's scope.",
+            obj=organisation,
+            hide_existence=True,
+        )
     return organisation
 
 
@@ -82,13 +86,20 @@ def organisation(request: HttpRequest, ods_code: str) -> Organisation:
 @router.get(
     "/organisations/{ods_code}/teams",
     operation_id="list_organisation_teams",
-    response={200: list[TeamOut], **NOT_FOUND},
+    response={200: list[TeamOut], 403: ErrorOut, **NOT_FOUND},
     tags=["organisations"],
     summary="The organisation's teams the role may see",
+    description=(
+        "All the organisation's teams for its admins, analysts and educators (and its alliance's admins); "
+        "their own teams for line managers and assessors. Support workers have no list of teams (403)."
+    ),
 )
 def organisation_teams(request: HttpRequest, ods_code: str) -> QuerySet[Team]:
+    membership = _membership(request)
     organisation = _organisation_or_404(request, ods_code)
-    return selectors.organisation_teams_visible_to(_membership(request), organisation)
+    if not access.may(membership, "list_teams", organisation):
+        deny(request, reason="This role has no list of teams.", obj=organisation)
+    return selectors.organisation_teams_visible_to(membership, organisation)
 
 
 @router.get(

@@ -4,7 +4,7 @@ with two places ("0.80"), so clients get the stored value exactly rather than a 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic.json_schema import SkipJsonSchema
@@ -22,11 +22,17 @@ from .models import (
     TeamSetting,
 )
 
-FTE_FIELD = Field(
-    description='Whole-time equivalent as a decimal string with two places, for example "0.80".',
-    pattern=r"^\d\.\d\d$",
-    examples=["1.00", "0.60"],
-)
+
+def fte_field() -> Any:
+    return Field(
+        description='Whole-time equivalent as a decimal string with two places, for example "0.80".',
+        pattern=r"^\d\.\d\d$",
+        examples=["1.00", "0.60"],
+    )
+
+
+def ods_code_field() -> Any:
+    return Field(description="The organisation's ODS code, for example RX3.")
 
 
 class AllianceRef(Schema):
@@ -34,13 +40,8 @@ class AllianceRef(Schema):
     name: str
 
 
-class OrganisationRef(Schema):
-    ods_code: str = Field(description="The organisation's ODS code, for example RX3.")
-    name: str
-
-
 class OrganisationOut(Schema):
-    ods_code: str = Field(description="The organisation's ODS code, for example RX3.")
+    ods_code: str = ods_code_field()
     name: str
     kind: OrganisationKind
     alliance: AllianceRef | None
@@ -55,8 +56,12 @@ class TeamOut(Schema):
     id: int
     name: str
     setting: TeamSetting
-    organisation: OrganisationRef
+    organisation: str = ods_code_field()
     site: str | None = Field(description="The name of the team's main site, if recorded.")
+
+    @staticmethod
+    def resolve_organisation(team: Team) -> str:
+        return team.organisation.ods_code
 
     @staticmethod
     def resolve_site(team: Team) -> str | None:
@@ -76,7 +81,7 @@ class PostOut(Schema):
     afc_band: AfcBand
     team: TeamRef | None
     support_role: SupportRoleRef | None = Field(description="The canonical support role the title maps to.")
-    fte: str = FTE_FIELD
+    fte: str = fte_field()
 
     @staticmethod
     def resolve_spell_id(spell: EmploymentSpell) -> int:
@@ -101,11 +106,15 @@ class PersonOut(Schema):
     given_name: str
     family_name: str
     display_name: str
-    organisation: OrganisationRef
+    organisation: str = ods_code_field()
     status: Literal["current", "left"] = Field(
         description="`current` when the person holds at least one post today, `left` otherwise."
     )
     current_posts: list[PostOut] = Field(description="Posts held today, the most recently started first.")
+
+    @staticmethod
+    def resolve_organisation(person: Person) -> str:
+        return person.organisation.ods_code
 
     @staticmethod
     def resolve_current_posts(person: Person) -> list[EmploymentSpell]:
@@ -162,7 +171,7 @@ class SpellOut(Schema):
     staff_group: str
     area_of_work: str
     contract_type: ContractType
-    fte: str = FTE_FIELD
+    fte: str = fte_field()
     start_date: dt.date
     end_date: dt.date | None = Field(description="Null while the spell is open.")
     leaving_reason: str = Field(description="The ESR leaving reason; empty unless the spell has ended.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "organisations"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<str:ods_code>/", views.organisation_detail, name="organisation"),
     path("organisations/<str:ods_code>/staff/", views.staff_list, name="staff"),
+    path("organisations/<str:ods_code>/import/", import_views.import_start, name="import"),
+    path("organisations/<str:ods_code>/import/<int:pk>/", import_views.import_status, name="import_status"),
 ]

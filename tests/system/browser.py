@@ -41,27 +41,33 @@ class Journey:
     page: Page
     axe: str
     violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    browser_errors: list[str] = field(default_factory=list)
+    # Each distinct error once, with the pages it happened on (a site-wide fault shows on every page).
+    browser_errors: dict[str, list[str]] = field(default_factory=dict)
     checked: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda error: self.browser_errors.append(f"{self._where()}: script error {error}"))
+        self.page.on("pageerror", lambda error: self._error(f"script error: {error}"))
         self.page.on("response", self._on_response)
 
     def _where(self) -> str:
         parts = urlsplit(self.page.url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
+    def _error(self, text: str) -> None:
+        pages = self.browser_errors.setdefault(text, [])
+        if self._where() not in pages:
+            pages.append(self._where())
+
     def _on_console(self, message: ConsoleMessage) -> None:
         # Failed loads are reported by _on_response with their address, where a 403 or 404 page is expected.
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            self.browser_errors.append(f"{self._where()}: console error {message.text}")
+            self._error(f"console error: {message.text}")
 
     def _on_response(self, response: Response) -> None:
         # A page may deliberately answer 403 or 404; the stylesheets, scripts and images it needs may not.
         if response.status >= 400 and response.request.resource_type != "document":
-            self.browser_errors.append(f"{response.status} for {response.request.resource_type} {response.url}")
+            self._error(f"{response.status} for {response.request.resource_type} {response.url}")
 
     def check(self, label: str = "") -> None:
         """Run axe on the page as it is now (a page in an error state counts as a page of its own)."""
@@ -85,7 +91,7 @@ class Journey:
             for violation in found:
                 lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']}")
                 lines.extend(f"      {node['target']}  {node['html']}" for node in violation["nodes"])
-        lines.extend(f"browser: {error}" for error in self.browser_errors)
+        lines.extend(f"browser {error}\n      on {', '.join(pages)}" for error, pages in self.browser_errors.items())
         assert not lines, "Accessibility or browser problems:\n" + "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ a fresh browser context (cookies, storage) per test."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def page(browser: Browser, live_server) -> Iterator[Page]:  # type: ignore[no-un
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(10_000)
+    # Keep the journeys hermetic: anything not served by the live server (a CDN font, say) is refused here,
+    # so a page that depends on the internet shows up as a failed load instead of a slow or flaky test.
+    context.route(re.compile(rf"^(?!{re.escape(live_server.url)}/)"), lambda route: route.abort())
     opened = context.new_page()
     yield opened
     context.close()

@@ -1,0 +1,92 @@
+"""Staff import pages: an organisation's admins upload people.csv and assignments.csv, then follow the import
+and read its report."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+
+from cultivate.accounts.models import Membership, User
+from cultivate.core.access import deny
+
+from . import access, selectors
+from .models import Organisation
+from .staff_import import presenters, services
+from .staff_import import selectors as import_selectors
+from .staff_import.forms import StaffImportForm
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    return getattr(request, "membership", None)
+
+
+def _organisation_for_import(request: HttpRequest, ods_code: str) -> Organisation:
+    """Only the organisation's admins may import; others are refused (404 where they may not even see it)."""
+    membership = _membership(request)
+    organisation = selectors.organisation_by_code(membership, ods_code)
+    if organisation is None:
+        deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
+    if not access.may(membership, "import_staff", organisation):
+        deny(request, reason=f"May not import staff records of {organisation.ods_code}.", obj=organisation,
+             hide_existence=not access.may(membership, "view_organisation", organisation))
+    return organisation
+
+
+def _breadcrumbs(organisation: Organisation) -> list[dict[str, str]]:
+    return [
+        {"text": "Home", "href": "/"},
+        {"text": organisation.name, "href": f"/organisations/{organisation.ods_code}/"},
+    ]
+
+
+@login_required
+def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
+    organisation = _organisation_for_import(request, ods_code)
+    if request.method == "POST":
+        form = StaffImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            assert isinstance(request.user, User)
+            record = services.staff_import_create(
+                organisation=organisation,
+                actor=request.user,
+                people=form.cleaned_data["people"],
+                assignments=form.cleaned_data["assignments"],
+            )
+            services.staff_import_dispatch(record=record)
+            return redirect("organisations:import_status", ods_code=organisation.ods_code, pk=record.pk)
+    else:
+        form = StaffImportForm()
+    return render(request, "organisations/import_start.jinja", {
+        "page_title": "Import staff records",
+        "organisation": organisation,
+        "form": form,
+        "form_has_errors": bool(form.errors),
+        "recent": presenters.import_rows(import_selectors.recent_imports(_membership(request), organisation)),
+        "background_rows": settings.STAFF_IMPORT_BACKGROUND_ROWS,
+        "breadcrumbs": _breadcrumbs(organisation),
+    })
+
+
+@login_required
+def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
+    organisation = _organisation_for_import(request, ods_code)
+    record = import_selectors.staff_import_by_id(pk)
+    if record is None or record.organisation_id != organisation.pk:
+        deny(request, reason=f"No staff import {pk} for {organisation.ods_code}.", obj=organisation,
+             hide_existence=True)
+    if request.GET.get("download") == "problems":
+        path = services.staff_import_problems_export(record=record, request=request)
+        if path is None:
+            raise Http404("This import has no problems to download.")
+        return FileResponse(path.open("rb"), as_attachment=True, content_type="text/csv",
+                            filename=f"staff-import-{record.pk}-problems.csv")
+    return render(request, "organisations/import_status.jinja", {
+        "page_title": f"Staff import {record.pk}",
+        "organisation": organisation,
+        "record": record,
+        "detail": presenters.status_detail(record),
+        "breadcrumbs": [*_breadcrumbs(organisation),
+                        {"text": "Import staff records", "href": f"/organisations/{organisation.ods_code}/import/"}],
+    })

@@ -1,0 +1,93 @@
+"""Display data for the import pages: status tags, progress, the counts table and the problems table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+
+from cultivate.config.jinja2_env import uk_date
+
+from ..models import StaffImport, StaffImportStage, StaffImportStatus
+from .services import PROBLEMS_SHOWN
+
+STATUS_CLASSES = {
+    StaffImportStatus.QUEUED: "nhsuk-tag--grey",
+    StaffImportStatus.RUNNING: "nhsuk-tag--blue",
+    StaffImportStatus.SUCCEEDED: "nhsuk-tag--green",
+    StaffImportStatus.REJECTED: "nhsuk-tag--red",
+    StaffImportStatus.FAILED: "nhsuk-tag--red",
+}
+
+
+def status_tag(record: StaffImport) -> dict[str, str]:
+    return {"text": record.get_status_display(), "classes": STATUS_CLASSES[StaffImportStatus(record.status)]}
+
+
+def import_rows(records: Iterable[StaffImport]) -> list[dict[str, Any]]:
+    return [
+        {
+            "href": reverse("organisations:import_status", args=[record.organisation.ods_code, record.pk]),
+            "started": uk_date(record.created_at),
+            "by": str(record.started_by) if record.started_by else "",
+            "rows": f"{record.rows_total:,}",
+            "status": status_tag(record),
+        }
+        for record in records
+    ]
+
+
+def _progress(record: StaffImport) -> dict[str, Any]:
+    total, done = record.rows_total, min(record.rows_done, record.rows_total)
+    percent = int(done * 100 / total) if total else 0
+    if record.status == StaffImportStatus.QUEUED:
+        text = f"Waiting for the worker to start: {total:,} rows to check."
+    elif record.stage == StaffImportStage.SAVING:
+        text = f"All {total:,} rows checked and correct. Saving the changes; this takes a minute for large files."
+    else:
+        text = f"Checked {done:,} of {total:,} rows ({percent}%)."
+    return {"value": done, "max": max(total, 1), "percent": percent, "text": text}
+
+
+def _counts(report: dict[str, Any]) -> list[dict[str, Any]]:
+    counts = report.get("counts") or {}
+    if not counts:
+        return []
+    return [
+        {"what": what, "created": f"{counts[f'{key}_created']:,}", "updated": f"{counts[f'{key}_updated']:,}",
+         "unchanged": f"{counts[f'{key}_unchanged']:,}"}
+        for what, key in (("People", "people"), ("Employment spells", "spells"))
+    ]
+
+
+def status_detail(record: StaffImport) -> dict[str, Any]:
+    report = record.report or {}
+    files = report.get("files") or {}
+    problems = report.get("problems") or []
+    counts = report.get("counts") or {}
+    summary = [
+        ("Status", None),
+        ("Started", uk_date(record.created_at)),
+        ("Started by", str(record.started_by) if record.started_by else "Unknown"),
+        ("Files", ", ".join(name for name in files.values() if name) or "people.csv, assignments.csv"),
+    ]
+    if record.finished_at:
+        summary.append(("Finished", uk_date(record.finished_at)))
+    return {
+        "status": status_tag(record),
+        "summary": summary,
+        "running": not record.is_finished,
+        "progress": _progress(record),
+        "succeeded": record.status == StaffImportStatus.SUCCEEDED,
+        "rejected": record.status == StaffImportStatus.REJECTED,
+        "failed": record.status == StaffImportStatus.FAILED,
+        "counts": _counts(report),
+        "teams_created": counts.get("teams_created", 0),
+        "new_teams": report.get("new_teams") or [],
+        "warnings": report.get("warnings") or [],
+        "problem_count": record.problem_count,
+        "problems": problems,
+        "problems_truncated": record.problem_count > len(problems),
+        "problems_shown": min(len(problems), PROBLEMS_SHOWN),
+    }
