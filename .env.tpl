@@ -81,6 +81,15 @@
 # CULTIVATE_PORT=8000
 # CULTIVATE_WEB_WORKERS=2
 
+# --- Creating admins ------------------------------------------------------------------------------------------
+# The password `cultivate createadmin` gives the new account, instead of --password or a prompt. Set it only for
+# that one command, never in a long-lived environment.
+# CULTIVATE_ADMIN_PASSWORD=
+
 # --- Logging --------------------------------------------------------------------------------------------------
 # Level of the log written to standard error: DEBUG, INFO, WARNING or ERROR.
 # CULTIVATE_LOG_LEVEL=INFO
+
+# --- Tests and tools ------------------------------------------------------------------------------------------
+# The Chromium binary the browser tests and scripts/screenshots.py drive (`make test` installs Debian's).
+# CULTIVATE_CHROMIUM=/usr/bin/chromium

@@ -33,24 +33,118 @@ ROOT = Path(__file__).resolve().parents[1]
 # The extract's "today": spells are laid out before it, so who is in post does not depend on the day it runs.
 EXTRACT_DAY = dt.date(2025, 3, 31)
 
-GIVEN = ["Amara", "Ben", "Chloe", "Dev", "Ewa", "Femi", "Grace", "Hamza", "Isla", "Jon", "Kofi", "Lena", "Mo",
-         "Nia", "Owen", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Vik", "Wren", "Yusuf", "Zara"]
-FAMILY = ["Adeyemi", "Brown", "Chen", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan",
-          "Lewis", "Murphy", "Nowak", "Okafor", "Patel", "Roberts", "Singh", "Taylor", "Walsh", "Williams", "Wood"]
-TITLES = ["Healthcare Assistant", "Health Care Assistant", "Nursing Assistant", "Healthcare Support Worker",
-          "Senior Healthcare Support Worker", "Mental Health Support Worker", "Support Worker", "Recovery Worker",
-          "Occupational Therapy Assistant", "Activity Coordinator", "Peer Support Worker", "Assistant Practitioner",
-          "Nursing Associate", "Trainee Nursing Associate", "Assistant Psychologist", "Ward Clerk", "Housekeeper"]
+GIVEN = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ewa",
+    "Femi",
+    "Grace",
+    "Hamza",
+    "Isla",
+    "Jon",
+    "Kofi",
+    "Lena",
+    "Mo",
+    "Nia",
+    "Owen",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zara",
+]
+FAMILY = [
+    "Adeyemi",
+    "Brown",
+    "Chen",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Murphy",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Walsh",
+    "Williams",
+    "Wood",
+]
+TITLES = [
+    "Healthcare Assistant",
+    "Health Care Assistant",
+    "Nursing Assistant",
+    "Healthcare Support Worker",
+    "Senior Healthcare Support Worker",
+    "Mental Health Support Worker",
+    "Support Worker",
+    "Recovery Worker",
+    "Occupational Therapy Assistant",
+    "Activity Coordinator",
+    "Peer Support Worker",
+    "Assistant Practitioner",
+    "Nursing Associate",
+    "Trainee Nursing Associate",
+    "Assistant Psychologist",
+    "Ward Clerk",
+    "Housekeeper",
+]
 BANDS = (["2", "3", "4", "5", "6", "7", "8a", "NA"], [28, 36, 18, 8, 4, 2, 1, 3])
 CONTRACTS = (["Permanent", "Fixed Term Temp", "Bank", "Locum"], [80, 8, 10, 2])
 FTES = (["1.0", "0.8", "0.6", "0.5", "0.4", "0.2667"], [55, 15, 10, 10, 7, 3])
-REASONS = ["Voluntary Resignation - Work Life Balance", "Voluntary Resignation - Promotion", "Retirement Age",
-           "End of Fixed Term Contract", "Voluntary Resignation - Relocation", "Dismissal - Capability"]
-PEOPLE_HEADER = ["person_id", "birth_year", "sex", "ethnic_category", "disability", "religion", "sexual_orientation",
-                 "nationality", "given_name", "family_name", "email"]
-ASSIGNMENTS_HEADER = ["assignment_id", "person_id", "organisation_code", "team", "occupation_code", "job_role",
-                      "job_title", "afc_band", "staff_group", "area_of_work", "contract_type", "fte", "start_date",
-                      "end_date", "leaving_reason", "line_manager_person_id"]
+REASONS = [
+    "Voluntary Resignation - Work Life Balance",
+    "Voluntary Resignation - Promotion",
+    "Retirement Age",
+    "End of Fixed Term Contract",
+    "Voluntary Resignation - Relocation",
+    "Dismissal - Capability",
+]
+PEOPLE_HEADER = [
+    "person_id",
+    "birth_year",
+    "sex",
+    "ethnic_category",
+    "disability",
+    "religion",
+    "sexual_orientation",
+    "nationality",
+    "given_name",
+    "family_name",
+    "email",
+]
+ASSIGNMENTS_HEADER = [
+    "assignment_id",
+    "person_id",
+    "organisation_code",
+    "team",
+    "occupation_code",
+    "job_role",
+    "job_title",
+    "afc_band",
+    "staff_group",
+    "area_of_work",
+    "contract_type",
+    "fte",
+    "start_date",
+    "end_date",
+    "leaving_reason",
+    "line_manager_person_id",
+]
 
 
 def generate(folder: Path, *, people: int, spells: int, seed: int) -> None:
@@ -61,20 +155,32 @@ def generate(folder: Path, *, people: int, spells: int, seed: int) -> None:
     per_person = [1] * people
     for _ in range(spells - people):
         per_person[rng.randrange(people)] += 1
-    teams = [f"Ward {n}" for n in range(1, 61)] + [f"Community Team {n}" for n in range(1, 41)] + [
-        f"Crisis Team {n}" for n in range(1, 21)]
+    teams = (
+        [f"Ward {n}" for n in range(1, 61)]
+        + [f"Community Team {n}" for n in range(1, 41)]
+        + [f"Crisis Team {n}" for n in range(1, 21)]
+    )
     ids = [f"P{n:06d}" for n in range(people)]
     with (folder / "people.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(PEOPLE_HEADER)
         for n, person_id in enumerate(ids):
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-            writer.writerow([
-                person_id, rng.randint(1958, 2005), rng.choice("FFFMMXU"), rng.choice("AAAAABCDGHJKLMNPRSZ") if
-                rng.random() < 0.95 else "99", rng.choice("NNNNYU"), rng.choice(["", "Christian", "None", "Muslim"]),
-                rng.choice(["", "Heterosexual", "Gay or Lesbian", "Bisexual"]), rng.choice(["", "British", "Irish"]),
-                given, family, f"{given}.{family}.{n}@example.nhs.uk".lower(),
-            ])
+            writer.writerow(
+                [
+                    person_id,
+                    rng.randint(1958, 2005),
+                    rng.choice("FFFMMXU"),
+                    rng.choice("AAAAABCDGHJKLMNPRSZ") if rng.random() < 0.95 else "99",
+                    rng.choice("NNNNYU"),
+                    rng.choice(["", "Christian", "None", "Muslim"]),
+                    rng.choice(["", "Heterosexual", "Gay or Lesbian", "Bisexual"]),
+                    rng.choice(["", "British", "Irish"]),
+                    given,
+                    family,
+                    f"{given}.{family}.{n}@example.nhs.uk".lower(),
+                ]
+            )
     earliest = dt.date(2006, 1, 1)
     with (folder / "assignments.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -98,13 +204,26 @@ def generate(folder: Path, *, people: int, spells: int, seed: int) -> None:
                 if rng.random() < 0.3:
                     team, title = rng.choice(teams), rng.choice(TITLES)
                 manager = ids[rng.randrange(people)] if rng.random() < 0.3 else ""
-                writer.writerow([
-                    f"AS{n:06d}{j:02d}", person_id, ODS_CODE, team, "H1D", "Healthcare Assistant", title,
-                    rng.choices(*BANDS)[0], "Support to doctors, nurses & midwives", "Mental Health",
-                    rng.choices(*CONTRACTS)[0], rng.choices(*FTES)[0], begins.isoformat(),
-                    ends.isoformat() if ends else "", rng.choice(REASONS) if last and ends else "",
-                    manager if manager != person_id else "",
-                ])
+                writer.writerow(
+                    [
+                        f"AS{n:06d}{j:02d}",
+                        person_id,
+                        ODS_CODE,
+                        team,
+                        "H1D",
+                        "Healthcare Assistant",
+                        title,
+                        rng.choices(*BANDS)[0],
+                        "Support to doctors, nurses & midwives",
+                        "Mental Health",
+                        rng.choices(*CONTRACTS)[0],
+                        rng.choices(*FTES)[0],
+                        begins.isoformat(),
+                        ends.isoformat() if ends else "",
+                        rng.choice(REASONS) if last and ends else "",
+                        manager if manager != person_id else "",
+                    ]
+                )
 
 
 def _child(command: str, workdir: Path, *args: str) -> dict[str, Any]:
@@ -119,8 +238,14 @@ def _child(command: str, workdir: Path, *args: str) -> dict[str, Any]:
         "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
         "CULTIVATE_LOG_LEVEL": "WARNING",
     }
-    result = subprocess.run([sys.executable, "-m", "benchmarks.staff", command, *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.staff", command, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"benchmark child {command} failed:\n{result.stdout}\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -173,12 +298,18 @@ def _import_child(extract: str) -> dict[str, Any]:
     from cultivate.organisations.models import Organisation
     from cultivate.organisations.staff_import import staff_import_run
 
-    organisation = Organisation.objects.create(ods_code=ODS_CODE, name="Benchmark Trust", kind="mental_health")
+    organisation = Organisation.objects.create(
+        ods_code=ODS_CODE, name="Benchmark Trust", kind="mental_health"
+    )
     folder = Path(extract)
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        outcome = staff_import_run(organisation=organisation, people_path=folder / "people.csv",
-                                   assignments_path=folder / "assignments.csv", source="benchmark")
+        outcome = staff_import_run(
+            organisation=organisation,
+            people_path=folder / "people.csv",
+            assignments_path=folder / "assignments.csv",
+            source="benchmark",
+        )
     seconds = time.perf_counter() - started
     if not outcome.ok:
         raise SystemExit("\n".join(str(p) for p in outcome.problems[:20]))
@@ -202,15 +333,23 @@ def _staff_list_child() -> dict[str, Any]:
     from cultivate.organisations.models import Organisation, Person
     from cultivate.organisations.staff_import import staff_import_run
 
-    organisation = Organisation.objects.create(ods_code=ODS_CODE, name="Benchmark Trust", kind="mental_health")
+    organisation = Organisation.objects.create(
+        ods_code=ODS_CODE, name="Benchmark Trust", kind="mental_health"
+    )
     with tempfile.TemporaryDirectory(prefix="cultivate-bench-list-") as temp:
         folder = Path(temp)
         generate(folder, people=LIST_PEOPLE, spells=LIST_SPELLS, seed=SEED + 1)
-        outcome = staff_import_run(organisation=organisation, people_path=folder / "people.csv",
-                                   assignments_path=folder / "assignments.csv", source="benchmark")
+        outcome = staff_import_run(
+            organisation=organisation,
+            people_path=folder / "people.csv",
+            assignments_path=folder / "assignments.csv",
+            source="benchmark",
+        )
     if not outcome.ok:
         raise SystemExit("\n".join(str(p) for p in outcome.problems[:20]))
-    admin = User.objects.create_user(email="bench-admin@example.nhs.uk", password=None, full_name="Bench Admin")
+    admin = User.objects.create_user(
+        email="bench-admin@example.nhs.uk", password=None, full_name="Bench Admin"
+    )
     Membership.objects.create(user=admin, role=Role.ORG_ADMIN, organisation=organisation)
     client = Client()
     client.force_login(admin)
@@ -255,8 +394,13 @@ def _matches(organisation: Any) -> int:
 
     from cultivate.organisations.models import EmploymentSpell
 
-    return (EmploymentSpell.objects.active_on(timezone.localdate())
-            .filter(person__organisation=organisation, afc_band="3").values("person").distinct().count())
+    return (
+        EmploymentSpell.objects.active_on(timezone.localdate())
+        .filter(person__organisation=organisation, afc_band="3")
+        .values("person")
+        .distinct()
+        .count()
+    )
 
 
 def _child_main(argv: list[str]) -> None:

@@ -24,14 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, ViewportSize, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("CULTIVATE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 # Long pages (the staff list has 50 rows) are cut here so the README stays readable.
-MAX_HEIGHT = 1500
+MAX_HEIGHT = 1300
 # A line of `cultivate demo --print-logins`: role label, email, password, separated by runs of spaces.
 LOGIN_LINE = re.compile(r"^\s+(?P<role>\S.*?)\s{2,}(?P<email>\S+@\S+)\s{2,}(?P<password>\S+)\s*$")
 
@@ -83,7 +83,11 @@ def _environment(var_dir: Path) -> dict[str, str]:
 
 def _cultivate(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [sys.executable, "-m", "cultivate", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "cultivate", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
     )
     if result.returncode != 0:
@@ -106,7 +110,11 @@ def serving(env: dict[str, str], port: int) -> Iterator[str]:
     # Its own process group, so stopping it also stops the gunicorn processes `cultivate serve` starts.
     server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
         [sys.executable, "-m", "cultivate", "serve", "--port", str(port), "--no-worker"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -141,7 +149,9 @@ def sign_in(page: Page, login: Login) -> None:
 
 def capture(base_url: str, logins: dict[str, Login], out: Path) -> list[Path]:
     if not CHROMIUM.exists():
-        raise SystemExit(f"No Chromium at {CHROMIUM}: `apt-get install -y chromium`, or set CULTIVATE_CHROMIUM.")
+        raise SystemExit(
+            f"No Chromium at {CHROMIUM}: `apt-get install -y chromium`, or set CULTIVATE_CHROMIUM."
+        )
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -150,18 +160,24 @@ def capture(base_url: str, logins: dict[str, Login], out: Path) -> list[Path]:
                 login = logins.get(shot.role)
                 if login is None:
                     raise SystemExit(f"`cultivate demo --print-logins` listed no {shot.role!r} sign-in.")
-                context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="en-GB",
-                                              timezone_id="Europe/London")
+                context = browser.new_context(
+                    base_url=base_url, viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London"
+                )
                 page = context.new_page()
                 sign_in(page, login)
                 shot.open(page)
                 page.wait_for_load_state("networkidle")
                 height = min(MAX_HEIGHT, int(page.evaluate("document.documentElement.scrollHeight")))
                 path = out / shot.filename
-                page.screenshot(path=str(path), full_page=True,
-                                clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height})
-                print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {shot.description}, "
-                      f"signed in as {login.email}")
+                page.screenshot(
+                    path=str(path),
+                    full_page=True,
+                    clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height},
+                )
+                print(
+                    f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {shot.description}, "
+                    f"signed in as {login.email}"
+                )
                 written.append(path)
                 context.close()
         finally:
@@ -171,7 +187,9 @@ def capture(base_url: str, logins: dict[str, Login], out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="where to write the PNGs")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "screenshots", help="where to write the PNGs"
+    )
     parser.add_argument("--seed", type=int, default=2026, help="demo seed (default 2026)")
     parser.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
     args = parser.parse_args(argv)

@@ -11,17 +11,32 @@ from cultivate.organisations.models import OrganisationKind
 # Ages are drawn in bands (lowest age, highest age, weight). The first list is the workforce in post when the
 # history starts; the second, the people trusts hire (younger, so that the mix holds steady as everyone ages).
 AGE_BANDS_IN_POST: tuple[tuple[int, int, float], ...] = (
-    (19, 24, 0.08), (25, 29, 0.12), (30, 39, 0.15), (40, 49, 0.22), (50, 54, 0.15), (55, 59, 0.15),
+    (19, 24, 0.08),
+    (25, 29, 0.12),
+    (30, 39, 0.15),
+    (40, 49, 0.22),
+    (50, 54, 0.15),
+    (55, 59, 0.15),
     (60, 66, 0.10),
 )
 AGE_BANDS_HIRED: tuple[tuple[int, int, float], ...] = (
-    (18, 24, 0.30), (25, 29, 0.20), (30, 39, 0.17), (40, 49, 0.14), (50, 54, 0.10), (55, 59, 0.07),
+    (18, 24, 0.30),
+    (25, 29, 0.20),
+    (30, 39, 0.17),
+    (40, 49, 0.14),
+    (50, 54, 0.10),
+    (55, 59, 0.07),
     (60, 64, 0.02),
 )
 
 # Band 2 staff under 25 progress about four times as often as those aged 50–54 (seed 002).
 BAND2_PROGRESSION_BY_AGE: tuple[tuple[int, float], ...] = (
-    (25, 1.8), (30, 1.4), (40, 1.1), (50, 0.85), (55, 0.45), (200, 0.4),
+    (25, 2.2),
+    (30, 1.5),
+    (40, 1.1),
+    (50, 0.8),
+    (55, 0.4),
+    (200, 0.35),
 )
 
 # Yearly hazards of leaving for reasons other than retirement, by age (relative), and of retiring.
@@ -30,8 +45,16 @@ RETIREMENT_BY_AGE: tuple[tuple[int, float], ...] = ((55, 0.0), (60, 0.02), (65, 
 
 # Part-time contracts: FTE values and how common each is among part-timers (mean about 0.6).
 PART_TIME_FTE: tuple[tuple[str, int], ...] = (
-    ("0.93", 2), ("0.80", 5), ("0.75", 2), ("0.67", 3), ("0.60", 5), ("0.53", 3), ("0.50", 4), ("0.40", 4),
-    ("0.32", 2), ("0.27", 1),
+    ("0.93", 2),
+    ("0.80", 5),
+    ("0.75", 2),
+    ("0.67", 3),
+    ("0.60", 5),
+    ("0.53", 3),
+    ("0.50", 4),
+    ("0.40", 4),
+    ("0.32", 2),
+    ("0.27", 1),
 )
 BANK_FTE: tuple[str, ...] = ("0.10", "0.20", "0.20", "0.27", "0.40", "0.53")
 
@@ -88,14 +111,44 @@ NON_RETIREMENT_GROUPS: tuple[tuple[str, int], ...] = (("voluntary", 66), ("dismi
 # Ethnic categories (NHS Data Dictionary codes) with weights: mental health support staff are 14% Black or Black
 # British and 6% Asian or Asian British; other support staff 6% and 8% (seed 002).
 _ETHNICITY_MENTAL_HEALTH: dict[str, float] = {
-    "A": 0.620, "B": 0.015, "C": 0.090, "D": 0.010, "E": 0.006, "F": 0.004, "G": 0.005, "H": 0.025,
-    "J": 0.018, "K": 0.005, "L": 0.012, "M": 0.035, "N": 0.095, "P": 0.010, "R": 0.004, "S": 0.011,
-    "Z": 0.020, "99": 0.015,
+    "A": 0.620,
+    "B": 0.015,
+    "C": 0.090,
+    "D": 0.010,
+    "E": 0.006,
+    "F": 0.004,
+    "G": 0.005,
+    "H": 0.025,
+    "J": 0.018,
+    "K": 0.005,
+    "L": 0.012,
+    "M": 0.035,
+    "N": 0.095,
+    "P": 0.010,
+    "R": 0.004,
+    "S": 0.011,
+    "Z": 0.020,
+    "99": 0.015,
 }
 _ETHNICITY_OTHER: dict[str, float] = {
-    "A": 0.700, "B": 0.015, "C": 0.085, "D": 0.008, "E": 0.005, "F": 0.004, "G": 0.005, "H": 0.033,
-    "J": 0.025, "K": 0.007, "L": 0.015, "M": 0.020, "N": 0.036, "P": 0.004, "R": 0.004, "S": 0.009,
-    "Z": 0.015, "99": 0.010,
+    "A": 0.700,
+    "B": 0.015,
+    "C": 0.085,
+    "D": 0.008,
+    "E": 0.005,
+    "F": 0.004,
+    "G": 0.005,
+    "H": 0.033,
+    "J": 0.025,
+    "K": 0.007,
+    "L": 0.015,
+    "M": 0.020,
+    "N": 0.036,
+    "P": 0.004,
+    "R": 0.004,
+    "S": 0.009,
+    "Z": 0.015,
+    "99": 0.010,
 }
 BLACK = ("M", "N", "P")
 ASIAN = ("H", "J", "K", "L")

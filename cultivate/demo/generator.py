@@ -37,7 +37,7 @@ from .names import draw_name, email_local_part
 from .simulation import Post, Track, World, reference_date, simulate
 
 DEFAULT_SEED = 2026
-# One shared password for every demo account, documented in the README and printed by `cultivate demo
+# One shared password for every demo account, given in `cultivate demo --help` and printed by `cultivate demo
 # --print-logins`. It passes the AUTH_PASSWORD_VALIDATORS (the tests check).
 DEMO_PASSWORD = "cultivate-demo-2026"  # noqa: S105
 
@@ -68,7 +68,7 @@ class DemoSummary:
 
     def lines(self) -> list[str]:
         return [
-            f"Created {ALLIANCE_NAME} (seed {self.seed}, history to {self.reference:%-d %B %Y}) "
+            f"Created {ALLIANCE_NAME} (seed {self.seed}, history to {self.reference.day} {self.reference:%B %Y}) "
             f"in {self.seconds:.1f} s:",
             f"  {self.organisations} organisations, {self.sites} sites, {self.teams} teams",
             f"  {self.people:,} people ({self.support_workers:,} support workers), "
@@ -103,7 +103,9 @@ def demo_exists() -> bool:
 def demo_logins() -> list[DemoLogin]:
     """The memorable demo accounts that exist, one per role."""
     wanted = [(label, demo_email(local)) for label, local in LOGIN_ROLES]
-    present = set(User.objects.filter(email__in=[email for _, email in wanted]).values_list("email", flat=True))
+    present = set(
+        User.objects.filter(email__in=[email for _, email in wanted]).values_list("email", flat=True)
+    )
     return [DemoLogin(label, email) for label, email in wanted if email in present]
 
 
@@ -115,9 +117,10 @@ def demo_delete() -> int:
     organisations = Organisation.objects.filter(ods_code__in=[plan.ods_code for plan in TRUSTS])
     EmploymentSpell.objects.filter(person__organisation__in=organisations).delete()
     Person.objects.filter(organisation__in=organisations).delete()
-    count, _ = organisations.delete()
+    removed = organisations.count()
+    organisations.delete()
     Alliance.objects.filter(code=ALLIANCE_CODE).delete()
-    return min(count, len(TRUSTS))
+    return removed
 
 
 @dataclass
@@ -125,7 +128,8 @@ class _Account:
     email: str
     full_name: str
     person: int | None  # key of the simulated Person
-    roles: list[tuple[str, int | None, list[int]]]  # (role, organisation index or None for the alliance, teams)
+    # (role, index of the organisation or None for the alliance, indexes of the teams)
+    roles: list[tuple[str, int | None, list[int]]]
     registration_body: str = ""
     registration_pin: str = ""
 
@@ -156,7 +160,9 @@ class _Writer:
         alliance.save()
         self.alliance = alliance
         organisations = [
-            Organisation(ods_code=org.plan.ods_code, name=org.plan.name, kind=org.plan.kind, alliance=alliance)
+            Organisation(
+                ods_code=org.plan.ods_code, name=org.plan.name, kind=org.plan.kind, alliance=alliance
+            )
             for org in self.world.orgs
         ]
         for organisation in organisations:
@@ -166,39 +172,58 @@ class _Writer:
         for org_index, org in enumerate(self.world.orgs):
             for number, name in enumerate(org.plan.sites, start=1):
                 sites[org_index, name] = Site(
-                    organisation=self.organisations[org_index], name=name, code=f"{org.plan.ods_code}{number:02d}"
+                    organisation=self.organisations[org_index],
+                    name=name,
+                    code=f"{org.plan.ods_code}{number:02d}",
                 )
         self.sites = Site.objects.bulk_create(list(sites.values()))
-        self.teams = Team.objects.bulk_create([
-            Team(organisation=self.organisations[team.org], site=sites[team.org, team.site], name=team.name,
-                 setting=team.setting)
-            for team in self.world.teams
-        ])
+        self.teams = Team.objects.bulk_create(
+            [
+                Team(
+                    organisation=self.organisations[team.org],
+                    site=sites[team.org, team.site],
+                    name=team.name,
+                    setting=team.setting,
+                )
+                for team in self.world.teams
+            ]
+        )
         roles = {role.name: role for role in SupportRole.objects.all()}
         local_titles = []
         for org_index, org in enumerate(self.world.orgs):
             for title, role_name in org.plan.local_aliases:
                 if role_name not in roles:
-                    raise LookupError(f"The role catalogue has no role {role_name!r}: run the migrations first.")
-                local_titles.append(JobTitle(title=title, normalised=normalise_title(title), role=roles[role_name],
-                                             organisation=self.organisations[org_index]))
+                    raise LookupError(
+                        f"The role catalogue has no role {role_name!r}: run the migrations first."
+                    )
+                local_titles.append(
+                    JobTitle(
+                        title=title,
+                        normalised=normalise_title(title),
+                        role=roles[role_name],
+                        organisation=self.organisations[org_index],
+                    )
+                )
         JobTitle.objects.bulk_create(local_titles)
 
     def _people(self) -> None:
         self.step("Writing people")
-        self.people = Person.objects.bulk_create([
-            Person(
-                organisation=self.organisations[person.org],
-                staff_id=person.staff_id,
-                given_name=person.given,
-                family_name=person.family,
-                birth_date=person.birth,
-                sex=person.sex,
-                ethnic_category=person.ethnic,
-                disability=person.disability,
-            )
-            for person in self.world.people
-        ], batch_size=500)
+        self.people = Person.objects.bulk_create(
+            [
+                Person(
+                    organisation=self.organisations[person.org],
+                    staff_id=person.staff_id,
+                    given_name=person.given,
+                    family_name=person.family,
+                    birth_date=person.birth,
+                    sex=person.sex,
+                    ethnic_category=person.ethnic,
+                    disability=person.disability,
+                )
+                for person in self.world.people
+            ],
+            batch_size=500,
+        )
 
     def _spells(self) -> None:
         self.step("Writing employment spells")
@@ -214,23 +239,25 @@ class _Writer:
             organisation_id = self.organisations[person.org].pk
             for number, spell in enumerate(person.spells, start=1):
                 key = normalise_title(spell.title)
-                spells.append(EmploymentSpell(
-                    person=self.people[person.key],
-                    assignment_id=f"{person.staff_id}-{number}",
-                    team=self.teams[spell.team] if spell.team is not None else None,
-                    role_id=local.get((organisation_id, key), shared.get(key)),
-                    job_role=spell.job_role,
-                    job_title=spell.title,
-                    afc_band=spell.band,
-                    staff_group=spell.staff_group,
-                    area_of_work=spell.area_of_work,
-                    contract_type=spell.contract,
-                    fte=Decimal(spell.fte),
-                    start_date=spell.start,
-                    end_date=spell.end,
-                    leaving_reason=spell.reason,
-                    line_manager=self.people[spell.manager] if spell.manager is not None else None,
-                ))
+                spells.append(
+                    EmploymentSpell(
+                        person=self.people[person.key],
+                        assignment_id=f"{person.staff_id}-{number}",
+                        team=self.teams[spell.team] if spell.team is not None else None,
+                        role_id=local.get((organisation_id, key), shared.get(key)),
+                        job_role=spell.job_role,
+                        job_title=spell.title,
+                        afc_band=spell.band,
+                        staff_group=spell.staff_group,
+                        area_of_work=spell.area_of_work,
+                        contract_type=spell.contract,
+                        fte=Decimal(spell.fte),
+                        start_date=spell.start,
+                        end_date=spell.end,
+                        leaving_reason=spell.reason,
+                        line_manager=self.people[spell.manager] if spell.manager is not None else None,
+                    )
+                )
         self.spells = EmploymentSpell.objects.bulk_create(spells, batch_size=500)
 
     # Accounts -------------------------------------------------------------------------------------------
@@ -240,14 +267,22 @@ class _Writer:
         the person a development pathway is for. Falls back step by step to anyone current."""
         world = self.world
         candidates = [
-            person for person in world.people
-            if person.org == org_index and person.track == Track.SUPPORT and person.current.end is None
-            and person.current.contract != "Bank" and person.current.team is not None
-            and person.current.manager is not None and world.teams[person.current.team].assessors
+            person
+            for person in world.people
+            if person.org == org_index
+            and person.track == Track.SUPPORT
+            and person.current.end is None
+            and person.current.contract != "Bank"
+            and person.current.team is not None
+            and person.current.manager is not None
+            and world.teams[person.current.team].assessors
         ]
         preferences: tuple[tuple[int, bool, bool, bool], ...] = (
             # (fewest spells, HCA family at band 2 or 3 only, inpatient wards only, must have been promoted)
-            (3, True, True, True), (2, True, True, True), (3, True, True, False), (2, True, False, False),
+            (3, True, True, True),
+            (2, True, True, True),
+            (3, True, True, False),
+            (2, True, False, False),
             (1, False, False, False),
         )
         for minimum_spells, hca_only, ward_only, promoted in preferences:
@@ -274,9 +309,14 @@ class _Writer:
 
         def person_account(key: int, email: str) -> _Account:
             person = world.people[key]
-            account = _Account(email=email, full_name=f"{person.given} {person.family}", person=key, roles=[],
-                               registration_body=person.registration_body,
-                               registration_pin=person.registration_pin)
+            account = _Account(
+                email=email,
+                full_name=f"{person.given} {person.family}",
+                person=key,
+                roles=[],
+                registration_body=person.registration_body,
+                registration_pin=person.registration_pin,
+            )
             by_person[key] = account
             accounts.append(account)
             used.add(email)
@@ -296,8 +336,11 @@ class _Writer:
             )
             person_account(manager, demo_email(f"line.manager{suffix}"))
             second_team = next(
-                (other for other in org.teams if other != team
-                 and world.teams[other].setting == world.teams[team].setting),
+                (
+                    other
+                    for other in org.teams
+                    if other != team and world.teams[other].setting == world.teams[team].setting
+                ),
                 next(other for other in org.teams if other != team),
             )
             person_account(assessor, demo_email(f"assessor{suffix}")).roles.append(
@@ -307,8 +350,11 @@ class _Writer:
             for label, role in (("analyst", Role.ANALYST), ("org.admin", Role.ORG_ADMIN)):
                 given, family = rng_names.next()
                 email = demo_email(f"{label}{suffix}")
-                accounts.append(_Account(email=email, full_name=f"{given} {family}", person=None,
-                                         roles=[(role, org_index, [])]))
+                accounts.append(
+                    _Account(
+                        email=email, full_name=f"{given} {family}", person=None, roles=[(role, org_index, [])]
+                    )
+                )
                 used.add(email)
             if org_index == 0:
                 dual = next(world.teams[other].managers[0] for other in org.teams if other != team)
@@ -316,8 +362,14 @@ class _Writer:
                     (Role.ASSESSOR, org_index, [world.people[dual].current.team or team])
                 )
         given, family = rng_names.next()
-        accounts.append(_Account(email=demo_email("alliance.admin"), full_name=f"{given} {family}", person=None,
-                                 roles=[(Role.ALLIANCE_ADMIN, None, [])]))
+        accounts.append(
+            _Account(
+                email=demo_email("alliance.admin"),
+                full_name=f"{given} {family}",
+                person=None,
+                roles=[(Role.ALLIANCE_ADMIN, None, [])],
+            )
+        )
         # Every line manager, assessor and educator signs in, under their own name where not named above.
         for person in world.people:
             if person.post is None:
@@ -349,37 +401,43 @@ class _Writer:
         Person.objects.bulk_update(
             [self.people[account.person] for account in accounts if account.person is not None], ["email"]
         )
-        self.users = User.objects.bulk_create([
-            User(
-                email=account.email,
-                full_name=account.full_name,
-                person=self.people[account.person] if account.person is not None else None,
-                registration_body=account.registration_body,
-                registration_pin=account.registration_pin,
-                password=password,
-                date_joined=joined,
-            )
-            for account in accounts
-        ])
+        self.users = User.objects.bulk_create(
+            [
+                User(
+                    email=account.email,
+                    full_name=account.full_name,
+                    person=self.people[account.person] if account.person is not None else None,
+                    registration_body=account.registration_body,
+                    registration_pin=account.registration_pin,
+                    password=password,
+                    date_joined=joined,
+                )
+                for account in accounts
+            ]
+        )
         memberships: list[Membership] = []
         membership_teams: list[list[int]] = []
         for user, account in zip(self.users, accounts, strict=True):
             for role, org_index, teams in account.roles:
-                memberships.append(Membership(
-                    user=user,
-                    role=role,
-                    organisation=self.organisations[org_index] if org_index is not None else None,
-                    alliance=self.alliance if org_index is None else None,
-                    starts_on=world.start,
-                ))
+                memberships.append(
+                    Membership(
+                        user=user,
+                        role=role,
+                        organisation=self.organisations[org_index] if org_index is not None else None,
+                        alliance=self.alliance if org_index is None else None,
+                        starts_on=world.start,
+                    )
+                )
                 membership_teams.append(teams)
         self.memberships = Membership.objects.bulk_create(memberships)
         through = Membership.teams.through
-        Membership.teams.through.objects.bulk_create([
-            through(membership_id=membership.pk, team_id=self.teams[team].pk)
-            for membership, teams in zip(self.memberships, membership_teams, strict=True)
-            for team in teams
-        ])
+        Membership.teams.through.objects.bulk_create(
+            [
+                through(membership_id=membership.pk, team_id=self.teams[team].pk)
+                for membership, teams in zip(self.memberships, membership_teams, strict=True)
+                for team in teams
+            ]
+        )
 
 
 class _NameSource:
@@ -390,7 +448,9 @@ class _NameSource:
         self.rng = random.Random(f"accounts-{seed}")
 
     def next(self) -> tuple[str, str]:
-        return draw_name(self.rng, self.rng.choice(("A", "A", "A", "C", "H", "N", "M", "J")), self.rng.choice("FM"))
+        return draw_name(
+            self.rng, self.rng.choice(("A", "A", "A", "C", "H", "N", "M", "J")), self.rng.choice("FM")
+        )
 
 
 def demo_create(
@@ -400,8 +460,14 @@ def demo_create(
     started = time.perf_counter()
     reference = reference_date(today or timezone.localdate())
     steps = 4
-    with tqdm(total=60 + steps, desc="Simulating five years", unit="step", file=sys.stderr, disable=not progress,
-              leave=False) as bar:
+    with tqdm(
+        total=60 + steps,
+        desc="Simulating five years",
+        unit="step",
+        file=sys.stderr,
+        disable=not progress,
+        leave=False,
+    ) as bar:
 
         def step(description: str) -> None:
             bar.set_description(description)

@@ -115,7 +115,10 @@ _BY_CATEGORY: dict[str, tuple[list[tuple[str, int]], list[tuple[str, int]]]] = {
     "P": ([("caribbean", 1), ("african", 1)], [("caribbean", 1), ("african", 1)]),
     "R": ([("chinese", 1)], [("chinese", 1)]),
     "S": ([("other", 1)], [("other", 1)]),
-    "Z": ([("british", 6), ("european", 1), ("african", 1)], [("british", 6), ("european", 1), ("african", 1)]),
+    "Z": (
+        [("british", 6), ("european", 1), ("african", 1)],
+        [("british", 6), ("european", 1), ("african", 1)],
+    ),
     "99": ([("british", 6), ("irish", 1), ("indian", 1)], [("british", 6), ("irish", 1), ("indian", 1)]),
 }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from cultivate.accounts.models import RegistrationBody
-from cultivate.organisations.models import ContractType, Sex, TeamSetting
+from cultivate.organisations.models import ContractType, OrganisationKind, Sex, TeamSetting
 
 from . import calibration as cal
 from .alliance import (
@@ -45,7 +45,11 @@ REGISTERED_THERAPISTS = "Scientific, therapeutic & technical staff"
 
 def reference_date(today: dt.date) -> dt.date:
     """The anniversary of REFERENCE_EPOCH on or before today (and within a year of it)."""
-    year = today.year if (today.month, today.day) >= (REFERENCE_EPOCH.month, REFERENCE_EPOCH.day) else today.year - 1
+    year = (
+        today.year
+        if (today.month, today.day) >= (REFERENCE_EPOCH.month, REFERENCE_EPOCH.day)
+        else today.year - 1
+    )
     return REFERENCE_EPOCH.replace(year=year)
 
 
@@ -121,10 +125,6 @@ class Person:
     def current(self) -> Spell:
         return self.spells[-1]
 
-    @property
-    def is_support_worker(self) -> bool:
-        return self.track not in (Track.REGISTERED,)
-
 
 @dataclass
 class Team:
@@ -175,16 +175,27 @@ MANAGER_TITLES: dict[str, tuple[str, str]] = {
 }
 # (title, registration body, HCPC profession prefix) of assessors in each setting.
 ASSESSOR_POSTS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    TeamSetting.INPATIENT: (("Staff Nurse", "NMC", ""), ("Senior Staff Nurse", "NMC", ""),
-                            ("Occupational Therapist", "HCPC", "OT")),
+    TeamSetting.INPATIENT: (
+        ("Staff Nurse", "NMC", ""),
+        ("Senior Staff Nurse", "NMC", ""),
+        ("Occupational Therapist", "HCPC", "OT"),
+    ),
     TeamSetting.FORENSIC: (("Staff Nurse", "NMC", ""), ("Charge Nurse", "NMC", "")),
-    TeamSetting.LEARNING_DISABILITY: (("Learning Disability Nurse", "NMC", ""),
-                                      ("Speech and Language Therapist", "HCPC", "SL")),
-    TeamSetting.COMMUNITY: (("Community Staff Nurse", "NMC", ""), ("Occupational Therapist", "HCPC", "OT"),
-                            ("Physiotherapist", "HCPC", "PH")),
+    TeamSetting.LEARNING_DISABILITY: (
+        ("Learning Disability Nurse", "NMC", ""),
+        ("Speech and Language Therapist", "HCPC", "SL"),
+    ),
+    TeamSetting.COMMUNITY: (
+        ("Community Staff Nurse", "NMC", ""),
+        ("Occupational Therapist", "HCPC", "OT"),
+        ("Physiotherapist", "HCPC", "PH"),
+    ),
     TeamSetting.CRISIS: (("Crisis Practitioner", "NMC", ""), ("Staff Nurse", "NMC", "")),
-    TeamSetting.OUTPATIENT: (("Clinical Nurse Specialist", "NMC", ""), ("Podiatrist", "HCPC", "CH"),
-                             ("Speech and Language Therapist", "HCPC", "SL")),
+    TeamSetting.OUTPATIENT: (
+        ("Clinical Nurse Specialist", "NMC", ""),
+        ("Podiatrist", "HCPC", "CH"),
+        ("Speech and Language Therapist", "HCPC", "SL"),
+    ),
 }
 EDUCATOR_POSTS = (("Practice Development Nurse", "7"), ("Clinical Skills Educator", "6"))
 QUALIFIED_TITLES = ("Staff Nurse", "Registered Nurse", "Staff Nurse")
@@ -201,7 +212,9 @@ class Simulator:
             raise ValueError("scale must be positive")
         self.rng = random.Random(seed)
         start = reference.replace(year=reference.year - HISTORY_YEARS) + dt.timedelta(days=1)
-        self.world = World(seed=seed, scale=scale, reference=reference, start=start, orgs=[], teams=[], people=[])
+        self.world = World(
+            seed=seed, scale=scale, reference=reference, start=start, orgs=[], teams=[], people=[]
+        )
         self._next_staff_number = 10_400_000
         self._used_pins: set[str] = set()
 
@@ -224,7 +237,9 @@ class Simulator:
         return str(self._next_staff_number)
 
     def _fte(self, org: Org) -> str:
-        part_time_mean = sum(float(v) * w for v, w in cal.PART_TIME_FTE) / sum(w for _, w in cal.PART_TIME_FTE)
+        part_time_mean = sum(float(v) * w for v, w in cal.PART_TIME_FTE) / sum(
+            w for _, w in cal.PART_TIME_FTE
+        )
         full_time = (org.profile.mean_fte - part_time_mean) / (1 - part_time_mean)
         if self.rng.random() < full_time:
             return "1.00"
@@ -275,8 +290,11 @@ class Simulator:
                 if position and rng.random() < 0.3:
                     continue  # not a title this trust uses
                 options.append((title, rng.uniform(0.2, 1.0) * (2.5 if not position else 1.0)))
-            options += [(title, rng.uniform(0.6, 1.2)) for title, local_role in plan.local_aliases
-                        if local_role == role]
+            options += [
+                (title, rng.uniform(0.6, 1.2))
+                for title, local_role in plan.local_aliases
+                if local_role == role
+            ]
             options += [(title, 0.15) for title in plan.unmapped_titles.get(role, ())]
             titles[role] = (tuple(t for t, _ in options), tuple(w for _, w in options))
         return titles
@@ -293,8 +311,17 @@ class Simulator:
         ]
         return _weighted(self.rng, options) if options else None
 
-    def _support_spell(self, org_index: int, team_index: int, role: str, band: str, start: dt.date,
-                       *, contract: str = ContractType.PERMANENT, manager: int | None = None) -> Spell:
+    def _support_spell(
+        self,
+        org_index: int,
+        team_index: int,
+        role: str,
+        band: str,
+        start: dt.date,
+        *,
+        contract: str = ContractType.PERMANENT,
+        manager: int | None = None,
+    ) -> Spell:
         org = self.world.orgs[org_index]
         team = self.world.teams[team_index]
         if manager is None and team.managers:
@@ -338,16 +365,28 @@ class Simulator:
         while True:
             if body == RegistrationBody.NMC:
                 # Year and month of first registration, four digits, and the country letter.
-                pin = (f"{qualified.year % 100:02d}{'ABCDEFGHIJKL'[qualified.month - 1]}"
-                       f"{rng.randint(0, 9999):04d}{rng.choice('EEEEEESWN')}")
+                pin = (
+                    f"{qualified.year % 100:02d}{'ABCDEFGHIJKL'[qualified.month - 1]}"
+                    f"{rng.randint(0, 9999):04d}{rng.choice('EEEEEESWN')}"
+                )
             else:
                 pin = f"{prefix}{rng.randint(10000, 99999)}"
             if pin not in self._used_pins:
                 self._used_pins.add(pin)
                 return pin
 
-    def _registered(self, org_index: int, team_index: int | None, *, title: str, band: str, post: Post,
-                    body: str, prefix: str = "", manager: int | None = None) -> Person:
+    def _registered(
+        self,
+        org_index: int,
+        team_index: int | None,
+        *,
+        title: str,
+        band: str,
+        post: Post,
+        body: str,
+        prefix: str = "",
+        manager: int | None = None,
+    ) -> Person:
         rng = self.rng
         org = self.world.orgs[org_index]
         start = self.world.start
@@ -356,19 +395,21 @@ class Simulator:
         hired = start - dt.timedelta(days=rng.randint(200, 365 * 9))
         qualified = hired - dt.timedelta(days=rng.randint(300, 365 * 6))
         team = self.world.teams[team_index] if team_index is not None else None
-        person.spells.append(Spell(
-            team=team_index,
-            role=None,
-            title=title,
-            band=band,
-            contract=ContractType.PERMANENT,
-            fte=rng.choice(("1.00", "1.00", "1.00", "0.80")),
-            start=hired,
-            manager=manager,
-            job_role="Manager" if post == Post.MANAGER else title,
-            staff_group=REGISTERED_NURSES if body == RegistrationBody.NMC else REGISTERED_THERAPISTS,
-            area_of_work=area_of_work(org.plan, team.setting) if team else org.plan.area_of_work,
-        ))
+        person.spells.append(
+            Spell(
+                team=team_index,
+                role=None,
+                title=title,
+                band=band,
+                contract=ContractType.PERMANENT,
+                fte=rng.choice(("1.00", "1.00", "1.00", "0.80")),
+                start=hired,
+                manager=manager,
+                job_role="Manager" if post == Post.MANAGER else title,
+                staff_group=REGISTERED_NURSES if body == RegistrationBody.NMC else REGISTERED_THERAPISTS,
+                area_of_work=area_of_work(org.plan, team.setting) if team else org.plan.area_of_work,
+            )
+        )
         person.post = post
         person.registration_body = body
         person.registration_pin = self._registration(body, prefix, qualified)
@@ -387,7 +428,9 @@ class Simulator:
         # Largest remainder, so the posts add up to the headcount exactly.
         shares = [headcount * team.weight / total_weight for team in plan.teams]
         posts = [int(share) for share in shares]
-        for index in sorted(range(len(shares)), key=lambda i: (posts[i] - shares[i], i))[: headcount - sum(posts)]:
+        for index in sorted(range(len(shares)), key=lambda i: (posts[i] - shares[i], i))[
+            : headcount - sum(posts)
+        ]:
             posts[index] += 1
         for team_plan, team_posts in zip(plan.teams, posts, strict=True):
             team_index = len(world.teams)
@@ -396,20 +439,35 @@ class Simulator:
             titles = MANAGER_TITLES[team_plan.setting]
             for rank in range(team_plan.managers):
                 lead = world.teams[team_index].managers[0] if rank else None
-                manager = self._registered(org_index, team_index, title=titles[rank], band="7" if not rank else "6",
-                                           post=Post.MANAGER, body=RegistrationBody.NMC, manager=lead)
+                manager = self._registered(
+                    org_index,
+                    team_index,
+                    title=titles[rank],
+                    band="7" if not rank else "6",
+                    post=Post.MANAGER,
+                    body=RegistrationBody.NMC,
+                    manager=lead,
+                )
                 world.teams[team_index].managers.append(manager.key)
             for _ in range(team_plan.assessors):
                 title, body, prefix = rng.choice(ASSESSOR_POSTS[team_plan.setting])
-                assessor = self._registered(org_index, team_index, title=title, band=rng.choice(("5", "6")),
-                                            post=Post.ASSESSOR, body=body, prefix=prefix,
-                                            manager=world.teams[team_index].managers[0])
+                assessor = self._registered(
+                    org_index,
+                    team_index,
+                    title=title,
+                    band=rng.choice(("5", "6")),
+                    post=Post.ASSESSOR,
+                    body=body,
+                    prefix=prefix,
+                    manager=world.teams[team_index].managers[0],
+                )
                 world.teams[team_index].assessors.append(assessor.key)
         org.bank_team = len(world.teams)
         world.teams.append(Team(org_index, STAFF_BANK, TeamSetting.OTHER, plan.sites[0], 0))
         for title, band in EDUCATOR_POSTS:
-            educator = self._registered(org_index, None, title=title, band=band, post=Post.EDUCATOR,
-                                        body=RegistrationBody.NMC)
+            educator = self._registered(
+                org_index, None, title=title, band=band, post=Post.EDUCATOR, body=RegistrationBody.NMC
+            )
             org.educators.append(educator.key)
         for team_index in org.teams:
             for _ in range(world.teams[team_index].posts):
@@ -464,11 +522,17 @@ class Simulator:
         history_days = (world.reference - world.start).days
         for _ in range(count):
             start = world.start + dt.timedelta(days=rng.randint(-730, history_days))
-            person = self._person(org_index, Track.BANK, self._birth(cal.AGE_BANDS_HIRED, start),
-                                  male_share=org.profile.male)
-            role = rng.choice((R.HCA, R.HCSW)) if org.plan.kind == "community" else rng.choice((R.HCA, R.MHSW))
-            spell = self._support_spell(org_index, org.bank_team, role, rng.choice(("2", "3")), start,
-                                        contract=ContractType.BANK)
+            person = self._person(
+                org_index, Track.BANK, self._birth(cal.AGE_BANDS_HIRED, start), male_share=org.profile.male
+            )
+            role = (
+                rng.choice((R.HCA, R.HCSW))
+                if org.plan.kind == OrganisationKind.COMMUNITY
+                else rng.choice((R.HCA, R.MHSW))
+            )
+            spell = self._support_spell(
+                org_index, org.bank_team, role, rng.choice(("2", "3")), start, contract=ContractType.BANK
+            )
             spell.fte = rng.choice(cal.BANK_FTE)
             end = start + dt.timedelta(days=int(rng.expovariate(1 / 900)))
             if end < world.reference:
@@ -510,18 +574,33 @@ class Simulator:
             return
         org = self.world.orgs[person.org]
         last = person.current
-        person.spells.append(replace(
-            last, team=org.bank_team, contract=ContractType.BANK, fte=self.rng.choice(cal.BANK_FTE), start=start,
-            end=None, reason="", manager=None,
-        ))
+        person.spells.append(
+            replace(
+                last,
+                team=org.bank_team,
+                contract=ContractType.BANK,
+                fte=self.rng.choice(cal.BANK_FTE),
+                start=start,
+                end=None,
+                reason="",
+                manager=None,
+            )
+        )
         person.track = Track.BANK
 
     def _qualify(self, person: Person, on: dt.date, month: int, title: str) -> None:
         """A support worker moves into a registered post (band 5) and out of the support workforce."""
         org = self.world.orgs[person.org]
         team = person.current.team
-        spell = self._change(person, on, band="5", role=None, title=title, job_role=title,
-                             staff_group=REGISTERED_NURSES if title != PWP_TITLE else REGISTERED_THERAPISTS)
+        spell = self._change(
+            person,
+            on,
+            band="5",
+            role=None,
+            title=title,
+            job_role=title,
+            staff_group=REGISTERED_NURSES if title != PWP_TITLE else REGISTERED_THERAPISTS,
+        )
         spell.contract = ContractType.PERMANENT
         person.track = Track.QUALIFIED
         person.trainee_end = None
@@ -536,7 +615,8 @@ class Simulator:
         last = self.month_start(month + 1) - dt.timedelta(days=1)
         band2_factors = [
             cal.by_age(cal.BAND2_PROGRESSION_BY_AGE, age_on(world.people[key].birth, first))
-            for key in org.active if world.people[key].current.band == "2"
+            for key in org.active
+            if world.people[key].current.band == "2"
         ]
         band2_norm = sum(band2_factors) / len(band2_factors) if band2_factors else 1.0
         for key in list(org.active):
@@ -601,10 +681,16 @@ class Simulator:
             promotion = 0.0
         events: list[tuple[float, Callable[[], None]]] = [
             (monthly(promotion), lambda: self._promote(org, person, day, month, setting)),
-            (monthly(profile.to_trainee_nursing_associate) if role in HCA_FAMILY and band <= org.plan.tna_band
-             else 0.0, lambda: self._start_trainee(org, person, day)),
-            (monthly(0.15) if role == R.APSY else monthly(profile.lateral_role_change),
-             lambda: self._sideways(org, person, day, setting, month)),
+            (
+                monthly(profile.to_trainee_nursing_associate * cal.by_age(cal.BAND2_PROGRESSION_BY_AGE, age))
+                if role in HCA_FAMILY and band <= org.plan.tna_band
+                else 0.0,
+                lambda: self._start_trainee(org, person, day),
+            ),
+            (
+                monthly(0.15) if role == R.APSY else monthly(profile.lateral_role_change),
+                lambda: self._sideways(org, person, day, setting, month),
+            ),
             (monthly(profile.hours_change), lambda: self._new_hours(org, person, day)),
         ]
         roll = rng.random()
@@ -644,8 +730,9 @@ class Simulator:
                 person.track = Track.TRAINEE
                 person.trainee_end = add_months(day, 12) - dt.timedelta(days=1)
             else:
-                self._leave(person, day, "Voluntary Resignation - To undertake further education or training",
-                            month)
+                self._leave(
+                    person, day, "Voluntary Resignation - To undertake further education or training", month
+                )
             return
         exclude = (*NOT_BY_PROMOTION, spell.role or "")
         role = self._role_for(org, setting, spell.band, exclude=exclude)
@@ -669,7 +756,8 @@ class Simulator:
             day = self.day_in_month(month)
             if rng.random() < org.profile.internal_move_share:
                 candidates = [
-                    key for key in org.active
+                    key
+                    for key in org.active
                     if world.people[key].track == Track.SUPPORT
                     and world.people[key].fixed_term_end is None
                     and world.people[key].current.team != team_index
@@ -691,8 +779,9 @@ class Simulator:
         rng = self.rng
         org = self.world.orgs[org_index]
         team = self.world.teams[team_index]
-        person = self._person(org_index, Track.SUPPORT, self._birth(cal.AGE_BANDS_HIRED, day),
-                              male_share=org.profile.male)
+        person = self._person(
+            org_index, Track.SUPPORT, self._birth(cal.AGE_BANDS_HIRED, day), male_share=org.profile.male
+        )
         band = rng.choices(BANDS, org.hire_mix)[0]
         role = self._role_for(org, team.setting, band, exclude=(R.NDA,)) or R.HCSW
         contract = ContractType.PERMANENT
@@ -737,8 +826,13 @@ def _shift(world: World, delta: dt.timedelta) -> World:
     return world
 
 
-def simulate(seed: int, *, reference: dt.date = REFERENCE_EPOCH, scale: float = 1.0,
-             progress: Callable[[int], None] | None = None) -> World:
+def simulate(
+    seed: int,
+    *,
+    reference: dt.date = REFERENCE_EPOCH,
+    scale: float = 1.0,
+    progress: Callable[[int], None] | None = None,
+) -> World:
     """The demo workforce for this seed, its history ending on `reference`.
 
     The simulation always runs on the calendar ending at REFERENCE_EPOCH and is then moved, whole, to end on

@@ -29,8 +29,12 @@ def _organisation_for_import(request: HttpRequest, ods_code: str) -> Organisatio
     if organisation is None:
         deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
     if not access.may(membership, "import_staff", organisation):
-        deny(request, reason=f"May not import staff records of {organisation.ods_code}.", obj=organisation,
-             hide_existence=not access.may(membership, "view_organisation", organisation))
+        deny(
+            request,
+            reason=f"May not import staff records of {organisation.ods_code}.",
+            obj=organisation,
+            hide_existence=not access.may(membership, "view_organisation", organisation),
+        )
     return organisation
 
 
@@ -58,15 +62,21 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
             return redirect("organisations:import_status", ods_code=organisation.ods_code, pk=record.pk)
     else:
         form = StaffImportForm()
-    return render(request, "organisations/import_start.jinja", {
-        "page_title": "Import staff records",
-        "organisation": organisation,
-        "form": form,
-        "form_has_errors": bool(form.errors),
-        "recent": presenters.import_rows(import_selectors.recent_imports(_membership(request), organisation)),
-        "background_rows": settings.STAFF_IMPORT_BACKGROUND_ROWS,
-        "breadcrumbs": _breadcrumbs(organisation),
-    })
+    return render(
+        request,
+        "organisations/import_start.jinja",
+        {
+            "page_title": "Import staff records",
+            "organisation": organisation,
+            "form": form,
+            "form_has_errors": bool(form.errors),
+            "recent": presenters.import_rows(
+                import_selectors.recent_imports(_membership(request), organisation)
+            ),
+            "background_rows": settings.STAFF_IMPORT_BACKGROUND_ROWS,
+            "breadcrumbs": _breadcrumbs(organisation),
+        },
+    )
 
 
 @login_required
@@ -74,19 +84,35 @@ def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseB
     organisation = _organisation_for_import(request, ods_code)
     record = import_selectors.staff_import_by_id(pk)
     if record is None or record.organisation_id != organisation.pk:
-        deny(request, reason=f"No staff import {pk} for {organisation.ods_code}.", obj=organisation,
-             hide_existence=True)
+        deny(
+            request,
+            reason=f"No staff import {pk} for {organisation.ods_code}.",
+            obj=organisation,
+            hide_existence=True,
+        )
     if request.GET.get("download") == "problems":
         path = services.staff_import_problems_export(record=record, request=request)
         if path is None:
             raise Http404("This import has no problems to download.")
-        return FileResponse(path.open("rb"), as_attachment=True, content_type="text/csv",
-                            filename=f"staff-import-{record.pk}-problems.csv")
-    return render(request, "organisations/import_status.jinja", {
-        "page_title": f"Staff import {record.pk}",
-        "organisation": organisation,
-        "record": record,
-        "detail": presenters.status_detail(record),
-        "breadcrumbs": [*_breadcrumbs(organisation),
-                        {"text": "Import staff records", "href": f"/organisations/{organisation.ods_code}/import/"}],
-    })
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            content_type="text/csv",
+            filename=f"staff-import-{record.pk}-problems.csv",
+        )
+    return render(
+        request,
+        "organisations/import_status.jinja",
+        {
+            "page_title": f"Staff import {record.pk}",
+            "organisation": organisation,
+            "record": record,
+            "detail": presenters.status_detail(record),
+            # WCAG 2.2.1: whoever needs longer to read the page can stop it refreshing itself.
+            "refresh": request.GET.get("refresh") != "off",
+            "breadcrumbs": [
+                *_breadcrumbs(organisation),
+                {"text": "Import staff records", "href": f"/organisations/{organisation.ods_code}/import/"},
+            ],
+        },
+    )

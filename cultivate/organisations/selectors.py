@@ -75,33 +75,9 @@ def staff_list(
     membership: Membership, organisation: Organisation, filters: StaffFilters, page: int = 1
 ) -> Page[Person]:
     today = timezone.localdate()
-    qs = people_visible_to(membership).filter(organisation=organisation)
-    if filters.q:
-        terms = filters.q.split()
-        for term in terms:
-            qs = qs.filter(
-                Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term)
-            )
-    active = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"))
-    if filters.status == "current":
-        qs = qs.filter(Exists(active))
-    elif filters.status == "left":
-        qs = qs.filter(~Exists(active))
-    spell_filter = Q()
-    if filters.team:
-        spell_filter &= Q(team_id=filters.team)
-    if filters.band:
-        spell_filter &= Q(afc_band=filters.band)
-    if filters.role:
-        spell_filter &= Q(role_id=filters.role)
-    if spell_filter:
-        # Filters describe the person's current post; for leavers, their last one.
-        candidate = EmploymentSpell.objects.filter(person=OuterRef("pk")).filter(spell_filter)
-        candidate = candidate.active_on(today) if filters.status == "current" else candidate
-        qs = qs.filter(Exists(candidate))
-    qs = qs.order_by("family_name", "given_name", "staff_id").prefetch_related(_current_spells(today))
-    paginator = Paginator(qs, STAFF_PAGE_SIZE)
-    return paginator.get_page(page)
+    qs = _filter_people(people_visible_to(membership).filter(organisation=organisation), filters, today)
+    qs = qs.order_by("family_name", "given_name", "staff_id", "pk").prefetch_related(_current_spells(today))
+    return Paginator(qs, STAFF_PAGE_SIZE).get_page(page)
 
 
 def team_members(membership: Membership, team: Team) -> list[Person]:

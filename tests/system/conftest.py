@@ -13,8 +13,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from .browser import Journey, axe_source
 
-# Playwright's sync API keeps an event loop running in the test's thread, which Django would otherwise take
-# to mean "async context" and refuse ORM calls made by the test itself (factories, reading results).
+# Playwright's sync API keeps an event loop running in the test's thread for as long as the session's browser
+# is open, which Django would otherwise take to mean "async context" and refuse ORM calls made by the tests
+# (factories, reading results), including any test that runs later in the same worker. Hence process-wide.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CULTIVATE_CHROMIUM", "/usr/bin/chromium"))
@@ -31,8 +32,10 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}: run `make browser` (Debian's chromium package), "
-                    "or set CULTIVATE_CHROMIUM to another Chromium binary.")
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: run `make browser` (Debian's chromium package), "
+            "or set CULTIVATE_CHROMIUM to another Chromium binary."
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
@@ -47,7 +50,9 @@ def axe() -> str:
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", timezone_id="Europe/London",
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="Europe/London",
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(10_000)

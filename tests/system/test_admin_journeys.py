@@ -7,20 +7,24 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from cultivate.accounts.models import Role
-from cultivate.core.testing import make_organisation, make_person, make_team, make_user
+from cultivate.accounts.models import Membership, Role
+from cultivate.core.testing import make_alliance, make_organisation, make_person, make_team, make_user
+from cultivate.organisations.selectors import STAFF_PAGE_SIZE
 
 from .browser import Journey, nav_link, sign_in
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-STAFF_PAGE_SIZE = 50  # cultivate.organisations.selectors.STAFF_PAGE_SIZE; more people than this need page 2
+# More staff than one page of the staff list holds: the Alexes, plus Priya Okonkwo.
+ALEXES = STAFF_PAGE_SIZE + 10
+IN_POST = ALEXES + 1
 
 PEOPLE_CSV = """person_id,given_name,family_name,birth_year,sex,ethnic_category,disability
 N1001,Ola,Nowak,1991,F,A,N
 N1002,Ben,Quist,1985,M,99,U
 """
-ASSIGNMENTS_CSV = """assignment_id,person_id,organisation_code,team,job_role,job_title,afc_band,contract_type,fte,start_date
+ASSIGNMENTS_CSV = """\
+assignment_id,person_id,organisation_code,team,job_role,job_title,afc_band,contract_type,fte,start_date
 NA1,N1001,{ods},Oak Ward,Healthcare Assistant,Healthcare Assistant,3,Permanent,1.00,2024-01-08
 NA2,N1002,{ods},Maple Ward,Healthcare Assistant,Senior Healthcare Assistant,4,Permanent,0.80,2023-06-01
 """
@@ -30,11 +34,26 @@ def _organisation_with_staff() -> tuple[str, str, str]:
     """An organisation with more staff than one page holds, on two wards and several bands."""
     organisation = make_organisation(ods_code="RX4")
     birch, oak = make_team(organisation, "Birch Ward"), make_team(organisation, "Oak Ward")
-    for n in range(STAFF_PAGE_SIZE + 10):
-        make_person(organisation, team=birch if n % 2 else oak, band="3" if n % 3 else "4",
-                    given_name="Alex", family_name=f"Staff{n:02d}")
-    priya = make_person(organisation, team=oak, band="4", given_name="Priya", family_name="Okonkwo",
-                        birth_year=1988, sex="F", ethnic_category="A", disability="N", religion="Hindu")
+    for n in range(ALEXES):
+        make_person(
+            organisation,
+            team=birch if n % 2 else oak,
+            band="3" if n % 3 else "4",
+            given_name="Alex",
+            family_name=f"Staff{n:02d}",
+        )
+    priya = make_person(
+        organisation,
+        team=oak,
+        band="4",
+        given_name="Priya",
+        family_name="Okonkwo",
+        birth_year=1988,
+        sex="F",
+        ethnic_category="A",
+        disability="N",
+        religion="Hindu",
+    )
     admin = make_user(Role.ORG_ADMIN, organisation=organisation)
     return admin.email, organisation.ods_code, f"Priya Okonkwo ({priya.staff_id})"
 
@@ -47,29 +66,32 @@ def _apply_filters(page: Page, *, q: str = "", band: str = "", team: str = "") -
 
 
 def test_organisation_admin_finds_staff_and_manages_users(page: Page, journey: Journey) -> None:
-    # Given the admin of an organisation with 61 members of staff in post
+    # Given the admin of an organisation with more staff in post than one page of the list holds
     email, ods_code, priya = _organisation_with_staff()
     sign_in(page, email)
     journey.check("home")
 
-    # When they open the staff list, it is paginated: 61 people over two pages
+    # When they open the staff list, it is paginated over two pages
     nav_link(page, "Staff").click()
     status = page.get_by_role("main").get_by_role("status")
-    expect(status).to_have_text(re.compile(r"61 people, page 1 of 2"))
+    expect(status).to_have_text(f"{IN_POST} people, page 1 of 2")
     expect(page.get_by_role("table", name=re.compile("Staff of")).locator("tbody tr")).to_have_count(
-        STAFF_PAGE_SIZE)
+        STAFF_PAGE_SIZE
+    )
     journey.check("staff list")
     page.get_by_role("link", name=re.compile("^Next")).click()
-    expect(status).to_have_text(re.compile(r"61 people, page 2 of 2"))
-    expect(page.get_by_role("table", name=re.compile("Staff of")).locator("tbody tr")).to_have_count(11)
+    expect(status).to_have_text(f"{IN_POST} people, page 2 of 2")
+    expect(page.get_by_role("table", name=re.compile("Staff of")).locator("tbody tr")).to_have_count(
+        IN_POST - STAFF_PAGE_SIZE
+    )
     journey.check("staff list, page 2")
 
     # And they can search by name, and filter by band and team
     _apply_filters(page, q="okonkwo")
     expect(status).to_have_text("1 person")
     _apply_filters(page, band="Band 4", team="Oak Ward")
-    # Oak Ward holds the even-numbered 30 (band 4 where n is a multiple of 3: 10 of them) and Priya Okonkwo.
-    expect(status).to_have_text("11 people")
+    # Oak Ward holds the even-numbered Alexes, in band 4 where n is also a multiple of 3, and Priya Okonkwo.
+    expect(status).to_have_text(f"{len(range(0, ALEXES, 6)) + 1} people")
     expect(page).to_have_url(re.compile(r"band=4"))
     journey.check("staff list, filtered")
 
@@ -134,24 +156,34 @@ def test_organisation_admin_finds_staff_and_manages_users(page: Page, journey: J
     expect(page.get_by_role("heading", level=1)).to_contain_text("Import staff records")
     journey.check("import")
     page.locator("input[type=file][name=people]").set_input_files(
-        {"name": "people.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV.encode()})
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV.encode()}
+    )
     page.locator("input[type=file][name=assignments]").set_input_files(
-        {"name": "assignments.csv", "mimeType": "text/csv", "buffer": ASSIGNMENTS_CSV.format(ods=ods_code).encode()})
+        {
+            "name": "assignments.csv",
+            "mimeType": "text/csv",
+            "buffer": ASSIGNMENTS_CSV.format(ods=ods_code).encode(),
+        }
+    )
     page.get_by_role("button", name="Upload and import").click()
 
     # Then the report says what was created, including the new team
     expect(page.get_by_role("alert")).to_contain_text("The staff records were imported.")
     changes = page.get_by_role("table", name="What changed")
-    expect(changes.get_by_role("row").filter(has_text=re.compile("people", re.I))).to_contain_text("2")
+    # Created, updated, unchanged: two new people, each with one new employment spell.
+    for what in ("People", "Employment spells"):
+        row = changes.get_by_role("row").filter(has=page.get_by_role("rowheader", name=what))
+        expect(row.get_by_role("cell")).to_have_text(["2", "0", "0"])
     expect(page.get_by_role("main")).to_contain_text("Maple Ward")
     journey.check("import report")
     page.get_by_role("link", name="Go to the staff list").click()
-    expect(page.get_by_role("main").get_by_role("status")).to_have_text(re.compile(r"63 people"))
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text(re.compile(rf"^{IN_POST + 2} people"))
     journey.finish()
 
 
-def test_organisation_admin_gives_a_role_to_a_new_user_without_a_staff_record(page: Page, journey: Journey
-                                                                             ) -> None:
+def test_organisation_admin_gives_a_role_to_a_new_user_without_a_staff_record(
+    page: Page, journey: Journey
+) -> None:
     # Given an organisation admin, and a colleague from outside the staff records (an agency educator, say)
     organisation = make_organisation(ods_code="RV5")
     make_team(organisation, "Oak Ward")
@@ -204,8 +236,6 @@ def test_workforce_analyst_sees_aggregates_only(page: Page, journey: Journey) ->
 
 
 def test_alliance_admin_sees_member_organisations(page: Page, journey: Journey) -> None:
-    from cultivate.core.testing import make_alliance
-
     # Given an alliance admin of an alliance of two trusts, and a trust outside the alliance
     alliance = make_alliance("North Coast Alliance")
     members = [make_organisation(ods_code=code, alliance=alliance) for code in ("RA1", "RA2")]
@@ -262,8 +292,6 @@ def test_user_with_two_roles_switches_between_them(page: Page, journey: Journey)
     birch = make_team(organisation, "Birch Ward")
     make_person(organisation, team=birch)
     user = make_user(Role.LINE_MANAGER, organisation=organisation, teams=[birch])
-    from cultivate.accounts.models import Membership
-
     Membership.objects.create(user=user, role=Role.ANALYST, organisation=organisation)
 
     # When they sign in, the header says which role they act in and offers to change it

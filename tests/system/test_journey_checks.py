@@ -19,8 +19,12 @@ def _serve(route: Route) -> None:
     if route.request.url.endswith("/missing.png"):
         route.fulfill(status=404, body="")
     else:
-        route.fulfill(status=200, content_type="text/html", body=FAULTY_PAGE,
-                      headers={"Content-Security-Policy": "script-src 'self'"})
+        route.fulfill(
+            status=200,
+            content_type="text/html",
+            body=FAULTY_PAGE,
+            headers={"Content-Security-Policy": "script-src 'self'"},
+        )
 
 
 def test_journey_reports_axe_violations_and_browser_errors(browser: Browser, axe: str) -> None:

@@ -149,13 +149,18 @@ ETHNIC_CATEGORY = choice(
     f"must be an NHS ethnic category code: {_listing(list(reference.ethnic_categories()))} (not known)",
     default="99",
 )
-DISABILITY = choice({c: c for c in Disability.values}, "must be Y, N or U (not declared)",
-                    default=Disability.UNDECLARED)
-AFC_BAND = choice({c: c for c in AfcBand.values}, "must be an Agenda for Change band: 1 to 9, 8a to 8d, or NA")
-CONTRACT_TYPE = choice({c: c for c in ContractType.values},
-                       "must be Permanent, Fixed Term Temp, Locum or Bank")
-LEAVING_REASON = choice({r: r for r in reference.leaving_reasons()},
-                        "is not one of the ESR reasons for leaving", default="")
+DISABILITY = choice(
+    {c: c for c in Disability.values}, "must be Y, N or U (not declared)", default=Disability.UNDECLARED
+)
+AFC_BAND = choice(
+    {c: c for c in AfcBand.values}, "must be an Agenda for Change band: 1 to 9, 8a to 8d, or NA"
+)
+CONTRACT_TYPE = choice(
+    {c: c for c in ContractType.values}, "must be Permanent, Fixed Term Temp, Locum or Bank"
+)
+LEAVING_REASON = choice(
+    {r: r for r in reference.leaving_reasons()}, "is not one of the ESR reasons for leaving", default=""
+)
 
 # column → (model field, parser). person_id is read separately: it is the key.
 PEOPLE_COLUMNS: dict[str, tuple[str, Parser]] = {
@@ -187,11 +192,24 @@ ASSIGNMENT_COLUMNS: dict[str, tuple[str, Parser]] = {
     "fte": ("fte", fte),
 }
 ASSIGNMENTS_KNOWN = (
-    "assignment_id", "person_id", "organisation_code", "team", "start_date", "end_date", "leaving_reason",
-    "line_manager_person_id", *ASSIGNMENT_COLUMNS,
+    "assignment_id",
+    "person_id",
+    "organisation_code",
+    "team",
+    "start_date",
+    "end_date",
+    "leaving_reason",
+    "line_manager_person_id",
+    *ASSIGNMENT_COLUMNS,
 )
 ASSIGNMENTS_REQUIRED = (
-    "assignment_id", "person_id", "organisation_code", "afc_band", "contract_type", "fte", "start_date",
+    "assignment_id",
+    "person_id",
+    "organisation_code",
+    "afc_band",
+    "contract_type",
+    "fte",
+    "start_date",
 )
 START_DATE = date(required=True)
 END_DATE = date(required=False)
@@ -199,7 +217,12 @@ TEAM_NAME = text(200)
 
 PERSON_FIELDS = tuple(field for field, _ in PEOPLE_COLUMNS.values())
 SPELL_FIELDS = (
-    "team_id", "role_id", "line_manager_id", "start_date", "end_date", "leaving_reason",
+    "team_id",
+    "role_id",
+    "line_manager_id",
+    "start_date",
+    "end_date",
+    "leaving_reason",
     *(field for field, _ in ASSIGNMENT_COLUMNS.values()),
 )
 

@@ -14,12 +14,20 @@ class StaffImportForm(forms.Form):
         label="People file",
         help_text="people.csv: one row per person, with person_id and the optional characteristics columns.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": "Select the people file (people.csv)",
+            "empty": "The people file is empty",
+        },
     )
     assignments = forms.FileField(
         label="Assignments file",
         help_text="assignments.csv: one row per employment spell, with assignment_id, person_id, "
-                  "organisation_code, afc_band, contract_type, fte and start_date.",
+        "organisation_code, afc_band, contract_type, fte and start_date.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": "Select the assignments file (assignments.csv)",
+            "empty": "The assignments file is empty",
+        },
     )
 
     def _csv(self, name: str, expected: str) -> UploadedFile:

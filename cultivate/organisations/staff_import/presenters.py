@@ -55,8 +55,12 @@ def _counts(report: dict[str, Any]) -> list[dict[str, Any]]:
     if not counts:
         return []
     return [
-        {"what": what, "created": f"{counts[f'{key}_created']:,}", "updated": f"{counts[f'{key}_updated']:,}",
-         "unchanged": f"{counts[f'{key}_unchanged']:,}"}
+        {
+            "what": what,
+            "created": f"{counts[f'{key}_created']:,}",
+            "updated": f"{counts[f'{key}_updated']:,}",
+            "unchanged": f"{counts[f'{key}_unchanged']:,}",
+        }
         for what, key in (("People", "people"), ("Employment spells", "spells"))
     ]
 

@@ -27,8 +27,13 @@ class Problem:
         return f"{where}: {self.message}"
 
     def as_dict(self) -> dict[str, str | int]:
-        return {"file": self.file, "line": self.line, "column": self.column, "value": shorten(self.value),
-                "message": self.message}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "value": shorten(self.value),
+            "message": self.message,
+        }
 
 
 def shorten(value: str) -> str:

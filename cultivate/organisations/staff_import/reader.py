@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .problems import Problem
 
-NOT_UTF8 = "is not UTF-8 text: save the file as \"CSV UTF-8\" and upload it again"
+NOT_UTF8 = 'is not UTF-8 text: save the file as "CSV UTF-8" and upload it again'
 
 
 def normalise_column(name: str) -> str:
@@ -96,8 +96,13 @@ class Table:
                 self.unknown.append(f"(unnamed column {position + 1})")
                 continue
             if name in seen:
-                self._problem(1, raw, raw, f"Column {raw!r} appears more than once (columns {seen[name] + 1} "
-                                           f"and {position + 1}); column names are not case-sensitive")
+                self._problem(
+                    1,
+                    raw,
+                    raw,
+                    f"Column {raw!r} appears more than once (columns {seen[name] + 1} "
+                    f"and {position + 1}); column names are not case-sensitive",
+                )
                 self.header_ok = False
                 continue
             seen[name] = position
@@ -130,8 +135,12 @@ class Table:
             if len(cells) > width:
                 extra = cells[width:]
                 if any(value.strip() for value in extra):
-                    self._problem(start, "", "", f"The row has {len(cells)} values but the header names only "
-                                                 f"{width} columns")
+                    self._problem(
+                        start,
+                        "",
+                        "",
+                        f"The row has {len(cells)} values but the header names only {width} columns",
+                    )
             elif len(cells) < width:
                 # Some tools drop trailing empty cells; the missing ones are read as empty.
                 cells.extend([""] * (width - len(cells)))

@@ -72,14 +72,29 @@ def staff_import_run(
     subject = record if record is not None else organisation
     detail: dict[str, Any] = {"ods_code": organisation.ods_code, "source": source}
     audit(AuditAction.IMPORT_STARTED, actor=actor, obj=subject, organisation=organisation, **detail)
-    plan = validate.check(organisation=organisation, people_path=people_path,
-                          assignments_path=assignments_path, progress=progress)
-    outcome = ImportOutcome(ok=plan.ok, problems=plan.problems, warnings=plan.warnings,
-                            people_rows=plan.people_rows, assignment_rows=plan.assignment_rows)
+    plan = validate.check(
+        organisation=organisation,
+        people_path=people_path,
+        assignments_path=assignments_path,
+        progress=progress,
+    )
+    outcome = ImportOutcome(
+        ok=plan.ok,
+        problems=plan.problems,
+        warnings=plan.warnings,
+        people_rows=plan.people_rows,
+        assignment_rows=plan.assignment_rows,
+    )
     detail.update(people_rows=plan.people_rows, assignment_rows=plan.assignment_rows)
     if not plan.ok:
-        audit(AuditAction.IMPORT_REJECTED, actor=actor, obj=subject, organisation=organisation,
-              problems=len(plan.problems), **detail)
+        audit(
+            AuditAction.IMPORT_REJECTED,
+            actor=actor,
+            obj=subject,
+            organisation=organisation,
+            problems=len(plan.problems),
+            **detail,
+        )
         return outcome
     with transaction.atomic():
         counts = write.apply(plan, now=timezone.now(), progress=progress)
@@ -87,12 +102,14 @@ def staff_import_run(
         outcome.new_teams = counts.new_teams
         # People and spells are audited in aggregate here, not as one event per row.
         detail.update(outcome.counts)
-        detail.update({
-            AuditAction.PERSON_CREATED.value: counts.people_created,
-            AuditAction.PERSON_CHANGED.value: counts.people_updated,
-            AuditAction.SPELL_CREATED.value: counts.spells_created,
-            AuditAction.SPELL_CHANGED.value: counts.spells_updated,
-        })
+        detail.update(
+            {
+                AuditAction.PERSON_CREATED.value: counts.people_created,
+                AuditAction.PERSON_CHANGED.value: counts.people_updated,
+                AuditAction.SPELL_CREATED.value: counts.spells_created,
+                AuditAction.SPELL_CHANGED.value: counts.spells_updated,
+            }
+        )
         audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
     return outcome
 
@@ -119,8 +136,13 @@ def staff_import_create(
             for chunk in upload.chunks():
                 handle.write(chunk)
     rows = count_rows(target / PEOPLE_FILE) + count_rows(target / ASSIGNMENTS_FILE)
-    record = StaffImport(organisation=organisation, started_by=actor, folder=folder, rows_total=rows,
-                         report={"files": {PEOPLE_FILE: people.name or "", ASSIGNMENTS_FILE: assignments.name or ""}})
+    record = StaffImport(
+        organisation=organisation,
+        started_by=actor,
+        folder=folder,
+        rows_total=rows,
+        report={"files": {PEOPLE_FILE: people.name or "", ASSIGNMENTS_FILE: assignments.name or ""}},
+    )
     record.full_clean()
     record.save()
     return record
@@ -152,8 +174,9 @@ class _RecordProgress:
         if now - self.last < 1.0 and done < total:
             return
         self.last = now
-        StaffImport.objects.filter(pk=self.record.pk).update(rows_done=done, rows_total=max(total, done),
-                                                             updated_at=timezone.now())
+        StaffImport.objects.filter(pk=self.record.pk).update(
+            rows_done=done, rows_total=max(total, done), updated_at=timezone.now()
+        )
 
 
 def staff_import_execute(*, record_id: int) -> StaffImport:
@@ -178,6 +201,7 @@ def staff_import_execute(*, record_id: int) -> StaffImport:
         )
     except Exception:
         logger.exception("Staff import %s failed", record.pk)
+        _remove_uploads(folder)
         record.refresh_from_db()
         record.status = StaffImportStatus.FAILED
         record.stage = StaffImportStage.DONE
@@ -186,6 +210,12 @@ def staff_import_execute(*, record_id: int) -> StaffImport:
         return record
     _finish(record, outcome)
     return record
+
+
+def _remove_uploads(folder: Path) -> None:
+    # The uploads hold personal data and have served their purpose: the records or the report replace them.
+    for name in (PEOPLE_FILE, ASSIGNMENTS_FILE):
+        (folder / name).unlink(missing_ok=True)
 
 
 def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
@@ -200,23 +230,37 @@ def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
     }
     if outcome.problems:
         (folder / PROBLEMS_FILE).write_text(problems_csv(outcome.problems), encoding="utf-8")
-    # The uploads hold personal data and have served their purpose: the records or the report replace them.
-    for name in (PEOPLE_FILE, ASSIGNMENTS_FILE):
-        (folder / name).unlink(missing_ok=True)
+    _remove_uploads(folder)
     record.report = report
     record.problem_count = len(outcome.problems)
     record.status = StaffImportStatus.SUCCEEDED if outcome.ok else StaffImportStatus.REJECTED
     record.stage = StaffImportStage.DONE
     record.rows_done = record.rows_total = outcome.people_rows + outcome.assignment_rows
     record.finished_at = timezone.now()
-    record.save(update_fields=["report", "problem_count", "status", "stage", "rows_done", "rows_total",
-                               "finished_at", "updated_at"])
+    record.save(
+        update_fields=[
+            "report",
+            "problem_count",
+            "status",
+            "stage",
+            "rows_done",
+            "rows_total",
+            "finished_at",
+            "updated_at",
+        ]
+    )
 
 
 def staff_import_problems_export(*, record: StaffImport, request: HttpRequest) -> Path | None:
     """The CSV of every problem of a rejected import, its download audited (it quotes personal data)."""
     path = problems_file(record)
     if path is not None:
-        audit(AuditAction.EXPORT, request=request, obj=record, organisation=record.organisation,
-              what="staff import problems", problems=record.problem_count)
+        audit(
+            AuditAction.EXPORT,
+            request=request,
+            obj=record,
+            organisation=record.organisation,
+            what="staff import problems",
+            problems=record.problem_count,
+        )
     return path

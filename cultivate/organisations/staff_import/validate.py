@@ -104,12 +104,16 @@ def load_existing(organisation: Organisation) -> Existing:
         periods[person_id].append((assignment_id, row[start_at], row[end_at]))
         existing.owners.setdefault(assignment_id, person_id)
     existing.periods = dict(periods)
-    existing.teams = {name.lower(): pk for pk, name in Team.objects.filter(organisation=organisation)
-                      .values_list("pk", "name")}
+    existing.teams = {
+        name.lower(): pk
+        for pk, name in Team.objects.filter(organisation=organisation).values_list("pk", "name")
+    }
     # The organisation's own titles win over the shared catalogue: shared first, then overwritten.
     titles = JobTitle.objects.filter(organisation__isnull=True).values_list("normalised", "role_id")
     existing.titles = dict(titles)
-    existing.titles.update(JobTitle.objects.filter(organisation=organisation).values_list("normalised", "role_id"))
+    existing.titles.update(
+        JobTitle.objects.filter(organisation=organisation).values_list("normalised", "role_id")
+    )
     return existing
 
 
@@ -142,8 +146,11 @@ class _Checker:
         plan = self.plan
         people = plan.people
         key = table.index["person_id"]
-        spec = [(column, table.index[column], name, parse) for column, (name, parse) in PEOPLE_COLUMNS.items()
-                if table.has(column)]
+        spec = [
+            (column, table.index[column], name, parse)
+            for column, (name, parse) in PEOPLE_COLUMNS.items()
+            if table.has(column)
+        ]
         plan.person_fields = tuple(name for _column, _index, name, _parse in spec)
         for line, cells in table.rows():
             self.tick()
@@ -151,8 +158,13 @@ class _Checker:
             staff_id = cells[key].strip()
             usable = self._identifier(PEOPLE_FILE, line, "person_id", staff_id)
             if usable and staff_id in people:
-                self.problem(PEOPLE_FILE, line, "person_id", staff_id,
-                             f"is already used on line {people[staff_id].line}; each person_id must be unique")
+                self.problem(
+                    PEOPLE_FILE,
+                    line,
+                    "person_id",
+                    staff_id,
+                    f"is already used on line {people[staff_id].line}; each person_id must be unique",
+                )
                 usable = False
             values: dict[str, Any] = {}
             for column, index, name, parse in spec:
@@ -172,15 +184,26 @@ class _Checker:
         ods_code = plan.organisation.ods_code
         titles = plan.existing.titles
         index = table.index
-        key, person, code, start_at = (index["assignment_id"], index["person_id"], index["organisation_code"],
-                                       index["start_date"])
+        key, person, code, start_at = (
+            index["assignment_id"],
+            index["person_id"],
+            index["organisation_code"],
+            index["start_date"],
+        )
         end_at, reason_at = index.get("end_date"), index.get("leaving_reason")
         team_at, manager_at = index.get("team"), index.get("line_manager_person_id")
-        spec = [(column, index[column], name, parse) for column, (name, parse) in ASSIGNMENT_COLUMNS.items()
-                if column in index]
+        spec = [
+            (column, index[column], name, parse)
+            for column, (name, parse) in ASSIGNMENT_COLUMNS.items()
+            if column in index
+        ]
         fields = ["start_date", *(name for _column, _index, name, _parse in spec)]
-        for present, name in ((end_at, "end_date"), (reason_at, "leaving_reason"), (team_at, "team_id"),
-                              (manager_at, "line_manager_id")):
+        for present, name in (
+            (end_at, "end_date"),
+            (reason_at, "leaving_reason"),
+            (team_at, "team_id"),
+            (manager_at, "line_manager_id"),
+        ):
             if present is not None:
                 fields.append(name)
         if "job_title" in index:
@@ -194,9 +217,13 @@ class _Checker:
             assignment_id = cells[key].strip()
             usable = self._identifier(ASSIGNMENTS_FILE, line, "assignment_id", assignment_id)
             if usable and assignment_id in first_line:
-                self.problem(ASSIGNMENTS_FILE, line, "assignment_id", assignment_id,
-                             f"is already used on line {first_line[assignment_id]}; each assignment_id must be "
-                             "unique")
+                self.problem(
+                    ASSIGNMENTS_FILE,
+                    line,
+                    "assignment_id",
+                    assignment_id,
+                    f"is already used on line {first_line[assignment_id]}; each assignment_id must be unique",
+                )
                 usable = False
             elif usable:
                 first_line[assignment_id] = line
@@ -206,8 +233,13 @@ class _Checker:
             if not organisation_code:
                 self.problem(ASSIGNMENTS_FILE, line, "organisation_code", "", f"is required: {ods_code}")
             elif organisation_code.upper() != ods_code:
-                self.problem(ASSIGNMENTS_FILE, line, "organisation_code", organisation_code,
-                             f"must be {ods_code}, the organisation being imported")
+                self.problem(
+                    ASSIGNMENTS_FILE,
+                    line,
+                    "organisation_code",
+                    organisation_code,
+                    f"must be {ods_code}, the organisation being imported",
+                )
             values: dict[str, Any] = {}
             for column, position, name, parse in spec:
                 raw = cells[position].strip()
@@ -232,18 +264,26 @@ class _Checker:
                     end_ok = False
                 start, end = values["start_date"], values["end_date"]
                 if start is not None and end is not None and end < start:
-                    self.problem(ASSIGNMENTS_FILE, line, "end_date", raw_end,
-                                 f"is before the start date {start}")
+                    self.problem(
+                        ASSIGNMENTS_FILE, line, "end_date", raw_end, f"is before the start date {start}"
+                    )
             if reason_at is not None:
                 raw_reason = cells[reason_at].strip()
                 try:
                     values["leaving_reason"] = LEAVING_REASON(raw_reason)
                 except Invalid as error:
                     self.problem(ASSIGNMENTS_FILE, line, "leaving_reason", raw_reason, str(error))
-                    values["leaving_reason"] = raw_reason  # a reason was given, so "is required" would mislead
+                    values["leaving_reason"] = (
+                        raw_reason  # a reason was given, so "is required" would mislead
+                    )
                 if raw_reason and end_ok and values.get("end_date") is None:
-                    self.problem(ASSIGNMENTS_FILE, line, "leaving_reason", raw_reason,
-                                 "must be empty while the spell has no end date")
+                    self.problem(
+                        ASSIGNMENTS_FILE,
+                        line,
+                        "leaving_reason",
+                        raw_reason,
+                        "must be empty while the spell has no end date",
+                    )
             row = SpellRow(line, assignment_id, staff_id, values)
             if team_at is not None:
                 team = cells[team_at].strip()
@@ -255,8 +295,13 @@ class _Checker:
             if manager_at is not None:
                 manager = cells[manager_at].strip()
                 if len(manager) > ID_MAX_LENGTH:
-                    self.problem(ASSIGNMENTS_FILE, line, "line_manager_person_id", manager,
-                                 f"is longer than {ID_MAX_LENGTH} characters")
+                    self.problem(
+                        ASSIGNMENTS_FILE,
+                        line,
+                        "line_manager_person_id",
+                        manager,
+                        f"is longer than {ID_MAX_LENGTH} characters",
+                    )
                     manager = ""
                 row.line_manager = manager
             if "job_title" in values:
@@ -278,23 +323,47 @@ class _Checker:
         by_person: defaultdict[str, list[SpellRow]] = defaultdict(list)
         for row in plan.spells:
             if row.staff_id not in people and row.staff_id not in known:
-                self.problem(ASSIGNMENTS_FILE, row.line, "person_id", row.staff_id,
-                             f"is not in people.csv and is not a person already held for {name}")
+                self.problem(
+                    ASSIGNMENTS_FILE,
+                    row.line,
+                    "person_id",
+                    row.staff_id,
+                    f"is not in people.csv and is not a person already held for {name}",
+                )
                 continue
             by_person[row.staff_id].append(row)
             manager = row.line_manager
             if manager:
                 if manager == row.staff_id:
-                    self.problem(ASSIGNMENTS_FILE, row.line, "line_manager_person_id", manager,
-                                 "is the person themselves; a person cannot be their own line manager")
+                    self.problem(
+                        ASSIGNMENTS_FILE,
+                        row.line,
+                        "line_manager_person_id",
+                        manager,
+                        "is the person themselves; a person cannot be their own line manager",
+                    )
                 elif manager not in people and manager not in known:
-                    self.problem(ASSIGNMENTS_FILE, row.line, "line_manager_person_id", manager,
-                                 f"is not in people.csv and is not a person already held for {name}")
+                    self.problem(
+                        ASSIGNMENTS_FILE,
+                        row.line,
+                        "line_manager_person_id",
+                        manager,
+                        f"is not in people.csv and is not a person already held for {name}",
+                    )
             person_pk = known[row.staff_id][0] if row.staff_id in known else None
             owner = existing.owners.get(row.assignment_id)
-            if owner is not None and owner != person_pk and (person_pk, row.assignment_id) not in existing.spells:
-                self.problem(ASSIGNMENTS_FILE, row.line, "assignment_id", row.assignment_id,
-                             f"already belongs to another person ({staff_ids.get(owner, '?')}) in {name}")
+            if (
+                owner is not None
+                and owner != person_pk
+                and (person_pk, row.assignment_id) not in existing.spells
+            ):
+                self.problem(
+                    ASSIGNMENTS_FILE,
+                    row.line,
+                    "assignment_id",
+                    row.assignment_id,
+                    f"already belongs to another person ({staff_ids.get(owner, '?')}) in {name}",
+                )
         for staff_id, rows in by_person.items():
             self._check_history(staff_id, rows)
 
@@ -303,7 +372,8 @@ class _Checker:
         # (start, end, assignment_id, row or None for a spell already held and not in the file)
         spells: list[tuple[dt.date, dt.date | None, str, SpellRow | None]] = [
             (row.values["start_date"], row.values.get("end_date"), row.assignment_id, row)
-            for row in rows if row.values["start_date"] is not None
+            for row in rows
+            if row.values["start_date"] is not None
         ]
         if staff_id in existing.people:
             in_file = {row.assignment_id for row in rows}
@@ -333,19 +403,32 @@ class _Checker:
             reason = row.values.get("leaving_reason", "")
             if last:
                 if not reason:
-                    self.problem(ASSIGNMENTS_FILE, row.line, "leaving_reason", reason,
-                                 "is required: this is the person's last spell and it has an end date, so it "
-                                 "needs the ESR reason for leaving")
+                    self.problem(
+                        ASSIGNMENTS_FILE,
+                        row.line,
+                        "leaving_reason",
+                        reason,
+                        "is required: this is the person's last spell and it has an end date, so it "
+                        "needs the ESR reason for leaving",
+                    )
                 continue
             following = spells[position + 1]
             if reason and following[0] <= end + ONE_DAY:
                 # A gap before the next spell means the person left and came back: a reason may stand there.
-                self.problem(ASSIGNMENTS_FILE, row.line, "leaving_reason", reason,
-                             f"must be empty: the person's employment continues in assignment {following[2]} "
-                             f"from {following[0]}")
+                self.problem(
+                    ASSIGNMENTS_FILE,
+                    row.line,
+                    "leaving_reason",
+                    reason,
+                    f"must be empty: the person's employment continues in assignment {following[2]} "
+                    f"from {following[0]}",
+                )
 
-    def _overlap(self, spell: tuple[dt.date, dt.date | None, str, SpellRow | None],
-                 earlier: tuple[dt.date, dt.date | None, str, SpellRow | None]) -> None:
+    def _overlap(
+        self,
+        spell: tuple[dt.date, dt.date | None, str, SpellRow | None],
+        earlier: tuple[dt.date, dt.date | None, str, SpellRow | None],
+    ) -> None:
         def describe(s: tuple[dt.date, dt.date | None, str, SpellRow | None]) -> str:
             held = f"line {s[3].line}" if s[3] is not None else "already held"
             return f"assignment {s[2]} ({s[0]} to {s[1] or 'no end date'}, {held})"
@@ -353,8 +436,13 @@ class _Checker:
         reported, other = (spell, earlier) if spell[3] is not None else (earlier, spell)
         row = reported[3]
         assert row is not None  # at least one of two overlapping spells is in the file
-        self.problem(ASSIGNMENTS_FILE, row.line, "start_date", str(reported[0]),
-                     f"overlaps {describe(other)}; spells of one person may not overlap")
+        self.problem(
+            ASSIGNMENTS_FILE,
+            row.line,
+            "start_date",
+            str(reported[0]),
+            f"overlaps {describe(other)}; spells of one person may not overlap",
+        )
 
 
 def check(
@@ -365,8 +453,9 @@ def check(
     checker = _Checker(plan, progress, total)
     with (
         Table(PEOPLE_FILE, people_path, PEOPLE_KNOWN, PEOPLE_REQUIRED, plan.problems) as people,
-        Table(ASSIGNMENTS_FILE, assignments_path, ASSIGNMENTS_KNOWN, ASSIGNMENTS_REQUIRED, plan.problems)
-        as assignments,
+        Table(
+            ASSIGNMENTS_FILE, assignments_path, ASSIGNMENTS_KNOWN, ASSIGNMENTS_REQUIRED, plan.problems
+        ) as assignments,
     ):
         for table in (people, assignments):
             if table.unknown:

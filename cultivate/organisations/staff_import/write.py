@@ -38,7 +38,9 @@ class Counts:
         return {name: value for name, value in vars(self).items() if isinstance(value, int)}
 
 
-def _changed(held: tuple[Any, ...], values: dict[str, Any], fields: Iterable[tuple[str, int]]) -> tuple[str, ...]:
+def _changed(
+    held: tuple[Any, ...], values: dict[str, Any], fields: Iterable[tuple[str, int]]
+) -> tuple[str, ...]:
     return tuple(name for name, position in fields if held[position] != values[name])
 
 
@@ -67,8 +69,10 @@ class _Writer:
     def teams(self) -> dict[str, int]:
         plan = self.plan
         team_ids = dict(plan.existing.teams)
-        created = [Team(organisation=plan.organisation, name=name, setting=TeamSetting.OTHER)
-                   for name in sorted(plan.new_teams.values(), key=str.lower)]
+        created = [
+            Team(organisation=plan.organisation, name=name, setting=TeamSetting.OTHER)
+            for name in sorted(plan.new_teams.values(), key=str.lower)
+        ]
         Team.objects.bulk_create(created, batch_size=CREATE_BATCH)
         for team in created:
             team_ids[team.name.lower()] = team.pk
@@ -139,7 +143,9 @@ class _Writer:
                 continue
             changed = _changed(held, values, fields)
             if changed:
-                updates[changed].append(EmploymentSpell(pk=held[0], **{name: values[name] for name in changed}))
+                updates[changed].append(
+                    EmploymentSpell(pk=held[0], **{name: values[name] for name in changed})
+                )
                 counts.spells_updated += 1
             else:
                 counts.spells_unchanged += 1

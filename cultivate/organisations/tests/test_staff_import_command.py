@@ -22,10 +22,12 @@ def organisation(db: None) -> Organisation:
 def test_a_clean_folder_imports_and_prints_the_counts(organisation: Organisation, tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
 
-    call_command("import_staff", str(write_extract(tmp_path)), "--organisation", "rx1", stdout=out, stderr=err)
+    call_command(
+        "import_staff", str(write_extract(tmp_path)), "--organisation", "rx1", stdout=out, stderr=err
+    )
 
     assert "People: 3 created, 0 updated, 0 unchanged. Spells: 4 created" in out.getvalue()
-    assert "New team (setting \"Other\"): Ward A" in out.getvalue()
+    assert 'New team (setting "Other"): Ward A' in out.getvalue()
     assert "Checking" in err.getvalue()  # the progress bar
     assert Person.objects.filter(organisation=organisation).count() == 3
 
@@ -37,16 +39,27 @@ def test_the_organisation_defaults_to_the_one_in_the_file(organisation: Organisa
 
     again = io.StringIO()
     call_command("import_staff", str(tmp_path), stdout=again, stderr=io.StringIO())
-    assert "People: 0 created, 0 updated, 3 unchanged. Spells: 0 created, 0 updated, 4 unchanged." in again.getvalue()
+    assert (
+        "People: 0 created, 0 updated, 3 unchanged. Spells: 0 created, 0 updated, 4 unchanged."
+        in again.getvalue()
+    )
 
 
-def test_bad_files_exit_1_with_every_problem_and_change_nothing(organisation: Organisation, tmp_path: Path) -> None:
+def test_bad_files_exit_1_with_every_problem_and_change_nothing(
+    organisation: Organisation, tmp_path: Path
+) -> None:
     people = changed(PEOPLE, 1, "sex", "Q", PEOPLE_HEADER)
     assignments = changed(ASSIGNMENTS, 0, "fte", "1.6", ASSIGNMENTS_HEADER)
 
     with pytest.raises(CommandError) as raised:
-        call_command("import_staff", str(write_extract(tmp_path, people=people, assignments=assignments)),
-                     "--organisation", "RX1", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_staff",
+            str(write_extract(tmp_path, people=people, assignments=assignments)),
+            "--organisation",
+            "RX1",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
 
     assert raised.value.returncode == 1
     lines = str(raised.value).splitlines()
@@ -58,19 +71,27 @@ def test_bad_files_exit_1_with_every_problem_and_change_nothing(organisation: Or
     assert Person.objects.count() == 0 and EmploymentSpell.objects.count() == 0
 
 
-def test_several_organisations_in_the_file_need_the_option(organisation: Organisation, tmp_path: Path) -> None:
+def test_several_organisations_in_the_file_need_the_option(
+    organisation: Organisation, tmp_path: Path
+) -> None:
     make_organisation("RX2")
     assignments = changed(ASSIGNMENTS, 0, "organisation_code", "RX2", ASSIGNMENTS_HEADER)
 
-    with pytest.raises(CommandError, match=r"names 2 organisations \(RX1, RX2\); choose one with --organisation"):
-        call_command("import_staff", str(write_extract(tmp_path, assignments=assignments)), stderr=io.StringIO())
+    with pytest.raises(
+        CommandError, match=r"names 2 organisations \(RX1, RX2\); choose one with --organisation"
+    ):
+        call_command(
+            "import_staff", str(write_extract(tmp_path, assignments=assignments)), stderr=io.StringIO()
+        )
 
 
 def test_an_unknown_organisation_is_refused(organisation: Organisation, tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="no organisation with the ODS code ZZZ9"):
-        call_command("import_staff", str(write_extract(tmp_path)), "--organisation", "ZZZ9", stderr=io.StringIO())
+    with pytest.raises(CommandError, match=r"no organisation with the ODS code ZZZ9"):
+        call_command(
+            "import_staff", str(write_extract(tmp_path)), "--organisation", "ZZZ9", stderr=io.StringIO()
+        )
 
 
 def test_a_folder_without_the_files_is_refused(organisation: Organisation, tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="has no people.csv"):
+    with pytest.raises(CommandError, match=r"has no people\.csv"):
         call_command("import_staff", str(tmp_path), "--organisation", "RX1", stderr=io.StringIO())

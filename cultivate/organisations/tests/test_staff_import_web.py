@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.core.testing import make_organisation, make_team, make_user
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, StaffImport
+from cultivate.organisations.staff_import.services import staff_import_execute
 
-from .test_staff_import import ASSIGNMENTS, ASSIGNMENTS_HEADER, PEOPLE, PEOPLE_HEADER, changed, write_extract
+from .test_staff_import import PEOPLE, PEOPLE_HEADER, changed, write_extract
 
 
 @pytest.fixture
@@ -30,7 +32,9 @@ def admin_client(organisation: Organisation) -> Client:
 
 def uploads(folder: Path) -> dict[str, SimpleUploadedFile]:
     return {
-        name: SimpleUploadedFile(f"{name}.csv", (folder / f"{name}.csv").read_bytes(), content_type="text/csv")
+        name: SimpleUploadedFile(
+            f"{name}.csv", (folder / f"{name}.csv").read_bytes(), content_type="text/csv"
+        )
         for name in ("people", "assignments")
     }
 
@@ -43,8 +47,9 @@ def test_an_admin_sees_the_upload_form(admin_client: Client) -> None:
     assert 'type="file"' in html and 'name="people"' in html and 'name="assignments"' in html
 
 
-def test_an_admin_uploads_a_clean_extract(admin_client: Client, organisation: Organisation, tmp_path: Path,
-                                          settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_uploads_a_clean_extract(
+    admin_client: Client, organisation: Organisation, tmp_path: Path, settings: Settings
+) -> None:
     response = admin_client.post("/organisations/RX1/import/", uploads(write_extract(tmp_path)))
 
     record = StaffImport.objects.get()
@@ -68,16 +73,18 @@ def test_a_rejected_upload_lists_every_problem_and_offers_them_all_as_csv(
     admin_client: Client, tmp_path: Path
 ) -> None:
     people = changed(PEOPLE, 1, "sex", "Q", PEOPLE_HEADER)
-    response = admin_client.post("/organisations/RX1/import/", uploads(write_extract(tmp_path, people=people)))
+    response = admin_client.post(
+        "/organisations/RX1/import/", uploads(write_extract(tmp_path, people=people))
+    )
 
     page = admin_client.get(response["Location"]).content.decode()
     assert "The files were not imported" in page
-    assert "<td class=\"nhsuk-table__cell\">sex</td>" in page and "must be F, M, X (other) or U" in page
+    assert '<td class="nhsuk-table__cell">sex</td>' in page and "must be F, M, X (other) or U" in page
     assert Person.objects.count() == 0
     download = admin_client.get(response["Location"] + "?download=problems")
     assert download.status_code == 200
     body = b"".join(download.streaming_content).decode()  # type: ignore[attr-defined]
-    assert body.splitlines()[1] == "people.csv,3,sex,Q,\"must be F, M, X (other) or U (not known)\""
+    assert body.splitlines()[1] == 'people.csv,3,sex,Q,"must be F, M, X (other) or U (not known)"'
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
 
 
@@ -95,8 +102,9 @@ def test_the_problems_table_is_capped_at_1000(admin_client: Client, tmp_path: Pa
     assert len(b"".join(download.streaming_content).splitlines()) == 1002  # type: ignore[attr-defined]
 
 
-def test_a_large_upload_runs_as_a_background_task(admin_client: Client, tmp_path: Path,
-                                                  settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_upload_runs_as_a_background_task(
+    admin_client: Client, tmp_path: Path, settings: Settings
+) -> None:
     settings.STAFF_IMPORT_BACKGROUND_ROWS = 2
     response = admin_client.post("/organisations/RX1/import/", uploads(write_extract(tmp_path)))
 
@@ -106,9 +114,17 @@ def test_a_large_upload_runs_as_a_background_task(admin_client: Client, tmp_path
     assert admin_client.get(response["Location"]).status_code == 200
 
 
-def test_a_running_import_shows_progress_and_refreshes(admin_client: Client, organisation: Organisation) -> None:
-    record = StaffImport.objects.create(organisation=organisation, folder="imports/RX1/x", status="running",
-                                        stage="checking", rows_total=40_000, rows_done=10_000)
+def test_a_running_import_shows_progress_and_refreshes(
+    admin_client: Client, organisation: Organisation
+) -> None:
+    record = StaffImport.objects.create(
+        organisation=organisation,
+        folder="imports/RX1/x",
+        status="running",
+        stage="checking",
+        rows_total=40_000,
+        rows_done=10_000,
+    )
 
     page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
 
@@ -119,26 +135,37 @@ def test_a_running_import_shows_progress_and_refreshes(admin_client: Client, org
 
 
 def test_the_upload_needs_two_csv_files(admin_client: Client) -> None:
-    response = admin_client.post("/organisations/RX1/import/", {
-        "people": SimpleUploadedFile("people.xlsx", b"x", content_type="application/octet-stream"),
-    })
+    response = admin_client.post(
+        "/organisations/RX1/import/",
+        {
+            "people": SimpleUploadedFile("people.xlsx", b"x", content_type="application/octet-stream"),
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
     assert "The people file must be a CSV file, like people.csv" in page
+    assert "Select the assignments file (assignments.csv)" in page
     assert StaffImport.objects.count() == 0
 
 
-def test_a_line_manager_is_refused_and_the_refusal_audited(organisation: Organisation, tmp_path: Path) -> None:
+def test_a_line_manager_is_refused_and_the_refusal_audited(
+    organisation: Organisation, tmp_path: Path
+) -> None:
     client = Client()
-    client.force_login(make_user(Role.LINE_MANAGER, organisation=organisation, teams=[make_team(organisation)]))
+    client.force_login(
+        make_user(Role.LINE_MANAGER, organisation=organisation, teams=[make_team(organisation)])
+    )
 
     assert client.get("/organisations/RX1/import/").status_code == 403
     assert client.post("/organisations/RX1/import/", uploads(write_extract(tmp_path))).status_code == 403
 
     assert Person.objects.count() == 0 and StaffImport.objects.count() == 0
-    refusals = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, object_id=str(organisation.pk),
-                                         object_type="organisations.Organisation")
+    refusals = AuditEvent.objects.filter(
+        action=AuditAction.PERMISSION_DENIED,
+        object_id=str(organisation.pk),
+        object_type="organisations.Organisation",
+    )
     assert refusals.count() == 2
 
 
@@ -154,3 +181,29 @@ def test_an_admin_of_another_organisation_cannot_import_or_see_an_import(
     assert other.get(f"/organisations/RX1/import/{record.pk}/").status_code == 404
     assert other.get(f"/organisations/RY2/import/{record.pk}/").status_code == 404  # not RY2's import
     assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 3
+
+
+def test_an_import_runs_once_and_a_crash_is_reported_as_failed(
+    admin_client: Client, organisation: Organisation
+) -> None:
+    # A queued import whose files have gone: the run fails, and says so, without changing anything.
+    record = StaffImport.objects.create(organisation=organisation, folder="imports/RX1/gone", rows_total=4)
+
+    assert staff_import_execute(record_id=record.pk).status == "failed"
+    # A retried task finds the import no longer queued and does not run it again.
+    assert staff_import_execute(record_id=record.pk).status == "failed"
+
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORT_STARTED).count() == 1
+    page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
+    assert "The import could not be finished" in page and 'http-equiv="refresh"' not in page
+
+
+def test_the_automatic_refresh_can_be_turned_off(admin_client: Client, organisation: Organisation) -> None:
+    record = StaffImport.objects.create(
+        organisation=organisation, folder="imports/RX1/x", status="queued", rows_total=5000
+    )
+
+    page = admin_client.get(f"/organisations/RX1/import/{record.pk}/?refresh=off").content.decode()
+
+    assert 'http-equiv="refresh"' not in page
+    assert "Waiting for the worker to start: 5,000 rows to check." in page

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from cultivate.demo.alliance import ALLIANCE_NAME
 from cultivate.demo.generator import (
@@ -34,13 +35,20 @@ def _scale(value: str) -> float:
 class Command(BaseCommand):
     help = (
         "Create the demo alliance: three invented trusts, their teams, about 1,200 support workers with five years "
-        "of employment history, and a demo login for every role. The same seed always gives the same data."
+        "of employment history, and a demo login for every role. The same seed always gives the same data. "
+        f"Every demo account's password is {DEMO_PASSWORD}."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-        parser.add_argument("--if-empty", action="store_true", help="do nothing if any alliance already exists")
-        parser.add_argument("--reset", action="store_true", help="delete the demo data first, then create it again")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing if any alliance already exists"
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the demo data first, then create it again"
+        )
         parser.add_argument(
             "--print-logins",
             action="store_true",
@@ -54,7 +62,10 @@ class Command(BaseCommand):
         verbosity: int = options["verbosity"]
         if options["reset"]:
             with transaction.atomic():
-                removed = demo_delete()
+                try:
+                    removed = demo_delete()
+                except (ProtectedError, RestrictedError) as error:
+                    raise CommandError(f"The demo data could not be deleted: {error.args[0]}") from error
                 if removed and verbosity:
                     self.stdout.write(f"Removed the demo data ({removed} organisations and their staff).")
                 self._create(options)
@@ -74,7 +85,9 @@ class Command(BaseCommand):
 
     def _create(self, options: dict[str, Any]) -> None:
         try:
-            summary = demo_create(seed=options["seed"], scale=options["scale"], progress=options["verbosity"] > 0)
+            summary = demo_create(
+                seed=options["seed"], scale=options["scale"], progress=options["verbosity"] > 0
+            )
         except DemoExistsError as error:
             raise CommandError(str(error)) from error
         if options["verbosity"]:
@@ -86,11 +99,14 @@ class Command(BaseCommand):
         if not logins:
             self.stdout.write("There are no demo accounts: run `cultivate demo` to create them.")
             return
-        rows = [("Role", "Email", "Password")] + [(login.role, login.email, DEMO_PASSWORD) for login in logins]
+        rows = [("Role", "Email", "Password")] + [
+            (login.role, login.email, DEMO_PASSWORD) for login in logins
+        ]
         widths = [max(len(row[column]) for row in rows) for column in range(3)]
         self.stdout.write("Demo sign-ins (every demo account shares the one password):")
         for number, row in enumerate(rows):
-            self.stdout.write("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-                              .rstrip())
+            self.stdout.write(
+                "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            )
             if number == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))

@@ -38,10 +38,13 @@ def _organisation_codes(path: Path) -> set[str]:
         reader = csv.reader(handle)
         header = [normalise_column(name.lstrip("\ufeff")) for name in next(reader, [])]
         if "organisation_code" not in header:
-            raise CommandError(f"{path.name} has no organisation_code column; name the organisation with "
-                               "--organisation.")
+            raise CommandError(
+                f"{path.name} has no organisation_code column; name the organisation with --organisation."
+            )
         position = header.index("organisation_code")
-        return {row[position].strip().upper() for row in reader if len(row) > position and row[position].strip()}
+        return {
+            row[position].strip().upper() for row in reader if len(row) > position and row[position].strip()
+        }
 
 
 class _Bar:
@@ -56,8 +59,14 @@ class _Bar:
         if stage != self.stage:
             self.close()
             self.stage = stage
-            self.bar = tqdm(total=total, desc=STAGES.get(stage, stage), unit=" rows", file=self.stream,
-                            mininterval=0.5, dynamic_ncols=True)
+            self.bar = tqdm(
+                total=total,
+                desc=STAGES.get(stage, stage),
+                unit=" rows",
+                file=self.stream,
+                mininterval=0.5,
+                dynamic_ncols=True,
+            )
         self.bar.total = max(total, done)
         self.bar.update(done - self.bar.n)
 
@@ -89,8 +98,10 @@ class Command(BaseCommand):
             codes = _organisation_codes(assignments)
             if len(codes) != 1:
                 named = ", ".join(sorted(codes)[:10]) or "none"
-                raise CommandError(f"{assignments.name} names {len(codes)} organisations ({named}); choose one "
-                                   "with --organisation ODS.")
+                raise CommandError(
+                    f"{assignments.name} names {len(codes)} organisations ({named}); choose one "
+                    "with --organisation ODS."
+                )
             code = codes.pop()
         organisation = Organisation.objects.filter(ods_code=code).first()
         if organisation is None:
@@ -98,15 +109,18 @@ class Command(BaseCommand):
         stream = getattr(self.stderr, "_out", sys.stderr)  # tqdm redraws with \r; OutputWrapper adds newlines
         bar = _Bar(stream)
         try:
-            outcome = staff_import_run(organisation=organisation, people_path=people,
-                                       assignments_path=assignments, progress=bar)
+            outcome = staff_import_run(
+                organisation=organisation, people_path=people, assignments_path=assignments, progress=bar
+            )
         finally:
             bar.close()
         for warning in outcome.warnings:
             self.stderr.write(f"Warning: {warning}")
         if not outcome.ok:
             lines = [str(problem) for problem in outcome.problems]
-            raise CommandError("\n".join([f"{organisation.ods_code}: {outcome.summary()}", *lines]), returncode=1)
+            raise CommandError(
+                "\n".join([f"{organisation.ods_code}: {outcome.summary()}", *lines]), returncode=1
+            )
         self.stdout.write(f"{organisation.ods_code} {organisation.name}: {outcome.summary()}")
         for team in outcome.new_teams:
-            self.stdout.write(f"New team (setting \"Other\"): {team}")
+            self.stdout.write(f'New team (setting "Other"): {team}')
