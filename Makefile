@@ -9,7 +9,9 @@ ONLY ?=
 
 .PHONY: install run test test-fast lint typecheck bench clean browser
 
-install: $(VENV)/.installed node_modules/.installed
+CSS := var/build/nhsuk.css
+
+install: $(VENV)/.installed node_modules/.installed $(CSS)
 
 $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +23,11 @@ $(VENV)/.installed: pyproject.toml requirements/dev.lock
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The NHS.UK styles without remote web fonts (see cultivate/core/assets/nhsuk.scss).
+$(CSS): cultivate/core/assets/nhsuk.scss node_modules/.installed
+	mkdir -p $(dir $@)
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet --load-path=node_modules $< $@
 
 # Debian's Chromium for the Playwright journeys (browsers cannot be downloaded here).
 browser:
