@@ -46,8 +46,8 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy cultivate
 	$(BIN)/python scripts/check_views.py
-	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadgroup
-	$(if $(DATABASE_URL),$(BIN)/pytest -n 2 --dist loadgroup,)
+	env -u DATABASE_URL $(BIN)/pytest -n 2
+	$(if $(DATABASE_URL),$(BIN)/pytest -n 2,)
 
 test-fast: install
 	$(BIN)/pytest -n 2 -m "not system"

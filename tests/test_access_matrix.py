@@ -94,8 +94,8 @@ PAGES: list[tuple[str, str, set[str]]] = [
         {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER},
     ),
     ("person in team 2", "/people/{person2.pk}/", {Role.ORG_ADMIN}),
-    # Alliance admins set up the admins of member organisations, so they reach those users.
-    ("managed user", "/accounts/users/{user.pk}/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+    # Alliance admins look after admins only, not the staff of member organisations.
+    ("managed user", "/accounts/users/{user.pk}/", {Role.ORG_ADMIN}),
 ]
 
 

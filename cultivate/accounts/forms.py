@@ -9,12 +9,26 @@ from .models import Membership, RegistrationBody, Role, User
 
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(label="Email address", max_length=254)
-    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+    )
+    password = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter your password"},
+    )
 
 
 class RoleChoiceForm(forms.Form):
-    membership = forms.TypedChoiceField(label="Act as", coerce=int, widget=forms.RadioSelect)
+    membership = forms.TypedChoiceField(
+        label="Act as", coerce=int, widget=forms.RadioSelect, error_messages={"required": "Choose a role"}
+    )
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -26,7 +40,15 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    pass
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+    )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -53,8 +75,17 @@ class ApiTokenForm(forms.Form):
 
 
 class UserForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="Email address", max_length=254)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter the person's full name"}
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+    )
     registration_body = forms.ChoiceField(
         label="Professional registration body",
         choices=[("", "Not a registered professional"), *RegistrationBody.choices],
@@ -93,7 +124,14 @@ class UserForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    role = forms.ChoiceField(label="Role", choices=Role.choices, error_messages={"required": "Choose a role"})
+    organisation = forms.TypedChoiceField(
+        label="Organisation",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="For an organisation admin: the member organisation they will look after.",
+    )
     teams = forms.TypedMultipleChoiceField(
         label="Teams",
         coerce=int,
@@ -109,10 +147,29 @@ class MembershipForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, roles: list[tuple[str, str]], teams: list[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        roles: list[tuple[str, str]],
+        teams: list[tuple[int, str]],
+        organisations: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["role"]).choices = roles
         cast(forms.ChoiceField, self.fields["teams"]).choices = teams
         if not teams:
             del self.fields["teams"]
+        if organisations:
+            cast(forms.ChoiceField, self.fields["organisation"]).choices = [("", "Choose"), *organisations]
+        else:
+            del self.fields["organisation"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            "organisation" in self.fields
+            and data.get("role") == Role.ORG_ADMIN
+            and not data.get("organisation")
+        ):
+            self.add_error("organisation", "Choose the organisation this admin will look after.")
+        return data

@@ -60,6 +60,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     person = models.OneToOneField(
         "organisations.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )
+    # Whose admins look after this account (an organisation's, or an alliance's), so that an account with no
+    # role yet stays in someone's care.
+    home_organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    home_alliance = models.ForeignKey(
+        "organisations.Alliance", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     registration_body = models.CharField(max_length=10, choices=RegistrationBody.choices, blank=True)
     registration_pin = models.CharField(max_length=20, blank=True, verbose_name="registration PIN")
     is_active = models.BooleanField(default=True)

@@ -32,12 +32,20 @@ def current_memberships(*, user: User) -> list[Membership]:
 def users_visible_to(membership: Membership) -> QuerySet[User]:
     """Users an admin may manage: those holding a role in the admin's organisation (or alliance)."""
     if membership.role == Role.ORG_ADMIN:
-        scope = Q(memberships__organisation_id=membership.organisation_id) | Q(
-            person__organisation_id=membership.organisation_id
+        scope = (
+            Q(memberships__organisation_id=membership.organisation_id)
+            | Q(person__organisation_id=membership.organisation_id)
+            | Q(home_organisation_id=membership.organisation_id)
         )
     elif membership.role == Role.ALLIANCE_ADMIN:
-        scope = Q(memberships__alliance_id=membership.alliance_id) | Q(
-            memberships__organisation__alliance_id=membership.alliance_id
+        # Alliance admins look after admins (their own and member organisations'), not every member of staff.
+        scope = (
+            Q(memberships__alliance_id=membership.alliance_id)
+            | Q(
+                memberships__organisation__alliance_id=membership.alliance_id,
+                memberships__role=Role.ORG_ADMIN,
+            )
+            | Q(home_alliance_id=membership.alliance_id)
         )
     else:
         return User.objects.none()
@@ -60,7 +68,8 @@ def memberships_of(membership: Membership, user: User) -> QuerySet[Membership]:
         return qs.filter(organisation=membership.organisation)
     if membership.role == Role.ALLIANCE_ADMIN:
         return qs.filter(
-            Q(alliance_id=membership.alliance_id) | Q(organisation__alliance_id=membership.alliance_id)
+            Q(alliance_id=membership.alliance_id)
+            | Q(organisation__alliance_id=membership.alliance_id, role=Role.ORG_ADMIN)
         )
     return qs.none()
 

@@ -80,6 +80,8 @@ def user_create(
     full_name: str,
     password: str | None = None,
     person: Person | None = None,
+    home_organisation: Organisation | None = None,
+    home_alliance: Alliance | None = None,
     registration_body: str = "",
     registration_pin: str = "",
     created_by: User | None = None,
@@ -89,6 +91,8 @@ def user_create(
         email=email.strip().lower(),
         full_name=full_name.strip(),
         person=person,
+        home_organisation=home_organisation or (person.organisation if person else None),
+        home_alliance=home_alliance,
         registration_body=registration_body,
         registration_pin=registration_pin.strip(),
     )
@@ -104,7 +108,7 @@ def user_create(
         actor=created_by,
         request=request,
         obj=user,
-        organisation=person.organisation if person else None,
+        organisation=user.home_organisation,
     )
     return user
 

@@ -11,8 +11,11 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("password/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -27,6 +27,14 @@ from .middleware import SESSION_KEY
 from .models import Membership, Role, User
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every view that calls this is behind login_required)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("Sign-in required.")
+    return user
+
+
 def _membership(request: HttpRequest) -> Membership | None:
     return getattr(request, "membership", None)
 
@@ -100,7 +108,7 @@ def switch_role(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    tokens = selectors.tokens_of(user=request.user)  # type: ignore[arg-type]
+    tokens = selectors.tokens_of(user=_user(request))
     return render(request, "accounts/account.jinja", {"page_title": "Your account", "tokens": tokens})
 
 
@@ -116,9 +124,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
         membership = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
         expires = timezone.now() + dt.timedelta(days=form.cleaned_data["expires_in_days"])
         token, secret = services.api_token_create(
-            user=request.user,
+            user=_user(request),
             membership=membership,
-            name=form.cleaned_data["name"],  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
             expires_at=expires,
             request=request,
         )
@@ -137,10 +145,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = selectors.tokens_of(user=request.user).filter(pk=pk).first()  # type: ignore[arg-type]
+    token = selectors.tokens_of(user=_user(request)).filter(pk=pk).first()
     if token is None:
         deny(request, reason="Not your token.", hide_existence=True)
-    services.api_token_revoke(token=token, by=request.user, request=request)  # type: ignore[arg-type]
+    services.api_token_revoke(token=token, by=_user(request), request=request)
     messages.info(request, f"Token ‘{token.name}’ revoked.")
     return redirect("accounts:account")
 
@@ -214,7 +222,7 @@ def _managed_user(request: HttpRequest, membership: Membership, pk: int) -> User
 
 def _grantable_roles(membership: Membership) -> list[tuple[str, str]]:
     if membership.role == Role.ALLIANCE_ADMIN:
-        return [(Role.ALLIANCE_ADMIN.value, Role.ALLIANCE_ADMIN.label)]
+        return [(r.value, r.label) for r in (Role.ORG_ADMIN, Role.ALLIANCE_ADMIN)]
     return [(r.value, r.label) for r in Role if r != Role.ALLIANCE_ADMIN]
 
 
@@ -249,20 +257,14 @@ def user_create(request: HttpRequest) -> HttpResponse:
             email=data["email"],
             full_name=data["full_name"],
             person=person,
+            home_organisation=membership.organisation,
+            home_alliance=membership.alliance,
             registration_body=data["registration_body"],
             registration_pin=data["registration_pin"],
-            created_by=request.user,
-            request=request,  # type: ignore[arg-type]
+            created_by=_user(request),
+            request=request,
         )
         messages.info(request, f"Account created for {user}. Now give them a role.")
-        if membership.role == Role.ALLIANCE_ADMIN:
-            services.membership_grant(
-                user=user,
-                role=Role.ALLIANCE_ADMIN,
-                alliance=membership.alliance,
-                granted_by=request.user,
-                request=request,
-            )  # type: ignore[arg-type]
         return redirect("accounts:user", pk=user.pk)
     return render(
         request,
@@ -302,9 +304,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             registration_body=form.cleaned_data["registration_body"],
             registration_pin=form.cleaned_data["registration_pin"],
-            changed_by=request.user,
+            changed_by=_user(request),
             request=request,
-        )  # type: ignore[arg-type]
+        )
         messages.info(request, "Changes saved.")
         return redirect("accounts:user", pk=user.pk)
     return render(
@@ -326,16 +328,27 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     teams: list[tuple[int, str]] = []
     if membership.organisation is not None:
         teams = [(t.pk, t.name) for t in org_selectors.teams_of(membership.organisation)]
+    organisations: list[tuple[int, str]] = []
+    if membership.role == Role.ALLIANCE_ADMIN:
+        organisations = [(o.pk, o.name) for o in org_selectors.organisations_visible_to(membership)]
     form = forms.MembershipForm(
-        request.POST if request.method == "POST" else None, roles=_grantable_roles(membership), teams=teams
+        request.POST if request.method == "POST" else None,
+        roles=_grantable_roles(membership),
+        teams=teams,
+        organisations=organisations,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen_teams = list(org_selectors.teams_visible_to(membership).filter(pk__in=data.get("teams") or []))
+        organisation = membership.organisation
+        if membership.role == Role.ALLIANCE_ADMIN and data["role"] == Role.ORG_ADMIN:
+            organisation = (
+                org_selectors.organisations_visible_to(membership).filter(pk=data["organisation"]).first()
+            )
         target = Membership(
             user=user,
             role=data["role"],
-            organisation=membership.organisation,
+            organisation=None if data["role"] == Role.ALLIANCE_ADMIN else organisation,
             alliance=membership.alliance if data["role"] == Role.ALLIANCE_ADMIN else None,
         )
         if not access.may(membership, "grant_membership", target):
@@ -348,7 +361,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
                 alliance=target.alliance,
                 teams=chosen_teams,
                 ends_on=data.get("ends_on"),
-                granted_by=request.user,  # type: ignore[arg-type]
+                granted_by=_user(request),
                 request=request,
             )
         except ValidationError as error:
@@ -377,7 +390,7 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     target = selectors.memberships_of(membership, user).filter(pk=membership_pk).first()
     if target is None or not access.may(membership, "grant_membership", target):
         deny(request, reason="Role outside the admin's scope.", obj=user, hide_existence=True)
-    services.membership_end(membership=target, ended_by=request.user, request=request)  # type: ignore[arg-type]
+    services.membership_end(membership=target, ended_by=_user(request), request=request)
     messages.info(request, f"Role ended: {target}.")
     return redirect("accounts:user", pk=user.pk)
 
@@ -390,6 +403,6 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     if user.pk == request.user.pk:
         messages.info(request, "You cannot deactivate your own account.")
         return redirect("accounts:user", pk=user.pk)
-    services.user_deactivate(user=user, by=request.user, request=request)  # type: ignore[arg-type]
+    services.user_deactivate(user=user, by=_user(request), request=request)
     messages.info(request, f"{user} can no longer sign in.")
     return redirect("accounts:user", pk=user.pk)

@@ -33,5 +33,6 @@ def deny(
         method=request.method,
     )
     if hide_existence:
-        raise Http404(reason)
+        # The reason goes to the audit log only: telling the caller would reveal whether the record exists.
+        raise Http404("Not found.")
     raise PermissionDenied(reason)

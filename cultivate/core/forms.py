@@ -7,6 +7,7 @@ from .models import AuditAction
 
 
 class AuditFilterForm(forms.Form):
+    hide_optional = True  # every filter is optional
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
     actor = forms.CharField(label="Who (email contains)", required=False, max_length=254)
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))

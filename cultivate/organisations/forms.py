@@ -9,6 +9,8 @@ from .selectors import StaffFilters
 
 
 class StaffFilterForm(forms.Form):
+    # Every filter is optional; saying so on each label is noise.
+    hide_optional = True
     q = forms.CharField(label="Name or staff ID", required=False, max_length=100)
     team = forms.TypedChoiceField(label="Team", coerce=int, required=False, empty_value=None)
     band = forms.ChoiceField(label="Band", required=False, choices=[("", "Any band"), *AfcBand.choices])

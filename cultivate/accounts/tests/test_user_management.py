@@ -134,3 +134,33 @@ def test_api_tokens_page_flow(client: Client) -> None:
     assert client.post(f"/accounts/tokens/{other_token.pk}/revoke/").status_code == 404
     other_token.refresh_from_db()
     assert other_token.revoked_at is None
+
+
+def test_alliance_admin_sets_up_an_admin_for_a_member_trust(client: Client) -> None:
+    alliance = t.make_alliance()
+    member, outsider = t.make_organisation(alliance=alliance), t.make_organisation()
+    admin = t.make_user(Role.ALLIANCE_ADMIN, alliance=alliance)
+    client.force_login(admin)
+    response = client.post(
+        "/accounts/users/new/", {"full_name": "New Admin", "email": "new.admin@example.nhs.uk"}
+    )
+    user = User.objects.get(email="new.admin@example.nhs.uk")
+    assert response.status_code == 302
+    missing = client.post(f"/accounts/users/{user.pk}/roles/new/", {"role": Role.ORG_ADMIN})
+    assert "Choose the organisation this admin will look after" in missing.content.decode()
+    refused = client.post(
+        f"/accounts/users/{user.pk}/roles/new/", {"role": Role.ORG_ADMIN, "organisation": outsider.pk}
+    )
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    client.post(f"/accounts/users/{user.pk}/roles/new/", {"role": Role.ORG_ADMIN, "organisation": member.pk})
+    assert Membership.objects.current().filter(user=user, role=Role.ORG_ADMIN, organisation=member).exists()
+
+
+def test_new_user_without_a_record_stays_in_the_admins_scope(org_admin_client) -> None:  # type: ignore[no-untyped-def]
+    client, _org, _admin = org_admin_client
+    response = client.post(
+        "/accounts/users/new/", {"full_name": "No Record", "email": "no.record@example.nhs.uk"}
+    )
+    user = User.objects.get(email="no.record@example.nhs.uk")
+    assert client.get(response["Location"]).status_code == 200
+    assert user.email in client.get("/accounts/users/").content.decode()

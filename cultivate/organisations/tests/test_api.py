@@ -392,3 +392,22 @@ def test_list_endpoints_do_not_query_per_row(client, world) -> None:
     after = [_queries(client, url, secret) for secret, url in urls]
     assert after == before
     assert call(client, "/api/people?status=all", admin_secret).json()["count"] == 14
+
+
+def test_not_found_and_out_of_scope_look_the_same() -> None:
+    """A 404 must not say whether the record exists in another organisation."""
+    from django.test import Client
+
+    from cultivate.accounts import services as account_services
+    from cultivate.accounts.models import Role
+    from cultivate.core import testing as t
+
+    org, other = t.make_organisation(), t.make_organisation()
+    admin = t.make_user(Role.ORG_ADMIN, organisation=org)
+    _token, secret = account_services.api_token_create(user=admin, membership=admin.memberships.get(), name="x")
+    theirs = t.make_person(other)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    hidden = client.get(f"/api/people/{theirs.pk}")
+    missing = client.get(f"/api/people/{theirs.pk + 1000}")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
