@@ -81,7 +81,7 @@ def test_password_reset_by_email(page: Page, journey: Journey, mailoutbox: list)
     journey.check("reset request")
 
     # When they ask for a link
-    page.get_by_label("Email", exact=True).fill(user.email)
+    page.get_by_label("Email address", exact=True).fill(user.email)
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     journey.check("check your email")
