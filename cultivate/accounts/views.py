@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction
@@ -33,10 +34,6 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionError("Sign-in required.")
     return user
-
-
-def _membership(request: HttpRequest) -> Membership | None:
-    return getattr(request, "membership", None)
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -10,6 +10,14 @@ from django.http import Http404, HttpRequest
 
 from .audit import audit
 from .models import AuditAction
+
+if TYPE_CHECKING:
+    from cultivate.accounts.models import Membership
+
+
+def acting_membership(request: HttpRequest) -> Membership | None:
+    """The role the request acts in: chosen in the header for pages, bound to the token for the API."""
+    return getattr(request, "membership", None)
 
 
 def deny(

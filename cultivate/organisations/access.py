@@ -10,9 +10,11 @@ from typing import Any
 
 import rules
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, Role
+from cultivate.core.access import acting_membership, deny
 
 from .models import EmploymentSpell, Organisation, Person, Team
 
@@ -172,3 +174,20 @@ RULES.add_rule("import_staff", is_org_admin_of)
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:
     return RULES.test_rule(action, membership, obj)
+
+
+def organisation_or_deny(request: HttpRequest, ods_code: str, action: str) -> Organisation:
+    """The organisation with this ODS code if the request's role may do `action` with it; otherwise the refusal
+    is audited and answered 403, or 404 when the role may not even know the organisation exists."""
+    membership = acting_membership(request)
+    organisation = Organisation.objects.select_related("alliance").filter(ods_code=ods_code.upper()).first()
+    if organisation is None:
+        deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
+    if not may(membership, action, organisation):
+        deny(
+            request,
+            reason=f"May not {action.replace('_', ' ')} of {organisation.ods_code}.",
+            obj=organisation,
+            hide_existence=not may(membership, "view_organisation", organisation),
+        )
+    return organisation

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from cultivate.accounts.models import Membership
+from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 
 from . import access, selectors
@@ -32,25 +32,6 @@ router = Router()
 PEOPLE_PAGE_DEFAULT = 50
 PEOPLE_PAGE_MAX = 200
 NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
-
-
-def _membership(request: HttpRequest) -> Membership | None:
-    return getattr(request, "membership", None)
-
-
-def _organisation_or_404(request: HttpRequest, ods_code: str) -> Organisation:
-    membership = _membership(request)
-    organisation = selectors.organisation_by_code(membership, ods_code)
-    if organisation is None:
-        deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
-    if not access.may(membership, "view_organisation", organisation):
-        deny(
-            request,
-            reason=f"Organisation {ods_code} is outside the role's scope.",
-            obj=organisation,
-            hide_existence=True,
-        )
-    return organisation
 
 
 def _person_or_404(request: HttpRequest, person: Person | None, person_id: int) -> Person:
@@ -80,7 +61,7 @@ def organisations(request: HttpRequest) -> QuerySet[Organisation]:
     summary="One organisation, by ODS code",
 )
 def organisation(request: HttpRequest, ods_code: str) -> Organisation:
-    return _organisation_or_404(request, ods_code)
+    return access.organisation_or_deny(request, ods_code, "view_organisation")
 
 
 @router.get(
@@ -96,7 +77,7 @@ def organisation(request: HttpRequest, ods_code: str) -> Organisation:
 )
 def organisation_teams(request: HttpRequest, ods_code: str) -> QuerySet[Team]:
     membership = _membership(request)
-    organisation = _organisation_or_404(request, ods_code)
+    organisation = access.organisation_or_deny(request, ods_code, "view_organisation")
     if not access.may(membership, "list_teams", organisation):
         deny(request, reason="This role has no list of teams.", obj=organisation)
     return selectors.organisation_teams_visible_to(membership, organisation)

@@ -8,34 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
-from cultivate.accounts.models import Membership, User
+from cultivate.accounts.models import User
+from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 
-from . import access, selectors
+from . import access
 from .models import Organisation
 from .staff_import import presenters, services
 from .staff_import import selectors as import_selectors
 from .staff_import.forms import StaffImportForm
-
-
-def _membership(request: HttpRequest) -> Membership | None:
-    return getattr(request, "membership", None)
-
-
-def _organisation_for_import(request: HttpRequest, ods_code: str) -> Organisation:
-    """Only the organisation's admins may import; others are refused (404 where they may not even see it)."""
-    membership = _membership(request)
-    organisation = selectors.organisation_by_code(membership, ods_code)
-    if organisation is None:
-        deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
-    if not access.may(membership, "import_staff", organisation):
-        deny(
-            request,
-            reason=f"May not import staff records of {organisation.ods_code}.",
-            obj=organisation,
-            hide_existence=not access.may(membership, "view_organisation", organisation),
-        )
-    return organisation
 
 
 def _breadcrumbs(organisation: Organisation) -> list[dict[str, str]]:
@@ -47,7 +28,7 @@ def _breadcrumbs(organisation: Organisation) -> list[dict[str, str]]:
 
 @login_required
 def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = _organisation_for_import(request, ods_code)
+    organisation = access.organisation_or_deny(request, ods_code, "import_staff")
     if request.method == "POST":
         form = StaffImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -81,7 +62,7 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
 
 @login_required
 def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
-    organisation = _organisation_for_import(request, ods_code)
+    organisation = access.organisation_or_deny(request, ods_code, "import_staff")
     record = import_selectors.staff_import_by_id(pk)
     if record is None or record.organisation_id != organisation.pk:
         deny(

@@ -8,15 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cultivate.accounts.models import Membership, Role
+from cultivate.accounts.models import Role
+from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 
 from . import access, forms, presenters, selectors
-from .models import Organisation
-
-
-def _membership(request: HttpRequest) -> Membership | None:
-    return getattr(request, "membership", None)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -24,21 +20,6 @@ def _page_number(request: HttpRequest) -> int:
         return max(1, int(request.GET.get("page", "1")))
     except ValueError:
         return 1
-
-
-def _organisation_or_deny(request: HttpRequest, ods_code: str, action: str) -> Organisation:
-    membership = _membership(request)
-    organisation = selectors.organisation_by_code(membership, ods_code)
-    if organisation is None:
-        deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
-    if not access.may(membership, action, organisation):
-        deny(
-            request,
-            reason=f"May not {action.replace('_', ' ')} of {ods_code}.",
-            obj=organisation,
-            hide_existence=not access.may(membership, "view_organisation", organisation),
-        )
-    return organisation
 
 
 @login_required
@@ -91,7 +72,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_list(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = _organisation_or_deny(request, ods_code, "list_staff")
+    organisation = access.organisation_or_deny(request, ods_code, "list_staff")
     membership = _membership(request)
     assert membership is not None
     form = forms.StaffFilterForm(
@@ -162,7 +143,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = _organisation_or_deny(request, ods_code, "view_summary")
+    organisation = access.organisation_or_deny(request, ods_code, "view_summary")
     membership = _membership(request)
     return render(
         request,
