@@ -9,7 +9,8 @@ ONLY ?=
 
 .PHONY: install run test test-fast lint typecheck bench clean browser
 
-CSS := var/build/nhsuk.css
+# Built into the core app's static files (git ignores it), served at /static/build/nhsuk.css.
+CSS := cultivate/core/static/build/nhsuk.css
 
 install: $(VENV)/.installed node_modules/.installed $(CSS)
 

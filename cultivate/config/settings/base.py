@@ -94,8 +94,7 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-for _sub in ("static", "build"):
-    (VAR_DIR / _sub).mkdir(exist_ok=True)  # WhiteNoise and staticfiles warn when a folder is missing
+(VAR_DIR / "static").mkdir(exist_ok=True)  # WhiteNoise warns when its root is missing
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -154,8 +153,6 @@ STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = Path(os.environ.get("CULTIVATE_NODE_MODULES", BASE_DIR / "node_modules"))
 STATICFILES_DIRS = [
     ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
-    # The compiled NHS.UK stylesheet (make install builds it from cultivate/core/assets/nhsuk.scss).
-    ("build", VAR_DIR / "build"),
     PACKAGE_DIR / "core" / "static",
 ]
 STORAGES = {
