@@ -8,15 +8,21 @@ from django.contrib.auth import forms as auth_forms
 from .models import Membership, RegistrationBody, Role, User
 
 
-class SignInForm(forms.Form):
-    email = forms.EmailField(
+def email_field(required_message: str, **kwargs: Any) -> forms.EmailField:
+    """An email address field with the NHS style's error messages."""
+    return forms.EmailField(
         label="Email address",
         max_length=254,
         error_messages={
-            "required": "Enter your email address",
+            "required": required_message,
             "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
         },
+        **kwargs,
     )
+
+
+class SignInForm(forms.Form):
+    email = email_field("Enter your email address")
     password = forms.CharField(
         label="Password",
         widget=forms.PasswordInput,
@@ -40,15 +46,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
-        },
-    )
+    email = email_field("Enter your email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -78,14 +76,7 @@ class UserForm(forms.Form):
     full_name = forms.CharField(
         label="Full name", max_length=150, error_messages={"required": "Enter the person's full name"}
     )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter the person's email address",
-            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
-        },
-    )
+    email = email_field("Enter the person's email address")
     registration_body = forms.ChoiceField(
         label="Professional registration body",
         choices=[("", "Not a registered professional"), *RegistrationBody.choices],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from . import access
 from .models import ApiToken, Membership, Role, User
 
 ROLE_ORDER = [
@@ -76,7 +75,3 @@ def memberships_of(membership: Membership, user: User) -> QuerySet[Membership]:
 
 def tokens_of(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("membership", "membership__organisation")
-
-
-def may_manage_users(membership: Membership | None) -> bool:
-    return access.may(membership, "manage_users")

@@ -18,7 +18,7 @@ from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Alliance, Organisation, Person, Team
 
-from .models import ApiToken, Membership, Role, User
+from .models import TEAM_ROLES, ApiToken, Membership, Role, User
 
 TOKEN_PREFIX = "cvt_"  # noqa: S105 - a public prefix, not a secret
 
@@ -157,7 +157,7 @@ def _check_membership(
             errors["alliance"] = "Choose the alliance this admin acts for."
     elif organisation is None:
         errors["organisation"] = "Choose the organisation this role is held in."
-    if role in (Role.LINE_MANAGER, Role.ASSESSOR) and not teams:
+    if role in TEAM_ROLES and not teams:
         errors["teams"] = "Choose at least one team for a line manager or assessor."
     if any(organisation is None or team.organisation_id != organisation.pk for team in teams):
         errors["teams"] = "Teams must belong to the organisation."

@@ -18,14 +18,14 @@ def _item(request: HttpRequest, text: str, href: str) -> dict[str, Any]:
 
 
 def navigation_for(request: HttpRequest, membership: Membership | None) -> list[dict[str, Any]]:
-    from cultivate.accounts.models import Role
+    from cultivate.accounts.models import TEAM_ROLES, Role
 
     if membership is None:
         return []
     items = [_item(request, "Home", reverse("core:home"))]
     role = membership.role
     org = membership.organisation
-    if role in (Role.LINE_MANAGER, Role.ASSESSOR):
+    if role in TEAM_ROLES:
         items.append(_item(request, "My team", reverse("organisations:my_team")))
     if role == Role.ORG_ADMIN and org is not None:
         items.append(_item(request, "Staff", reverse("organisations:staff", args=[org.ods_code])))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from cultivate.accounts import access as account_access
 
@@ -73,7 +73,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def raise_error(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("Deliberate error to show the 500 page.")
-
-
-def root_redirect(request: HttpRequest) -> HttpResponse:
-    return redirect("core:home")

@@ -13,13 +13,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cultivate.accounts.models import Membership, Role
+from cultivate.accounts.models import TEAM_ROLES, Membership, Role
 from cultivate.core.access import acting_membership, deny
 
 from .models import EmploymentSpell, Organisation, Person, Team
-
-STAFF_LIST_ROLES = frozenset({Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR})
-TEAM_ROLES = frozenset({Role.LINE_MANAGER, Role.ASSESSOR})
 
 
 def _team_ids(membership: Membership) -> list[int]:

@@ -116,10 +116,6 @@ def employment_history(person: Person) -> list[EmploymentSpell]:
     )
 
 
-def current_spells(person: Person) -> list[EmploymentSpell]:
-    return [s for s in employment_history(person) if s.is_current]
-
-
 @dataclass(frozen=True)
 class OrganisationSummary:
     headcount: int
