@@ -93,3 +93,6 @@
 # --- Tests and tools ------------------------------------------------------------------------------------------
 # The Chromium binary the browser tests and scripts/screenshots.py drive (`make test` installs Debian's).
 # CULTIVATE_CHROMIUM=/usr/bin/chromium
+
+# Address of the service, used in links in reminder emails.
+CULTIVATE_SITE_URL=http://127.0.0.1:8000

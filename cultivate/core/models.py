@@ -40,6 +40,24 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Personal data exported"
     TOKEN_CREATED = "token_created", "API token created"
     TOKEN_REVOKED = "token_revoked", "API token revoked"
+    FRAMEWORK_CREATED = "framework_created", "Framework created"
+    FRAMEWORK_CHANGED = "framework_changed", "Framework changed"
+    FRAMEWORK_PUBLISHED = "framework_published", "Framework version published"
+    FRAMEWORK_RETIRED = "framework_retired", "Framework version retired"
+    FRAMEWORK_IMPORTED = "framework_imported", "Framework imported (CASE)"
+    FRAMEWORK_EXPORTED = "framework_exported", "Framework exported (CASE)"
+    FRAMEWORK_ADOPTED = "framework_adopted", "Framework adopted"
+    REQUIREMENT_CHANGED = "requirement_changed", "Role requirement changed"
+    EVIDENCE_ADDED = "evidence_added", "Evidence added"
+    EVIDENCE_CHANGED = "evidence_changed", "Evidence changed"
+    EVIDENCE_FILE_VIEWED = "evidence_file_viewed", "Evidence file viewed"
+    SIGNOFF_REQUESTED = "signoff_requested", "Sign-off requested"
+    SIGNOFF_RETURNED = "signoff_returned", "Sign-off returned with feedback"
+    SIGNED_OFF = "signed_off", "Competence signed off"
+    ASSESSMENT_CORRECTED = "assessment_corrected", "Sign-off corrected"
+    ASSESSMENT_WITHDRAWN = "assessment_withdrawn", "Sign-off withdrawn"
+    PROTOCOL_CHANGED = "protocol_changed", "Delegation protocol changed"
+    DELEGATION_CHECKED = "delegation_checked", "Delegation checked"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -91,3 +109,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events cannot be deleted.")
+
+
+class Notification(models.Model):
+    """A message to a user in the service (the bell in the header); most are also emailed (core.notify)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

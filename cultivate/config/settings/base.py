@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "cultivate.core",
     "cultivate.organisations",
     "cultivate.accounts",
+    "cultivate.frameworks",
+    "cultivate.portfolio",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +185,8 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Cultivate <no-reply@cultivate.invalid>")
 
 SERVICE_NAME = "Cultivate"
+# The address people reach the service at, for links in emails sent outside a request (reminders).
+SITE_URL = os.environ.get("CULTIVATE_SITE_URL", "http://127.0.0.1:8000")
 # The demo app is added only by settings that opt in (local and test); production never installs it.
 DEMO_ENABLED = False
 

@@ -8,194 +8,587 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Alliance',
+            name="Alliance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('code', models.SlugField(max_length=40, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("code", models.SlugField(max_length=40, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SupportRole',
+            name="SupportRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('category', models.CharField(choices=[('HCA and similar', 'HCA and similar'), ('Professional', 'Professional'), ('Training post', 'Training post'), ('Other', 'Other')], max_length=20)),
-                ('typical_bands', models.CharField(blank=True, max_length=10)),
-                ('notes', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("HCA and similar", "HCA and similar"),
+                            ("Professional", "Professional"),
+                            ("Training post", "Training post"),
+                            ("Other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("typical_bands", models.CharField(blank=True, max_length=10)),
+                ("notes", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('ods_code', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{3,5}$', 'An ODS code is 3 to 5 capital letters or digits.')], verbose_name='ODS code')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('mental_health', 'Mental health'), ('community', 'Community'), ('acute', 'Acute'), ('mental_health_ld', 'Mental health and learning disability')], max_length=20)),
-                ('alliance', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organisations', to='organisations.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "ods_code",
+                    models.CharField(
+                        max_length=5,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9]{3,5}$", "An ODS code is 3 to 5 capital letters or digits."
+                            )
+                        ],
+                        verbose_name="ODS code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mental_health", "Mental health"),
+                            ("community", "Community"),
+                            ("acute", "Acute"),
+                            ("mental_health_ld", "Mental health and learning disability"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="organisations",
+                        to="organisations.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('staff_id', models.CharField(max_length=40)),
-                ('given_name', models.CharField(blank=True, max_length=100)),
-                ('family_name', models.CharField(blank=True, max_length=100)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)])),
-                ('sex', models.CharField(choices=[('F', 'Female'), ('M', 'Male'), ('X', 'Other'), ('U', 'Not known')], default='U', max_length=1)),
-                ('ethnic_category', models.CharField(choices=[('A', 'White - British'), ('B', 'White - Irish'), ('C', 'White - Any other White background'), ('D', 'Mixed - White and Black Caribbean'), ('E', 'Mixed - White and Black African'), ('F', 'Mixed - White and Asian'), ('G', 'Mixed - Any other mixed background'), ('H', 'Asian or Asian British - Indian'), ('J', 'Asian or Asian British - Pakistani'), ('K', 'Asian or Asian British - Bangladeshi'), ('L', 'Asian or Asian British - Any other Asian background'), ('M', 'Black or Black British - Caribbean'), ('N', 'Black or Black British - African'), ('P', 'Black or Black British - Any other Black background'), ('R', 'Other Ethnic Groups - Chinese'), ('S', 'Other Ethnic Groups - Any other ethnic group'), ('Z', 'Not stated'), ('99', 'Not known')], default='99', max_length=2)),
-                ('disability', models.CharField(choices=[('Y', 'Yes'), ('N', 'No'), ('U', 'Not declared')], default='U', max_length=1)),
-                ('religion', models.CharField(blank=True, max_length=100)),
-                ('sexual_orientation', models.CharField(blank=True, max_length=100)),
-                ('nationality', models.CharField(blank=True, max_length=100)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("staff_id", models.CharField(max_length=40)),
+                ("given_name", models.CharField(blank=True, max_length=100)),
+                ("family_name", models.CharField(blank=True, max_length=100)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("F", "Female"), ("M", "Male"), ("X", "Other"), ("U", "Not known")],
+                        default="U",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "ethnic_category",
+                    models.CharField(
+                        choices=[
+                            ("A", "White - British"),
+                            ("B", "White - Irish"),
+                            ("C", "White - Any other White background"),
+                            ("D", "Mixed - White and Black Caribbean"),
+                            ("E", "Mixed - White and Black African"),
+                            ("F", "Mixed - White and Asian"),
+                            ("G", "Mixed - Any other mixed background"),
+                            ("H", "Asian or Asian British - Indian"),
+                            ("J", "Asian or Asian British - Pakistani"),
+                            ("K", "Asian or Asian British - Bangladeshi"),
+                            ("L", "Asian or Asian British - Any other Asian background"),
+                            ("M", "Black or Black British - Caribbean"),
+                            ("N", "Black or Black British - African"),
+                            ("P", "Black or Black British - Any other Black background"),
+                            ("R", "Other Ethnic Groups - Chinese"),
+                            ("S", "Other Ethnic Groups - Any other ethnic group"),
+                            ("Z", "Not stated"),
+                            ("99", "Not known"),
+                        ],
+                        default="99",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        choices=[("Y", "Yes"), ("N", "No"), ("U", "Not declared")], default="U", max_length=1
+                    ),
+                ),
+                ("religion", models.CharField(blank=True, max_length=100)),
+                ("sexual_orientation", models.CharField(blank=True, max_length=100)),
+                ("nationality", models.CharField(blank=True, max_length=100)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['family_name', 'given_name', 'staff_id'],
+                "verbose_name_plural": "people",
+                "ordering": ["family_name", "given_name", "staff_id"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('code', models.CharField(blank=True, max_length=20)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sites', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("code", models.CharField(blank=True, max_length=20)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sites",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', 'name'],
+                "ordering": ["organisation", "name"],
             },
         ),
         migrations.CreateModel(
-            name='JobTitle',
+            name="JobTitle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('normalised', models.CharField(db_index=True, max_length=200)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='job_titles', to='organisations.organisation')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='job_titles', to='organisations.supportrole')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("normalised", models.CharField(db_index=True, max_length=200)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="job_titles",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="job_titles",
+                        to="organisations.supportrole",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('setting', models.CharField(choices=[('inpatient', 'Inpatient'), ('community', 'Community'), ('crisis', 'Crisis and home treatment'), ('forensic', 'Forensic and secure'), ('outpatient', 'Outpatient and clinics'), ('learning_disability', 'Learning disability'), ('other', 'Other')], default='other', max_length=20)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='organisations.organisation')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='teams', to='organisations.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[
+                            ("inpatient", "Inpatient"),
+                            ("community", "Community"),
+                            ("crisis", "Crisis and home treatment"),
+                            ("forensic", "Forensic and secure"),
+                            ("outpatient", "Outpatient and clinics"),
+                            ("learning_disability", "Learning disability"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="teams",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="teams",
+                        to="organisations.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', 'name'],
+                "ordering": ["organisation", "name"],
             },
         ),
         migrations.CreateModel(
-            name='EmploymentSpell',
+            name="EmploymentSpell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignment_id', models.CharField(max_length=40)),
-                ('occupation_code', models.CharField(blank=True, max_length=10)),
-                ('job_role', models.CharField(blank=True, max_length=100)),
-                ('job_title', models.CharField(blank=True, max_length=200)),
-                ('afc_band', models.CharField(choices=[('1', 'Band 1'), ('2', 'Band 2'), ('3', 'Band 3'), ('4', 'Band 4'), ('5', 'Band 5'), ('6', 'Band 6'), ('7', 'Band 7'), ('8a', 'Band 8a'), ('8b', 'Band 8b'), ('8c', 'Band 8c'), ('8d', 'Band 8d'), ('9', 'Band 9'), ('NA', 'Not on Agenda for Change')], max_length=2, verbose_name='AfC band')),
-                ('staff_group', models.CharField(blank=True, max_length=100)),
-                ('area_of_work', models.CharField(blank=True, max_length=100)),
-                ('contract_type', models.CharField(choices=[('Permanent', 'Permanent'), ('Fixed Term Temp', 'Fixed term temporary'), ('Locum', 'Locum'), ('Bank', 'Bank')], default='Permanent', max_length=20)),
-                ('fte', models.DecimalField(decimal_places=2, max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('1.5'))], verbose_name='FTE')),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('leaving_reason', models.CharField(blank=True, choices=[('Bank Staff not fulfilled minimum work requirement', 'Bank Staff not fulfilled minimum work requirement'), ('Death in Service', 'Death in Service'), ('Dismissal - Capability', 'Dismissal - Capability'), ('Dismissal - Conduct', 'Dismissal - Conduct'), ('Dismissal - Some Other Substantial Reason', 'Dismissal - Some Other Substantial Reason'), ('Dismissal - Statutory Reason', 'Dismissal - Statutory Reason'), ('Employee Transfer', 'Employee Transfer'), ('End of Fixed Term Contract', 'End of Fixed Term Contract'), ('End of Fixed Term Contract - Completion of Training Scheme', 'End of Fixed Term Contract - Completion of Training Scheme'), ('End of Fixed Term Contract - End of Work Requirement', 'End of Fixed Term Contract - End of Work Requirement'), ('End of Fixed Term Contract - External Rotation', 'End of Fixed Term Contract - External Rotation'), ('End of Fixed Term Contract - Other', 'End of Fixed Term Contract - Other'), ('Flexi Retirement', 'Flexi Retirement'), ('Initial Pension Ended', 'Initial Pension Ended'), ('Merged Organisation - Duplicate Record', 'Merged Organisation - Duplicate Record'), ('Mutually Agreed Resignation - Local Scheme with Repayment', 'Mutually Agreed Resignation - Local Scheme with Repayment'), ('Mutually Agreed Resignation - Local Scheme without Repayment', 'Mutually Agreed Resignation - Local Scheme without Repayment'), ('Mutually Agreed Resignation - National Scheme with Repayment', 'Mutually Agreed Resignation - National Scheme with Repayment'), ('Not Set in Legacy at Migration', 'Not Set in Legacy at Migration'), ('Pregnancy', 'Pregnancy'), ('Redundancy - Compulsory', 'Redundancy - Compulsory'), ('Redundancy - Voluntary', 'Redundancy - Voluntary'), ('Retirement - Ill Health', 'Retirement - Ill Health'), ('Retirement Age', 'Retirement Age'), ('Voluntary Early Retirement - no Actuarial Reduction', 'Voluntary Early Retirement - no Actuarial Reduction'), ('Voluntary Early Retirement - with Actuarial Reduction', 'Voluntary Early Retirement - with Actuarial Reduction'), ('Voluntary Resignation - Adult Dependants', 'Voluntary Resignation - Adult Dependants'), ('Voluntary Resignation - Child Dependants', 'Voluntary Resignation - Child Dependants'), ('Voluntary Resignation - Health', 'Voluntary Resignation - Health'), ('Voluntary Resignation - Incompatible Working Relationships', 'Voluntary Resignation - Incompatible Working Relationships'), ('Voluntary Resignation - Lack of Opportunities', 'Voluntary Resignation - Lack of Opportunities'), ('Voluntary Resignation - Other/Not Known', 'Voluntary Resignation - Other/Not Known'), ('Voluntary Resignation - Pay and Reward Related', 'Voluntary Resignation - Pay and Reward Related'), ('Voluntary Resignation - Promotion', 'Voluntary Resignation - Promotion'), ('Voluntary Resignation - Relocation', 'Voluntary Resignation - Relocation'), ('Voluntary Resignation - To undertake further education or training', 'Voluntary Resignation - To undertake further education or training'), ('Voluntary Resignation - Work Life Balance', 'Voluntary Resignation - Work Life Balance'), ('Unknown', 'Unknown')], max_length=80)),
-                ('line_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_spells', to='organisations.person')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spells', to='organisations.person')),
-                ('role', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='spells', to='organisations.supportrole')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='spells', to='organisations.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("assignment_id", models.CharField(max_length=40)),
+                ("occupation_code", models.CharField(blank=True, max_length=10)),
+                ("job_role", models.CharField(blank=True, max_length=100)),
+                ("job_title", models.CharField(blank=True, max_length=200)),
+                (
+                    "afc_band",
+                    models.CharField(
+                        choices=[
+                            ("1", "Band 1"),
+                            ("2", "Band 2"),
+                            ("3", "Band 3"),
+                            ("4", "Band 4"),
+                            ("5", "Band 5"),
+                            ("6", "Band 6"),
+                            ("7", "Band 7"),
+                            ("8a", "Band 8a"),
+                            ("8b", "Band 8b"),
+                            ("8c", "Band 8c"),
+                            ("8d", "Band 8d"),
+                            ("9", "Band 9"),
+                            ("NA", "Not on Agenda for Change"),
+                        ],
+                        max_length=2,
+                        verbose_name="AfC band",
+                    ),
+                ),
+                ("staff_group", models.CharField(blank=True, max_length=100)),
+                ("area_of_work", models.CharField(blank=True, max_length=100)),
+                (
+                    "contract_type",
+                    models.CharField(
+                        choices=[
+                            ("Permanent", "Permanent"),
+                            ("Fixed Term Temp", "Fixed term temporary"),
+                            ("Locum", "Locum"),
+                            ("Bank", "Bank"),
+                        ],
+                        default="Permanent",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "fte",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("1.5")),
+                        ],
+                        verbose_name="FTE",
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "leaving_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (
+                                "Bank Staff not fulfilled minimum work requirement",
+                                "Bank Staff not fulfilled minimum work requirement",
+                            ),
+                            ("Death in Service", "Death in Service"),
+                            ("Dismissal - Capability", "Dismissal - Capability"),
+                            ("Dismissal - Conduct", "Dismissal - Conduct"),
+                            (
+                                "Dismissal - Some Other Substantial Reason",
+                                "Dismissal - Some Other Substantial Reason",
+                            ),
+                            ("Dismissal - Statutory Reason", "Dismissal - Statutory Reason"),
+                            ("Employee Transfer", "Employee Transfer"),
+                            ("End of Fixed Term Contract", "End of Fixed Term Contract"),
+                            (
+                                "End of Fixed Term Contract - Completion of Training Scheme",
+                                "End of Fixed Term Contract - Completion of Training Scheme",
+                            ),
+                            (
+                                "End of Fixed Term Contract - End of Work Requirement",
+                                "End of Fixed Term Contract - End of Work Requirement",
+                            ),
+                            (
+                                "End of Fixed Term Contract - External Rotation",
+                                "End of Fixed Term Contract - External Rotation",
+                            ),
+                            ("End of Fixed Term Contract - Other", "End of Fixed Term Contract - Other"),
+                            ("Flexi Retirement", "Flexi Retirement"),
+                            ("Initial Pension Ended", "Initial Pension Ended"),
+                            (
+                                "Merged Organisation - Duplicate Record",
+                                "Merged Organisation - Duplicate Record",
+                            ),
+                            (
+                                "Mutually Agreed Resignation - Local Scheme with Repayment",
+                                "Mutually Agreed Resignation - Local Scheme with Repayment",
+                            ),
+                            (
+                                "Mutually Agreed Resignation - Local Scheme without Repayment",
+                                "Mutually Agreed Resignation - Local Scheme without Repayment",
+                            ),
+                            (
+                                "Mutually Agreed Resignation - National Scheme with Repayment",
+                                "Mutually Agreed Resignation - National Scheme with Repayment",
+                            ),
+                            ("Not Set in Legacy at Migration", "Not Set in Legacy at Migration"),
+                            ("Pregnancy", "Pregnancy"),
+                            ("Redundancy - Compulsory", "Redundancy - Compulsory"),
+                            ("Redundancy - Voluntary", "Redundancy - Voluntary"),
+                            ("Retirement - Ill Health", "Retirement - Ill Health"),
+                            ("Retirement Age", "Retirement Age"),
+                            (
+                                "Voluntary Early Retirement - no Actuarial Reduction",
+                                "Voluntary Early Retirement - no Actuarial Reduction",
+                            ),
+                            (
+                                "Voluntary Early Retirement - with Actuarial Reduction",
+                                "Voluntary Early Retirement - with Actuarial Reduction",
+                            ),
+                            (
+                                "Voluntary Resignation - Adult Dependants",
+                                "Voluntary Resignation - Adult Dependants",
+                            ),
+                            (
+                                "Voluntary Resignation - Child Dependants",
+                                "Voluntary Resignation - Child Dependants",
+                            ),
+                            ("Voluntary Resignation - Health", "Voluntary Resignation - Health"),
+                            (
+                                "Voluntary Resignation - Incompatible Working Relationships",
+                                "Voluntary Resignation - Incompatible Working Relationships",
+                            ),
+                            (
+                                "Voluntary Resignation - Lack of Opportunities",
+                                "Voluntary Resignation - Lack of Opportunities",
+                            ),
+                            (
+                                "Voluntary Resignation - Other/Not Known",
+                                "Voluntary Resignation - Other/Not Known",
+                            ),
+                            (
+                                "Voluntary Resignation - Pay and Reward Related",
+                                "Voluntary Resignation - Pay and Reward Related",
+                            ),
+                            ("Voluntary Resignation - Promotion", "Voluntary Resignation - Promotion"),
+                            ("Voluntary Resignation - Relocation", "Voluntary Resignation - Relocation"),
+                            (
+                                "Voluntary Resignation - To undertake further education or training",
+                                "Voluntary Resignation - To undertake further education or training",
+                            ),
+                            (
+                                "Voluntary Resignation - Work Life Balance",
+                                "Voluntary Resignation - Work Life Balance",
+                            ),
+                            ("Unknown", "Unknown"),
+                        ],
+                        max_length=80,
+                    ),
+                ),
+                (
+                    "line_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_spells",
+                        to="organisations.person",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spells",
+                        to="organisations.person",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="spells",
+                        to="organisations.supportrole",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="spells",
+                        to="organisations.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'start_date'],
+                "ordering": ["person", "start_date"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['organisation', 'family_name', 'given_name'], name='organisatio_organis_06292b_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["organisation", "family_name", "given_name"], name="organisatio_organis_06292b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('organisation', 'staff_id'), name='person_unique_staff_id'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "staff_id"), name="person_unique_staff_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='site',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='site_unique_name'),
+            model_name="site",
+            constraint=models.UniqueConstraint(fields=("organisation", "name"), name="site_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='jobtitle',
-            constraint=models.UniqueConstraint(fields=('organisation', 'normalised'), name='job_title_unique_per_org'),
+            model_name="jobtitle",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "normalised"), name="job_title_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='jobtitle',
-            constraint=models.UniqueConstraint(condition=models.Q(('organisation__isnull', True)), fields=('normalised',), name='job_title_unique_shared'),
+            model_name="jobtitle",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("organisation__isnull", True)),
+                fields=("normalised",),
+                name="job_title_unique_shared",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='team_unique_name'),
+            model_name="team",
+            constraint=models.UniqueConstraint(fields=("organisation", "name"), name="team_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='employmentspell',
-            index=models.Index(fields=['team', 'end_date'], name='organisatio_team_id_73ed02_idx'),
+            model_name="employmentspell",
+            index=models.Index(fields=["team", "end_date"], name="organisatio_team_id_73ed02_idx"),
         ),
         migrations.AddIndex(
-            model_name='employmentspell',
-            index=models.Index(fields=['person', 'end_date'], name='organisatio_person__72c82b_idx'),
+            model_name="employmentspell",
+            index=models.Index(fields=["person", "end_date"], name="organisatio_person__72c82b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='employmentspell',
-            constraint=models.UniqueConstraint(fields=('person', 'assignment_id'), name='spell_unique_assignment'),
+            model_name="employmentspell",
+            constraint=models.UniqueConstraint(
+                fields=("person", "assignment_id"), name="spell_unique_assignment"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employmentspell',
-            constraint=models.CheckConstraint(condition=models.Q(('fte__gt', 0), ('fte__lte', Decimal('1.5'))), name='spell_fte_range'),
+            model_name="employmentspell",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fte__gt", 0), ("fte__lte", Decimal("1.5"))), name="spell_fte_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employmentspell',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='spell_end_after_start'),
+            model_name="employmentspell",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="spell_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employmentspell',
-            constraint=models.CheckConstraint(condition=models.Q(('leaving_reason', ''), ('end_date__isnull', False), _connector='OR'), name='spell_leaving_reason_needs_end'),
+            model_name="employmentspell",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("leaving_reason", ""), ("end_date__isnull", False), _connector="OR"),
+                name="spell_leaving_reason_needs_end",
+            ),
         ),
     ]

@@ -18,7 +18,11 @@ def load(apps, schema_editor):
     for row in reference.support_roles():
         role, _ = SupportRole.objects.update_or_create(
             name=row["role"],
-            defaults={"category": row["category"], "typical_bands": row["typical_bands"], "notes": row["notes"]},
+            defaults={
+                "category": row["category"],
+                "typical_bands": row["typical_bands"],
+                "notes": row["notes"],
+            },
         )
         roles[role.name] = role
     for row in reference.job_title_aliases():

@@ -404,7 +404,9 @@ def test_not_found_and_out_of_scope_look_the_same() -> None:
 
     org, other = t.make_organisation(), t.make_organisation()
     admin = t.make_user(Role.ORG_ADMIN, organisation=org)
-    _token, secret = account_services.api_token_create(user=admin, membership=admin.memberships.get(), name="x")
+    _token, secret = account_services.api_token_create(
+        user=admin, membership=admin.memberships.get(), name="x"
+    )
     theirs = t.make_person(other)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     hidden = client.get(f"/api/people/{theirs.pk}")

@@ -60,7 +60,7 @@ def test_an_admin_uploads_a_clean_extract(
     assert EmploymentSpell.objects.count() == 4
     page = admin_client.get(response["Location"]).content.decode()
     assert "The staff records were imported." in page
-    assert "Bank Pool" in page and 'data-app-refresh' not in page
+    assert "Bank Pool" in page and "data-app-refresh" not in page
     # The uploads are not kept once imported; they were stored outside the web root meanwhile.
     folder = Path(settings.MEDIA_ROOT) / record.folder
     assert folder.is_relative_to(Path(settings.MEDIA_ROOT) / "imports")
@@ -195,7 +195,7 @@ def test_an_import_runs_once_and_a_crash_is_reported_as_failed(
 
     assert AuditEvent.objects.filter(action=AuditAction.IMPORT_STARTED).count() == 1
     page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
-    assert "The import could not be finished" in page and 'data-app-refresh' not in page
+    assert "The import could not be finished" in page and "data-app-refresh" not in page
 
 
 def test_the_automatic_refresh_can_be_turned_off(admin_client: Client, organisation: Organisation) -> None:
@@ -205,5 +205,5 @@ def test_the_automatic_refresh_can_be_turned_off(admin_client: Client, organisat
 
     page = admin_client.get(f"/organisations/RX1/import/{record.pk}/?refresh=off").content.decode()
 
-    assert 'data-app-refresh' not in page
+    assert "data-app-refresh" not in page
     assert "Waiting for the worker to start: 5,000 rows to check." in page

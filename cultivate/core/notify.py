@@ -1,0 +1,28 @@
+"""Telling a user something: a notification in the service, and the same by email where they have one."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from .models import Notification
+
+if TYPE_CHECKING:
+    from cultivate.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, user: User, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
+    notification = Notification.objects.create(user=user, title=title, body=body, url=url)
+    if email and user.email and user.is_active:
+        link = f"\n\n{settings.SITE_URL.rstrip('/')}{url}" if url else ""
+        try:
+            send_mail(title, f"{body}{link}", None, [user.email])
+        except OSError:
+            # The notification in the service stands; a mail server that is down must not undo the action.
+            logger.exception("Could not email notification %s to user %s", notification.pk, user.pk)
+    return notification
