@@ -5,6 +5,8 @@ cultivate migrate
 cultivate demo --seed N
 cultivate import-staff DIR
 cultivate createadmin
+cultivate frameworks import-case FILE | export-case ID --out FILE
+cultivate insights import PATH --store DIR | generate | measures | report
 cultivate <any other Django management command>
 """
 

@@ -12,7 +12,9 @@ from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError
 
 from cultivate.accounts.api_auth import BearerTokenAuth, SessionRoleAuth
+from cultivate.frameworks.api import router as frameworks_router
 from cultivate.organisations.api import router as organisations_router
+from cultivate.portfolio.api import router as portfolio_router
 
 api = NinjaAPI(
     title="Cultivate API",
@@ -32,6 +34,8 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 api.add_router("", organisations_router)
+api.add_router("", frameworks_router)
+api.add_router("", portfolio_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -8,6 +8,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cultivate.core.urls")),
     path("accounts/", include("cultivate.accounts.urls")),
     path("", include("cultivate.organisations.urls")),
+    path("frameworks/", include("cultivate.frameworks.urls")),
+    path("", include("cultivate.portfolio.urls")),
+    path("insights/", include("cultivate.insights.urls")),
     path("api/", include("cultivate.config.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cultivate.accounts",
     "cultivate.frameworks",
     "cultivate.portfolio",
+    "cultivate.insights",
 ]
 
 MIDDLEWARE = [

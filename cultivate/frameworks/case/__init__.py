@@ -1,0 +1,1 @@
+"""1EdTech CASE 1.1: a lenient reader and a strict writer."""
