@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from .navigation import navigation_for
+from .selectors import unread_count
 
 
 def layout(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +17,5 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "memberships": getattr(request, "memberships", []),
         "navigation": navigation_for(request, membership),
         "cspNonce": getattr(request, "csp_nonce", None),
+        "unread_notifications": unread_count(getattr(request, "user", None)),
     }

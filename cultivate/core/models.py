@@ -58,6 +58,8 @@ class AuditAction(models.TextChoices):
     ASSESSMENT_WITHDRAWN = "assessment_withdrawn", "Sign-off withdrawn"
     PROTOCOL_CHANGED = "protocol_changed", "Delegation protocol changed"
     DELEGATION_CHECKED = "delegation_checked", "Delegation checked"
+    JOB_TITLE_MAPPED = "job_title_mapped", "Job title mapped to a role"
+    INSIGHTS_IMPORTED = "insights_imported", "Workforce extract imported"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

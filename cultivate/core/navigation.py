@@ -25,8 +25,18 @@ def navigation_for(request: HttpRequest, membership: Membership | None) -> list[
     items = [_item(request, "Home", reverse("core:home"))]
     role = membership.role
     org = membership.organisation
+    if membership.user.person_id:
+        items.append(_item(request, "My portfolio", reverse("portfolio:mine")))
+    if role == Role.ASSESSOR:
+        items.append(_item(request, "Sign-off requests", reverse("portfolio:queue")))
     if role in TEAM_ROLES:
         items.append(_item(request, "My team", reverse("organisations:my_team")))
+    if role in TEAM_ROLES or role == Role.ORG_ADMIN:
+        items.append(_item(request, "Team competence", reverse("portfolio:team_list")))
+    if role in TEAM_ROLES or role in (Role.ORG_ADMIN, Role.EDUCATOR):
+        items.append(_item(request, "Delegation", reverse("portfolio:protocols")))
+    if role in (Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN):
+        items.append(_item(request, "Frameworks", reverse("frameworks:list")))
     if role == Role.ORG_ADMIN and org is not None:
         items.append(_item(request, "Staff", reverse("organisations:staff", args=[org.ods_code])))
         items.append(_item(request, "Import staff", reverse("organisations:import", args=[org.ods_code])))

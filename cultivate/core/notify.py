@@ -26,3 +26,13 @@ def notify(*, user: User, title: str, body: str = "", url: str = "", email: bool
             # The notification in the service stands; a mail server that is down must not undo the action.
             logger.exception("Could not email notification %s to user %s", notification.pk, user.pk)
     return notification
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (those with these ids, or all); returns how many changed."""
+    from django.utils import timezone
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from cultivate.accounts.models import Membership, Role
 
-from .models import AuditEvent
+from .models import AuditEvent, Notification
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,21 @@ def audit_log(membership: Membership | None, filters: AuditFilters, page: int = 
     if filters.until:
         qs = qs.filter(at__date__lte=filters.until)
     return Paginator(qs.order_by("-at", "-id"), 50).get_page(page)
+
+
+# Notifications (the header's count and the notifications page).
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    """The user's own notifications, newest first; nobody reads another's."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user: Any) -> int:
+    """How many of the user's notifications are unread (0 for anonymous users): one indexed count query, for
+    a context processor."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", notification_views.notification_open, name="notification_open"),
 ]

@@ -33,6 +33,7 @@ from cultivate.organisations.models import (
 )
 
 from .alliance import ALLIANCE_CODE, ALLIANCE_NAME, EMAIL_DOMAIN, HCA_FAMILY, TRUSTS, demo_email
+from .competence import CompetenceSummary, competence_demo_delete, competence_demo_load
 from .names import draw_name, email_local_part
 from .simulation import Post, Track, World, reference_date, simulate
 
@@ -65,6 +66,7 @@ class DemoSummary:
     users: int
     memberships: int
     seconds: float
+    competence: CompetenceSummary | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -74,6 +76,7 @@ class DemoSummary:
             f"  {self.people:,} people ({self.support_workers:,} support workers), "
             f"{self.spells:,} employment spells",
             f"  {self.users} users holding {self.memberships} roles",
+            *(self.competence.lines() if self.competence else []),
         ]
 
 
@@ -113,6 +116,7 @@ def demo_logins() -> list[DemoLogin]:
 def demo_delete() -> int:
     """Remove the demo alliance, its trusts (with everything in them) and every demo account. Returns the number
     of organisations removed."""
+    competence_demo_delete()
     User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
     organisations = Organisation.objects.filter(ods_code__in=[plan.ods_code for plan in TRUSTS])
     EmploymentSpell.objects.filter(person__organisation__in=organisations).delete()
@@ -459,7 +463,7 @@ def demo_create(
     """Create the demo alliance. Raises DemoExistsError if it is already there (see demo_delete)."""
     started = time.perf_counter()
     reference = reference_date(today or timezone.localdate())
-    steps = 4
+    steps = 5
     with tqdm(
         total=60 + steps,
         desc="Simulating five years",
@@ -479,6 +483,11 @@ def demo_create(
             world = simulate(seed, reference=reference, scale=scale, progress=bar.update)
             writer = _Writer(world, step)
             writer.write()
+            step("Writing the competency framework and portfolios")
+            assert writer.alliance is not None
+            competence = competence_demo_load(
+                alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
+            )
     return DemoSummary(
         seed=seed,
         reference=reference,
@@ -491,4 +500,5 @@ def demo_create(
         users=len(writer.users),
         memberships=len(writer.memberships),
         seconds=time.perf_counter() - started,
+        competence=competence,
     )

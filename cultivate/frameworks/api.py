@@ -1,7 +1,160 @@
-"""API endpoints of this app; mounted on the one NinjaAPI in config/api.py."""
+"""Read-only API for frameworks and role requirements; mounted on the one NinjaAPI in config/api.py.
+
+Same selectors and access rules as the pages, in the role the request acts in. A framework or organisation
+outside that role's scope answers 404, whether or not it exists, and the refusal is audited."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Router
 
+from cultivate.core.access import acting_membership as _membership
+from cultivate.organisations.schemas import ErrorOut
+
+from . import access, selectors
+from .models import Association, Competence, Framework, VersionStatus
+from .schemas import FrameworkDetailOut, FrameworkOut, RequirementOut
+
 router = Router()
+
+NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
+
+
+def _owner(framework: Framework) -> tuple[str, str | None]:
+    if framework.owner_organisation is not None:
+        return "organisation", framework.owner_organisation.ods_code
+    if framework.owner_alliance is not None:
+        return "alliance", framework.owner_alliance.code
+    return "reference", None
+
+
+def _framework_out(framework: Framework, adopted: set[int], published_number: int | None) -> dict[str, Any]:
+    owner_kind, owner = _owner(framework)
+    return {
+        "identifier": framework.identifier,
+        "title": framework.title,
+        "description": framework.description,
+        "owner_kind": owner_kind,
+        "owner": owner,
+        "extends": framework.extends.identifier if framework.extends else None,
+        "source": framework.source,
+        "is_reference": framework.is_reference,
+        "published_version": published_number,
+        "adopted": framework.pk in adopted,
+    }
+
+
+def _item_out(item: Competence, parents: dict[int, uuid.UUID], links: list[Association]) -> dict[str, Any]:
+    return {
+        "identifier": item.identifier,
+        "node_type": item.node_type,
+        "code": item.code,
+        "title": item.title,
+        "short_title": item.short_title,
+        "kind": item.kind,
+        "levels": list(item.levels or []),
+        "assessed_in_practice": item.assessed_in_practice,
+        "evidence_kinds": list(item.evidence_kinds or []),
+        "reassess_months": item.reassess_months,
+        "parent": parents.get(item.parent_id) if item.parent_id else None,
+        "sequence": item.sequence,
+        "crosswalks": [
+            {
+                "association_type": link.association_type,
+                "framework": link.destination.framework.identifier if link.destination else None,
+                "item": link.destination.identifier
+                if link.destination
+                else link.destination_ref.get("identifier"),
+                "code": link.destination.code if link.destination else "",
+                "title": link.destination.title
+                if link.destination
+                else str(link.destination_ref.get("title", "")),
+            }
+            for link in links
+        ],
+    }
+
+
+@router.get(
+    "/frameworks",
+    operation_id="list_frameworks",
+    response={200: list[FrameworkOut], 401: ErrorOut},
+    tags=["frameworks"],
+    summary="Frameworks the role may see",
+    description=(
+        "Reference frameworks (for everyone), the acting organisation's alliance's frameworks and the "
+        "organisation's own (including its local competences). `adopted` says whether the role's organisation "
+        "uses a shared framework."
+    ),
+)
+def frameworks(request: HttpRequest) -> list[dict[str, Any]]:
+    membership = _membership(request)
+    adopted = selectors.adopted_framework_ids(membership.organisation if membership else None)
+    result = []
+    for framework in selectors.frameworks_visible_to(membership):
+        versions = getattr(framework, "version_list", [])
+        published = next((v.number for v in versions if v.status == VersionStatus.PUBLISHED), None)
+        result.append(_framework_out(framework, adopted, published))
+    return result
+
+
+@router.get(
+    "/frameworks/{identifier}",
+    operation_id="get_framework",
+    response={200: FrameworkDetailOut, **NOT_FOUND},
+    tags=["frameworks"],
+    summary="One framework with its published version's items",
+    description=(
+        "The framework, its levels, its published and retired versions, and the published version's domains "
+        "and competences depth first, each with its parent's identifier and its crosswalks. `items` is empty "
+        "when no version is published. Drafts are not included."
+    ),
+)
+def framework(request: HttpRequest, identifier: uuid.UUID) -> dict[str, Any]:
+    found = access.framework_or_deny(request, identifier)
+    membership = _membership(request)
+    versions = [v for v in selectors.versions_of(found) if v.status != VersionStatus.DRAFT]
+    published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+    items = selectors.version_items(published) if published else []
+    parents = {item.pk: item.identifier for item in items}
+    links = selectors.crosswalks_of(published) if published else {}
+    adopted = selectors.adopted_framework_ids(membership.organisation if membership else None)
+    return {
+        **_framework_out(found, adopted, published.number if published else None),
+        "levels": found.level_list,
+        "versions": versions,
+        "items": [_item_out(item, parents, links.get(item.pk, [])) for item in items],
+    }
+
+
+@router.get(
+    "/organisations/{ods_code}/role-requirements",
+    operation_id="list_role_requirements",
+    response={200: list[RequirementOut], **NOT_FOUND},
+    tags=["frameworks"],
+    summary="An organisation's role requirements",
+    description=(
+        "Which competences each support role (and band) needs, at which level, within how many days of "
+        "starting in the role. Every role in the organisation may read them, and its alliance's admins."
+    ),
+)
+def role_requirements(request: HttpRequest, ods_code: str) -> list[dict[str, Any]]:
+    organisation = access.organisation_or_deny(request, ods_code, "view_requirements")
+    return [
+        {
+            "id": requirement.pk,
+            "role": requirement.role.name,
+            "afc_band": requirement.afc_band,
+            "framework": requirement.competence.framework.identifier,
+            "competence": requirement.competence.identifier,
+            "code": requirement.competence.code,
+            "title": requirement.competence.title,
+            "min_level": requirement.min_level,
+            "within_days": requirement.within_days,
+            "current": requirement.competence.version.status == VersionStatus.PUBLISHED,
+        }
+        for requirement in selectors.role_requirements_of(organisation)
+    ]

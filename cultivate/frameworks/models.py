@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,9 @@ from django.db import models
 from django.db.models import Q
 
 from cultivate.core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from cultivate.organisations.models import Organisation
 
 DEFAULT_LEVELS: list[dict[str, str]] = [
     {"code": "observed", "label": "Observed"},
@@ -90,6 +93,11 @@ class Framework(TimeStampedModel):
             codes = [level.get("code") for level in self.levels if isinstance(level, dict)]
             if len(codes) != len(self.levels) or len(set(codes)) != len(codes) or not all(codes):
                 raise ValidationError({"levels": "Each level needs a code, and codes must differ."})
+
+    @property
+    def organisation(self) -> Organisation | None:
+        """The owning organisation, if any: read by the audit log and by `deny()` to file events under it."""
+        return self.owner_organisation
 
     @property
     def level_list(self) -> list[dict[str, str]]:
@@ -232,14 +240,28 @@ class Competence(models.Model):
     def compute_content_hash(self) -> str:
         """What a sign-off was given against: a change here needs reassessment; a change elsewhere (order,
         place in the hierarchy, code) does not."""
-        content: dict[str, Any] = {
-            "title": self.title.strip(),
-            "description": self.description.strip(),
-            "kind": self.kind,
-            "levels": sorted(self.levels or []),
-            "in_practice": self.assessed_in_practice,
-        }
-        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+        return content_hash(
+            title=self.title,
+            description=self.description,
+            kind=self.kind,
+            levels=self.levels,
+            in_practice=self.assessed_in_practice,
+        )
+
+
+def content_hash(
+    *, title: str, description: str, kind: str, levels: list[str] | None, in_practice: bool
+) -> str:
+    """The content hash of a competence, as a function so that data migrations (whose historical models have
+    no methods) compute exactly what `Competence.save()` does."""
+    content: dict[str, Any] = {
+        "title": title.strip(),
+        "description": description.strip(),
+        "kind": kind,
+        "levels": sorted(levels or []),
+        "in_practice": in_practice,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 class AssociationType(models.TextChoices):

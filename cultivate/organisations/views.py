@@ -11,6 +11,7 @@ from django.shortcuts import render
 from cultivate.accounts.models import Role
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.portfolio import access as portfolio_access
 
 from . import access, forms, presenters, selectors
 
@@ -123,6 +124,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "is_self": request.user.person_id == person.pk,  # type: ignore[union-attr]
             "breadcrumbs": breadcrumbs,
+            "portfolio_url": (
+                f"/people/{person.pk}/portfolio/"
+                if portfolio_access.may(membership, "view_portfolio", person)
+                else ""
+            ),
         },
     )
 

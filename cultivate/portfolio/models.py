@@ -235,6 +235,7 @@ class ReminderKind(models.TextChoices):
     EXPIRING = "expiring", "Expiring soon"
     EXPIRED = "expired", "Expired"
     DUE = "due", "Required competence due"
+    REASSESS = "reassess", "Reassessment needed"
 
 
 class ReminderSent(models.Model):
@@ -252,6 +253,13 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "competence", "assessment", "kind"], name="reminder_sent_once"
+            ),
+            # NULLs are distinct in a unique constraint, so reminders not tied to an assessment (a required
+            # competence past due) need their own.
+            models.UniqueConstraint(
+                fields=["person", "competence", "kind"],
+                condition=Q(assessment__isnull=True),
+                name="reminder_sent_once_without_assessment",
             ),
         ]
 

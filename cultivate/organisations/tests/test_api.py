@@ -80,7 +80,7 @@ def test_openapi_document_lists_the_paths_and_the_bearer_scheme(client) -> None:
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     document = json.loads(response.content)
-    assert set(document["paths"]) == {
+    assert set(document["paths"]) >= {
         "/api/health",
         "/api/organisations",
         "/api/organisations/{ods_code}",

@@ -1,0 +1,109 @@
+"""CASE import of a 5,000-item framework (called by benchmarks/competence.py).
+
+The parent writes a synthetic CASE 1.1 package (20 domains, 200 sub-domains and 4,780 competences joined by
+isChildOf with sequence numbers, and crosswalks to the Care Certificate and Code of Conduct), then imports it three
+times, each in a child process on a fresh SQLite file database (settings `local`, migrated first), timing only the
+import (read, check and write, in one transaction).
+
+    bench case_import_5000_items_s      median of 3 imports, each on a fresh database (wall clock)
+    bench case_import_5000_items_cpu_s  the same imports' CPU time (what they cost on a processor of their own)
+    bench case_import_items             items imported
+    bench case_import_associations      associations imported (hierarchy and crosswalks)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ITEMS, RUNS = 5000, 3
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _child(workdir: Path, package: Path) -> dict[str, Any]:
+    database = workdir / f"case-{len(list(workdir.glob('*.sqlite3')))}.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_DEBUG": "0",
+        "CULTIVATE_VAR_DIR": str(workdir / "var"),
+        "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
+        "CULTIVATE_LOG_LEVEL": "WARNING",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks._competence_case", str(package)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"benchmark child case-import failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run() -> None:
+    from cultivate.frameworks.case.synthetic import synthetic_package  # plain Python: no Django needed here
+
+    with tempfile.TemporaryDirectory(prefix="cultivate-bench-case-") as temp:
+        workdir = Path(temp)
+        package = workdir / "framework.json"
+        package.write_text(json.dumps(synthetic_package(ITEMS)), encoding="utf-8")
+        print(f"bench case_import_file_mb: {package.stat().st_size / 1024 / 1024:.1f} MB", flush=True)
+        runs = [_child(workdir, package) for _ in range(RUNS)]
+        seconds = [r["seconds"] for r in runs]
+        print(f"bench case_import_runs_s: {' '.join(f'{s:.2f}' for s in seconds)} s", flush=True)
+        print(f"bench case_import_5000_items_s: {statistics.median(seconds):.2f} s", flush=True)
+        # The process's own CPU time: what the import costs when it does not share the processor.
+        cpu = statistics.median(r["cpu_seconds"] for r in runs)
+        print(f"bench case_import_5000_items_cpu_s: {cpu:.2f} s", flush=True)
+        print(f"bench case_import_items: {runs[0]['items']} items", flush=True)
+        print(f"bench case_import_associations: {runs[0]['associations']} associations", flush=True)
+        print(f"bench case_import_queries: {max(r['queries'] for r in runs)} queries", flush=True)
+
+
+# Below runs in the child process, with Django set up on its own fresh database.
+
+
+def _import_child(path: str) -> dict[str, Any]:
+    import time
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cultivate.frameworks.case.services import case_import
+    from cultivate.organisations.models import Organisation
+
+    organisation = Organisation.objects.create(ods_code="RXB", name="Benchmark Trust", kind="mental_health")
+    data = Path(path).read_bytes()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        outcome = case_import(data=data, actor=None, organisation=organisation, filename=Path(path).name)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    if not outcome.ok:
+        raise SystemExit("\n".join(str(p) for p in outcome.problems[:20]))
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "items": outcome.items,
+        "associations": outcome.associations,
+        "queries": len(queries.captured_queries),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(_import_child(sys.argv[1])))

@@ -1,0 +1,86 @@
+"""Response shapes of the frameworks API. Identifiers are the CASE UUIDs, stable across versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from ninja import Field, Schema
+
+from .models import FrameworkSource, NodeType, VersionStatus
+
+
+class LevelOut(Schema):
+    code: str
+    label: str
+
+
+class VersionOut(Schema):
+    number: int
+    label: str
+    status: VersionStatus
+    published_at: dt.datetime | None
+    retired_at: dt.datetime | None
+
+
+class FrameworkOut(Schema):
+    identifier: uuid.UUID = Field(description="The CASE CFDocument identifier.")
+    title: str
+    description: str
+    owner_kind: Literal["reference", "alliance", "organisation"] = Field(
+        description="Who owns it: nobody (a reference framework), an alliance, or an organisation."
+    )
+    owner: str | None = Field(description="The owning alliance's code or organisation's ODS code.")
+    extends: uuid.UUID | None = Field(
+        description="For an organisation's local competences: the shared framework they add to."
+    )
+    source: FrameworkSource
+    is_reference: bool
+    published_version: int | None = Field(description="The number of the published version, if any.")
+    adopted: bool = Field(description="Whether the acting role's organisation has adopted it.")
+
+
+class CrosswalkOut(Schema):
+    association_type: str = Field(description="exactMatchOf, isRelatedTo or isPartOf.")
+    framework: uuid.UUID | None = Field(description="The target item's framework.")
+    item: uuid.UUID | None = Field(description="The target item's identifier.")
+    code: str
+    title: str
+
+
+class ItemOut(Schema):
+    identifier: uuid.UUID = Field(description="The CASE CFItem identifier, the same in every version.")
+    node_type: NodeType
+    code: str
+    title: str
+    short_title: str
+    kind: str = Field(description="knowledge, skill, behaviour or value; empty when not set.")
+    levels: list[str] = Field(description="Level codes it can be signed off at; empty means all of them.")
+    assessed_in_practice: bool
+    evidence_kinds: list[str]
+    reassess_months: int | None
+    parent: uuid.UUID | None = Field(description="The identifier of the domain it sits in; null at the top.")
+    sequence: int
+    crosswalks: list[CrosswalkOut]
+
+
+class FrameworkDetailOut(FrameworkOut):
+    levels: list[LevelOut] = Field(description="The framework's levels, lowest first.")
+    versions: list[VersionOut] = Field(description="Published and retired versions, newest first.")
+    items: list[ItemOut] = Field(description="The published version's domains and competences, depth first.")
+
+
+class RequirementOut(Schema):
+    id: int
+    role: str
+    afc_band: str = Field(description="Empty: every band.")
+    framework: uuid.UUID
+    competence: uuid.UUID
+    code: str
+    title: str
+    min_level: str
+    within_days: int | None = Field(description="Days from starting in the role; null for no deadline.")
+    current: bool = Field(
+        description="False when the competence is no longer in the framework's published version."
+    )

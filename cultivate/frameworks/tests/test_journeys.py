@@ -1,0 +1,135 @@
+"""Browser journeys through the framework pages, each page checked with axe (WCAG 2.2 AA) and for browser
+errors, by keyboard where it matters, and on a phone-sized screen. Run with
+`python -m pytest cultivate/frameworks/tests/test_journeys.py -q -p no:cacheprovider`."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cultivate.accounts.models import Role
+from cultivate.core import testing as t
+from cultivate.frameworks import reference, services
+from tests.system import conftest as system
+from tests.system.browser import Journey, horizontal_overflow, sign_in
+
+from .framework_factories import build_framework, make_assessment, make_role, published_row
+
+# The system tests' fixtures (one Chromium per session, a live server, the axe journey), used here as they are.
+browser, axe, page, journey = system.browser, system.axe, system.page, system.journey
+
+pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_frameworks() -> None:
+    # A transactional test before this one empties the tables, and the serialized copy that should refill them
+    # is kept on a connection object Playwright's event loop does not see; so load the reference data again.
+    reference.install()
+
+
+def test_educator_revises_and_publishes_a_framework(page: Page, journey: Journey) -> None:
+    # Given an educator whose trust has a published framework, and a worker signed off against two competences
+    organisation = t.make_organisation("RAA", alliance=t.make_alliance("North"))
+    educator = t.make_user(Role.EDUCATOR, organisation=organisation)
+    built = build_framework(organisation, title="Ward skills framework")
+    person = t.make_person(organisation)
+    make_assessment(person, published_row(built.framework, "MH1"))
+    make_assessment(person, published_row(built.framework, "MH2"))
+
+    # When they open the frameworks list and their framework
+    sign_in(page, educator.email)
+    page.goto("/frameworks/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Competency frameworks")
+    journey.check("list")
+    page.get_by_role("link", name="Ward skills framework").click()
+    expect(page.get_by_text("Exact match:")).to_be_visible()
+    journey.check("detail")
+
+    # And start a draft, then add a competence, first leaving the statement empty
+    page.get_by_role("button", name="Start a new draft").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Version 2")
+    journey.check("draft")
+    page.get_by_role("link", name=re.compile("Add a competence to Safety")).click()
+    page.get_by_role("button", name="Add competence").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    journey.check("item form with errors")
+    page.get_by_label("Code").fill("MH5")
+    page.get_by_label("Statement").fill("Supports people to take their medicines")
+    page.get_by_label("Assessed in practice (observed at work)").check()
+    page.get_by_role("button", name="Add competence").click()
+    expect(page.get_by_text("Competence added")).to_be_visible()
+
+    # And move a competence up by keyboard
+    move_up = page.get_by_role("button", name=re.compile("Move up MH3"))
+    move_up.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#item-" + str(built.items["MH3"].identifier))).to_be_visible()
+
+    # And change MH1's statement
+    page.get_by_role("link", name=re.compile("^Change MH1")).click()
+    page.get_by_label("Statement").fill("Communicates and checks understanding")
+    page.get_by_role("button", name="Save changes").click()
+
+    # And map MH2 to a Care Certificate standard
+    page.get_by_role("link", name=re.compile("Crosswalks of MH2")).click()
+    page.get_by_label("Framework to map to").select_option(label="Care Certificate standards (2025)")
+    page.get_by_role("button", name="Choose framework").click()
+    journey.check("crosswalks")
+    page.get_by_label("Item it maps to").select_option(label="CC14 Handling information")
+    page.get_by_role("button", name="Add crosswalk").click()
+    expect(page.get_by_text("Exact match: CC14 Handling information")).to_be_visible()
+    page.get_by_role("link", name="Back to the draft").click()
+
+    # Then the publish page says what changed and who needs reassessing, before they confirm
+    page.get_by_role("button", name="Review and publish").click()
+    expect(page.get_by_text("1 person's sign-off will need reassessment")).to_be_visible()
+    expect(page.get_by_role("table", name="Items whose content changed")).to_contain_text("MH1")
+    journey.check("publish preview")
+    page.get_by_role("button", name="Publish version 2").click()
+    expect(page.get_by_text("1 sign-offs carried over, 1 need reassessment")).to_be_visible()
+    journey.finish()
+
+
+def test_requirements_and_a_phone_sized_screen(page: Page, journey: Journey) -> None:
+    # Given an organisation admin whose trust uses its alliance's framework
+    alliance = t.make_alliance("North")
+    organisation = t.make_organisation("RAA", alliance=alliance)
+    admin = t.make_user(Role.ORG_ADMIN, organisation=organisation)
+    alliance_fw = build_framework(alliance, title="North Alliance framework")
+    services.adoption_create(framework=alliance_fw.framework, organisation=organisation)
+    role = make_role("Mental health support worker (journey)")
+
+    # When they add a requirement, first without choosing a role
+    sign_in(page, admin.email)
+    page.goto(f"/frameworks/organisations/{organisation.ods_code}/requirements/")
+    journey.check("requirements, empty")
+    page.get_by_role("button", name="Add a requirement").click()
+    page.get_by_label("Framework").select_option(label="North Alliance framework")
+    page.get_by_role("button", name="Choose framework").click()
+    page.get_by_role("button", name="Add requirement").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    journey.check("requirement form with errors")
+    page.get_by_label("Role", exact=True).select_option(label=role.name)
+    page.get_by_label("Competence", exact=True).select_option(label="All competences in D1 Communication")
+    page.get_by_label("Level needed").select_option(label="Independent")
+    page.get_by_label("Within (days of starting in the role)").fill("84")
+    page.get_by_role("button", name="Add requirement").click()
+
+    # Then the requirements are listed by role
+    expect(page.get_by_role("table")).to_contain_text("84 days")
+    journey.check("requirements")
+
+    # And the framework pages fit a phone
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in (
+        "/frameworks/",
+        f"/frameworks/{alliance_fw.framework.identifier}/",
+        f"/frameworks/organisations/{organisation.ods_code}/requirements/",
+    ):
+        page.goto(path)
+        assert horizontal_overflow(page) == 0, path
+        journey.check(f"phone {path}")
+    journey.finish()

@@ -1,0 +1,79 @@
+"""Workforce insights: the queue of local job titles the matcher could not place in the role catalogue.
+
+The analytics themselves live in the Parquet store (`store.py`), not in these tables."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cultivate.core.models import TimeStampedModel
+from cultivate.organisations.models import Organisation, SupportRole
+
+
+class JobTitleReviewStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a decision"
+    ACCEPTED = "accepted", "Mapped to a role"
+    REJECTED = "rejected", "Not a support role"
+
+
+class JobTitleReview(TimeStampedModel):
+    """A job title (or the family of titles that normalise to the same text) that did not map to a support
+    role with confidence. Accepting it records a `JobTitle` alias; rejecting it says the title is not one of the
+    catalogue's roles, so it is not queued again."""
+
+    title = models.CharField(max_length=200, help_text="The title as first seen in an extract.")
+    normalised = models.CharField(max_length=200, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="job_title_reviews"
+    )
+    suggested_role = models.ForeignKey(
+        SupportRole, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggested_score = models.FloatField(null=True, blank=True)
+    occurrences = models.PositiveIntegerField(
+        default=0, help_text="People with the title in the last extract."
+    )
+    status = models.CharField(
+        max_length=10, choices=JobTitleReviewStatus.choices, default=JobTitleReviewStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    role = models.ForeignKey(
+        SupportRole, null=True, blank=True, on_delete=models.PROTECT, related_name="job_title_reviews"
+    )
+
+    class Meta:
+        ordering = ["status", "-occurrences", "normalised"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "normalised"], name="job_title_review_unique_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["normalised"],
+                condition=Q(organisation__isnull=True),
+                name="job_title_review_unique_shared",
+            ),
+            # Accepted means a role was chosen; open and rejected reviews have none.
+            models.CheckConstraint(
+                condition=Q(status=JobTitleReviewStatus.ACCEPTED, role__isnull=False)
+                | Q(~Q(status=JobTitleReviewStatus.ACCEPTED), role__isnull=True),
+                name="job_title_review_role_iff_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=JobTitleReviewStatus.OPEN, decided_at__isnull=True)
+                | Q(~Q(status=JobTitleReviewStatus.OPEN), decided_at__isnull=False),
+                name="job_title_review_decided_at_iff_decided",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == JobTitleReviewStatus.OPEN

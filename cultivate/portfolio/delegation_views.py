@@ -1,0 +1,319 @@
+"""Pages of the delegation register: the organisation's protocols (every member reads them; admins and
+educators write them) and the check "may this person carry out this activity in this team on this day?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cultivate.accounts.models import Membership, User
+from cultivate.core.access import acting_membership as _membership
+from cultivate.core.access import deny
+from cultivate.organisations import selectors as org_selectors
+from cultivate.organisations.models import Organisation, TeamSetting
+
+from . import access, delegation
+from .delegation_forms import DelegationCheckForm, ProtocolForm, RequirementForm, apply_errors
+from .models import DelegationProtocol
+
+SETTING_LABELS = dict(TeamSetting.choices)
+
+
+def _organisation_or_deny(
+    request: HttpRequest, action: str = "view_protocols"
+) -> tuple[Membership, Organisation]:
+    membership = _membership(request)
+    organisation = membership.organisation if membership is not None else None
+    if membership is None or organisation is None:
+        deny(request, reason="Delegation protocols belong to an organisation; this role acts for none.")
+    if not access.may(membership, action, organisation):
+        deny(
+            request,
+            reason=f"May not {action.replace('_', ' ')} of {organisation.ods_code}.",
+            obj=organisation,
+        )
+    return membership, organisation
+
+
+def _protocol_or_deny(request: HttpRequest, pk: int, action: str = "view_protocols") -> DelegationProtocol:
+    membership = _membership(request)
+    protocol = delegation.protocol_by_id(pk)
+    if protocol is None:
+        deny(request, reason=f"No delegation protocol {pk}.", hide_existence=True)
+    if not access.may(membership, "view_protocols", protocol.organisation):
+        deny(request, reason="Protocol of another organisation.", obj=protocol, hide_existence=True)
+    if action != "view_protocols" and not access.may(membership, action, protocol.organisation):
+        deny(request, reason=f"May not {action.replace('_', ' ')}.", obj=protocol)
+    return protocol
+
+
+def _breadcrumbs(*extra: tuple[str, str]) -> list[dict[str, str]]:
+    crumbs = [
+        {"text": "Home", "href": "/"},
+        {"text": "Delegation protocols", "href": "/delegation/protocols/"},
+    ]
+    return crumbs + [{"text": text, "href": href} for text, href in extra]
+
+
+def _role_choices() -> list[tuple[int, str]]:
+    return [(role.pk, role.name) for role in org_selectors.support_roles()]
+
+
+def _settings_text(protocol: DelegationProtocol) -> str:
+    if not protocol.team_settings:
+        return "Every setting"
+    return ", ".join(str(SETTING_LABELS.get(s, s)) for s in protocol.team_settings)
+
+
+def _roles_text(protocol: DelegationProtocol) -> str:
+    names = [role.name for role in protocol.roles.all()]
+    return ", ".join(names) if names else "Any support role"
+
+
+@login_required
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    membership, organisation = _organisation_or_deny(request)
+    rows = [
+        {
+            "href": f"/delegation/protocols/{p.pk}/",
+            "activity": p.activity,
+            "code": p.code,
+            "settings": _settings_text(p),
+            "requirements": len(p.requirements.all()),
+            "active": p.is_active,
+        }
+        for p in delegation.protocols_visible_to(membership)
+    ]
+    return render(
+        request,
+        "portfolio/delegation_protocols.jinja",
+        {
+            "page_title": "Delegation protocols",
+            "organisation": organisation,
+            "rows": rows,
+            "may_manage": access.may(membership, "manage_protocols", organisation),
+            "breadcrumbs": [{"text": "Home", "href": "/"}],
+        },
+    )
+
+
+@login_required
+def protocol_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    protocol = _protocol_or_deny(request, pk)
+    membership = _membership(request)
+    organisation = protocol.organisation
+    return render(
+        request,
+        "portfolio/delegation_protocol.jinja",
+        {
+            "page_title": protocol.activity,
+            "protocol": protocol,
+            "organisation": organisation,
+            "settings_text": _settings_text(protocol),
+            "roles_text": _roles_text(protocol),
+            "min_band": delegation.band_label(protocol.min_band) if protocol.min_band else "Any band",
+            "conditions": delegation.supervision_lines(protocol.supervision),
+            "requirements": [
+                {
+                    "pk": r.pk,
+                    "competence": r.competence,
+                    "framework": r.competence.framework.title,
+                    "level": r.competence.framework.level_label(r.min_level),
+                }
+                for r in protocol.requirements.all()
+            ],
+            "estimate": delegation.savings_estimate(protocol),
+            "may_manage": access.may(membership, "manage_protocols", organisation),
+            "may_check": access.may(membership, "view_protocols", organisation),
+            "breadcrumbs": _breadcrumbs(),
+        },
+    )
+
+
+def _save_protocol(
+    request: HttpRequest, organisation: Organisation, protocol: DelegationProtocol | None
+) -> HttpResponseBase:
+    roles = list(org_selectors.support_roles())
+    initial = ProtocolForm.initial_for(protocol) if protocol is not None else None
+    form = ProtocolForm(
+        request.POST if request.method == "POST" else None, initial=initial, roles=_role_choices()
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data.get("roles") or [])
+        kwargs = form.service_kwargs([role for role in roles if role.pk in chosen])
+        assert isinstance(request.user, User)
+        try:
+            if protocol is None:
+                saved = delegation.protocol_create(
+                    organisation=organisation, actor=request.user, request=request, **kwargs
+                )
+                messages.info(
+                    request, f"Protocol ‘{saved.activity}’ created. Now add the competences it needs."
+                )
+            else:
+                saved = delegation.protocol_update(
+                    protocol=protocol, actor=request.user, request=request, **kwargs
+                )
+                messages.info(request, f"Protocol ‘{saved.activity}’ saved.")
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("portfolio:protocol", pk=saved.pk)
+    title = "New delegation protocol" if protocol is None else f"Change {protocol.activity}"
+    extra = [] if protocol is None else [(protocol.activity, f"/delegation/protocols/{protocol.pk}/")]
+    return render(
+        request,
+        "portfolio/delegation_protocol_form.jinja",
+        {
+            "page_title": title,
+            "form": form,
+            "form_has_errors": bool(form.errors),
+            "protocol": protocol,
+            "organisation": organisation,
+            "breadcrumbs": _breadcrumbs(*extra),
+        },
+    )
+
+
+@login_required
+def protocol_create(request: HttpRequest) -> HttpResponseBase:
+    _, organisation = _organisation_or_deny(request, "manage_protocols")
+    return _save_protocol(request, organisation, None)
+
+
+@login_required
+def protocol_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    protocol = _protocol_or_deny(request, pk, "manage_protocols")
+    return _save_protocol(request, protocol.organisation, protocol)
+
+
+@login_required
+def protocol_requirement_add(request: HttpRequest, pk: int) -> HttpResponseBase:
+    protocol = _protocol_or_deny(request, pk, "manage_protocols")
+    organisation = protocol.organisation
+    available = list(delegation.competences_available_to(organisation))
+    form = RequirementForm(
+        request.POST if request.method == "POST" else None,
+        competences=[(c.pk, f"{c.framework.title}: {c}") for c in available],
+        levels=delegation.level_choices(organisation),
+    )
+    if request.method == "POST" and form.is_valid():
+        competence = next(c for c in available if c.pk == form.cleaned_data["competence"])
+        assert isinstance(request.user, User)
+        try:
+            delegation.protocol_requirement_set(
+                protocol=protocol,
+                competence=competence,
+                min_level=form.cleaned_data["min_level"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.info(request, f"{competence} is now required.")
+            return redirect("portfolio:protocol", pk=protocol.pk)
+    return render(
+        request,
+        "portfolio/delegation_requirement_form.jinja",
+        {
+            "page_title": f"Add a competence to {protocol.activity}",
+            "form": form,
+            "form_has_errors": bool(form.errors),
+            "protocol": protocol,
+            "breadcrumbs": _breadcrumbs((protocol.activity, f"/delegation/protocols/{protocol.pk}/")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def protocol_requirement_remove(request: HttpRequest, pk: int, requirement_pk: int) -> HttpResponseBase:
+    protocol = _protocol_or_deny(request, pk, "manage_protocols")
+    requirement = delegation.requirement_by_id(protocol, requirement_pk)
+    if requirement is None:
+        deny(request, reason=f"No requirement {requirement_pk} in protocol {pk}.", hide_existence=True)
+    assert isinstance(request.user, User)
+    delegation.protocol_requirement_remove(requirement=requirement, actor=request.user, request=request)
+    messages.info(request, f"{requirement.competence} is no longer required.")
+    return redirect("portfolio:protocol", pk=protocol.pk)
+
+
+# --- The check -------------------------------------------------------------------------------------------
+
+
+def _check_form(
+    request: HttpRequest, membership: Membership, organisation: Organisation
+) -> DelegationCheckForm:
+    today = timezone.localdate()
+    people = delegation.people_for_check(membership, on=today)
+    people_choices = None if people is None else [(p.pk, f"{p.display_name} ({p.staff_id})") for p in people]
+    protocols = [
+        (p.code, p.activity if p.is_active else f"{p.activity} (not in use)")
+        for p in delegation.protocols_visible_to(membership)
+    ]
+    teams = [(t.pk, t.name) for t in delegation.teams_for_check(organisation)]
+    initial: dict[str, Any] = {}
+    for name in ("person", "staff_id", "protocol", "team"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    return DelegationCheckForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        people=people_choices,
+        protocols=protocols,
+        teams=teams,
+    )
+
+
+@login_required
+def delegation_check(request: HttpRequest) -> HttpResponse:
+    membership, organisation = _organisation_or_deny(request)
+    form = _check_form(request, membership, organisation)
+    decision = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if form.by_staff_id:
+            person = delegation.person_by_staff_id(organisation, data["staff_id"])
+            if person is None:
+                form.add_error(
+                    "staff_id", f"Nobody in {organisation.name} has the staff ID {data['staff_id']}."
+                )
+        else:
+            person = delegation.person_for_check(data["person"])
+        protocol = delegation.protocol_by_code(organisation, data["protocol"])
+        team = delegation.team_for_check(organisation, team_id=data["team"])
+        if person is not None:
+            if not access.may(membership, "check_delegation", person):
+                deny(request, reason="Person outside the role's scope.", obj=person, hide_existence=True)
+            # The choices came from the same selectors; a miss means the form was tampered with.
+            if protocol is None or team is None:
+                deny(request, reason="Protocol or team not of the organisation.", hide_existence=True)
+            decision = delegation.delegation_check(
+                membership=membership,
+                person=person,
+                protocol=protocol,
+                team=team,
+                on=data["on"],
+                request=request,
+                channel="page",
+            )
+    return render(
+        request,
+        "portfolio/delegation_check.jinja",
+        {
+            "page_title": "Check delegation",
+            "form": form,
+            "form_has_errors": bool(form.errors),
+            "decision": decision,
+            "organisation": organisation,
+            "breadcrumbs": _breadcrumbs(),
+        },
+    )

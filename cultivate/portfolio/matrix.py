@@ -1,0 +1,459 @@
+"""The team competence matrix: people active in a team × competences, each cell the person's status, with
+filters (framework, domain, status) and CSV and XLSX exports of the same filtered table.
+
+Built in batch: one query for the team's people, the fixed queries of `status.requirements_for` and
+`status.statuses`, one for the columns when a framework or domain is chosen and two for the filter choices,
+so the number of queries does not grow with the team or the number of competences."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from markupsafe import Markup, escape
+
+from cultivate.core.audit import audit
+from cultivate.core.models import AuditAction
+from cultivate.frameworks.models import Competence, Framework, NodeType, VersionStatus
+from cultivate.organisations.models import EmploymentSpell, Person, Team
+
+from .delegation import frameworks_available_to
+from .status import NOT_STARTED, CompetenceStatus, Requirement, State, requirements_for, statuses
+
+BELOW_LEVEL = "below_level"
+UNMET = "unmet"
+
+# Display states: the statuses, plus "below the level the person's role requires".
+LABELS: dict[str, str] = {
+    State.ACHIEVED: "Achieved",
+    State.EXPIRING: "Expiring soon",
+    BELOW_LEVEL: "Below the level required",
+    State.EXPIRED: "Expired",
+    State.REASSESS: "Reassessment needed",
+    State.AWAITING: "Awaiting sign-off",
+    State.IN_PROGRESS: "In progress",
+    State.NOT_STARTED: "Not started",
+}
+ABBREVIATIONS: dict[str, str] = {
+    State.ACHIEVED: "A",
+    State.EXPIRING: "E",
+    BELOW_LEVEL: "B",
+    State.EXPIRED: "X",
+    State.REASSESS: "R",
+    State.AWAITING: "W",
+    State.IN_PROGRESS: "P",
+    State.NOT_STARTED: "–",
+}
+STATUS_FILTER_CHOICES: list[tuple[str, str]] = [
+    (UNMET, "Required and not yet met"),
+    *LABELS.items(),
+]
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    framework: int | None = None
+    domain: int | None = None
+    status: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"framework": self.framework, "domain": self.domain, "status": self.status}
+
+
+@dataclass(frozen=True)
+class Column:
+    competence: Competence
+    code: str
+    title: str
+    framework: str
+
+    @property
+    def heading(self) -> str:
+        return f"{self.code} {self.title}".strip()
+
+
+@dataclass(frozen=True)
+class Cell:
+    state: str
+    abbreviation: str
+    text: str  # the full status, for screen readers and exports
+    detail: str  # level, dates, requirement: the tooltip
+    required: bool
+    met: bool
+
+    @property
+    def export(self) -> str:
+        return self.text if not self.detail else f"{self.text} ({self.detail})"
+
+    def html(self) -> str:
+        """The table cell, escaped. Built here rather than in the template: a 40 × 150 matrix is 6,000 cells,
+        and cells with the same content share one string (see `row_html`)."""
+        shown = self.abbreviation if self.required else f"({self.abbreviation})"
+        hidden = self.text if self.required else f"{self.text}, not required"
+        return (
+            f'<td class="app-matrix__cell app-matrix__cell--{self.state}" title="{escape(self.export)}">'
+            f'<span aria-hidden="true">{escape(shown)}</span>'
+            f'<span class="nhsuk-u-visually-hidden">{escape(hidden)}</span></td>'
+        )
+
+
+@dataclass
+class MatrixRow:
+    person: Person
+    job_title: str
+    band: str
+    cells: list[Cell]
+
+    def cells_html(self, cache: dict[Cell, str] | None = None) -> Markup:
+        cache = {} if cache is None else cache
+        parts = []
+        for cell in self.cells:
+            html = cache.get(cell)
+            if html is None:
+                html = cache[cell] = cell.html()
+            parts.append(html)
+        return Markup("".join(parts))  # noqa: S704 - every part is escaped in Cell.html
+
+
+@dataclass
+class Matrix:
+    team: Team
+    on: dt.date
+    filters: MatrixFilters
+    columns: list[Column]
+    rows: list[MatrixRow]
+    people_in_team: int
+    framework_choices: list[tuple[int, str]] = field(default_factory=list)
+    domain_choices: list[tuple[int, str]] = field(default_factory=list)
+    _html: dict[Cell, str] = field(default_factory=dict, repr=False)
+
+    def row_html(self, row: MatrixRow) -> Markup:
+        return row.cells_html(self._html)
+
+    @property
+    def key(self) -> list[tuple[str, str]]:
+        return [(ABBREVIATIONS[state], label) for state, label in LABELS.items()]
+
+
+def _natural(code: str) -> tuple[Any, ...]:
+    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", code))
+
+
+def _column(competence: Competence) -> Column:
+    return Column(
+        competence=competence,
+        code=competence.code,
+        title=competence.label,
+        framework=competence.framework.title,
+    )
+
+
+def _published_items(framework_id: int) -> list[Competence]:
+    return list(
+        Competence.objects.filter(framework_id=framework_id, version__status=VersionStatus.PUBLISHED)
+        .select_related("framework")
+        .order_by("sequence", "pk")
+    )
+
+
+def _ordered_tree(items: list[Competence], root: int | None) -> list[Competence]:
+    """Competences under `root` (or the whole version) in reading order: each domain's children by sequence."""
+    children: dict[int | None, list[Competence]] = defaultdict(list)
+    for item in items:
+        children[item.parent_id].append(item)
+    ordered: list[Competence] = []
+    stack = list(reversed(children.get(root, [])))
+    while stack:
+        item = stack.pop()
+        if item.node_type == NodeType.COMPETENCE:
+            ordered.append(item)
+        stack.extend(reversed(children.get(item.pk, [])))
+    return ordered
+
+
+def filter_choices(team: Team) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Frameworks the team's organisation uses, and their published domains (two queries)."""
+    frameworks = list(frameworks_available_to(team.organisation))
+    domains = (
+        Competence.objects.filter(
+            framework__in=[f.pk for f in frameworks],
+            version__status=VersionStatus.PUBLISHED,
+            node_type=NodeType.DOMAIN,
+        )
+        .select_related("framework")
+        .order_by("framework__title", "sequence", "pk")
+    )
+    return (
+        [(f.pk, f.title) for f in frameworks],
+        [(d.pk, f"{d.framework.title}: {d.code + ' ' if d.code else ''}{d.label}") for d in domains],
+    )
+
+
+def _team_people(team: Team, on: dt.date) -> QuerySet[EmploymentSpell]:
+    return (
+        EmploymentSpell.objects.active_on(on)
+        .filter(team=team)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "person__staff_id", "person_id", "-start_date")
+    )
+
+
+def team_matrix(
+    *,
+    team: Team,
+    filters: MatrixFilters | None = None,
+    on: dt.date | None = None,
+    choices: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None,
+) -> Matrix:
+    """The matrix for the people active in the team on `on` (default today).
+
+    Columns: the competences their roles require (the union), or every competence of the chosen framework
+    or domain. Cells show each person's status; a held competence below the level their role requires shows
+    as such. The status filter keeps the people and the competences with at least one cell in that status.
+    A framework or domain the organisation does not use is ignored. `choices` (from `filter_choices`) saves
+    its two queries when the caller already has them."""
+    on = on or timezone.localdate()
+    filters = filters or MatrixFilters()
+    framework_choices, domain_choices = choices if choices is not None else filter_choices(team)
+    allowed_frameworks = {pk for pk, _ in framework_choices}
+
+    people: dict[int, MatrixRow] = {}
+    for spell in _team_people(team, on):
+        if spell.person_id not in people:
+            people[spell.person_id] = MatrixRow(
+                person=spell.person,
+                job_title=spell.job_title or spell.job_role,
+                band=spell.afc_band,
+                cells=[],
+            )
+    person_ids = list(people)
+    required = requirements_for(person_ids, on=on) if person_ids else {}
+    required_by_key: dict[int, dict[tuple[int, Any], Requirement]] = {
+        person_id: {(r.competence.framework_id, r.competence.identifier): r for r in reqs}
+        for person_id, reqs in required.items()
+    }
+
+    allowed_domains = {pk for pk, _ in domain_choices}
+    competences: list[Competence]
+    if filters.domain and filters.domain in allowed_domains:
+        items = _published_items_for_domain(filters.domain)
+        competences = _ordered_tree(items, filters.domain)
+    elif filters.framework and filters.framework in allowed_frameworks:
+        competences = _ordered_tree(_published_items(filters.framework), None)
+    else:
+        union: dict[tuple[int, Any], Competence] = {}
+        for reqs in required.values():
+            for r in reqs:
+                union.setdefault((r.competence.framework_id, r.competence.identifier), r.competence)
+        competences = sorted(
+            union.values(), key=lambda c: (c.framework.title, _natural(c.code), c.sequence, c.pk)
+        )
+    columns = [_column(c) for c in competences]
+
+    status_of = statuses(person_ids, competences, on=on) if person_ids and competences else {}
+    make = _Cells()
+    keys = [(c.pk, (c.framework_id, c.identifier), c.framework) for c in competences]
+    for person_id, row in people.items():
+        mine = required_by_key.get(person_id, {})
+        row.cells = [
+            make(status_of.get((person_id, pk)), mine.get(key), framework) for pk, key, framework in keys
+        ]
+
+    rows = list(people.values())
+    if filters.status:
+        keep_columns = [
+            i for i in range(len(columns)) if any(_matches(row.cells[i], filters.status) for row in rows)
+        ]
+        rows = [row for row in rows if any(_matches(row.cells[i], filters.status) for i in keep_columns)]
+        columns = [columns[i] for i in keep_columns]
+        for row in rows:
+            row.cells = [row.cells[i] for i in keep_columns]
+    return Matrix(
+        team=team,
+        on=on,
+        filters=filters,
+        columns=columns,
+        rows=rows,
+        people_in_team=len(people),
+        framework_choices=framework_choices,
+        domain_choices=domain_choices,
+    )
+
+
+def _published_items_for_domain(domain_pk: int) -> list[Competence]:
+    # One query: every published item of the domain's framework (the tree is walked in Python).
+    return list(
+        Competence.objects.filter(
+            framework__items__pk=domain_pk,
+            framework__items__version__status=VersionStatus.PUBLISHED,
+            version__status=VersionStatus.PUBLISHED,
+        )
+        .select_related("framework")
+        .order_by("sequence", "pk")
+    )
+
+
+def _matches(cell: Cell, wanted: str) -> bool:
+    if wanted == UNMET:
+        return cell.required and not cell.met
+    return cell.state == wanted
+
+
+class _Cells:
+    """Makes cells; identical inputs share one Cell (and so one HTML string), and level labels are looked up
+    once per framework, which keeps 6,000 cells cheap."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[Any, ...], Cell] = {}
+        self._labels: dict[int, dict[str, str]] = {}
+
+    def _label(self, framework: Framework, code: str) -> str:
+        labels = self._labels.get(framework.pk)
+        if labels is None:
+            labels = self._labels[framework.pk] = {
+                level["code"]: level["label"] for level in framework.level_list
+            }
+        return labels.get(code, code)
+
+    def __call__(
+        self, status: CompetenceStatus | None, requirement: Requirement | None, framework: Framework
+    ) -> Cell:
+        status = status or NOT_STARTED
+        dated = status.state in (State.EXPIRING, State.EXPIRED)
+        key = (
+            status.state,
+            status.level,
+            status.level_rank,
+            status.expires_on if dated else None,
+            framework.pk,
+            None
+            if requirement is None
+            else (requirement.min_level, requirement.min_rank, requirement.due_on),
+        )
+        cell = self._made.get(key)
+        if cell is None:
+            cell = self._made[key] = self._make(status, requirement, framework, dated)
+        return cell
+
+    def _make(
+        self, status: CompetenceStatus, requirement: Requirement | None, framework: Framework, dated: bool
+    ) -> Cell:
+        state = str(status.state)
+        details: list[str] = []
+        met = False
+        if status.level:
+            details.append(self._label(framework, status.level))
+        if status.is_held:
+            met = requirement is None or status.level_rank >= requirement.min_rank
+            if not met:
+                state = BELOW_LEVEL
+        if dated and status.expires_on:
+            verb = "expired" if status.state == State.EXPIRED else "expires"
+            details.append(f"{verb} {status.expires_on.isoformat()}")
+        if requirement is not None:
+            details.append(f"required: {self._label(framework, requirement.min_level)}")
+            if requirement.due_on and not met:
+                details.append(f"due {requirement.due_on.isoformat()}")
+        return Cell(
+            state=state,
+            abbreviation=ABBREVIATIONS[state],
+            text=LABELS[state],
+            detail=", ".join(details),
+            required=requirement is not None,
+            met=met,
+        )
+
+
+# --- Exports ---------------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: str) -> str:
+    """Spreadsheet programs run a cell that starts like a formula; a leading apostrophe keeps it text."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def export_header(matrix: Matrix) -> list[str]:
+    return ["Name", "Staff ID", "Job title", "Band", *[c.heading for c in matrix.columns]]
+
+
+def export_rows(matrix: Matrix) -> list[list[str]]:
+    return [
+        [
+            row.person.display_name,
+            row.person.staff_id,
+            row.job_title,
+            row.band,
+            *[cell.export if cell.required else f"{cell.export} [not required]" for cell in row.cells],
+        ]
+        for row in matrix.rows
+    ]
+
+
+def matrix_csv(matrix: Matrix) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_safe(v) for v in export_header(matrix)])
+    for row in export_rows(matrix):
+        writer.writerow([_safe(v) for v in row])
+    # A byte-order mark so that Excel reads UTF-8 names correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def matrix_xlsx(matrix: Matrix) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Competence")
+    sheet.freeze_panes = "B2"
+    bold = Font(bold=True)
+    header = []
+    for value in export_header(matrix):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in export_rows(matrix):
+        # openpyxl writes strings as text, never as formulas, unless they start with "=": guard that too.
+        sheet.append([_safe(v) if v.startswith("=") else v for v in row])
+    about = workbook.create_sheet("About")
+    about.append(["Team", matrix.team.name])
+    about.append(["Organisation", matrix.team.organisation.name])
+    about.append(["Status on", matrix.on.isoformat()])
+    about.append(["People", len(matrix.rows)])
+    about.append(["Competences", len(matrix.columns)])
+    about.append(
+        ["Filters", ", ".join(f"{k}={v}" for k, v in matrix.filters.as_dict().items() if v) or "none"]
+    )
+    about.append(["[not required]", "The competence is not required for the person's role."])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def matrix_export_audit(*, matrix: Matrix, file_format: str, request: HttpRequest) -> None:
+    """Exports hold personal data: each one is recorded."""
+    audit(
+        AuditAction.EXPORT,
+        request=request,
+        obj=matrix.team,
+        organisation=matrix.team.organisation,
+        what="team competence matrix",
+        format=file_format,
+        team_id=matrix.team.pk,
+        on=matrix.on.isoformat(),
+        filters=matrix.filters.as_dict(),
+        people=len(matrix.rows),
+        competences=len(matrix.columns),
+    )
