@@ -48,7 +48,8 @@ test: install browser
 	$(BIN)/mypy cultivate
 	$(BIN)/python scripts/check_views.py
 	env -u DATABASE_URL $(BIN)/pytest -n 2
-	$(if $(DATABASE_URL),$(BIN)/pytest -n 2,)
+	# On PostgreSQL again, without the browser journeys: they test pages, which do not depend on the database.
+	$(if $(DATABASE_URL),$(BIN)/pytest -n 2 -m "not system",)
 
 test-fast: install
 	$(BIN)/pytest -n 2 -m "not system"

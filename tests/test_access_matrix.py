@@ -15,6 +15,8 @@ from cultivate.accounts import services as account_services
 from cultivate.accounts.models import Role
 from cultivate.core import testing as t
 from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.portfolio.tests.delegation_factories import make_protocol
+from cultivate.portfolio.tests.portfolio_factories import make_competence, make_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +78,16 @@ def world() -> World:
         "user_b": user_b,
         "membership_b": user_b.memberships.get(),
     }
+    for side, org in (("a", org_a), ("b", org_b)):
+        framework = make_framework(f"Framework of {org.ods_code}", owner_organisation=org)
+        competence = make_competence(framework, "Takes capillary blood glucose readings")
+        objects[f"framework_{side}"] = framework
+        objects[f"protocol_{side}"] = make_protocol(org, requirements=[(competence, "independent")])
     return World(objects=objects, users=users, tokens=tokens)
 
+
+# Every role held in organisation A (not the alliance admin, who acts for the alliance).
+ORG_ROLES = set(ROLES) - {Role.ALLIANCE_ADMIN}
 
 # (name, url template, roles allowed on A's object, object in B that no role of A may reach)
 PAGES: list[tuple[str, str, set[str]]] = [
@@ -94,6 +104,27 @@ PAGES: list[tuple[str, str, set[str]]] = [
         {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER},
     ),
     ("person in team 2", "/people/{person2.pk}/", {Role.ORG_ADMIN}),
+    (
+        "portfolio in team 1",
+        "/people/{person1.pk}/portfolio/",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER},
+    ),
+    ("portfolio in team 2", "/people/{person2.pk}/portfolio/", {Role.ORG_ADMIN}),
+    ("team competence", "/teams/{team1.pk}/competence/", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR}),
+    (
+        "team competence export",
+        "/teams/{team1.pk}/competence/export.csv",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR},
+    ),
+    ("team delegation", "/teams/{team1.pk}/delegation/", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR}),
+    ("organisation framework", "/frameworks/{framework.identifier}/", ORG_ROLES),
+    # An alliance admin may read member organisations' requirements (the alliance's framework is behind them).
+    (
+        "role requirements",
+        "/frameworks/organisations/{org.ods_code}/requirements/",
+        ORG_ROLES | {Role.ALLIANCE_ADMIN},
+    ),
+    ("delegation protocol", "/delegation/protocols/{protocol.pk}/", ORG_ROLES),
     # Alliance admins look after admins only, not the staff of member organisations.
     ("managed user", "/accounts/users/{user.pk}/", {Role.ORG_ADMIN}),
 ]
@@ -108,8 +139,24 @@ def _client_for(world: World, role: str) -> Client:
 def _format(url: str, world: World, side: str) -> str:
     o = world.objects
     if side == "a":
-        return url.format(org=o["org_a"], person1=o["person_a1"], person2=o["person_a2"], user=o["user_a"])
-    return url.format(org=o["org_b"], person1=o["person_b1"], person2=o["person_b1"], user=o["user_b"])
+        return url.format(
+            org=o["org_a"],
+            person1=o["person_a1"],
+            person2=o["person_a2"],
+            user=o["user_a"],
+            team1=o["team_a1"],
+            framework=o["framework_a"],
+            protocol=o["protocol_a"],
+        )
+    return url.format(
+        org=o["org_b"],
+        person1=o["person_b1"],
+        person2=o["person_b1"],
+        user=o["user_b"],
+        team1=o["team_b1"],
+        framework=o["framework_b"],
+        protocol=o["protocol_b"],
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -136,6 +183,13 @@ ROLE_PAGES = [
     ("/me/", set(ROLES)),
     ("/", set(ROLES)),
     ("/accounts/", set(ROLES)),
+    ("/portfolio/", set(ROLES)),
+    ("/notifications/", set(ROLES)),
+    ("/assessments/", {Role.ASSESSOR}),
+    ("/teams/", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR}),
+    ("/delegation/protocols/", ORG_ROLES),
+    ("/delegation/check/", ORG_ROLES),
+    ("/frameworks/", set(ROLES)),
 ]
 
 
@@ -166,6 +220,10 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
             {"full_name": "Changed", "registration_body": "", "registration_pin": ""},
         ),
         (f"/organisations/{o['org_b'].ods_code}/import/", {}),
+        (f"/frameworks/{o['framework_b'].identifier}/versions/new/", {}),
+        (f"/frameworks/organisations/{o['org_b'].ods_code}/requirements/new/", {}),
+        (f"/delegation/protocols/{o['protocol_b'].pk}/edit/", {"activity": "Changed"}),
+        (f"/people/{o['person_b1'].pk}/portfolio/", {}),
     ]
     for url, data in attempts:
         before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
@@ -177,6 +235,9 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
     assert o["user_b"].is_active and o["user_b"].full_name != "Changed"
     assert o["membership_b"].is_current
     assert o["user_b"].memberships.count() == 1
+    assert o["framework_b"].versions.count() == 1
+    o["protocol_b"].refresh_from_db()
+    assert o["protocol_b"].activity != "Changed"
 
 
 API = [
@@ -202,6 +263,8 @@ API = [
         {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER},
     ),
     ("/api/people/{person2.pk}", {Role.ORG_ADMIN}),
+    ("/api/frameworks/{framework.identifier}", ORG_ROLES),
+    ("/api/organisations/{org.ods_code}/role-requirements", ORG_ROLES | {Role.ALLIANCE_ADMIN}),
 ]
 
 

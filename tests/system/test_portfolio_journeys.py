@@ -1,5 +1,6 @@
 """The portfolio journey: a support worker adds evidence with a file and asks for sign-off; the assessor for
-their ward finds it in their queue and signs it off; the worker sees the competence achieved."""
+their ward finds it in their queue and signs it off; the worker sees the competence achieved. Then the ward's line
+manager checks delegation: yes today, relying on that sign-off; no on a day after the sign-off expires."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import FilePayload, Page, expect
 
 from cultivate.accounts.models import Role
+from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.core.testing import make_organisation, make_person, make_spell, make_team, make_user
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, RoleRequirement
 from cultivate.organisations.models import EmploymentSpell, SupportRole
+from cultivate.portfolio.services import add_months
+from cultivate.portfolio.tests.delegation_factories import make_protocol
 
 from .browser import Journey, horizontal_overflow, sign_in, sign_out
 
@@ -22,7 +27,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _ward() -> dict[str, str]:
-    """A ward with a support worker whose role requires a competence assessed in practice, and an assessor."""
+    """A ward with a support worker whose role requires a competence assessed in practice, an assessor, a line
+    manager, and a delegation protocol that needs the competence signed off at supervised or above."""
     organisation = make_organisation()
     ward = make_team(organisation, "Willow Ward")
     person = make_person(organisation, given_name="Sam", family_name="Okafor")
@@ -46,9 +52,23 @@ def _ward() -> dict[str, str]:
     RoleRequirement.objects.create(
         organisation=organisation, role=role, competence=competence, min_level="supervised", within_days=84
     )
+    make_protocol(
+        organisation,
+        code="blood-pressure",
+        activity="Blood pressure monitoring",
+        requirements=[(competence, "supervised")],
+    )
     worker = make_user(Role.SUPPORT_WORKER, organisation=organisation, person=person)
     assessor = make_user(Role.ASSESSOR, organisation=organisation, teams=[ward])
-    return {"worker": worker.email, "assessor": assessor.email, "assessor_name": assessor.full_name}
+    manager = make_user(Role.LINE_MANAGER, organisation=organisation, teams=[ward])
+    return {
+        "worker": worker.email,
+        "assessor": assessor.email,
+        "assessor_name": assessor.full_name,
+        "manager": manager.email,
+        "team": str(ward.pk),
+        "person": str(person.pk),
+    }
 
 
 def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) -> None:
@@ -141,4 +161,76 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/portfolio/")
     assert horizontal_overflow(page) == 0
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_out(page)
+
+    # Then the ward's line manager sees Sam may take blood pressures today, until the sign-off expires
+    today = timezone.localdate()
+    expires_on = add_months(today, 12)
+    sign_in(page, ward["manager"])
+    page.goto(f"/teams/{ward['team']}/delegation/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Who may carry out delegated activities")
+    sam = page.get_by_role("row", name=re.compile("Sam Okafor"))
+    expect(sam).to_contain_text("Yes")
+    expect(sam).to_contain_text(f"until {_uk(expires_on)}")
+    journey.check("team delegation")
+
+    # And checks it: the form comes filled in for Sam, the activity and the ward, for today
+    sam.get_by_role("link", name=re.compile("Check")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check delegation")
+    expect(page.get_by_label("Person")).to_have_value(ward["person"])
+    expect(page.get_by_label("Activity")).to_have_value("blood-pressure")
+    expect(page.get_by_label("Team")).to_have_value(ward["team"])
+    page.get_by_label("Date").fill(today.isoformat())
+    journey.check("check delegation")
+    page.get_by_role("button", name="Check", exact=True).click()
+    answer = page.locator("#answer")
+    expect(answer.get_by_role("heading", level=2, name="Yes")).to_be_visible()
+    expect(answer).to_contain_text(
+        f"Sam Okafor may carry out blood pressure monitoring in Willow Ward on {_uk(today)}."
+    )
+    relied_on = answer.get_by_role("table", name="Sign-offs the answer relies on")
+    expect(relied_on.locator("tbody tr")).to_have_count(1)
+    expect(relied_on).to_contain_text("OBS1 Measure and record blood pressure")
+    expect(relied_on).to_contain_text("Supervised")
+    expect(relied_on).to_contain_text(f"{_uk(today)} by {ward['assessor_name']}")
+    expect(relied_on).to_contain_text(_uk(expires_on))
+    journey.check("check delegation, yes")
+
+    # When the competence has expired: the same check on the day after the sign-off's expiry says no, and why
+    after = expires_on + dt.timedelta(days=1)
+    page.get_by_label("Date").fill(after.isoformat())
+    page.get_by_role("button", name="Check", exact=True).click()
+    answer = page.locator("#answer")
+    expect(answer.get_by_role("heading", level=2, name="No")).to_be_visible()
+    expect(answer).to_contain_text(
+        f"Sam Okafor may not carry out blood pressure monitoring in Willow Ward on {_uk(after)}, because:"
+    )
+    expect(answer.get_by_role("listitem")).to_have_text(
+        [
+            f"OBS1 Measure and record blood pressure: the sign-off expired on {_uk(expires_on)}; "
+            "needs reassessing at Supervised."
+        ]
+    )
+    expect(answer.get_by_role("table")).to_have_count(0)
+    journey.check("check delegation, no")
+
+    # And both answers are in the audit log, with the sign-off the yes relied on and the reason for the no
+    checks = list(AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED).order_by("at", "id"))
+    assert [(event.actor_email, event.detail["date"], event.detail["allowed"]) for event in checks] == [
+        (ward["manager"], today.isoformat(), True),
+        (ward["manager"], after.isoformat(), False),
+    ]
+    yes, no = (event.detail for event in checks)
+    assert [(r["level"], r["assessed_on"], r["expires_on"]) for r in yes["relied_on"]] == [
+        ("supervised", today.isoformat(), expires_on.isoformat())
+    ]
+    assert yes["reasons"] == [] and no["relied_on"] == []
+    assert [reason["code"] for reason in no["reasons"]] == ["expired"]
+    assert yes["protocol"] == no["protocol"] == "blood-pressure"
+    assert yes["team"] == no["team"] == "Willow Ward"
     journey.finish()
+
+
+def _uk(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"

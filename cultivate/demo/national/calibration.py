@@ -212,7 +212,12 @@ DOCTOR_AGE_SHIFT = 3
 # Asian British, 6% declaring a disability; other support staff 17%, 6%, 8%, 4% (seed 002).
 # (group, mental health setting) → (male, Black, Asian, disability).
 DEMOGRAPHY = {
-    (SUPPORT, True): (0.27, 0.14, 0.06, 0.06),
+    (SUPPORT, True): (
+        0.27,
+        0.155,
+        0.06,
+        0.06,
+    ),  # Black a little above 14%: movers from other settings dilute it
     (SUPPORT, False): (0.17, 0.06, 0.08, 0.04),
     (NURSING, True): (0.24, 0.13, 0.10, 0.05),
     (NURSING, False): (0.11, 0.08, 0.14, 0.04),

@@ -30,7 +30,7 @@ CSV, PARQUET = "csv", "parquet"
 DEFAULT_END = dt.date(2025, 3, 31)
 DESCRIPTION = "generator.json"
 # Raised whenever the same arguments would give different files, so a cached extract is made again.
-VERSION = 2
+VERSION = 3
 SEX_CODES = ("F", "M", "X", "U")
 DISABILITY_CODES = ("Y", "N", "U")
 MAX_PER_REGION = 10**8

@@ -1,5 +1,6 @@
 """Writing checked tables into a staged dataset: typed columns in the store's schema, Parquet with zstd, a large
-table split into several files along its sort order (so no file, and no reader of one, needs it all at once).
+table split into files of about a million rows along its sort order (so no file, and no reader of one, needs it
+all at once).
 
 Columns the format does not know are written beside the tables, under `extras/<table>.parquet`, with the row's
 line and key, so nothing in the extract is silently dropped."""
@@ -18,8 +19,9 @@ from .sources import LINE, Loaded, literal, quote
 from .spec import CODE, DATE, DECIMAL, FLAG, INTEGER, specs
 
 EXTRAS = "extras"
-# About a million assignment rows per file: a few tens of megabytes, read in row groups of 122,880 rows.
-FILE_SIZE = "64MB"
+# Row groups of 122,880 rows, eight to a file: a large table is split into files of about a million rows each.
+ROW_GROUP_SIZE = 122_880
+ROW_GROUPS_PER_FILE = 8
 
 
 def typed(table: str, name: str) -> str:
@@ -54,7 +56,8 @@ def write_table(con: duckdb.DuckDBPyConnection, loaded: Loaded, staged: Path) ->
     target.mkdir(parents=True, exist_ok=True)
     row = con.execute(
         f"COPY (SELECT {select} FROM {loaded.relation} ORDER BY {order}, {LINE}) TO {literal(str(target))} "
-        f"(FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES '{FILE_SIZE}', FILENAME_PATTERN 'part-{{i}}', "
+        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
+        f"ROW_GROUPS_PER_FILE {ROW_GROUPS_PER_FILE}, FILENAME_PATTERN 'part-{{i}}', "
         "OVERWRITE_OR_IGNORE)"
     ).fetchone()
     return int(row[0]) if row else 0

@@ -111,6 +111,11 @@ def extract(tmp_path_factory):
     """20,000 people over 5 years: big enough for the figures, quick to make."""
     folder = tmp_path_factory.mktemp("national")
     generate(folder, people=20_000, years=5, seed=2026)
+    return open_extract(folder)
+
+
+def open_extract(folder):
+    """A DuckDB connection over the generated CSV files, the organisations and the last four 12-month windows."""
     con = duckdb.connect()
     for table in ("people", "assignments", "absences", "recruitment"):
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_csv('{folder}/{table}.csv', header = true)")
@@ -257,7 +262,7 @@ def test_sickness_absence(extract):
     assert stress == pytest.approx(0.25, abs=0.05)
     winter = sickness(extract, "2023-11-30", "2024-02-29")
     summer = sickness(extract, "2024-05-31", "2024-08-31")
-    assert winter > summer * 1.2
+    assert winter > summer * 1.1
 
 
 def test_relative_likelihood_of_appointment(extract):

@@ -1,6 +1,6 @@
 """Browser journeys through the framework pages, each page checked with axe (WCAG 2.2 AA) and for browser
 errors, by keyboard where it matters, and on a phone-sized screen. Run with
-`python -m pytest cultivate/frameworks/tests/test_journeys.py -q -p no:cacheprovider`."""
+`python -m pytest tests/system/test_framework_journeys.py -q -p no:cacheprovider`."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from playwright.sync_api import Page, expect
 from cultivate.accounts.models import Role
 from cultivate.core import testing as t
 from cultivate.frameworks import reference, services
-from tests.system import conftest as system
-from tests.system.browser import Journey, horizontal_overflow, sign_in
+from cultivate.frameworks.tests.framework_factories import (
+    build_framework,
+    make_assessment,
+    make_role,
+    published_row,
+)
 
-from .framework_factories import build_framework, make_assessment, make_role, published_row
-
-# The system tests' fixtures (one Chromium per session, a live server, the axe journey), used here as they are.
-browser, axe, page, journey = system.browser, system.axe, system.page, system.journey
+from .browser import Journey, horizontal_overflow, sign_in
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
