@@ -107,6 +107,10 @@ def run() -> None:
     print(f"bench national_import_peak_rss_mb: {peak:.0f} MB")
     for table, count in rows.items():
         print(f"bench national_rows_{table}: {count} rows")
+    # The full standard measure set for one 12-month window, all organisations, on the store just imported.
+    from cultivate.insights.measures.bench import measures_benchmark
+
+    measures_benchmark(STORE)
 
 
 if __name__ == "__main__":

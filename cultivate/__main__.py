@@ -6,7 +6,8 @@ cultivate demo --seed N
 cultivate import-staff DIR
 cultivate createadmin
 cultivate frameworks import-case FILE | export-case ID --out FILE
-cultivate insights import PATH --store DIR | generate | measures | report
+cultivate insights import PATH --store DIR | generate ... | measures ...
+cultivate portfolio_reminders
 cultivate <any other Django management command>
 """
 

@@ -157,7 +157,19 @@ def can_manage_requirements(membership: Membership | None, organisation: Organis
 
 
 RULES = rules.RuleSet()
+@rules.predicate
+def can_import_framework(membership: Membership | None, owner: Organisation | Alliance | None) -> bool:
+    """Importing a CASE package for `owner`: whoever may create frameworks there, and also the organisation's
+    admins, who load the standards their organisation is told to use."""
+    if membership is None or owner is None:
+        return False
+    if isinstance(owner, Organisation) and membership.role == Role.ORG_ADMIN:
+        return membership.organisation_id == owner.pk
+    return bool(can_create_framework(membership, owner))
+
+
 RULES.add_rule("view_framework", can_view_framework)
+RULES.add_rule("import_framework", can_import_framework)
 RULES.add_rule("create_framework", can_create_framework)
 RULES.add_rule("author_framework", can_author_framework)
 RULES.add_rule("publish_framework", can_publish_framework)

@@ -21,19 +21,14 @@ from .models import Framework
 
 
 def _import_owner(membership: Membership | None) -> Organisation | Alliance | None:
-    """Who a package imported by this role belongs to, or None when the role may not import.
-
-    Kept here until the access module has an import rule: organisation admins import as well as the educators
-    who may create frameworks (access "create_framework"), because they load the standards the organisation
-    is told to use; alliance admins import into their alliance."""
+    """Who a package imported by this role belongs to (its alliance for an alliance admin, else its
+    organisation), or None when the role may not import there (access rule "import_framework")."""
     if membership is None:
         return None
-    if membership.role == Role.ALLIANCE_ADMIN:
-        return membership.alliance
-    owner = membership.organisation
-    if membership.role == Role.ORG_ADMIN or access.may(membership, "create_framework", owner):
-        return owner
-    return None
+    owner: Organisation | Alliance | None = (
+        membership.alliance if membership.role == Role.ALLIANCE_ADMIN else membership.organisation
+    )
+    return owner if access.may(membership, "import_framework", owner) else None
 
 
 def _may_import(membership: Membership | None) -> bool:

@@ -132,6 +132,11 @@ def framework_list(request: HttpRequest) -> HttpResponse:
             "page_title": "Competency frameworks",
             "sections": presenters.framework_sections(membership, frameworks, adopted),
             "may_create": _new_framework_owner(membership) is not None,
+            "may_import": access.may(
+                membership,
+                "import_framework",
+                membership.alliance if membership and membership.role == Role.ALLIANCE_ADMIN else organisation,
+            ),
             "requirements_organisation": organisation
             if access.may(membership, "view_requirements", organisation)
             else None,
