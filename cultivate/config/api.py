@@ -23,8 +23,8 @@ api = NinjaAPI(
         "Organisations, teams, people and employment spells; competency frameworks and role requirements; "
         'delegation protocols and the delegation check ("may this worker carry out this activity in this '
         'team today?"), with the same access rules as the pages. Authenticate with a personal access token '
-        "(`Authorization: Bearer <token>`), created on your account page; the token acts in the role you chose for it. Signed-in users can also try the "
-        "API here, acting in their current role.\n\n"
+        "(`Authorization: Bearer <token>`), created on your account page; the token acts in the role you "
+        "chose for it. Signed-in users can also try the API here, acting in their current role.\n\n"
         "Anything outside the role's scope answers 404, whether or not it exists. Dates are ISO 8601; FTE is "
         'a decimal string with two places ("0.80").'
     ),
