@@ -278,14 +278,15 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     """The usable token with this secret, its user active and its role current; None otherwise."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
+    tokens = (
         ApiToken.objects.select_related(
             "user", "membership", "membership__organisation", "membership__alliance"
         )
         .prefetch_related("membership__teams")
         .filter(token_hash=_hash_token(secret))
-        .first()
+        .order_by()  # the hash is unique: no need to sort (first() would order by the model's ordering)
     )
+    token = next(iter(tokens), None)
     if token is None or not token.is_usable or not token.user.is_active or not token.membership.is_current:
         return None
     now = timezone.now()

@@ -79,7 +79,16 @@ def can_see_person(membership: Membership | None, person: Person | None) -> bool
     if membership.role == Role.ORG_ADMIN:
         return True
     if membership.role in TEAM_ROLES:
-        return Person.objects.filter(person_scope(membership), pk=person.pk).exists()
+        # `person_scope` for one person already known to be in the organisation: a post today in one of the
+        # membership's teams, or (line managers) one they manage; read from the spells alone.
+        reach = Q(team_id__in=_team_ids(membership))
+        if membership.role == Role.LINE_MANAGER and membership.user.person_id:
+            reach |= Q(line_manager_id=membership.user.person_id)
+        return (
+            EmploymentSpell.objects.active_on(timezone.localdate())
+            .filter(reach, person_id=person.pk)
+            .exists()
+        )
     return False
 
 

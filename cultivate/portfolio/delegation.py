@@ -433,7 +433,7 @@ def _protocols() -> QuerySet[DelegationProtocol]:
         Prefetch(
             "requirements",
             queryset=ProtocolRequirement.objects.select_related(
-                "competence", "competence__framework"
+                "competence", "competence__framework", "competence__version"
             ).order_by("competence__code", "pk"),
         ),
         Prefetch("roles", queryset=SupportRole.objects.order_by("name")),
@@ -453,7 +453,9 @@ def protocol_by_id(pk: int) -> DelegationProtocol | None:
 
 
 def protocol_by_code(organisation: Organisation, code: str) -> DelegationProtocol | None:
-    return _protocols().filter(organisation=organisation, code=code.strip().lower()).first()
+    # The code is unique in the organisation: no ordering (the default one joins the organisation).
+    found = _protocols().filter(organisation=organisation, code=code.strip().lower()).order_by()[:1]
+    return next(iter(found), None)
 
 
 def requirement_by_id(protocol: DelegationProtocol, pk: int) -> ProtocolRequirement | None:
@@ -520,7 +522,7 @@ def organisation_by_code(ods_code: str) -> Organisation | None:
 
 def person_for_check(pk: int) -> Person | None:
     """The person, whether or not visible; callers check access and audit refusals."""
-    return Person.objects.select_related("organisation").filter(pk=pk).first()
+    return next(iter(Person.objects.select_related("organisation").filter(pk=pk).order_by()[:1]), None)
 
 
 def person_by_staff_id(organisation: Organisation, staff_id: str) -> Person | None:
@@ -576,13 +578,17 @@ def delegation_check(
     reason. The answer, its reasons and the sign-offs it relied on are recorded in the audit log.
 
     Access is the caller's to check (`access.may(membership, "check_delegation", person)`). Seven queries
-    and one insert, whatever the protocol: posts, then the four of `status.statuses`; the protocol's
-    requirements and roles come prefetched from the selectors."""
+    and one insert, whatever the protocol: posts, then the four of `status.statuses` (three when every
+    requirement names a published row); the protocol's requirements and roles come prefetched from the
+    selectors."""
     on = on or timezone.localdate()
     rules = _rules(protocol)
     posts, role_names = _posts_by_person([person.pk], on)
     competences = [r.competence for r in rules.requirements]
-    status_of = statuses([person.pk], competences, on=on) if competences else {}
+    # Requirements usually point at published rows (the version comes with them): then `statuses` need not
+    # look the published rows up again.
+    published = all(c.version.status == VersionStatus.PUBLISHED for c in competences)
+    status_of = statuses([person.pk], competences, on=on, published=published) if competences else {}
     decision = _decide(
         rules,
         person_id=person.pk,

@@ -159,7 +159,7 @@ def _column(competence: Competence) -> Column:
 def _published_items(framework_id: int) -> list[Competence]:
     return list(
         Competence.objects.filter(framework_id=framework_id, version__status=VersionStatus.PUBLISHED)
-        .select_related("framework")
+        .select_related("framework", "version")
         .order_by("sequence", "pk")
     )
 
@@ -236,9 +236,9 @@ def team_matrix(
             )
     person_ids = list(people)
     required = requirements_for(person_ids, on=on) if person_ids else {}
-    required_by_key: dict[int, dict[tuple[int, Any], Requirement]] = {
-        person_id: {(r.competence.framework_id, r.competence.identifier): r for r in reqs}
-        for person_id, reqs in required.items()
+    # Keyed by the published row's pk: every column is a published row, one per (framework, identifier).
+    required_by_key: dict[int, dict[int, Requirement]] = {
+        person_id: {r.competence.pk: r for r in reqs} for person_id, reqs in required.items()
     }
 
     allowed_domains = {pk for pk, _ in domain_choices}
@@ -258,14 +258,13 @@ def team_matrix(
         )
     columns = [_column(c) for c in competences]
 
-    status_of = statuses(person_ids, competences, on=on) if person_ids and competences else {}
+    # Every column is a published row (with its version loaded), so `statuses` can skip that look-up.
+    status_of = statuses(person_ids, competences, on=on, published=True) if person_ids and competences else {}
     make = _Cells()
-    keys = [(c.pk, (c.framework_id, c.identifier), c.framework) for c in competences]
+    keys = [(c.pk, c.framework) for c in competences]
     for person_id, row in people.items():
         mine = required_by_key.get(person_id, {})
-        row.cells = [
-            make(status_of.get((person_id, pk)), mine.get(key), framework) for pk, key, framework in keys
-        ]
+        row.cells = [make(status_of.get((person_id, pk)), mine.get(pk), framework) for pk, framework in keys]
 
     rows = list(people.values())
     if filters.status:
@@ -296,7 +295,7 @@ def _published_items_for_domain(domain_pk: int) -> list[Competence]:
             framework__items__version__status=VersionStatus.PUBLISHED,
             version__status=VersionStatus.PUBLISHED,
         )
-        .select_related("framework")
+        .select_related("framework", "version")
         .order_by("sequence", "pk")
     )
 
