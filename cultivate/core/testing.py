@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from cultivate.accounts.models import Membership, Role, User
@@ -115,3 +117,16 @@ def make_user(
         if teams:
             membership.teams.set(teams)
     return user
+
+
+def shared_dir() -> Path:
+    """The project's shared folder of third-party test fixtures (`interop/`, `data/`), read in place and never
+    copied into the repository: `CULTIVATE_SHARED_DIR` if set, else `shared/` beside the checkout, else the
+    workplace's `/work/shared` (a clean clone elsewhere still finds it)."""
+    configured = os.environ.get("CULTIVATE_SHARED_DIR")
+    if configured:
+        return Path(configured)
+    beside = Path(__file__).resolve().parents[2].parent / "shared"
+    if beside.is_dir():
+        return beside
+    return Path("/work/shared")

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cultivate.core.testing import shared_dir
+
 REPOSITORY = Path(__file__).resolve().parents[3]
-# The shared folder sits beside the repository checkout.
-CASE_DIR = REPOSITORY.parent / "shared" / "interop" / "case"
+CASE_DIR = shared_dir() / "interop" / "case"
 OFFICIAL_SCHEMA = CASE_DIR / "case-v1p1-cfpackage-official.json"
 REAL_PACKAGES = (
     "Utf8TestFramework.json",

@@ -4,13 +4,13 @@ from the shared fixtures), the tidy Parquet copy in the store, national and orga
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
+from cultivate.core.testing import shared_dir
 from cultivate.insights import nhs_digital, store
 from cultivate.insights.nhs_digital import (
     ALL_STAFF_GROUPS,
@@ -30,9 +30,7 @@ WORKBOOK_NAME = "hchs-staff-by-staff-group-nationality-and-organisation-sep2017-
 
 def shared_data() -> Path:
     """The third-party fixtures live in `shared/` beside the repository (never copied into it)."""
-    if os.environ.get("CULTIVATE_SHARED_DATA"):
-        return Path(os.environ["CULTIVATE_SHARED_DATA"])
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    return shared_dir() / "data"
 
 
 WORKBOOK = shared_data() / "nhs-digital" / WORKBOOK_NAME
