@@ -19,9 +19,6 @@ from cultivate.frameworks.models import Framework, FrameworkVersion, VersionStat
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not testing.available(), reason="the shared CASE test files are not beside the checkout"
-    ),
 ]
 
 ORDERING = testing.CASE_DIR / "Ordering.json"

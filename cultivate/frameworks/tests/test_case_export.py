@@ -41,9 +41,6 @@ STANDARD_10 = (
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not testing.available(), reason="the shared CASE test files are not beside the checkout"
-    ),
 ]
 
 

@@ -31,10 +31,12 @@ from cultivate.organisations.models import Organisation
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not testing.available(), reason="the shared CASE test files are not beside the checkout"
-    ),
 ]
+
+
+def test_the_shared_case_files_are_there() -> None:
+    # The real CASE packages are fixtures read in place; without them these tests would prove nothing.
+    assert testing.available(), f"the CASE test files are not in {testing.CASE_DIR}: set CULTIVATE_SHARED_DIR"
 
 
 @pytest.fixture

@@ -20,9 +20,6 @@ from cultivate.organisations.models import Alliance, Organisation
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not testing.available(), reason="the shared CASE test files are not beside the checkout"
-    ),
 ]
 
 IMPORT_URL = "/frameworks/case/import/"

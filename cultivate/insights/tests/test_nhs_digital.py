@@ -39,7 +39,7 @@ WORKBOOK = shared_data() / "nhs-digital" / WORKBOOK_NAME
 @pytest.fixture(scope="module")
 def published_store(tmp_path_factory):
     if not WORKBOOK.exists():
-        pytest.skip(f"the NHS Digital workbook is not at {WORKBOOK}")
+        pytest.fail(f"the NHS Digital workbook is not at {WORKBOOK}: set CULTIVATE_SHARED_DIR")
     folder = tmp_path_factory.mktemp("store")
     result = nhs_digital_import(WORKBOOK, folder)
     return folder, result
