@@ -40,8 +40,10 @@
 # Uploaded files (staff import folders and their problem reports). Outside the web root; only views that check
 # access serve them.
 # CULTIVATE_MEDIA_ROOT=$CULTIVATE_VAR_DIR/uploads
-# The npm packages directory holding nhsuk-frontend (installed by `make install` / `npm ci`).
+# The npm packages directory holding nhsuk-frontend and the chart libraries (installed by `make install` / `npm ci`).
 # CULTIVATE_NODE_MODULES=<project>/node_modules
+# The insights store (Parquet datasets and their manifest) that the workforce insights dashboards read.
+# CULTIVATE_INSIGHTS_STORE=$CULTIVATE_VAR_DIR/insights
 
 # --- Sign-in and sessions -------------------------------------------------------------------------------------
 # Failed sign-ins allowed within the window before the account is locked.

@@ -11,12 +11,24 @@ one (3,500 people, one organisation, 10 years) and a national-sized one (1.4 M p
 (median of 3 runs each; the trust store's figures have these names, the national store's are prefixed
 `national_`), and the three answers are asserted equal.
 The national-sized store also gets the full standard measure set
-(`bench synthetic_national_measures_s`, `..._peak_rss_mb`, in a child process with 2 DuckDB threads)."""
+(`bench synthetic_national_measures_s`, `..._peak_rss_mb`, in a child process with 2 DuckDB threads).
+
+The trust store also times the dashboard pages (`bench trust_dashboard_<name>_ms` and the largest,
+`bench trust_dashboard_max_ms`): each page's server time through the Django test client, signed in as the
+trust's workforce analyst (figures suppressed, breakdown by team), median of DASHBOARD_RUNS requests, in a
+child process with its own database. There is no result cache: every request recomputes from the Parquet
+files on its own DuckDB connection to the process's base database (`dashboards.scoped_connection`). The first
+request of the process (imports, templates, opening the base database) is printed as `..._first_ms`; the
+medians are of the requests after it (a warm process and file cache, but no cached results)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -141,6 +153,7 @@ def run() -> None:
             f"bench trust_store_rows: {counts['people']} people, {counts['assignments']} spells", flush=True
         )
         compare("", trust)
+        dashboard_benchmark(trust, Path(tmp))
         national = Path(tmp) / "national"
         began = time.perf_counter()
         counts = build_synthetic_store(national, people=NATIONAL_PEOPLE)
@@ -151,3 +164,75 @@ def run() -> None:
         )
         compare("national_", national)
         measures_benchmark(national, prefix="synthetic_national")
+
+
+# Dashboard pages ---------------------------------------------------------------------------------------------
+DASHBOARD_RUNS = 5
+DASHBOARD_TARGET_MS = 500
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def dashboard_benchmark(store: Path, workdir: Path) -> dict[str, Any]:
+    """Time every dashboard page of the trust in a child process (Django on a fresh SQLite database)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
+        "DATABASE_URL": f"sqlite:///{workdir / 'dashboards.sqlite3'}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "CULTIVATE_VAR_DIR": str(workdir / "var"),
+        "CULTIVATE_INSIGHTS_STORE": str(store),
+        "CULTIVATE_LOG_LEVEL": "WARNING",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.insights_trust", "dashboards"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dashboard benchmark failed:\n{result.stdout}\n{result.stderr}")
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    for name, page in figures["pages"].items():
+        print(f"bench trust_dashboard_{name}_ms: {page['median_ms']:.0f} ms", flush=True)
+        print(f"bench trust_dashboard_{name}_first_ms: {page['first_ms']:.0f} ms", flush=True)
+    print(
+        f"bench trust_dashboard_max_ms: {figures['max_ms']:.0f} ms (target < {DASHBOARD_TARGET_MS} ms)",
+        flush=True,
+    )
+    return figures
+
+
+def _dashboards_child() -> dict[str, Any]:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from django.test import Client
+
+    from cultivate.accounts.models import Role
+    from cultivate.core.testing import make_organisation, make_user
+    from cultivate.insights.dashboards import DASHBOARDS
+
+    organisation = make_organisation("R000")
+    client = Client()
+    client.force_login(make_user(Role.ANALYST, organisation=organisation))
+    pages: dict[str, dict[str, float]] = {}
+    for name in DASHBOARDS:
+        url = f"/insights/organisations/R000/dashboards/{name}/"
+        times = []
+        for _ in range(DASHBOARD_RUNS + 1):
+            began = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 200 or b"app-insight-table" not in response.content:
+                raise RuntimeError(f"{url} answered {response.status_code} without figures")
+        pages[name] = {"first_ms": times[0], "median_ms": statistics.median(times[1:])}
+    return {"pages": pages, "max_ms": max(p["median_ms"] for p in pages.values())}
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["dashboards"]:
+    print(json.dumps(_dashboards_child()))

@@ -89,6 +89,9 @@ def world() -> World:
 # Every role held in organisation A (not the alliance admin, who acts for the alliance).
 ORG_ROLES = set(ROLES) - {Role.ALLIANCE_ADMIN}
 
+# Workforce insights dashboards (aggregates): not support workers or educators.
+INSIGHTS_ROLES = {Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR}
+
 # (name, url template, roles allowed on A's object, object in B that no role of A may reach)
 PAGES: list[tuple[str, str, set[str]]] = [
     ("staff list", "/organisations/{org.ods_code}/staff/", {Role.ORG_ADMIN}),
@@ -127,6 +130,27 @@ PAGES: list[tuple[str, str, set[str]]] = [
     ("delegation protocol", "/delegation/protocols/{protocol.pk}/", ORG_ROLES),
     # Alliance admins look after admins only, not the staff of member organisations.
     ("managed user", "/accounts/users/{user.pk}/", {Role.ORG_ADMIN}),
+    ("insights dashboard", "/insights/organisations/{org.ods_code}/dashboards/overview/", INSIGHTS_ROLES),
+    ("insights retention", "/insights/organisations/{org.ods_code}/dashboards/retention/", INSIGHTS_ROLES),
+    ("team insights", "/insights/teams/{team1.pk}/dashboards/sickness/", INSIGHTS_ROLES),
+    # Workforce data import and job titles: the organisation's own admins and analysts only.
+    ("insights import", "/insights/organisations/{org.ods_code}/import/", {Role.ORG_ADMIN, Role.ANALYST}),
+    (
+        "job title review",
+        "/insights/organisations/{org.ods_code}/job-titles/",
+        {Role.ORG_ADMIN, Role.ANALYST},
+    ),
+    (
+        "job titles per role",
+        "/insights/organisations/{org.ods_code}/job-titles/roles/",
+        {Role.ORG_ADMIN, Role.ANALYST},
+    ),
+    # The board report covers whole organisations: not the team roles that see dashboards of their teams.
+    (
+        "board report",
+        "/insights/report/?organisation={org.ods_code}",
+        {Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -190,6 +214,7 @@ ROLE_PAGES = [
     ("/delegation/protocols/", ORG_ROLES),
     ("/delegation/check/", ORG_ROLES),
     ("/frameworks/", set(ROLES)),
+    ("/insights/alliance/dashboards/overview/", {Role.ALLIANCE_ADMIN}),
 ]
 
 
@@ -224,6 +249,8 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
         (f"/frameworks/organisations/{o['org_b'].ods_code}/requirements/new/", {}),
         (f"/delegation/protocols/{o['protocol_b'].pk}/edit/", {"activity": "Changed"}),
         (f"/people/{o['person_b1'].pk}/portfolio/", {}),
+        (f"/insights/organisations/{o['org_b'].ods_code}/import/", {}),
+        (f"/insights/organisations/{o['org_b'].ods_code}/snapshot/", {}),
     ]
     for url, data in attempts:
         before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()

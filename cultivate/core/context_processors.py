@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .navigation import navigation_for
+from .navigation import navigation_for, section_navigation_for
 from .selectors import unread_count
 
 
@@ -16,6 +16,7 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "membership": membership,
         "memberships": getattr(request, "memberships", []),
         "navigation": navigation_for(request, membership),
+        "section_navigation": section_navigation_for(request, membership),
         "cspNonce": getattr(request, "csp_nonce", None),
         "unread_notifications": unread_count(getattr(request, "user", None)),
     }

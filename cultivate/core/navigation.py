@@ -17,6 +17,12 @@ def _item(request: HttpRequest, text: str, href: str) -> dict[str, Any]:
     return {"text": text, "href": href, "current": current, "active": active}
 
 
+def insights_roles() -> frozenset[str]:
+    from cultivate.accounts.models import Role
+
+    return frozenset({Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR})
+
+
 def navigation_for(request: HttpRequest, membership: Membership | None) -> list[dict[str, Any]]:
     from cultivate.accounts.models import TEAM_ROLES, Role
 
@@ -46,9 +52,34 @@ def navigation_for(request: HttpRequest, membership: Membership | None) -> list[
         )
     if role == Role.ALLIANCE_ADMIN:
         items.append(_item(request, "Organisations", reverse("organisations:organisations")))
+    if role in insights_roles():
+        # One entry for the whole section; its pages are listed in the section navigation below the header.
+        items.append(_item(request, "Workforce insights", reverse("insights:index")))
     if role in (Role.ORG_ADMIN, Role.ALLIANCE_ADMIN):
         items.append(_item(request, "Users", reverse("accounts:users")))
         items.append(_item(request, "Audit log", reverse("core:audit")))
     if membership.user.person_id:
         items.append(_item(request, "My record", reverse("organisations:me")))
+    return items
+
+
+def section_navigation_for(request: HttpRequest, membership: Membership | None) -> list[dict[str, Any]]:
+    """The pages of the workforce insights section, shown on its pages only (the header has one entry for it)."""
+    from cultivate.accounts.models import Role
+
+    if membership is None or not request.path.startswith(reverse("insights:index")):
+        return []
+    role = membership.role
+    org = membership.organisation
+    if role not in insights_roles():
+        return []
+    items = [_item(request, "Dashboards", reverse("insights:index"))]
+    if role in (Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN):
+        items.append(_item(request, "Board report", reverse("insights:board_report")))
+    if role in (Role.ANALYST, Role.ORG_ADMIN) and org is not None:
+        items.append(_item(request, "Import workforce data", reverse("insights:import", args=[org.ods_code])))
+        items.append(_item(request, "Job titles", reverse("insights:review_queue", args=[org.ods_code])))
+    # "Dashboards" is the section's root: it is current only on the dashboards, not on every insights page.
+    dashboards = items[0]
+    dashboards["active"] = not any(item["active"] for item in items[1:])
     return items

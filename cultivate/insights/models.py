@@ -77,3 +77,59 @@ class JobTitleReview(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == JobTitleReviewStatus.OPEN
+
+
+class InsightsImportKind(models.TextChoices):
+    EXTRACT = "extract", "Extract upload"
+    SNAPSHOT = "snapshot", "Snapshot of the service's records"
+
+
+class InsightsImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Imported"
+    FAILED = "failed", "Not imported"
+
+
+class InsightsImport(TimeStampedModel):
+    """One upload of a workforce extract into the insights store, or one snapshot of the service's own records:
+    where the upload is kept, how far the task has got, and its outcome (rows per table, or every problem)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="insights_imports")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=InsightsImportKind.choices)
+    # Relative to MEDIA_ROOT, which is outside the web root; empty for a snapshot.
+    upload = models.CharField(max_length=300, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    dataset = models.CharField(max_length=100)
+    status = models.CharField(
+        max_length=10, choices=InsightsImportStatus.choices, default=InsightsImportStatus.QUEUED
+    )
+    stage = models.CharField(max_length=100, blank=True)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(default=dict, blank=True, help_text="Rows written per table.")
+    problem_count = models.PositiveIntegerField(default=0)
+    # Every problem found (file, line, column, value, rule), or the one reason the upload could not be read.
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(steps_done__lte=models.F("steps_total")),
+                name="insights_import_steps_done_le_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Insights import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {InsightsImportStatus.SUCCEEDED, InsightsImportStatus.FAILED}

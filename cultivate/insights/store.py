@@ -17,6 +17,7 @@ store as it was, and readers never see half a dataset."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
@@ -113,6 +114,19 @@ def _write_manifest(store: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, store / MANIFEST)
 
 
+@contextmanager
+def _manifest_lock(store: Path) -> Iterator[None]:
+    # The web worker and a nightly cron job may publish at the same moment: without the lock one read-change-write
+    # of the manifest could drop the other's entry while its folder stays.
+    # The lock is taken on the store folder itself, so no lock file is left in it.
+    handle = os.open(store, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
 def extract_date(store: Path) -> dt.date | None:
     """The latest extract date of the store's datasets (the day open absence episodes are cut at)."""
     dates = [d.get("extract_date") for d in manifest(store)["datasets"].values() if d.get("extract_date")]
@@ -124,8 +138,27 @@ def _select_empty(table: str) -> str:
     return f"SELECT {columns} WHERE false"
 
 
+def superseded_datasets(names: list[str] | set[str]) -> set[str]:
+    """Snapshots of the service's own records (`service-<ODS>`) that an imported extract of the same
+    organisation (`extract-<ODS>`) replaces: an organisation that sends its ESR extract and also keeps staff
+    records in Cultivate would otherwise be counted twice. The extract wins because it is the HR system's record
+    and carries absences, training and recruitment, which the snapshot does not."""
+    return {
+        name
+        for name in names
+        if name.startswith("service-") and "extract-" + name.removeprefix("service-") in names
+    }
+
+
 def _table_files(store: Path, table: str) -> list[str]:
-    return sorted(str(p) for p in (Path(store) / "datasets").glob(f"*/{table}/**/*.parquet"))
+    folder = Path(store) / "datasets"
+    names = {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
+    skipped = superseded_datasets(names)
+    return sorted(
+        str(p)
+        for p in folder.glob(f"*/{table}/**/*.parquet")
+        if p.relative_to(folder).parts[0] not in skipped
+    )
 
 
 def connect(
@@ -183,20 +216,22 @@ def publish_dataset(store: Path | str, name: str, staged: Path, info: dict[str, 
         old = store / f".old-{uuid.uuid4().hex}"
         os.replace(target, old)
     os.replace(staged, target)
-    data = manifest(store)
-    data["datasets"][name] = info
-    _write_manifest(store, data)
+    with _manifest_lock(store):
+        data = manifest(store)
+        data["datasets"][name] = info
+        _write_manifest(store, data)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
 def remove_dataset(store: Path | str, name: str) -> bool:
     store = Path(store)
-    data = manifest(store)
-    if name not in data["datasets"]:
-        return False
-    del data["datasets"][name]
-    _write_manifest(store, data)
+    with _manifest_lock(store):
+        data = manifest(store)
+        if name not in data["datasets"]:
+            return False
+        del data["datasets"][name]
+        _write_manifest(store, data)
     shutil.rmtree(store / "datasets" / name, ignore_errors=True)
     return True
 

@@ -148,7 +148,7 @@ def check(request: HttpRequest, payload: DelegationCheckIn) -> dict[str, Any]:
     if not access.may(membership, "check_delegation", person):
         deny(request, reason="Person outside the role's scope.", obj=person, hide_existence=True)
     organisation = person.organisation
-    protocol = delegation.protocol_by_code(organisation, payload.protocol)
+    protocol = delegation.protocol_for_check(organisation, payload.protocol)
     if protocol is None:
         raise HttpError(
             400,

@@ -14,18 +14,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
 from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.frameworks.models import Competence, Framework, NodeType, VersionStatus
+from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import (
     AfcBand,
@@ -38,7 +38,7 @@ from cultivate.organisations.models import (
 )
 
 from .models import DelegationProtocol, ProtocolRequirement
-from .status import EXPIRING_SOON_DAYS, CompetenceStatus, State, statuses
+from .status import EXPIRING_SOON_DAYS, VERSION_DOCUMENTS, CompetenceStatus, State, statuses
 
 # Agenda for Change bands, lowest first. "Not on Agenda for Change" has no place in the order.
 BAND_ORDER: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9")
@@ -226,9 +226,9 @@ def supervision_lines(text: str) -> list[str]:
     return [line.strip().lstrip("-•* ").strip() for line in text.splitlines() if line.strip()]
 
 
-def _rules(protocol: DelegationProtocol) -> _ProtocolRules:
+def _build_requirements(rows: Iterable[ProtocolRequirement]) -> tuple[_Requirement, ...]:
     requirements = []
-    for requirement in protocol.requirements.all():
+    for requirement in rows:
         competence = requirement.competence
         framework = competence.framework
         requirements.append(
@@ -241,16 +241,120 @@ def _rules(protocol: DelegationProtocol) -> _ProtocolRules:
                 framework=framework,
             )
         )
+    return tuple(requirements)
+
+
+def _rules(
+    protocol: DelegationProtocol, requirements: tuple[_Requirement, ...] | None = None
+) -> _ProtocolRules:
+    if requirements is None:
+        requirements = _build_requirements(protocol.requirements.all())
     roles = list(protocol.roles.all())
     return _ProtocolRules(
         protocol=protocol,
-        requirements=tuple(requirements),
+        requirements=requirements,
         role_ids=frozenset(role.pk for role in roles),
         role_names=tuple(sorted(role.name for role in roles)),
         settings=frozenset(protocol.team_settings or []),
         min_band_rank=band_rank(protocol.min_band),
         conditions=tuple(supervision_lines(protocol.supervision)),
     )
+
+
+# What a single check reads of its protocol's requirements, in one query of plain columns: loading whole rows of
+# three joined models (and decoding their JSON) cost more than the rest of the check.
+_CHECK_FIELDS = (
+    "pk",
+    "min_level",
+    "competence_id",
+    "competence__version_id",
+    "competence__framework_id",
+    "competence__identifier",
+    "competence__code",
+    "competence__title",
+    "competence__short_title",
+    "competence__content_hash",
+    "competence__version__status",
+    "competence__version__number",
+    "competence__framework__title",
+    "competence__framework__levels",
+)
+
+_M = TypeVar("_M", bound=Model)
+
+
+def _loaded(model: type[_M], db: str, values: dict[str, Any]) -> _M:
+    """An instance of `model` as loaded from `db` with only these fields (by attname); the others are
+    deferred. `from_db` takes the values in the order of the model's fields."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    assert len(names) == len(values), f"not fields of {model.__name__}: {set(values) - set(names)}"
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+def _requirements_for_check(protocol: DelegationProtocol) -> tuple[_Requirement, ...]:
+    """The protocol's requirements, as `_build_requirements` makes them from prefetched rows, with the models
+    built from the columns read: any other field is deferred, read from the database if asked for."""
+    rows = []
+    frameworks: dict[int, Framework] = {}
+    db = ProtocolRequirement.objects.db
+    for (
+        pk,
+        min_level,
+        competence_id,
+        version_id,
+        framework_id,
+        identifier,
+        code,
+        title,
+        short_title,
+        content_hash,
+        version_status,
+        version_number,
+        framework_title,
+        framework_levels,
+    ) in (
+        ProtocolRequirement.objects.filter(protocol_id=protocol.pk)
+        .order_by("competence__code", "pk")  # as `_protocol_requirements`
+        .values_list(*_CHECK_FIELDS)
+    ):
+        framework = frameworks.get(framework_id)
+        if framework is None:
+            framework = frameworks[framework_id] = _loaded(
+                Framework, db, {"id": framework_id, "title": framework_title, "levels": framework_levels}
+            )
+        competence = _loaded(
+            Competence,
+            db,
+            {
+                "id": competence_id,
+                "version_id": version_id,
+                "framework_id": framework_id,
+                "identifier": identifier,
+                "code": code,
+                "title": title,
+                "short_title": short_title,
+                "content_hash": content_hash,
+            },
+        )
+        competence.version = _loaded(
+            FrameworkVersion,
+            db,
+            {
+                "id": version_id,
+                "framework_id": framework_id,
+                "status": version_status,
+                "number": version_number,
+            },
+        )
+        competence.framework = framework
+        requirement = _loaded(
+            ProtocolRequirement,
+            db,
+            {"id": pk, "protocol_id": protocol.pk, "competence_id": competence_id, "min_level": min_level},
+        )
+        requirement.competence = competence
+        rows.append(requirement)
+    return _build_requirements(rows)
 
 
 def _fmt(day: dt.date) -> str:
@@ -428,14 +532,19 @@ def _decide(
 # --- Selectors ----------------------------------------------------------------------------------------
 
 
+def _protocol_requirements() -> QuerySet[ProtocolRequirement]:
+    return (
+        ProtocolRequirement.objects.select_related(
+            "competence", "competence__framework", "competence__version"
+        )
+        .defer(*(f"competence__{name}" for name in VERSION_DOCUMENTS))  # the version's CASE document etc.
+        .order_by("competence__code", "pk")
+    )
+
+
 def _protocols() -> QuerySet[DelegationProtocol]:
     return DelegationProtocol.objects.select_related("organisation").prefetch_related(
-        Prefetch(
-            "requirements",
-            queryset=ProtocolRequirement.objects.select_related(
-                "competence", "competence__framework", "competence__version"
-            ).order_by("competence__code", "pk"),
-        ),
+        Prefetch("requirements", queryset=_protocol_requirements()),
         Prefetch("roles", queryset=SupportRole.objects.order_by("name")),
     )
 
@@ -456,6 +565,18 @@ def protocol_by_code(organisation: Organisation, code: str) -> DelegationProtoco
     # The code is unique in the organisation: no ordering (the default one joins the organisation).
     found = _protocols().filter(organisation=organisation, code=code.strip().lower()).order_by()[:1]
     return next(iter(found), None)
+
+
+def protocol_for_check(organisation: Organisation, code: str) -> DelegationProtocol | None:
+    """The protocol alone, for `delegation_check` (which reads its requirements itself, see
+    `_requirements_for_check`): the API's check needs nothing more."""
+    found = DelegationProtocol.objects.filter(
+        organisation=organisation, code=code.strip().lower()
+    ).order_by()[:1]
+    protocol = next(iter(found), None)
+    if protocol is not None:
+        protocol.organisation = organisation  # the same row: saves reading it again for the audit event
+    return protocol
 
 
 def requirement_by_id(protocol: DelegationProtocol, pk: int) -> ProtocolRequirement | None:
@@ -509,10 +630,9 @@ def teams_for_check(organisation: Organisation) -> QuerySet[Team]:
 
 def team_for_check(organisation: Organisation, *, team_id: int | None = None, name: str = "") -> Team | None:
     # Ordered by id: the model's default order joins the organisation for nothing.
-    teams = Team.objects.filter(organisation=organisation).order_by("pk")
     if team_id is not None:
-        return teams.filter(pk=team_id).first()
-    return teams.filter(name__iexact=name.strip()).first()
+        return next(iter(Team.objects.filter(organisation=organisation, pk=team_id).order_by()[:1]), None)
+    return Team.objects.filter(organisation=organisation, name__iexact=name.strip()).order_by("pk").first()
 
 
 def organisation_by_code(ods_code: str) -> Organisation | None:
@@ -556,6 +676,9 @@ def _posts_by_person(person_ids: Iterable[int], on: dt.date) -> tuple[dict[int, 
     for person_id, team_id, role_id, role_name, band in (
         EmploymentSpell.objects.active_on(on)
         .filter(person_id__in=list(person_ids))
+        # The model's order (person, start) joins the person for their name: start date alone gives the
+        # same order per person.
+        .order_by("start_date", "pk")
         .values_list("person_id", "team_id", "role_id", "role__name", "afc_band")
     ):
         posts[person_id].append(_Post(team_id=team_id, role_id=role_id, band=band))
@@ -577,12 +700,11 @@ def delegation_check(
     """May `person` carry out `protocol`'s activity in `team` on `on` (default today)? Yes, or no with every
     reason. The answer, its reasons and the sign-offs it relied on are recorded in the audit log.
 
-    Access is the caller's to check (`access.may(membership, "check_delegation", person)`). Seven queries
-    and one insert, whatever the protocol: posts, then the four of `status.statuses` (three when every
-    requirement names a published row); the protocol's requirements and roles come prefetched from the
-    selectors."""
+    Access is the caller's to check (`access.may(membership, "check_delegation", person)`). A fixed number
+    of queries and one insert, whatever the protocol: its requirements (`_requirements_for_check`) and roles
+    (none when prefetched), the posts, then the queries of `status.statuses`."""
     on = on or timezone.localdate()
-    rules = _rules(protocol)
+    rules = _rules(protocol, _requirements_for_check(protocol))
     posts, role_names = _posts_by_person([person.pk], on)
     competences = [r.competence for r in rules.requirements]
     # Requirements usually point at published rows (the version comes with them): then `statuses` need not

@@ -13,6 +13,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
@@ -26,10 +27,14 @@ from cultivate.frameworks.models import Competence, Framework, NodeType, Version
 from cultivate.organisations.models import EmploymentSpell, Person, Team
 
 from .delegation import frameworks_available_to
-from .status import NOT_STARTED, CompetenceStatus, Requirement, State, requirements_for, statuses
+from .status import HELD_STATES, VERSION_DOCUMENTS, State, Summary, requirements_for, summaries
 
 BELOW_LEVEL = "below_level"
 UNMET = "unmet"
+
+# What a cell needs of a requirement: (lowest level, its rank, due date).
+_Need = tuple[str, int, dt.date | None]
+_NOT_STARTED: Summary = (State.NOT_STARTED, "", 0, None)
 
 # Display states: the statuses, plus "below the level the person's role requires".
 LABELS: dict[str, str] = {
@@ -95,7 +100,11 @@ class Cell:
 
     def html(self) -> str:
         """The table cell, escaped. Built here rather than in the template: a 40 × 150 matrix is 6,000 cells,
-        and cells with the same content share one string (see `row_html`)."""
+        and cells with the same content are one Cell (see `_Cells`), so one string made once."""
+        return self._html
+
+    @cached_property
+    def _html(self) -> str:
         shown = self.abbreviation if self.required else f"({self.abbreviation})"
         hidden = self.text if self.required else f"{self.text}, not required"
         return (
@@ -112,15 +121,8 @@ class MatrixRow:
     band: str
     cells: list[Cell]
 
-    def cells_html(self, cache: dict[Cell, str] | None = None) -> Markup:
-        cache = {} if cache is None else cache
-        parts = []
-        for cell in self.cells:
-            html = cache.get(cell)
-            if html is None:
-                html = cache[cell] = cell.html()
-            parts.append(html)
-        return Markup("".join(parts))  # noqa: S704 - every part is escaped in Cell.html
+    def cells_html(self) -> Markup:
+        return Markup("".join([cell._html for cell in self.cells]))  # noqa: S704 - every part is escaped in Cell.html
 
 
 @dataclass
@@ -133,10 +135,9 @@ class Matrix:
     people_in_team: int
     framework_choices: list[tuple[int, str]] = field(default_factory=list)
     domain_choices: list[tuple[int, str]] = field(default_factory=list)
-    _html: dict[Cell, str] = field(default_factory=dict, repr=False)
 
     def row_html(self, row: MatrixRow) -> Markup:
-        return row.cells_html(self._html)
+        return row.cells_html()
 
     @property
     def key(self) -> list[tuple[str, str]]:
@@ -160,6 +161,7 @@ def _published_items(framework_id: int) -> list[Competence]:
     return list(
         Competence.objects.filter(framework_id=framework_id, version__status=VersionStatus.PUBLISHED)
         .select_related("framework", "version")
+        .defer(*VERSION_DOCUMENTS)  # not decoded again for every row
         .order_by("sequence", "pk")
     )
 
@@ -236,10 +238,21 @@ def team_matrix(
             )
     person_ids = list(people)
     required = requirements_for(person_ids, on=on) if person_ids else {}
-    # Keyed by the published row's pk: every column is a published row, one per (framework, identifier).
-    required_by_key: dict[int, dict[int, Requirement]] = {
-        person_id: {r.competence.pk: r for r in reqs} for person_id, reqs in required.items()
-    }
+    # Keyed by the published row's pk: every column is a published row, one per (framework, identifier). A
+    # cell needs only the level and due date of a requirement; shared requirements give shared tuples.
+    needs: dict[int, tuple[int, _Need]] = {}
+    required_by_key: dict[int, dict[int, _Need]] = {}
+    union: dict[tuple[int, Any], Competence] = {}
+    for person_id, reqs in required.items():
+        mine: dict[int, _Need] = {}
+        for r in reqs:
+            found = needs.get(id(r))
+            if found is None:
+                competence = r.competence
+                found = needs[id(r)] = (competence.pk, (r.min_level, r.min_rank, r.due_on))
+                union.setdefault((competence.framework_id, competence.identifier), competence)
+            mine[found[0]] = found[1]
+        required_by_key[person_id] = mine
 
     allowed_domains = {pk for pk, _ in domain_choices}
     competences: list[Competence]
@@ -249,22 +262,23 @@ def team_matrix(
     elif filters.framework and filters.framework in allowed_frameworks:
         competences = _ordered_tree(_published_items(filters.framework), None)
     else:
-        union: dict[tuple[int, Any], Competence] = {}
-        for reqs in required.values():
-            for r in reqs:
-                union.setdefault((r.competence.framework_id, r.competence.identifier), r.competence)
         competences = sorted(
             union.values(), key=lambda c: (c.framework.title, _natural(c.code), c.sequence, c.pk)
         )
     columns = [_column(c) for c in competences]
 
-    # Every column is a published row (with its version loaded), so `statuses` can skip that look-up.
-    status_of = statuses(person_ids, competences, on=on, published=True) if person_ids and competences else {}
-    make = _Cells()
-    keys = [(c.pk, c.framework) for c in competences]
+    # Every column is a published row (with its version loaded), so `summaries` can skip that look-up.
+    status_of = (
+        summaries(person_ids, competences, on=on, published=True) if person_ids and competences else {}
+    )
+    make = _Cells({c.framework_id: c.framework for c in competences})
+    keys = [(c.pk, c.framework_id) for c in competences]
+    summary_of = status_of.get
     for person_id, row in people.items():
-        mine = required_by_key.get(person_id, {})
-        row.cells = [make(status_of.get((person_id, pk)), mine.get(pk), framework) for pk, framework in keys]
+        need_of = required_by_key.get(person_id, {}).get
+        row.cells = [
+            make(summary_of((person_id, pk)), framework_id, need_of(pk)) for pk, framework_id in keys
+        ]
 
     rows = list(people.values())
     if filters.status:
@@ -296,6 +310,7 @@ def _published_items_for_domain(domain_pk: int) -> list[Competence]:
             version__status=VersionStatus.PUBLISHED,
         )
         .select_related("framework", "version")
+        .defer(*VERSION_DOCUMENTS)  # not decoded again for every row
         .order_by("sequence", "pk")
     )
 
@@ -310,7 +325,8 @@ class _Cells:
     """Makes cells; identical inputs share one Cell (and so one HTML string), and level labels are looked up
     once per framework, which keeps 6,000 cells cheap."""
 
-    def __init__(self) -> None:
+    def __init__(self, frameworks: dict[int, Framework]) -> None:
+        self._frameworks = frameworks
         self._made: dict[tuple[Any, ...], Cell] = {}
         self._labels: dict[int, dict[str, str]] = {}
 
@@ -322,51 +338,38 @@ class _Cells:
             }
         return labels.get(code, code)
 
-    def __call__(
-        self, status: CompetenceStatus | None, requirement: Requirement | None, framework: Framework
-    ) -> Cell:
-        status = status or NOT_STARTED
-        dated = status.state in (State.EXPIRING, State.EXPIRED)
-        key = (
-            status.state,
-            status.level,
-            status.level_rank,
-            status.expires_on if dated else None,
-            framework.pk,
-            None
-            if requirement is None
-            else (requirement.min_level, requirement.min_rank, requirement.due_on),
-        )
+    def __call__(self, summary: Summary | None, framework_id: int, need: _Need | None) -> Cell:
+        key = (summary, framework_id, need)
         cell = self._made.get(key)
         if cell is None:
-            cell = self._made[key] = self._make(status, requirement, framework, dated)
+            cell = self._made[key] = self._make(summary or _NOT_STARTED, self._frameworks[framework_id], need)
         return cell
 
-    def _make(
-        self, status: CompetenceStatus, requirement: Requirement | None, framework: Framework, dated: bool
-    ) -> Cell:
-        state = str(status.state)
+    def _make(self, summary: Summary, framework: Framework, need: _Need | None) -> Cell:
+        status, level, level_rank, expires_on = summary
+        state = str(status)
         details: list[str] = []
         met = False
-        if status.level:
-            details.append(self._label(framework, status.level))
-        if status.is_held:
-            met = requirement is None or status.level_rank >= requirement.min_rank
+        if level:
+            details.append(self._label(framework, level))
+        if status in HELD_STATES:
+            met = need is None or level_rank >= need[1]
             if not met:
                 state = BELOW_LEVEL
-        if dated and status.expires_on:
-            verb = "expired" if status.state == State.EXPIRED else "expires"
-            details.append(f"{verb} {status.expires_on.isoformat()}")
-        if requirement is not None:
-            details.append(f"required: {self._label(framework, requirement.min_level)}")
-            if requirement.due_on and not met:
-                details.append(f"due {requirement.due_on.isoformat()}")
+        if status in (State.EXPIRING, State.EXPIRED) and expires_on:
+            verb = "expired" if status == State.EXPIRED else "expires"
+            details.append(f"{verb} {expires_on.isoformat()}")
+        if need is not None:
+            min_level, _, due_on = need
+            details.append(f"required: {self._label(framework, min_level)}")
+            if due_on and not met:
+                details.append(f"due {due_on.isoformat()}")
         return Cell(
             state=state,
             abbreviation=ABBREVIATIONS[state],
             text=LABELS[state],
             detail=", ".join(details),
-            required=requirement is not None,
+            required=need is not None,
             met=met,
         )
 

@@ -10,6 +10,7 @@ competence it was given for equals the published row's (unchanged since), otherw
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,13 +19,12 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Q
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cultivate.frameworks.models import Competence, Framework, RoleRequirement, VersionStatus
 from cultivate.organisations.models import ContractType, EmploymentSpell
 
-from .models import Assessment, AssessmentKind, EvidenceLink, RequestStatus, SignOffRequest
+from .models import Assessment, AssessmentKind, Evidence, EvidenceLink, RequestStatus, SignOffRequest
 
 EXPIRING_SOON_DAYS = 30
 
@@ -69,9 +69,12 @@ NOT_STARTED = CompetenceStatus(State.NOT_STARTED)
 
 
 def published_rows(competences: Iterable[Competence]) -> dict[Key, Competence]:
-    """The published row for each (framework, identifier); one query. Keys with no published row are absent
-    (the competence was removed, or its framework has no published version)."""
-    keys = {(c.framework_id, c.identifier) for c in competences}
+    """The published row for each (framework, identifier), with its framework and version; one query. Keys
+    with no published row are absent (the competence was removed, or its framework has no published version)."""
+    return _published_rows({(c.framework_id, c.identifier) for c in competences})
+
+
+def _published_rows(keys: set[Key]) -> dict[Key, Competence]:
     if not keys:
         return {}
     by_framework: dict[int, set[uuid.UUID]] = defaultdict(set)
@@ -84,9 +87,20 @@ def published_rows(competences: Iterable[Competence]) -> dict[Key, Competence]:
     rows = (
         Competence.objects.filter(condition, version__status=VersionStatus.PUBLISHED)
         .select_related("framework", "version")
+        # Each row would decode its version's CASE document (a whole framework when imported) and change
+        # summary again; nothing reading these rows needs them (they load on demand if asked for).
+        .defer(*VERSION_DOCUMENTS)
         .order_by()
     )
     return {(row.framework_id, row.identifier): row for row in rows}
+
+
+VERSION_DOCUMENTS = (
+    "version__case_document",
+    "version__case_definitions",
+    "version__case_rubrics",
+    "version__change_summary",
+)
 
 
 def key_filter(prefix: str, keys: set[Key], *, identifier_field: str = "identifier") -> Q:
@@ -110,19 +124,150 @@ def _date(value: dt.date) -> str:
 # SQLite stores dates as ISO text and Django parses each one; for the thousands of assessments a matrix reads,
 # they are read as text, compared as text and parsed only for the records that count. PostgreSQL returns
 # dates ready-made.
-_DAYS_AS_TEXT: dict[str, Any] = (
-    {
-        "assessed_text": Cast("assessed_on", models.TextField()),
-        "expires_text": Cast("expires_on", models.TextField()),
-    }
-    if connection.vendor == "sqlite"
-    else {}
-)
-_DAY_FIELDS = ("assessed_text", "expires_text") if _DAYS_AS_TEXT else ("assessed_on", "expires_on")
+_DAYS_AS_TEXT = connection.vendor == "sqlite"
 
 
 def _day(value: dt.date | str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return f"{_table(model)}.{connection.ops.quote_name(field.column)}"
+
+
+def _keys_sql(framework_column: str, identifier_column: str, keys: set[Key]) -> tuple[str, list[Any]]:
+    """SQL true for rows whose (framework, identifier) is one of `keys` (not empty), with its parameters."""
+    by_framework: dict[int, list[uuid.UUID]] = defaultdict(list)
+    for framework_id, identifier in keys:
+        by_framework[framework_id].append(identifier)
+    # Identifiers as the database stores them: hex text on SQLite, uuid on PostgreSQL.
+    prepare = Assessment._meta.get_field("competence_identifier").get_db_prep_value
+    parts, params = [], []
+    for framework_id, identifiers in by_framework.items():
+        marks = ", ".join(["%s"] * len(identifiers))
+        parts.append(f"({framework_column} = %s AND {identifier_column} IN ({marks}))")
+        params.append(framework_id)
+        params.extend(prepare(identifier, connection, prepared=False) for identifier in identifiers)
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _read_records(
+    person_ids: Sequence[int], keys: set[Key]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The assessments, open or returned sign-off requests and evidence links of these people for these
+    competences, in plain SQL: the delegation check answers many calls a second, and building these three
+    queries through the ORM cost it more than running them. Identifiers come back as text (hex on SQLite,
+    hyphenated on PostgreSQL), dates as ISO text on SQLite (see `_DAYS_AS_TEXT`).
+
+    Assessment rows: id, person, framework, identifier, content hash, kind, level, level rank, assessed on,
+    expires on, assessor name, superseded assessment; ordered by date, then id. Request rows: person,
+    framework, identifier, status. Evidence rows: person, framework, identifier."""
+    people = ", ".join(["%s"] * len(person_ids))
+    a = functools.partial(_column, Assessment)
+    if _DAYS_AS_TEXT:
+        days = f"CAST({a('assessed_on')} AS text), CAST({a('expires_on')} AS text)"
+    else:
+        days = f"{a('assessed_on')}, {a('expires_on')}"
+    keys_sql, keys_params = _keys_sql(a("framework"), a("competence_identifier"), keys)
+    # Table and column names come from the models, every value is a bound parameter.
+    assessment_sql = (
+        f"SELECT {a('id')}, {a('person')}, {a('framework')}, "  # noqa: S608
+        f"CAST({a('competence_identifier')} AS text), "
+        f"{a('content_hash')}, {a('kind')}, {a('level')}, {a('level_rank')}, {days}, {a('assessor_name')}, "
+        f"{a('supersedes')} FROM {_table(Assessment)} "
+        f"WHERE {a('person')} IN ({people}) AND {keys_sql} ORDER BY {a('assessed_on')}, {a('id')}"
+    )
+    c = functools.partial(_column, Competence)
+    keys_sql, keys_params_c = _keys_sql(c("framework"), c("identifier"), keys)
+    r = functools.partial(_column, SignOffRequest)
+    request_sql = (
+        f"SELECT {r('person')}, {c('framework')}, "  # noqa: S608
+        f"CAST({c('identifier')} AS text), {r('status')} "
+        f"FROM {_table(SignOffRequest)} INNER JOIN {_table(Competence)} ON {c('id')} = {r('competence')} "
+        f"WHERE {r('person')} IN ({people}) AND {r('status')} IN (%s, %s) AND {keys_sql}"
+    )
+    e = functools.partial(_column, Evidence)
+    link = functools.partial(_column, EvidenceLink)
+    evidence_sql = (
+        f"SELECT {e('person')}, {c('framework')}, "  # noqa: S608
+        f"CAST({c('identifier')} AS text) "
+        f"FROM {_table(EvidenceLink)} INNER JOIN {_table(Evidence)} ON {e('id')} = {link('evidence')} "
+        f"INNER JOIN {_table(Competence)} ON {c('id')} = {link('competence')} "
+        f"WHERE {e('person')} IN ({people}) AND {keys_sql}"
+    )
+    people_params = list(person_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(assessment_sql, [*people_params, *keys_params])
+        assessments = cursor.fetchall()
+        cursor.execute(
+            request_sql,
+            [*people_params, RequestStatus.OPEN.value, RequestStatus.RETURNED.value, *keys_params_c],
+        )
+        requests = cursor.fetchall()
+        cursor.execute(evidence_sql, [*people_params, *keys_params_c])
+        evidence = cursor.fetchall()
+    return assessments, requests, evidence
+
+
+@dataclass
+class _Records:
+    """What the status of each cell is made from, read in three queries (four without `published`)."""
+
+    current: dict[Key, Competence]
+    index: dict[Key, int]  # each (framework, identifier) numbered: ints hash faster than UUIDs
+    latest: dict[tuple[int, int], tuple[Any, ...]]  # (person, key number) -> the assessment row that counts
+    requests: dict[tuple[int, int], set[str]]
+    with_evidence: set[tuple[int, int]]
+
+
+def _records(
+    person_ids: Sequence[int], competences: Sequence[Competence], on: dt.date, published: bool
+) -> _Records:
+    current = (
+        {(c.framework_id, c.identifier): c for c in competences} if published else published_rows(competences)
+    )
+    keys = {(c.framework_id, c.identifier) for c in competences}
+    # The identifier is read as text: converting thousands of values to UUIDs costs more than the query.
+    # SQLite stores the hex form and PostgreSQL returns the hyphenated one; both map back to the key's UUID.
+    # Keys are numbered: hashing a UUID runs Python code, and the cell loops look keys up thousands of times.
+    index: dict[Key, int] = {}
+    identifier_of: dict[tuple[int, str], int] = {}
+    for framework_id, identifier in keys:
+        number = index[(framework_id, identifier)] = len(index)
+        identifier_of[(framework_id, identifier.hex)] = number
+        identifier_of[(framework_id, str(identifier))] = number
+
+    # Every record for these people and competences, whatever its date: a correction rewrites the record it
+    # supersedes from the start (the original was wrong), so it hides it even on days before the correction's
+    # own date; a withdrawal takes effect from its date. Withdrawals themselves never count as "the latest":
+    # withdrawing one sign-off leaves any other standing one in place.
+    assessments, request_rows, evidence_rows = _read_records(person_ids, keys)
+    correction = AssessmentKind.CORRECTION
+    withdrawal = AssessmentKind.WITHDRAWAL
+    today = on.isoformat() if _DAYS_AS_TEXT else on  # ISO dates compare as text in date order
+    superseded = {row[11] for row in assessments if row[11] and (row[5] == correction or row[8] <= today)}
+    latest: dict[tuple[int, int], tuple[Any, ...]] = {}
+    for row in assessments:
+        if row[0] in superseded or row[5] == withdrawal or row[8] > today:
+            continue
+        # Ordered by date, so the last record standing is the one that counts.
+        latest[(row[1], identifier_of[(row[2], row[3].lower())])] = row
+
+    # Open requests make "awaiting sign-off"; a request returned with feedback means work in progress.
+    requests: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for person_id, framework_id, identifier, status in request_rows:
+        requests[(person_id, identifier_of[(framework_id, identifier.lower())])].add(status)
+    with_evidence = {
+        (person_id, identifier_of[(framework_id, identifier.lower())])
+        for person_id, framework_id, identifier in evidence_rows
+    }
+    return _Records(current, index, latest, requests, with_evidence)
 
 
 def statuses(
@@ -139,82 +284,20 @@ def statuses(
     on = on or timezone.localdate()
     if not person_ids or not competences:
         return {}
-    current = (
-        {(c.framework_id, c.identifier): c for c in competences} if published else published_rows(competences)
+    records = _records(person_ids, competences, on, published)
+    current, latest, requests, with_evidence = (
+        records.current,
+        records.latest,
+        records.requests,
+        records.with_evidence,
     )
-    keys = {(c.framework_id, c.identifier) for c in competences}
-    # The identifier is read as text: converting thousands of values to UUIDs costs more than the query.
-    # SQLite stores the hex form and PostgreSQL returns the hyphenated one; both map back to the key's UUID.
-    # Keys are numbered: hashing a UUID runs Python code, and the cell loop below looks keys up thousands of
-    # times.
-    index: dict[Key, int] = {}
-    identifier_of: dict[tuple[int, str], int] = {}
-    for framework_id, identifier in keys:
-        number = index[(framework_id, identifier)] = len(index)
-        identifier_of[(framework_id, identifier.hex)] = number
-        identifier_of[(framework_id, str(identifier))] = number
-
-    # Every record for these people and competences, whatever its date: a correction rewrites the record it
-    # supersedes from the start (the original was wrong), so it hides it even on days before the correction's
-    # own date; a withdrawal takes effect from its date. Withdrawals themselves never count as "the latest":
-    # withdrawing one sign-off leaves any other standing one in place.
-    assessments = list(
-        Assessment.objects.filter(
-            key_filter("", keys, identifier_field="competence_identifier"), person_id__in=person_ids
-        )
-        .order_by("assessed_on", "pk")
-        .annotate(identifier_text=Cast("competence_identifier", models.TextField()), **_DAYS_AS_TEXT)
-        .values_list(
-            "pk",
-            "person_id",
-            "framework_id",
-            "identifier_text",
-            "content_hash",
-            "kind",
-            "level",
-            "level_rank",
-            *_DAY_FIELDS,
-            "assessor_name",
-            "supersedes_id",
-        )
-    )
-    correction = AssessmentKind.CORRECTION
-    withdrawal = AssessmentKind.WITHDRAWAL
-    today = on.isoformat() if _DAYS_AS_TEXT else on  # ISO dates compare as text in date order
-    superseded = {row[11] for row in assessments if row[11] and (row[5] == correction or row[8] <= today)}
-    latest: dict[tuple[int, int], tuple[Any, ...]] = {}
-    for row in assessments:
-        if row[0] in superseded or row[5] == withdrawal or row[8] > today:
-            continue
-        # Ordered by date, so the last record standing is the one that counts.
-        latest[(row[1], identifier_of[(row[2], row[3].lower())])] = row
-
-    # Open requests make "awaiting sign-off"; a request returned with feedback means work in progress.
-    requests: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for person_id, framework_id, identifier, status in (
-        SignOffRequest.objects.filter(
-            key_filter("competence__", keys),
-            person_id__in=person_ids,
-            status__in=[RequestStatus.OPEN, RequestStatus.RETURNED],
-        )
-        .order_by()
-        .values_list("person_id", "competence__framework_id", "competence__identifier", "status")
-    ):
-        requests[(person_id, index[(framework_id, identifier)])].add(status)
-    with_evidence = {
-        (person_id, index[(framework_id, identifier)])
-        for person_id, framework_id, identifier in EvidenceLink.objects.filter(
-            key_filter("competence__", keys), evidence__person_id__in=person_ids
-        ).values_list("evidence__person_id", "competence__framework_id", "competence__identifier")
-    }
-
     result: dict[tuple[int, int], CompetenceStatus] = {}
     soon = on + dt.timedelta(days=expiring_days)
     made: dict[tuple[Any, ...], CompetenceStatus] = {}
     no_requests: set[str] = set()
     for competence in competences:
         key = (competence.framework_id, competence.identifier)
-        number = index[key]
+        number = records.index[key]
         row_now = current.get(key)
         reference = row_now or competence
         for person_id in person_ids:
@@ -249,6 +332,77 @@ def statuses(
                     soon=soon,
                 )
             result[(person_id, competence.pk)] = found
+    return result
+
+
+# What a cell of the team matrix shows of a status: (state, level, level rank, expiry date); the date only
+# for expiring and expired sign-offs, so that cells showing the same thing compare equal.
+Summary = tuple[str, str, int, dt.date | None]
+
+
+def summaries(
+    person_ids: Sequence[int],
+    competences: Sequence[Competence],
+    *,
+    on: dt.date | None = None,
+    expiring_days: int = EXPIRING_SOON_DAYS,
+    published: bool = False,
+) -> dict[tuple[int, int], Summary]:
+    """The state, level and expiry of each status, as `statuses` decides them (same queries, same rules),
+    without the reasons and sign-off details: for the team matrix, whose 6,000 cells would otherwise each
+    build a status object and parse two dates. Cells not started are left out of the result."""
+    on = on or timezone.localdate()
+    if not person_ids or not competences:
+        return {}
+    records = _records(person_ids, competences, on, published)
+    latest, requests, with_evidence = records.latest, records.requests, records.with_evidence
+    # On SQLite the rows hold ISO date text (compared as text, parsed once per distinct day); on PostgreSQL
+    # dates.
+    as_text = _DAYS_AS_TEXT
+    today: Any = on.isoformat() if as_text else on
+    soon: Any = on + dt.timedelta(days=expiring_days)
+    soon = soon.isoformat() if as_text else soon
+    days: dict[Any, dt.date | None] = {}
+    achieved, expiring, expired, reassess = State.ACHIEVED, State.EXPIRING, State.EXPIRED, State.REASSESS
+    awaiting_summary: Summary = (State.AWAITING, "", 0, None)
+    in_progress_summary: Summary = (State.IN_PROGRESS, "", 0, None)
+    open_, returned = RequestStatus.OPEN, RequestStatus.RETURNED
+    result: dict[tuple[int, int], Summary] = {}
+    for competence in competences:
+        key = (competence.framework_id, competence.identifier)
+        number = records.index[key]
+        content_hash = (records.current.get(key) or competence).content_hash
+        pk = competence.pk
+        for person_id in person_ids:
+            person_key = (person_id, number)
+            row = latest.get(person_key)
+            request_states = requests.get(person_key)
+            awaiting = request_states is not None and open_ in request_states
+            lapsed: Summary | None = None
+            if row is not None:
+                expires = row[9]
+                if row[4] != content_hash:
+                    lapsed = (reassess, row[6], row[7], None)
+                elif expires is not None and expires < today:
+                    lapsed = (
+                        expired,
+                        row[6],
+                        row[7],
+                        days.get(expires) or days.setdefault(expires, _day(expires)),
+                    )
+                elif expires is not None and expires <= soon:
+                    day = days.get(expires) or days.setdefault(expires, _day(expires))
+                    result[(person_id, pk)] = (expiring, row[6], row[7], day)
+                    continue
+                else:
+                    result[(person_id, pk)] = (achieved, row[6], row[7], None)
+                    continue
+            if awaiting:
+                result[(person_id, pk)] = awaiting_summary
+            elif lapsed is not None:
+                result[(person_id, pk)] = lapsed
+            elif person_key in with_evidence or (request_states is not None and returned in request_states):
+                result[(person_id, pk)] = in_progress_summary
     return result
 
 
@@ -343,12 +497,16 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
     condition = Q(pk__in=[])
     for org_id, role_id in org_roles:
         condition |= Q(organisation_id=org_id, role_id=role_id)
-    requirements = list(
+    # Only the key of each requirement's competence is needed: the published row is what counts.
+    requirements: list[RoleRequirement] = list(
         RoleRequirement.objects.filter(condition)
-        .select_related("competence", "competence__framework")
+        .annotate(
+            competence_framework_id=models.F("competence__framework_id"),
+            competence_identifier=models.F("competence__identifier"),
+        )
         .order_by("pk")
     )
-    current = published_rows([r.competence for r in requirements])
+    current = _published_rows({_competence_key(r) for r in requirements})
     by_org_role: dict[tuple[int, int], list[RoleRequirement]] = defaultdict(list)
     for requirement in requirements:
         by_org_role[(requirement.organisation_id, requirement.role_id)].append(requirement)
@@ -368,8 +526,7 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
         for requirement in by_org_role.get((org_id, role_id), []):
             if requirement.afc_band and requirement.afc_band != band:
                 continue
-            key = (requirement.competence.framework_id, requirement.competence.identifier)
-            row = current.get(key)
+            row = current.get(_competence_key(requirement))
             if row is None:
                 continue
             rank = rank_of.get((row.pk, requirement.min_level))
@@ -382,6 +539,8 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
         return found
 
     chosen: dict[int, dict[int, Requirement]] = defaultdict(dict)
+    # Requirements are immutable and most have no due date: people with the same one share one object.
+    made: dict[tuple[int, dt.date | None], Requirement] = {}
     for spell in spells:
         person_id = spell["person_id"]
         start = started.get((person_id, spell["role_id"]))
@@ -394,20 +553,28 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
                 if start and requirement.within_days
                 else None
             )
-            candidate = Requirement(
-                requirement=requirement,
-                competence=row,
-                min_level=requirement.min_level,
-                min_rank=rank,
-                due_on=due,
-            )
+            candidate = made.get((id(requirement), due))
+            if candidate is None:
+                candidate = made[(id(requirement), due)] = Requirement(
+                    requirement=requirement,
+                    competence=row,
+                    min_level=requirement.min_level,
+                    min_rank=rank,
+                    due_on=due,
+                )
             held = mine.get(key)
             if held is None or _stricter(candidate, held):
                 mine[key] = candidate
     result: dict[int, list[Requirement]] = {pid: [] for pid in person_ids}
+    position = {pk: n for n, pk in enumerate(sorted(order, key=order.__getitem__))}.__getitem__
     for person_id, by_key in chosen.items():
-        result[person_id] = sorted(by_key.values(), key=lambda r: order[r.competence.pk])
+        result[person_id] = [by_key[pk] for pk in sorted(by_key, key=position)]
     return result
+
+
+def _competence_key(requirement: RoleRequirement) -> Key:
+    """The (framework, identifier) of the requirement's competence, annotated by `requirements_for`."""
+    return (requirement.competence_framework_id, requirement.competence_identifier)  # type: ignore[attr-defined]
 
 
 def _stricter(candidate: Requirement, held: Requirement) -> bool:

@@ -141,6 +141,13 @@ def nav_link(page: Page, name: str) -> Locator:
     return page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True)
 
 
+def section_link(page: Page, section: str, name: str) -> Locator:
+    """A page of a section with one header entry (e.g. "Workforce insights"): open the section from the header,
+    then find the page in the section's own navigation."""
+    nav_link(page, section).click()
+    return page.get_by_role("navigation", name=section).get_by_role("link", name=name, exact=True)
+
+
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
     return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))

@@ -157,6 +157,12 @@ NODE_MODULES = Path(os.environ.get("CULTIVATE_NODE_MODULES", BASE_DIR / "node_mo
 STATICFILES_DIRS = [
     ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
     PACKAGE_DIR / "core" / "static",
+    # Chart libraries for the insights dashboards (UMD builds; vega-interpreter and vega-util as ES modules).
+    ("vendor/vega", NODE_MODULES / "vega" / "build"),
+    ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
+    ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
+    ("vendor/vega-interpreter", NODE_MODULES / "vega-interpreter" / "build"),
+    ("vendor/vega-util", NODE_MODULES / "vega-util" / "build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -170,6 +176,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 STAFF_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("CULTIVATE_STAFF_IMPORT_MAX_UPLOAD_MB", "200"))
 # Imports with more rows than this run as a background task with progress shown.
 STAFF_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CULTIVATE_STAFF_IMPORT_BACKGROUND_ROWS", "2000"))
+# The insights store: Parquet datasets read by the dashboards (cultivate/insights/store.py).
+INSIGHTS_STORE = Path(os.environ.get("CULTIVATE_INSIGHTS_STORE", VAR_DIR / "insights"))
 
 TASKS = {
     "default": {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, INSTALLED_APPS
@@ -17,6 +19,8 @@ if not os.environ.get("DATABASE_URL"):
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Never the developer's insights store (the demo command writes a snapshot); tests that read it set their own.
+INSIGHTS_STORE = Path(tempfile.gettempdir()) / f"cultivate-test-insights-{os.getpid()}"
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -93,6 +93,27 @@ class Command(BaseCommand):
         if options["verbosity"]:
             for line in summary.lines():
                 self.stdout.write(line)
+        self._snapshot(options["verbosity"])
+
+    def _snapshot(self, verbosity: int) -> None:
+        """Copy each demo organisation's records into the insights store, so the dashboards have data at once."""
+        import time
+
+        from django.conf import settings
+
+        from cultivate.demo.alliance import TRUSTS
+        from cultivate.insights.uploads.services import snapshot_all
+        from cultivate.organisations.models import Organisation
+
+        started = time.perf_counter()
+        codes = [plan.ods_code for plan in TRUSTS]
+        trusts = Organisation.objects.filter(ods_code__in=codes).order_by("ods_code")
+        results = snapshot_all(store=settings.INSIGHTS_STORE, organisations=list(trusts))
+        if verbosity:
+            seconds = time.perf_counter() - started
+            self.stdout.write(
+                f"Snapshot of {len(results)} organisations written to the insights store ({seconds:.1f} s)."
+            )
 
     def _print_logins(self) -> None:
         logins = demo_logins()

@@ -1,4 +1,4 @@
-"""`cultivate insights import|generate|measures`: workforce analytics on a Parquet store, with or
+"""`cultivate insights import|generate|measures|snapshot|report`: workforce analytics on a Parquet store, with or
 without the web service. Each subcommand lives in `cultivate.insights.commands.<name>` as `add_arguments` and
 `run(options, stdout, stderr) -> exit code`."""
 
@@ -14,6 +14,8 @@ SUBCOMMANDS = {
     "import": ("import_extract", "Import an ESR-style extract (folder, XLSX workbook or Parquet folder)."),
     "generate": ("generate", "Write a synthetic extract calibrated to the published figures."),
     "measures": ("measures", "Print the standard measures for a window as JSON or CSV."),
+    "snapshot": ("snapshot", "Copy the service's own staff records into the store, pseudonymised."),
+    "report": ("report", "Write the board report (HTML, or PDF) for a period and organisations."),
 }
 
 
@@ -26,7 +28,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(
-            dest="subcommand", required=True, metavar="{import,generate,measures}"
+            dest="subcommand", required=True, metavar="{import,generate,measures,snapshot,report}"
         )
         for name, (_module_name, help_text) in SUBCOMMANDS.items():
             try:

@@ -1,0 +1,54 @@
+"""The dashboards' filters: the window (a 12-month window named by its last month) and the breakdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+
+from .dashboards import BREAKDOWNS, months_before
+
+WINDOW_CHOICES = 60  # month ends offered: five years back from the latest
+
+
+class DashboardFilterForm(forms.Form):
+    hide_optional = True
+    window = forms.ChoiceField(
+        label="12 months ending",
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose a month from the list for the end of the 12 months: %(value)s is not one."
+        },
+    )
+    by = forms.ChoiceField(
+        label="Break down by",
+        required=False,
+        error_messages={"invalid_choice": "Choose a breakdown from the list: %(value)s is not one."},
+    )
+
+    def __init__(self, *args: Any, latest: dt.date, breakdowns: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.latest = latest
+        self.default_by = breakdowns[0]
+        ends = [months_before(latest, n) for n in range(WINDOW_CHOICES)]
+        cast(forms.ChoiceField, self.fields["window"]).choices = [(f"{d:%Y-%m}", f"{d:%B %Y}") for d in ends]
+        cast(forms.ChoiceField, self.fields["by"]).choices = [(b, BREAKDOWNS[b]) for b in breakdowns]
+
+    def window_end(self) -> dt.date:
+        value = self.cleaned_data.get("window") if self.is_valid() else None
+        if not value:
+            return self.latest
+        year, month = (int(x) for x in value.split("-"))
+        return months_before(dt.date(year, month, 1), 0)
+
+    def breakdown(self) -> str:
+        value = self.cleaned_data.get("by") if self.is_valid() else None
+        return value or self.default_by
+
+    def query(self) -> str:
+        """The chosen filters as a query string, for links that keep them (exports, drill-down, tabs)."""
+        if not self.is_valid():
+            return ""
+        parts = [f"{k}={v}" for k, v in self.cleaned_data.items() if v]
+        return "?" + "&".join(parts) if parts else ""

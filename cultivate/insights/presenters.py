@@ -1,0 +1,160 @@
+"""Dashboard tables → what a page or a download shows: formatted cells, drill-down links, CSV and XLSX.
+
+A suppressed figure reads "[c]" (confidential: fewer than 5 people) and one over a small denominator "[s]",
+on the page and in downloads alike; the page explains both under each table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .dashboards import Column, Dashboard, Table
+
+SUPPRESSED = "[c]"
+SMALL = "[s]"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _number(value: float | int, kind: str) -> str:
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "index":
+        return f"{value:.1f}"
+    if kind == "ratio":
+        return f"{value:.2f}"
+    return f"{value:,.1f}"
+
+
+def cell_text(table: Table, row: dict[str, Any], column: Column) -> str:
+    value = row.get(column.key)
+    if value is None:
+        if column.key in row.get("_suppressed", ()):
+            base = column.key.removesuffix("_num").removesuffix("_den")
+            return SMALL if base in row.get("_small", ()) else SUPPRESSED
+        return "–" if column.kind != "label" else "Not known"
+    if column.kind == "label":
+        return str(value)
+    return _number(value, column.kind)
+
+
+def _script_json(spec: dict[str, Any]) -> str:
+    """JSON safe inside a <script> element: no "</script>" or HTML can close it early."""
+    text = json.dumps(spec, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def present_table(table: Table, links: dict[str, str] | None = None) -> dict[str, Any]:
+    """Rows of cells for the page: text, whether numeric, whether suppressed, and a drill-down link."""
+    links = links or {}
+    rows = []
+    for row in table.rows:
+        cells = []
+        for column in table.columns:
+            text = cell_text(table, row, column)
+            href = links.get(str(row.get(column.key))) if column.key == table.drill else None
+            cells.append(
+                {
+                    "text": text,
+                    "numeric": column.kind != "label",
+                    "hidden": text in (SUPPRESSED, SMALL),
+                    "href": href,
+                }
+            )
+        rows.append(cells)
+    return {
+        "key": table.key,
+        "title": table.title,
+        "caption": table.caption,
+        "columns": table.columns,
+        "rows": rows,
+        "chart_json": _script_json(table.chart) if table.chart else "",
+        "chart_alt": table.chart_alt,
+        "has_hidden": any(c["hidden"] for r in rows for c in r),
+        "note": table.note,
+    }
+
+
+# Downloads ------------------------------------------------------------------------------------------------------
+def _safe(value: str) -> str:
+    """Spreadsheet programs run a cell that starts like a formula; a leading apostrophe keeps it text."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def export_header(table: Table) -> list[str]:
+    return [f"{c.heading} (%)" if c.kind == "percent" else c.heading for c in table.columns]
+
+
+def export_rows(table: Table) -> list[list[str | float | int]]:
+    """Figures as numbers (percentages ×100, to 2 places), suppressed ones as [c] or [s], labels as safe text."""
+    out: list[list[str | float | int]] = []
+    for row in table.rows:
+        cells: list[str | float | int] = []
+        for column in table.columns:
+            value = row.get(column.key)
+            if value is None or column.kind == "label":
+                cells.append(_safe(cell_text(table, row, column)))
+            elif column.kind == "percent":
+                cells.append(round(float(value) * 100, 2))
+            else:
+                cells.append(value)
+        out.append(cells)
+    return out
+
+
+def about_lines(dashboard: Dashboard, table: Table, scope_label: str) -> list[tuple[str, str]]:
+    return [
+        ("Table", table.title),
+        ("Scope", scope_label),
+        (
+            "Window",
+            f"{dashboard.window.start.isoformat()} to {dashboard.window.end.isoformat()} "
+            "(the days after the start up to the end)",
+        ),
+        ("Extract date", dashboard.extract_date.isoformat() if dashboard.extract_date else "not recorded"),
+        (
+            "Small numbers",
+            f"{SUPPRESSED}: fewer than 5 people, hidden; {SMALL}: the denominator stands for fewer than 5 people"
+            if dashboard.suppressed
+            else "not suppressed (individual-level access)",
+        ),
+        ("Definitions", "docs/measures.md and docs/insights-dashboards.md"),
+    ]
+
+
+def table_csv(dashboard: Dashboard, table: Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_safe(h) for h in export_header(table)])
+    for row in export_rows(table):
+        writer.writerow(row)
+    # A byte-order mark so that Excel reads UTF-8 text correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def table_xlsx(dashboard: Dashboard, table: Table, scope_label: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.title[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for value in export_header(table):
+        cell = WriteOnlyCell(sheet, value=_safe(value))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in export_rows(table):
+        sheet.append(row)
+    about = workbook.create_sheet("About")
+    for name, text in about_lines(dashboard, table, scope_label):
+        about.append([name, _safe(text)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,206 @@
+"""Parts of the report that depend on other parts of Cultivate, each returning None while that part is
+missing, so the report says what is not yet there instead of failing.
+
+- `programme_outcomes`: the programmes app (cohorts, attendance, outcomes) does not exist yet. When it does, this
+  returns a Section of outcomes for the programmes whose cohorts include people of the organisations, and the
+  report shows it after Fairness. It must only read what the connection (the extract) holds, so the command
+  line keeps working without the service's database.
+- `retention_curves`, `fairness_likelihoods`: read `cultivate.insights.analyses` (Kaplan–Meier retention and
+  relative likelihoods) and draw them with the shared chart builders in `cultivate.insights.charts`; None
+  while the analyses package is missing."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from cultivate.insights.measures import Window
+
+if TYPE_CHECKING:
+    from .model import Chart, Section
+
+
+def programme_outcomes(
+    con: duckdb.DuckDBPyConnection, period: Window, organisation_codes: tuple[str, ...] | None
+) -> Section | None:
+    """The programme outcomes section, or None when there is no programme data (always, for now)."""
+    return None
+
+
+def analyses() -> ModuleType | None:
+    try:
+        return importlib.import_module("cultivate.insights.analyses")
+    except ModuleNotFoundError:
+        return None
+
+
+CURVE_STEP_MONTHS = 3
+CURVE_HORIZON_MONTHS = 60
+
+
+def retention_curves(
+    con: duckdb.DuckDBPyConnection,
+    period: Window,
+    organisation_codes: tuple[str, ...] | None,
+    *,
+    individual_level: bool,
+) -> Chart | None:
+    """Kaplan–Meier retention in post by months of tenure, observed over the period (people already in post
+    enter at their tenure then), or None without the analyses package. For a board audience a point resting on
+    fewer than 5 people under observation is hidden."""
+    module = analyses()
+    if module is None:
+        return None
+    from cultivate.insights import charts as shared_charts
+
+    from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Column, Table
+
+    result = module.retention_curve(
+        con,
+        start=period.start,
+        end=period.end,
+        organisation_codes=list(organisation_codes) if organisation_codes else None,
+        step=CURVE_STEP_MONTHS,
+        horizon=CURVE_HORIZON_MONTHS,
+    )
+    curve = result["curves"][0] if result["curves"] else None
+    rows: list[list[Any]] = []
+    values: list[dict[str, Any]] = []
+    for point in curve["points"] if curve else []:
+        hidden = not individual_level and 0 < point["at_risk"] < SUPPRESSION_THRESHOLD
+        shown = (
+            [SUPPRESSED] * 4
+            if hidden
+            else [point["survival"], point["ci_low"], point["ci_high"], point["at_risk"]]
+        )
+        rows.append([point["time"], *shown])
+        if not hidden and point["survival"] is not None:
+            values.append({**point, "group": "Everyone"})
+    title = "Retention in post by months since joining"
+    spec = shared_charts.survival(values, title=title)
+    spec["width"] = 560  # the shared spec fills its container; a server-side drawing needs a width
+    spec.pop("autosize", None)
+    median = curve.get("median") if curve else None
+    note = (
+        "Kaplan–Meier estimate of the share still in post at each tenure, from people's employment observed "
+        "during the period; people already in post at its start count from their tenure then."
+    )
+    if median is not None and not (
+        curve and 0 < curve["people"] < SUPPRESSION_THRESHOLD and not individual_level
+    ):
+        note += f" Half of those who join are still in post after about {median:.0f} months."
+    return Chart(
+        key="retention_curve",
+        title=title,
+        description="The share of people still in post by months since they joined, with a 95% interval.",
+        spec=spec,
+        table=Table(
+            caption="Share still in post by months since joining",
+            columns=[
+                Column("Months since joining", "number"),
+                Column("Still in post", "percent"),
+                Column("95% interval, low", "percent"),
+                Column("95% interval, high", "percent"),
+                Column("People under observation", "count"),
+            ],
+            rows=rows,
+            note=note,
+        ),
+    )
+
+
+def fairness_likelihoods(
+    con: duckdb.DuckDBPyConnection,
+    period: Window,
+    organisation_codes: tuple[str, ...] | None,
+    *,
+    individual_level: bool,
+) -> Chart | None:
+    """WRES/WDES-style relative likelihoods with 95% intervals, the 0.80–1.25 band of no adverse impact marked
+    in the chart and read out in the table, or None without the analyses package. For a board audience an
+    indicator resting on a count from 1 to 4 is hidden."""
+    module = analyses()
+    if module is None:
+        return None
+    from cultivate.insights import charts as shared_charts
+
+    from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Column, Table
+
+    low, high = module.BAND
+    results = module.relative_likelihoods(
+        con, period, organisation_codes=list(organisation_codes) if organisation_codes else None
+    )
+    rows: list[list[Any]] = []
+    shown: list[dict[str, Any]] = []
+    for result in results:
+        counts = [n for g in result["groups"] for n in (g["numerator"], g["denominator"])]
+        hidden = not individual_level and any(0 < n < SUPPRESSION_THRESHOLD for n in counts)
+        first, second = result["groups"]
+        label = f"{result['source']}: {result['outcome']}"
+        comparison = f"{first['name']} ÷ {second['name']}"
+        if hidden:
+            rows.append(
+                [label, comparison, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED]
+            )
+            continue
+        reading = _reading(result, low, high)
+        rows.append(
+            [
+                label,
+                comparison,
+                first["rate"],
+                second["rate"],
+                result["value"],
+                result["ci_low"],
+                result["ci_high"],
+                reading,
+            ]
+        )
+        if result["value"] is not None:
+            shown.append({**result, "indicator": f"{result['source']} ({first['name']} ÷ {second['name']})"})
+    spec = shared_charts.likelihoods(shown, band=(low, high))
+    spec["width"] = 560
+    spec.pop("autosize", None)
+    return Chart(
+        key="relative_likelihoods",
+        title="Relative likelihoods",
+        description=(
+            f"Each relative likelihood with its 95% interval; the shaded band from {low:.2f} to {high:.2f} is "
+            "read as no adverse impact."
+        ),
+        spec=spec,
+        table=Table(
+            caption=f"Relative likelihoods (within {low:.2f} to {high:.2f}: no adverse impact)",
+            columns=[
+                Column("Indicator", "text"),
+                Column("Groups compared", "text"),
+                Column("Rate, first group", "percent"),
+                Column("Rate, second group", "percent"),
+                Column("Relative likelihood", "ratio"),
+                Column("95% interval, low", "ratio"),
+                Column("95% interval, high", "ratio"),
+                Column("Reading", "text"),
+            ],
+            rows=rows,
+            note=(
+                "A relative likelihood divides the first group's rate by the second's. Ethnicity compares White "
+                "with Black and minority ethnic staff (ethnicity not known is left out); disability compares "
+                "non-disabled with disabled staff (not declared is left out)."
+            ),
+        ),
+    )
+
+
+def _reading(result: dict[str, Any], low: float, high: float) -> str:
+    value = result["value"]
+    if value is None:
+        return "no figure: a group has nobody in it"
+    if result.get("within_band"):
+        return f"within {low:.2f}–{high:.2f}: no adverse impact"
+    side = "above" if value > high else "below"
+    if result.get("adverse"):
+        return f"{side} the band: adverse to {result['adverse_for']}"
+    return f"{side} the band: favours {result['adverse_for']}"

@@ -1,0 +1,114 @@
+"""The board report as plain data: what `build_report` returns and the template renders. Numbers stay numbers
+(fractions for rates); formatting is the renderer's job, so tests compare figures, not strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cultivate.insights.measures import Window
+
+# A figure hidden because it could identify people (the GSS shorthand for "confidential").
+SUPPRESSED = "[c]"
+SUPPRESSION_THRESHOLD = 5
+
+Kind = Literal["text", "count", "fte", "percent", "ratio", "index", "count_share", "date", "number"]
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: Kind = "text"
+
+
+@dataclass
+class Table:
+    """A table of figures; a cell is a number, text, None (no value: nothing to divide by) or SUPPRESSED. A
+    `count_share` cell is a pair (count, share)."""
+
+    caption: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+@dataclass
+class Chart:
+    """A Vega-Lite spec and the table with the same figures, which always follows the chart."""
+
+    key: str
+    title: str
+    description: str
+    spec: dict[str, Any]
+    table: Table
+
+
+@dataclass(frozen=True)
+class Figure:
+    numerator: float | int | None
+    denominator: float | int | None
+    value: float | int | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    measure: str
+    label: str
+    kind: Kind
+    current: Figure
+    previous: Figure
+    higher_is: Literal["better", "worse", "neutral"] = "neutral"
+
+    @property
+    def change(self) -> float | None:
+        """Current value − previous value (in the measure's own unit), None when either is not shown."""
+        now, before = self.current.value, self.previous.value
+        if now is None or before is None or self.current.suppressed or self.previous.suppressed:
+            return None
+        return float(now) - float(before)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    intro: str = ""
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Source:
+    dataset: str
+    extract_date: str | None
+    imported_at: str | None
+    rows: dict[str, int] | None = None
+
+
+@dataclass
+class Report:
+    title: str
+    organisation_codes: tuple[str, ...] | None  # None: every organisation in the store
+    period: Window
+    previous: Window
+    trend: Window
+    extract_date: dt.date | None
+    sources: list[Source]
+    individual_level: bool
+    key_figures: list[KeyFigure]
+    sections: list[Section]
+    generated_at: dt.datetime
+    warnings: list[str] = field(default_factory=list)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def key_figure(self, measure: str) -> KeyFigure:
+        return next(k for k in self.key_figures if k.measure == measure)
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [chart for section in self.sections for chart in section.charts]

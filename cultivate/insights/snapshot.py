@@ -1,0 +1,186 @@
+"""A snapshot of the service's own staff records (people and employment spells) as an insights dataset, so the
+dashboards work for an organisation that keeps its staff in Cultivate rather than sending extracts.
+
+One dataset per organisation, `service-<ODS>`, in the layout of DATA-FORMATS.md, written through the store's
+staging folder and published in one rename: a new snapshot replaces the previous one whole, and readers never
+see half of it. Names and emails never leave the database: person and assignment identifiers are keyed hashes
+(HMAC-SHA256 with the SECRET_KEY), stable from one snapshot to the next, and dates of birth are reduced to the
+year. Leaving reasons and bank spells are written as stored; measures leave bank spells out themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from django.conf import settings
+from django.utils import timezone
+
+from cultivate.organisations.models import EmploymentSpell, Organisation, Person
+
+from . import store as insights_store
+
+DATASET_PREFIX = "service-"
+# How many characters of the keyed hash identify a person: 80 bits, far from colliding in a trust or a nation.
+PSEUDONYM_LENGTH = 20
+
+SnapshotProgress = Callable[[str, int, int], None]
+
+
+def dataset_name(organisation: Organisation) -> str:
+    return f"{DATASET_PREFIX}{organisation.ods_code}"
+
+
+def pseudonym(kind: str, *parts: str) -> str:
+    """A keyed hash: stable for the same record while the SECRET_KEY is, and not reversible without it (a plain
+    hash of a staff number could be reversed by hashing every staff number)."""
+    message = "\x1f".join((kind, *parts)).encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return digest[:PSEUDONYM_LENGTH]
+
+
+def person_pseudonym(organisation: Organisation, staff_id: str) -> str:
+    return pseudonym("person", organisation.ods_code, staff_id)
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    organisation: str
+    dataset: str
+    rows: dict[str, int]
+    extract_date: dt.date
+    title_counts: dict[str, int]  # distinct people per job title (bank spells left out), for the review queue
+
+
+def _people(organisation: Organisation) -> tuple[pa.Table, dict[int, str]]:
+    ids: dict[int, str] = {}
+    columns: dict[str, list[Any]] = {name: [] for name in insights_store.TABLES["people"]}
+    people = Person.objects.filter(organisation=organisation).order_by("pk")
+    for person in people.only(
+        "pk",
+        "staff_id",
+        "birth_date",
+        "birth_year",
+        "sex",
+        "ethnic_category",
+        "disability",
+        "religion",
+        "sexual_orientation",
+        "nationality",
+    ).iterator(chunk_size=2000):
+        ids[person.pk] = person_pseudonym(organisation, person.staff_id)
+        columns["person_id"].append(ids[person.pk])
+        columns["birth_date"].append(None)  # the year is enough for age bands, and less identifying
+        columns["birth_year"].append(person.year_of_birth)
+        columns["sex"].append(person.sex or None)
+        columns["ethnic_category"].append(person.ethnic_category or None)
+        columns["disability"].append(person.disability or None)
+        columns["religion"].append(person.religion or None)
+        columns["sexual_orientation"].append(person.sexual_orientation or None)
+        columns["nationality"].append(person.nationality or None)
+    schema = pa.schema(
+        [
+            ("person_id", pa.string()),
+            ("birth_date", pa.date32()),
+            ("birth_year", pa.int32()),
+            *[(name, pa.string()) for name in list(columns)[3:]],
+        ]
+    )
+    return pa.table(columns, schema=schema), ids
+
+
+def _assignments(organisation: Organisation, ids: dict[int, str]) -> tuple[pa.Table, dict[str, int]]:
+    columns: dict[str, list[Any]] = {name: [] for name in insights_store.TABLES["assignments"]}
+    holders: dict[str, set[int]] = {}
+    spells = (
+        EmploymentSpell.objects.filter(person__organisation=organisation)
+        .select_related("team")
+        .order_by("person_id", "start_date", "pk")
+    )
+    for spell in spells.iterator(chunk_size=2000):
+        person_id = ids[spell.person_id]
+        columns["assignment_id"].append(pseudonym("assignment", organisation.ods_code, str(spell.pk)))
+        columns["person_id"].append(person_id)
+        columns["organisation_code"].append(organisation.ods_code)
+        columns["team"].append(spell.team.name if spell.team else None)
+        columns["occupation_code"].append(spell.occupation_code or None)
+        columns["job_role"].append(spell.job_role or None)
+        columns["job_title"].append(spell.job_title or None)
+        columns["afc_band"].append(spell.afc_band)
+        columns["staff_group"].append(spell.staff_group or None)
+        columns["area_of_work"].append(spell.area_of_work or None)
+        columns["contract_type"].append(spell.contract_type)
+        columns["fte"].append(float(spell.fte))
+        columns["start_date"].append(spell.start_date)
+        columns["end_date"].append(spell.end_date)
+        columns["leaving_reason"].append(spell.leaving_reason or None)
+        if spell.job_title.strip() and spell.contract_type != "Bank":
+            holders.setdefault(spell.job_title, set()).add(spell.person_id)
+    types = {"fte": pa.float64(), "start_date": pa.date32(), "end_date": pa.date32()}
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in columns])
+    title_counts = {title: len(people) for title, people in holders.items()}
+    return pa.table(columns, schema=schema), title_counts
+
+
+def _content_hash(con: duckdb.DuckDBPyConnection, tables: list[str]) -> str:
+    """A hash of the snapshot's rows, so that the manifest says whether two snapshots hold the same data."""
+    digest = hashlib.sha256()
+    for table in tables:
+        rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        digest.update(json.dumps(rows, default=str).encode())
+    return digest.hexdigest()
+
+
+def snapshot_organisation(
+    *, organisation: Organisation, store: Path | str, progress: SnapshotProgress | None = None
+) -> SnapshotResult:
+    """Write the organisation's people and spells as dataset `service-<ODS>`, replacing the previous snapshot."""
+
+    def step(stage: str, done: int) -> None:
+        if progress is not None:
+            progress(stage, done, 4)
+
+    store = Path(store)
+    step("Reading people", 0)
+    people, ids = _people(organisation)
+    step("Reading employment spells", 1)
+    assignments, title_counts = _assignments(organisation, ids)
+    today = timezone.localdate()
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("snapshot_people", people)
+        con.register("snapshot_assignments", assignments)
+        rows: dict[str, int] = {}
+        with insights_store.staging(store) as staged:
+            step("Writing the dataset", 2)
+            rows["people"] = insights_store.write_table(
+                staged, "people", "SELECT * FROM snapshot_people", con
+            )
+            rows["assignments"] = insights_store.write_table(
+                staged, "assignments", "SELECT * FROM snapshot_assignments", con
+            )
+            step("Publishing", 3)
+            info: dict[str, Any] = {
+                "sha256": _content_hash(con, ["snapshot_people", "snapshot_assignments"]),
+                "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "extract_date": today.isoformat(),
+                "rows": rows,
+                "source": "service",
+                "form": "snapshot",
+                "organisation_code": organisation.ods_code,
+                "files": {},
+                "extras": {},
+                "warnings": [],
+            }
+            insights_store.publish_dataset(store, dataset_name(organisation), staged, info)
+    finally:
+        con.close()
+    step("Done", 4)
+    return SnapshotResult(organisation.ods_code, dataset_name(organisation), rows, today, title_counts)

@@ -1,0 +1,13 @@
+"""Background tasks of the insights app, run by the django-tasks worker (`cultivate worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .uploads.services import insights_import_execute
+
+
+@task()
+def run_insights_import(record_id: int) -> str:
+    """Run a queued extract import or snapshot; returns its final status."""
+    return insights_import_execute(record_id=record_id).status
