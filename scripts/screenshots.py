@@ -63,11 +63,39 @@ def _open_staff_list(page: Page) -> None:
     page.wait_for_url(re.compile(r"/organisations/[A-Z0-9]+/staff/"))
 
 
+def _open_nav(*names: str, wait_for: str = "") -> Callable[[Page], None]:
+    """Follow links by name from the home page (the header's, then a section's), as a user would."""
+
+    def go(page: Page) -> None:
+        page.goto("/")
+        for name in names:
+            page.get_by_role("link", name=name, exact=True).first.click()
+            page.wait_for_load_state("networkidle")
+        if wait_for:
+            page.locator(wait_for).first.wait_for()
+
+    return go
+
+
 SHOTS = [
     Shot("home.png", "Organisation admin", _open_path("/"), "home page of an organisation admin"),
     Shot("staff-list.png", "Organisation admin", _open_staff_list, "staff list"),
     Shot("person-record.png", "Support worker", _open_path("/me/"), "a support worker's own record"),
     Shot("my-team.png", "Line manager", _open_path("/team/"), "a line manager's team"),
+    Shot("my-portfolio.png", "Support worker", _open_nav("My portfolio"), "a support worker's portfolio"),
+    Shot("team-competence.png", "Line manager", _open_nav("Team competence"), "a team's competence"),
+    Shot(
+        "insights-overview.png",
+        "Workforce analyst",
+        _open_nav("Workforce insights", wait_for=".app-chart__canvas svg"),
+        "workforce insights overview",
+    ),
+    Shot(
+        "insights-retention.png",
+        "Workforce analyst",
+        _open_nav("Workforce insights", "Retention", wait_for=".app-chart__canvas svg"),
+        "retention dashboard",
+    ),
 ]
 
 
@@ -125,7 +153,7 @@ def serving(env: dict[str, str], port: int) -> Iterator[str]:
             try:
                 with urllib.request.urlopen(f"{base_url}/api/health", timeout=2):  # noqa: S310 - local http
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):  # refused, reset or timed out while it starts
                 if time.monotonic() > deadline:
                     raise SystemExit(f"Nothing answered at {base_url} within 30 seconds.") from None
                 time.sleep(0.3)

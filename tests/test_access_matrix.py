@@ -251,6 +251,15 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
         (f"/people/{o['person_b1'].pk}/portfolio/", {}),
         (f"/insights/organisations/{o['org_b'].ods_code}/import/", {}),
         (f"/insights/organisations/{o['org_b'].ods_code}/snapshot/", {}),
+        (
+            "/insights/report/",
+            {
+                "organisation": o["org_b"].ods_code,
+                "start": "2024-03",
+                "end": "2025-03",
+                "file_format": "html",
+            },
+        ),
     ]
     for url, data in attempts:
         before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
@@ -322,3 +331,51 @@ def test_api_lists_stay_in_scope(world: World, role: str) -> None:
         o["ods_code"] for o in (organisations["items"] if isinstance(organisations, dict) else organisations)
     }
     assert "RBB" not in codes
+
+
+# Board reports made in the background: each role of A opens the status page and the file of a (suppressed)
+# report of A and of B. A's report is for the roles that may take it; B's for none of them.
+BOARD_REPORT_ROLES = {Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN}
+
+
+@pytest.fixture
+def board_reports(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    import datetime as dt
+
+    from cultivate.insights.models import BoardReport, BoardReportStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    reports = {}
+    for side in ("a", "b"):
+        org = world.objects[f"org_{side}"]
+        name = f"board-reports/{side}/report.html"
+        (tmp_path / name).parent.mkdir(parents=True)
+        (tmp_path / name).write_text("<!doctype html><title>Report</title>", encoding="utf-8")
+        reports[side] = BoardReport.objects.create(
+            role=Role.ANALYST,
+            organisation=org,
+            organisation_codes=[org.ods_code],
+            title=f"Workforce report: {org.name}",
+            period_start=dt.date(2024, 3, 31),
+            period_end=dt.date(2025, 3, 31),
+            file_format="html",
+            status=BoardReportStatus.SUCCEEDED,
+            file=name,
+            size=(tmp_path / name).stat().st_size,
+        )
+    return reports
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", ["", "download/"], ids=["board report status", "board report download"])
+def test_board_report_matrix(world: World, board_reports: dict[str, Any], role: str, page: str) -> None:
+    client = _client_for(world, role)
+    own = client.get(f"/insights/report/{board_reports['a'].pk}/{page}")
+    if role in BOARD_REPORT_ROLES:
+        assert own.status_code == OK, f"{role} should open A's board report"
+    else:
+        assert own.status_code in REFUSED, f"{role} should not open a board report"
+    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    other = client.get(f"/insights/report/{board_reports['b'].pk}/{page}")
+    assert other.status_code == 404, f"{role} of A reached B's board report"
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1

@@ -12,6 +12,7 @@ from cultivate.core.access import acting_membership, deny
 from cultivate.organisations.models import Alliance, Organisation, Team
 
 from .dashboards import Scope
+from .models import BoardReport
 
 RULES = rules.RuleSet()
 
@@ -218,6 +219,25 @@ def can_download_board_report(membership: Membership | None, organisation: Organ
 RULES.add_rule("download_board_report", can_download_board_report)
 
 
+@rules.predicate
+def can_view_board_report(membership: Membership | None, report: BoardReport | None) -> bool:
+    """A report made in the background (its status page and file): for whoever may take the same report now,
+    the person who asked included, in a role that still may. Another organisation's never."""
+    if membership is None or report is None:
+        return False
+    if report.organisation_id is None:  # all members of an alliance together, never with every figure
+        if report.individual_level:
+            return False
+        return membership.role == Role.ALLIANCE_ADMIN and membership.alliance_id == report.alliance_id
+    if not can_download_board_report(membership, report.organisation):
+        return False
+    # Every figure shown (counts below 5 included): only for those who could have asked for it themselves.
+    return not report.individual_level or bool(has_individual_level_insights(membership, report.organisation))
+
+
+RULES.add_rule("view_board_report", can_view_board_report)
+
+
 def board_report_or_deny(request: HttpRequest) -> Membership:
     membership = acting_membership(request)
     if membership is None or not may(membership, "download_board_report"):
@@ -241,3 +261,27 @@ def board_report_organisation_or_deny(request: HttpRequest, ods_code: str) -> Or
             hide_existence=not own,
         )
     return organisation
+
+
+def board_report_record_or_deny(request: HttpRequest, pk: int) -> BoardReport:
+    """The board report record if the acting role may see it; otherwise an audited 404 (another organisation's
+    or alliance's report is not confirmed to exist) or 403 (a report of the role's own organisation)."""
+    membership = acting_membership(request)
+    report = (
+        BoardReport.objects.select_related("organisation", "alliance", "requested_by").filter(pk=pk).first()
+    )
+    if report is None:
+        deny(request, reason=f"No board report {pk}.", hide_existence=True)
+    if not may(membership, "view_board_report", report):
+        own = (
+            membership is not None
+            and report.organisation_id is not None
+            and membership.organisation_id == report.organisation_id
+        )
+        deny(
+            request,
+            reason=f"May not see board report {report.pk}.",
+            obj=report,
+            hide_existence=not own,
+        )
+    return report

@@ -134,7 +134,9 @@ def bar(
             "y": {
                 "field": "category",
                 "type": "nominal",
-                "title": category_title,
+                # No axis title: the chart's title names the categories, and a rotated title beside long
+                # labels (team names) was drawn over them.
+                "title": None,
                 "sort": "-x" if sort else order,
                 "axis": {"labelLimit": 260},
             },
@@ -274,6 +276,40 @@ def survival(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
                 },
             },
         ],
+    )
+
+
+def incidence(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
+    """Competing risks: the cumulative share who have left, and who have moved up a band, by tenure (months), one
+    line per outcome. Rows carry `time`, `outcome` and `incidence`."""
+    values = [
+        {"time": r["time"], "outcome": str(r["outcome"]), "incidence": r["incidence"]}
+        for r in rows
+        if r.get("incidence") is not None
+    ]
+    return _spec(
+        title,
+        "Line chart: the share of people who have left, and the share who have moved up a band, by months of "
+        "tenure, whichever came first. The table below gives each figure.",
+        values,
+        height=300,
+        mark={"type": "line", "interpolate": "step-after"},
+        encoding={
+            "x": {"field": "time", "type": "quantitative", "title": "Tenure (months)"},
+            "y": {
+                "field": "incidence",
+                "type": "quantitative",
+                "title": "Share of people",
+                "axis": {"format": ".0%"},
+            },
+            "color": {"field": "outcome", "type": "nominal", "title": "Outcome"},
+            "strokeDash": {"field": "outcome", "type": "nominal", "title": "Outcome"},
+            "tooltip": [
+                {"field": "outcome", "type": "nominal", "title": "Outcome"},
+                {"field": "time", "type": "quantitative", "title": "Tenure (months)"},
+                {"field": "incidence", "type": "quantitative", "title": "Share", "format": ".1%"},
+            ],
+        },
     )
 
 

@@ -127,6 +127,7 @@ def _compute(request: HttpRequest, place: Place, name: str) -> dict[str, Any]:
             window=window,
             breakdown=form.breakdown(),
             extract=dashboards.extract_date(store),
+            cost_per_leaver=form.cost_per_leaver(),
         )
     context.update(dashboard=built, form=form, query=form.query())
     return context

@@ -3,9 +3,10 @@ Vega-Lite chart drawn from the same rows, computed with DuckDB from the insights
 
 A scope (`Scope`) names the organisations (ODS codes) and, for line managers and assessors, the teams whose
 spells may be read. `scoped_connection()` enforces it in SQL: the `assignments` view the measures read is
-replaced by one filtered on `organisation_code` (and `team`), and people, absences, training and casework are
-cut to the people holding a spell in scope. Nothing outside the scope reaches a query result, so no page or
-export can show it.
+replaced by one filtered on `organisation_code` (and `team`), people, absences, training and casework are
+cut to the people holding a spell in scope, and recruitment to the applications whose own `organisation_code`
+is in scope (none for a team's scope, and never a row without a code). Nothing outside the scope reaches a
+query result, so no page or export can show it.
 
 Unless the scope has individual-level access (an organisation's own admins), every figure goes through
 `measures.suppress()` (counts of 1–4 people hidden, small denominators flagged); the figures that are not
@@ -21,16 +22,18 @@ import calendar
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from . import charts
-from .analyses import INDICATORS, relative_likelihoods, retention_curve
+from .analyses import INDICATORS, competing_risks, relative_likelihoods, retention_curve
 from .analyses.fairness import BAND
 from .measures import Frame, Window, suppress
 from .measures.compute import (
@@ -54,6 +57,7 @@ DASHBOARDS = {
     "progression": "Progression",
     "sickness": "Sickness absence",
     "fairness": "Fairness",
+    "costs": "Costs",
 }
 BREAKDOWNS = {
     "organisation_code": "Organisation",
@@ -211,8 +215,15 @@ def scoped_connection(
                 f"CREATE TEMP VIEW {table} AS SELECT * FROM unscoped_{table} "
                 "WHERE person_id IN (SELECT person_id FROM assignments)"
             )
-        # Applications name no organisation, so no scope can read them.
-        con.execute("CREATE TEMP VIEW recruitment AS SELECT * FROM unscoped_recruitment WHERE false")
+        # Applications are read by their own organisation_code only: rows without one (the design's format has
+        # no such column) could only be placed by guessing from the vacancy, so no scope reads them. They
+        # name no team either, so a team's scope reads none.
+        applications = "false"
+        if scope.teams is None:
+            applications = f"organisation_code IN ({_in(scope.organisations)})"
+        con.execute(
+            f"CREATE TEMP VIEW recruitment AS SELECT * FROM unscoped_recruitment WHERE {applications}"
+        )
         yield con
     finally:
         con.close()
@@ -512,7 +523,12 @@ def retention(
         ),
         chart_alt=charts.describe_bars(reason_rows, "reason", "share", "share of leavers", percent=True),
     )
-    return [turnover, reason_table, *_retention_curves(con, window, scope, breakdown)]
+    return [
+        turnover,
+        reason_table,
+        *_retention_curves(con, window, scope, breakdown),
+        _leaving_or_moving_up(con, window, scope),
+    ]
 
 
 CURVE_YEARS = 5  # retention curves observe the five years to the window end
@@ -601,14 +617,88 @@ def _retention_curves(
     return [points, summary]
 
 
+OUTCOMES = {"left": "Left", "progressed": "Moved up a band"}
+
+
+def _leaving_or_moving_up(con: duckdb.DuckDBPyConnection, window: Window, scope: Scope) -> Table:
+    """Competing risks (Aalen–Johansen, cultivate.insights.analyses.survival): of the people in post, the
+    cumulative share who have left and who have moved up a band by each tenure, whichever came first. Points
+    with fewer than 5 people at risk are hidden without individual-level access."""
+    start = months_before(window.end, 12 * CURVE_YEARS)
+    found = competing_risks(
+        con,
+        start=start,
+        end=window.end,
+        organisation_codes=list(scope.organisations),
+        step=6,
+        horizon=12 * CURVE_YEARS,
+        confidence_intervals=False,
+    )
+    rows: list[dict[str, Any]] = []
+    chart_rows: list[dict[str, Any]] = []
+    for curve in found["curves"][:1]:  # no breakdown: one curve for the scope
+        small = not scope.individual_level and curve["people"] < THRESHOLD
+        left = curve["incidence"]["left"]["points"]
+        moved = curve["incidence"]["progressed"]["points"]
+        for a, b in zip(left, moved, strict=True):
+            hide = small or (not scope.individual_level and a["at_risk"] < THRESHOLD)
+            row: dict[str, Any] = {"time": a["time"]}
+            if not a["at_risk"]:  # nobody under observation at this tenure: no estimate, rather than 0%
+                rows.append({"time": a["time"], "left": None, "progressed": None, "at_risk": 0})
+                continue
+            for key, value in (
+                ("left", a["incidence"]),
+                ("progressed", b["incidence"]),
+                ("at_risk", a["at_risk"]),
+            ):
+                row[key] = None if hide else value
+                if hide:
+                    row.setdefault("_suppressed", set()).add(key)
+            rows.append(row)
+            if not hide:
+                chart_rows += [
+                    {"time": a["time"], "outcome": OUTCOMES[key], "incidence": row[key]}
+                    for key in ("left", "progressed")
+                ]
+    observed = f"{(start + dt.timedelta(days=1)).isoformat()} to {window.end.isoformat()}"
+    last = next((r for r in reversed(rows) if r.get("left") is not None), None)
+    alt = (
+        f"After {last['time']:g} months, {last['left']:.0%} had left and {last['progressed']:.0%} had moved up "
+        "a band."
+        if last
+        else "No figures to show."
+    )
+    return Table(
+        key="competing",
+        title="Leaving or moving up",
+        caption=f"Share who had left, and who had moved up a band, by months of tenure (Aalen–Johansen), {observed}",
+        columns=[
+            Column("time", "Tenure (months)", "number"),
+            Column("left", "Had left", "percent"),
+            Column("progressed", "Had moved up a band", "percent"),
+            Column("at_risk", "People at risk", "count"),
+        ],
+        rows=rows,
+        chart=charts.incidence(chart_rows, title="Leaving or moving up a band, by tenure"),
+        chart_alt=alt,
+        note="Each person counts once, for whichever came first: leaving the organisation or moving to a higher "
+        "band. Staff not on Agenda for Change are left out.",
+    )
+
+
 # Fairness -----------------------------------------------------------------------------------------------------
-# Recruitment rows name no organisation, so the appointment indicators cannot be scoped and are left out.
 FAIRNESS_INDICATORS = {
+    "appointment_from_shortlisting_ethnicity": "Appointment from shortlisting, by ethnicity (WRES indicator 2)",
+    "appointment_from_shortlisting_disability": "Appointment from shortlisting, by disability (WDES metric 2)",
     "progression_ethnicity": "Moving to a higher band, by ethnicity",
     "non_mandatory_training_ethnicity": "Non-mandatory training, by ethnicity (WRES indicator 4)",
     "formal_process_ethnicity": "Entering a formal disciplinary or capability process, by ethnicity (WRES 3)",
     "formal_process_disability": "Entering a formal disciplinary or capability process, by disability (WDES 3)",
 }
+APPOINTMENT_INDICATORS = (
+    "appointment_from_shortlisting_ethnicity",
+    "appointment_from_shortlisting_disability",
+)
 
 
 def _fair_reading(result: dict[str, Any], hidden: bool) -> str:
@@ -627,12 +717,16 @@ def fairness(
     con: duckdb.DuckDBPyConnection, window: Window, scope: Scope, breakdown: str, extract: dt.date | None
 ) -> list[Table]:
     by_org = breakdown == "organisation_code" and len(scope.organisations) > 1
+    # The appointment indicators only where the scope's applications carry their organisation's code (the
+    # scoped view holds no others): a scope without any would show rows of zeros that say nothing.
+    row = con.execute("SELECT count(*) FROM (SELECT 1 FROM recruitment LIMIT 1)").fetchone()
+    with_applications = bool(row and row[0])
     found = relative_likelihoods(
         con,
         window,
         by=["organisation_code"] if by_org else None,
         organisation_codes=list(scope.organisations),
-        indicators=list(FAIRNESS_INDICATORS),
+        indicators=[n for n in FAIRNESS_INDICATORS if with_applications or n not in APPOINTMENT_INDICATORS],
     )
     rows = []
     for result in found:
@@ -699,7 +793,9 @@ def fairness(
             chart_alt=charts.describe_likelihoods(rows),
             drill="organisation" if by_org else None,
             note="Relative likelihoods compare groups across the whole scope (by organisation on an alliance's "
-            "page when broken down by organisation); the other breakdowns do not apply to them.",
+            "page when broken down by organisation); the other breakdowns do not apply to them. Appointment from "
+            "shortlisting counts the applications whose recruitment record names an organisation in the scope, "
+            "and is left out where there are none (and on a team's page: applications name no team).",
         )
     ]
 
@@ -1075,7 +1171,8 @@ def sickness(
 
 
 # The API ------------------------------------------------------------------------------------------------------
-BUILDERS = {
+Builder = Callable[[duckdb.DuckDBPyConnection, Window, Scope, str, dt.date | None], list[Table]]
+BUILDERS: dict[str, Builder] = {
     "overview": overview,
     "retention": retention,
     "progression": progression,
@@ -1097,9 +1194,11 @@ def build(
     window: Window,
     breakdown: str,
     extract: dt.date | None,
+    cost_per_leaver: Decimal | None = None,
 ) -> Dashboard:
-    """One dashboard for a scope, on a connection from `scoped_connection`."""
-    if name not in BUILDERS:
+    """One dashboard for a scope, on a connection from `scoped_connection`. `cost_per_leaver` is for the costs
+    dashboard (the organisation's own replacement cost; there is no default)."""
+    if name not in DASHBOARDS:
         raise DashboardError(f"There is no dashboard called {name!r}: choose one of {', '.join(DASHBOARDS)}.")
     if breakdown not in BREAKDOWNS:
         raise DashboardError(
@@ -1107,7 +1206,13 @@ def build(
         )
     row = con.execute("SELECT count(*) FROM (SELECT 1 FROM assignments LIMIT 1)").fetchone()
     has_data = bool(row and row[0])
-    tables = BUILDERS[name](con, window, scope, breakdown, extract) if has_data else []
+    if name == "costs":
+        from .dashboard_costs import costs  # it builds on this module's tables, so it imports it
+
+        builder: Builder = partial(costs, cost_per_leaver=cost_per_leaver)
+    else:
+        builder = BUILDERS[name]
+    tables = builder(con, window, scope, breakdown, extract) if has_data else []
     return Dashboard(
         name=name,
         title=DASHBOARDS[name],
@@ -1127,6 +1232,7 @@ def dashboard(
     scope: Scope,
     window: Window | None = None,
     breakdown: str = "organisation_code",
+    cost_per_leaver: Decimal | None = None,
 ) -> Dashboard | None:
     """A dashboard straight from a store (None when the store holds no dataset). The window defaults to the
     12 months to the last month end on or before the extract date."""
@@ -1137,4 +1243,12 @@ def dashboard(
         end = latest_month_end(store) or month_end(dt.date.today().year, dt.date.today().month)
         window = window_ending(end)
     with scoped_connection(store, scope) as con:
-        return build(con, name, scope=scope, window=window, breakdown=breakdown, extract=extract)
+        return build(
+            con,
+            name,
+            scope=scope,
+            window=window,
+            breakdown=breakdown,
+            extract=extract,
+            cost_per_leaver=cost_per_leaver,
+        )

@@ -4,7 +4,10 @@ The analytics themselves live in the Parquet store (`store.py`), not in these ta
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -133,3 +136,98 @@ class InsightsImport(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in {InsightsImportStatus.SUCCEEDED, InsightsImportStatus.FAILED}
+
+
+class BoardReportFormat(models.TextChoices):
+    HTML = "html", "Web page (HTML)"
+    PDF = "pdf", "PDF"
+
+
+class BoardReportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being prepared"
+    SUCCEEDED = "succeeded", "Ready"
+    FAILED = "failed", "Not made"
+
+
+class BoardReport(TimeStampedModel):
+    """One board report asked for on the web and made by the worker: whose it is and what it covers (one
+    organisation, or all of an alliance's members), how far the task has got, and where the file is kept."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The role the request acted in; access to the finished report is decided on the scope below, not on it.
+    role = models.CharField(max_length=20)
+    # The scope: one organisation, or (organisation empty) all member organisations of an alliance.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="board_reports"
+    )
+    alliance = models.ForeignKey(
+        "organisations.Alliance",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="board_reports",
+    )
+    organisation_codes = models.JSONField(default=list, help_text="ODS codes of the organisations covered.")
+    title = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    file_format = models.CharField(max_length=4, choices=BoardReportFormat.choices)
+    individual_level = models.BooleanField(
+        default=False, help_text="Every figure shown, counts below 5 included (an organisation's own admins)."
+    )
+    cost_per_leaver = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="The cost of replacing one leaver, in pounds, for the cost of turnover (none: not shown).",
+    )
+    status = models.CharField(
+        max_length=10, choices=BoardReportStatus.choices, default=BoardReportStatus.QUEUED
+    )
+    stage = models.CharField(max_length=100, blank=True)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    # Relative to MEDIA_ROOT, which is outside the web root; empty until the report is made.
+    file = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, alliance__isnull=True)
+                | Q(organisation__isnull=True, alliance__isnull=False),
+                name="board_report_one_scope",
+            ),
+            # No one sees individuals across trusts: every figure is shown for one organisation only.
+            models.CheckConstraint(
+                condition=Q(individual_level=False) | Q(organisation__isnull=False),
+                name="board_report_individual_level_one_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lt=models.F("period_end")), name="board_report_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(steps_done__lte=models.F("steps_total")), name="board_report_steps_done_le_total"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BoardReportStatus.SUCCEEDED) | (Q(size__isnull=False) & ~Q(file="")),
+                name="board_report_file_when_ready",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Board report {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {BoardReportStatus.SUCCEEDED, BoardReportStatus.FAILED}

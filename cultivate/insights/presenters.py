@@ -26,6 +26,8 @@ def _number(value: float | int, kind: str) -> str:
         return f"{value:.1f}"
     if kind == "ratio":
         return f"{value:.2f}"
+    if kind == "money":
+        return f"£{value:,.0f}"
     return f"{value:,.1f}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -42,6 +43,23 @@ class BoardReportForm(forms.Form):
         choices=[("html", "Web page (HTML), to read on screen or send"), ("pdf", "PDF, to print or file")],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose HTML or PDF", "invalid_choice": "Choose HTML or PDF"},
+    )
+    replacement_cost = forms.DecimalField(
+        label="Cost of replacing one leaver (£)",
+        help_text="Your organisation's own figure, for the cost of turnover: advertising, recruiting, induction and "
+        "cover until the post is filled. Leave it empty to leave the cost of turnover out.",
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(1_000_000),
+        max_digits=9,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Enter the cost of replacing one leaver as a number of pounds, like 5000",
+            "min_value": "The cost of replacing one leaver cannot be negative",
+            "max_value": "The cost of replacing one leaver must be £1,000,000 or less",
+            "max_decimal_places": "Enter the cost of replacing one leaver in pounds and pence at most",
+            "max_digits": "The cost of replacing one leaver must be £1,000,000 or less",
+        },
     )
     individual_level = forms.BooleanField(
         label="Show every figure, including counts below 5 (only for readers allowed to see individuals' records)",

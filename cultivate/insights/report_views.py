@@ -1,26 +1,28 @@
-"""The board report page: an organisation admin, workforce analyst or alliance admin picks an organisation they
-may see (an alliance admin may take all members together) and a period, and downloads the report as HTML or
-PDF. Access comes from `access` (board report section); the figures from `cultivate.insights.report`, which
-reads the insights store only. Every download is audited."""
+"""The board report pages: an organisation admin, workforce analyst or alliance admin picks an organisation they
+may see (an alliance admin may take all members together), a period and HTML or PDF. The report is made by the
+worker (`tasks.run_board_report`), not in the request: the form records it and sends the reader to its status
+page, which follows the stages (figures, charts, PDF) and then offers the file. Access comes from `access`
+(board report section); the figures from `cultivate.insights.report`, which reads the insights store only.
+Every download is audited."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 
-from cultivate.accounts.models import Membership, Role
+from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.access import deny
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Organisation
 
 from . import access, dashboards, selectors
-from .report import ReportError, build_report, organisations_in, render_html, render_pdf
+from .board_reports import presenters as report_presenters
+from .board_reports import selectors as report_selectors
+from .board_reports import services as report_services
+from .models import BoardReport
+from .report import organisations_in
 from .report.period import months_before
 from .report_forms import ALL_MEMBERS, BoardReportForm
 
@@ -33,10 +35,16 @@ def _organisations(membership: Membership) -> list[Organisation]:
     return [membership.organisation] if membership.organisation is not None else []
 
 
+def _breadcrumbs() -> list[dict[str, str]]:
+    return [{"text": "Home", "href": "/"}, {"text": "Board report", "href": "/insights/report/"}]
+
+
 @login_required
 def board_report(request: HttpRequest) -> HttpResponse:
     membership = access.board_report_or_deny(request)
-    chosen_code = (request.GET.get("organisation") or "").strip().upper()
+    assert isinstance(request.user, User)
+    data = request.POST if request.method == "POST" else request.GET
+    chosen_code = (data.get("organisation") or "").strip().upper()
     chosen: Organisation | None = None
     if chosen_code and chosen_code != ALL_MEMBERS:
         chosen = access.board_report_organisation_or_deny(request, chosen_code)
@@ -55,16 +63,16 @@ def board_report(request: HttpRequest) -> HttpResponse:
     if latest is not None:
         initial.update(start=f"{months_before(latest, 12):%Y-%m}", end=f"{latest:%Y-%m}")
     form = BoardReportForm(
-        request.GET if "start" in request.GET else None,
+        request.POST if request.method == "POST" else None,
         organisations=[(o.ods_code, f"{o.name} ({o.ods_code})") for o in organisations],
         all_members_label=alliance_label,
         individual_level_codes=individual,
         initial=initial,
     )
     if latest is not None and form.is_bound and form.is_valid():
-        response = _download(request, form, chosen, organisations, alliance_label or "", store)
-        if response is not None:
-            return response
+        report = _ask(request, membership, form, chosen, organisations, alliance_label or "")
+        if report is not None:
+            return redirect("insights:board_report_status", pk=report.pk)
     return render(
         request,
         "insights/report_form.jinja",
@@ -73,27 +81,30 @@ def board_report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "has_data": latest is not None,
             "latest": latest,
+            "recent": report_presenters.report_rows(
+                report_selectors.recent_board_reports(membership, request.user)
+            ),
+            "keep_days": report_services.KEEP_DAYS,
             "breadcrumbs": [{"text": "Home", "href": "/"}],
         },
     )
 
 
-def _download(
+def _ask(
     request: HttpRequest,
+    membership: Membership,
     form: BoardReportForm,
     chosen: Organisation | None,
     organisations: list[Organisation],
     alliance_label: str,
-    store: Path,
-) -> HttpResponse | None:
-    """The report file, or None with the problem added to the form."""
-    present = organisations_in(store)
+) -> BoardReport | None:
+    """Record the report and queue it, or None with the problem added to the form."""
+    present = organisations_in(selectors.insights_store())
     if chosen is not None:
         codes = [chosen.ods_code] if chosen.ods_code in present else []
-        label, title = chosen.ods_code, f"Workforce report: {chosen.name}"
+        title = f"Workforce report: {chosen.name}"
     else:
         codes = [o.ods_code for o in organisations if o.ods_code in present]
-        label = "alliance"
         title = f"Workforce report: {alliance_label.lower()}"
     if not codes:
         # Only the organisations this role may see are named: the store's other contents stay unsaid.
@@ -101,37 +112,51 @@ def _download(
             "organisation", "The imported workforce extracts hold no records for this organisation"
         )
         return None
-    data = form.cleaned_data
-    individual_level = bool(data.get("individual_level"))
-    period = form.period
-    try:
-        report = build_report(store, period, codes, individual_level=individual_level, title=title)
-    except ReportError:
-        form.add_error(
-            "organisation", "The imported workforce extracts hold no records for this organisation"
-        )
-        return None
-    file_format = data["file_format"]
-    html = render_html(report)
-    body = render_pdf(html) if file_format == "pdf" else html.encode("utf-8")
-    audit(
-        AuditAction.EXPORT,
-        request=request,
-        obj=chosen,
+    assert isinstance(request.user, User)
+    report = report_services.board_report_create(
+        membership=membership,
+        actor=request.user,
         organisation=chosen,
-        what="workforce board report",
-        organisations=codes,
-        period=period.as_json(),
-        format=file_format,
-        individual_level=individual_level,
+        alliance=membership.alliance if chosen is None else None,
+        organisation_codes=codes,
+        title=title,
+        period=form.period,
+        file_format=form.cleaned_data["file_format"],
+        # The form drops a tick that is not the role's to give; the service refuses it again.
+        individual_level=bool(form.cleaned_data.get("individual_level")),
+        cost_per_leaver=form.cleaned_data.get("replacement_cost"),
     )
-    name = f"workforce-report-{label.lower()}-{_stamp(period.start)}-{_stamp(period.end)}.{file_format}"
-    return HttpResponse(
-        body,
-        content_type=CONTENT_TYPES[file_format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    report_services.board_report_dispatch(report=report)
+    return report
+
+
+@login_required
+def board_report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    report = access.board_report_record_or_deny(request, pk)
+    detail = report_presenters.status_detail(report)
+    return render(
+        request,
+        "insights/report_status.jinja",
+        {
+            "page_title": f"Board report {report.pk}",
+            "report": report,
+            "detail": detail,
+            # WCAG 2.2.1: whoever needs longer to read the page can stop it updating itself.
+            "refresh": request.GET.get("refresh") != "off",
+            "breadcrumbs": _breadcrumbs(),
+        },
     )
 
 
-def _stamp(day: dt.date) -> str:
-    return day.isoformat()
+@login_required
+def board_report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    report = access.board_report_record_or_deny(request, pk)
+    path = report_services.board_report_export(report=report, request=request)
+    if path is None:
+        raise Http404("This report has no file: it is not ready, was not made, or has been deleted.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        content_type=CONTENT_TYPES[report.file_format],
+        filename=report_services.download_name(report),
+    )

@@ -8,7 +8,8 @@ Layout (ADR 0011):
 
 A dataset is one imported extract (a trust's, an alliance's, the national one, or the service's own snapshot).
 Each table folder holds one or more Parquet files with every column of the table's schema below (a large table
-may be split into several files, e.g. per organisation, so that writing it never needs it all in memory).
+may be split into several files, e.g. per organisation, so that writing it never needs it all in memory). A column
+added to the schema later is read as NULL from the files written before it, so older stores keep working.
 `connect()` gives a DuckDB connection with one view per table over every dataset, so measures are plain SQL.
 
 A dataset is written to a staging folder and moved into place in one rename, so a failed import leaves the
@@ -76,6 +77,9 @@ TABLES: dict[str, dict[str, str]] = {
     "recruitment": {
         "application_id": "VARCHAR",
         "vacancy_id": "VARCHAR",
+        # Our extension of the design's format (docs/data-formats.md): the ODS code of the recruiting
+        # organisation, so applications can be kept to a scope. Datasets written before it have no such column.
+        "organisation_code": "VARCHAR",
         "afc_band": "VARCHAR",
         "ethnic_category": "VARCHAR",
         "disability": "VARCHAR",
@@ -180,11 +184,16 @@ def connect(
         files = _table_files(store, table)
         if files:
             file_list = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            select = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in columns.items())
-            con.execute(
-                f"CREATE OR REPLACE VIEW {table} AS SELECT {select} "
-                f"FROM read_parquet([{file_list}], union_by_name = true)"
+            source = f"read_parquet([{file_list}], union_by_name = true)"
+            # union_by_name fills a column some files lack with NULL, but a column no file has (one added to
+            # the schema after every dataset was written, e.g. recruitment's organisation_code) does not
+            # exist at all: it is read as NULL of its type instead.
+            present = {str(row[0]) for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            select = ", ".join(
+                f"CAST({name if name in present else 'NULL'} AS {kind}) AS {name}"
+                for name, kind in columns.items()
             )
+            con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT {select} FROM {source}")
         else:
             con.execute(f"CREATE OR REPLACE VIEW {table} AS {_select_empty(table)}")
     return con

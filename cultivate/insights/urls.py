@@ -45,4 +45,8 @@ urlpatterns += [
 ]
 
 # Board report
-urlpatterns += [path("report/", report_views.board_report, name="board_report")]
+urlpatterns += [
+    path("report/", report_views.board_report, name="board_report"),
+    path("report/<int:pk>/", report_views.board_report_status, name="board_report_status"),
+    path("report/<int:pk>/download/", report_views.board_report_download, name="board_report_download"),
+]

@@ -21,6 +21,8 @@ pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True, serial
 
 
 def _charts_drawn(page: Page) -> None:
+    # Count the figures only once the whole page is parsed: the heading can show before the last figure exists.
+    page.wait_for_load_state("load")
     figures = page.locator("figure[data-chart]")
     count = figures.count()
     assert count > 0
@@ -50,6 +52,20 @@ def test_analyst_explores_the_dashboards(page: Page, journey: Journey, settings:
         expect(page.get_by_role("heading", level=1)).to_contain_text(name.lower())
         _charts_drawn(page)
         journey.check(name)
+
+    # And they open Costs and enter what replacing a leaver costs their trust, mistyping it first
+    page.get_by_role("navigation", name="Dashboards").get_by_role("link", name="Costs").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("costs")
+    cost = page.get_by_label("Cost of replacing one leaver (£)")
+    cost.fill("-1")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("cannot be negative")
+    journey.check("costs with an error")
+    cost.fill("4250")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.get_by_role("table").first).to_contain_text("All leavers")
+    expect(page.get_by_role("table").first).to_contain_text("£4,250")
+    journey.check("costs")
 
     # And they change the window to the 12 months ending March 2024
     page.get_by_role("navigation", name="Dashboards").get_by_role("link", name="Retention").click()

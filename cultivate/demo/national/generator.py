@@ -30,7 +30,7 @@ CSV, PARQUET = "csv", "parquet"
 DEFAULT_END = dt.date(2025, 3, 31)
 DESCRIPTION = "generator.json"
 # Raised whenever the same arguments would give different files, so a cached extract is made again.
-VERSION = 3
+VERSION = 4  # 4: recruitment carries organisation_code
 SEX_CODES = ("F", "M", "X", "U")
 DISABILITY_CODES = ("Y", "N", "U")
 MAX_PER_REGION = 10**8
@@ -83,6 +83,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("application_id", STRING),
             ("vacancy_id", STRING),
+            ("organisation_code", STRING),
             ("afc_band", STRING),
             ("ethnic_category", STRING),
             ("disability", STRING),
@@ -276,12 +277,14 @@ def region_tables(
     joins = sim.joins.get()
     recruitment = activity.recruitment(sim, joins)
     vacancy_numbers = region * MAX_PER_REGION + recruitment["vacancy"]
+    recruiting = _take(look.org_codes, recruitment["org"])
     tables["recruitment"] = pa.table(
         {
             "application_id": _ids("R", region * MAX_PER_REGION + np.arange(len(vacancy_numbers)), 9),
-            "vacancy_id": pc.binary_join_element_wise(
-                _take(look.org_codes, recruitment["org"]), _ids("V", vacancy_numbers, 9), "-"
-            ),
+            # The vacancy keeps its organisation prefix, as a trust's recruitment system might write it, but
+            # the organisation is also given in its own column (our extension of the format).
+            "vacancy_id": pc.binary_join_element_wise(recruiting, _ids("V", vacancy_numbers, 9), "-"),
+            "organisation_code": recruiting,
             "afc_band": _take(look.bands, recruitment["band"]),
             "ethnic_category": _take(look.ethnic, recruitment["ethnic"]),
             "disability": _take(look.disability, recruitment["disability"]),

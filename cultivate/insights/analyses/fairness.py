@@ -232,7 +232,7 @@ def _recruitment_counts(
     con: duckdb.DuckDBPyConnection, window: Window, by_org: bool, codes: tuple[str, ...] | None
 ) -> list[tuple[Any, ...]]:
     s, e = date_sql(window.start), date_sql(window.end)
-    org = _vacancy_organisation_sql(con)
+    org = application_organisation_sql(con)
     scope = ""
     if codes is not None:
         scope = f" AND {org} IN ({', '.join(quote(c) for c in codes)})" if codes else " AND false"
@@ -251,22 +251,35 @@ def _recruitment_counts(
     ).fetchall()
 
 
-def _vacancy_organisation_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The organisation of an application. recruitment.csv carries none, so: the part of `vacancy_id` before
-    the first '-' when it is an organisation code of the assignments (as the national generator writes them);
-    when no application's vacancy names one that way and the assignments hold one organisation, that one (a
-    trust's own extract); else null (not known). A caller that narrows the `assignments` view to some
-    organisations thus sees the applications of those organisations only."""
+def application_organisation_sql(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    alias: str = "p",
+    recruitment: str = "recruitment",
+    assignments: str = "assignments",
+) -> str:
+    """SQL for the organisation of an application (a row `alias` of the `recruitment` view): its
+    `organisation_code` when the row has one. Rows without one (extracts in the design's format, which has no
+    such column, and stores written before we added it) fall back to a guess: the part of `vacancy_id` before
+    the first '-' when it is an organisation code of the `assignments`; when no such row's vacancy names one
+    that way and the assignments hold one organisation, that one (a trust's own extract); else null (not
+    known). A caller that narrows the `assignments` view should narrow `recruitment` with this expression
+    computed on the whole store first (as the board report does): on the narrowed view the one-organisation rule
+    would take another organisation's uncoded applications whose vacancy names nobody."""
+    coded = f"{alias}.organisation_code"
     codes = [
-        r[0] for r in con.execute("SELECT DISTINCT organisation_code FROM assignments").fetchall() if r[0]
+        r[0] for r in con.execute(f"SELECT DISTINCT organisation_code FROM {assignments}").fetchall() if r[0]
     ]
     if not codes:
-        return "CAST(NULL AS VARCHAR)"
+        return coded
     listed = ", ".join(quote(c) for c in codes)
-    prefix = "split_part(p.vacancy_id, '-', 1)"
-    named = con.execute(f"SELECT count(*) FROM recruitment p WHERE {prefix} IN ({listed})").fetchall()[0][0]
+    prefix = f"split_part({alias}.vacancy_id, '-', 1)"
+    row = con.execute(
+        f"SELECT count(*) FROM {recruitment} {alias} WHERE {coded} IS NULL AND {prefix} IN ({listed})"
+    ).fetchone()
+    named = int(row[0]) if row else 0
     only = quote(codes[0]) if len(codes) == 1 and not named else "CAST(NULL AS VARCHAR)"
-    return f"(CASE WHEN {prefix} IN ({listed}) THEN {prefix} ELSE {only} END)"
+    return f"coalesce({coded}, CASE WHEN {prefix} IN ({listed}) THEN {prefix} ELSE {only} END)"
 
 
 def _in_post_counts(

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from cultivate.insights.report import PeriodError, ReportError, build_report, parse_period
+from cultivate.insights.report import PeriodError, ReportError, build_report, parse_cost, parse_period
 from cultivate.insights.report.render import render_html, render_pdf
 
 FAILED = 1
@@ -45,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not suppress small numbers: only for readers allowed to see individual-level data",
     )
     parser.add_argument(
+        "--replacement-cost",
+        default=None,
+        metavar="POUNDS",
+        help="the cost of replacing one leaver, e.g. 5000: adds the cost of turnover (there is no default)",
+    )
+    parser.add_argument(
         "--title", default=None, help="the report's title (by default it names the organisations)"
     )
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (all cores by default)")
@@ -63,12 +69,14 @@ def run(options: dict[str, Any], stdout: IO[str], stderr: IO[str]) -> int:
         period = parse_period(options["period"])
         if out.exists() and out.is_dir():
             raise ReportError(f"--out {out} is a folder: give the report's file name, ending .html or .pdf.")
+        cost = parse_cost(options.get("replacement_cost"))
         report = build_report(
             options["store"],
             period,
             options.get("organisation") or None,
             individual_level=bool(options.get("individual_level")),
             title=options.get("title"),
+            cost_per_leaver=cost,
             progress=step,
             memory_limit=options.get("memory_limit"),
             threads=options.get("threads"),

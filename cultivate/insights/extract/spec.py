@@ -81,6 +81,16 @@ def _person(required: bool = True) -> Column:
     return Column("person_id", required=required, person_ref=True)
 
 
+def _organisation(*, required: bool) -> Column:
+    return Column(
+        "organisation_code",
+        required=required,
+        pattern=ORGANISATION_CODE_PATTERN,
+        pattern_rule="must be an ODS code: 3 to 10 letters and digits",
+        upper=True,
+    )
+
+
 def _code(name: str, codes: tuple[str, ...], *, required: bool = False) -> Column:
     return Column(name, CODE, required=required, codes=codes)
 
@@ -120,13 +130,7 @@ def _specs() -> dict[str, FileSpec]:
             (
                 Column("assignment_id", required=True, unique=True),
                 _person(),
-                Column(
-                    "organisation_code",
-                    required=True,
-                    pattern=ORGANISATION_CODE_PATTERN,
-                    pattern_rule="must be an ODS code: 3 to 10 letters and digits",
-                    upper=True,
-                ),
+                _organisation(required=True),
                 Column("team"),
                 Column(
                     "occupation_code",
@@ -193,6 +197,8 @@ def _specs() -> dict[str, FileSpec]:
             (
                 Column("application_id", required=True, unique=True),
                 Column("vacancy_id", required=True),
+                # Our extension of the design's format: optional, so extracts without it still load.
+                _organisation(required=False),
                 band,
                 _code("ethnic_category", ethnic_codes()),
                 _code("disability", DISABILITY_CODES),
@@ -201,7 +207,7 @@ def _specs() -> dict[str, FileSpec]:
                 Column("appointed", FLAG, required=True, codes=FLAG_CODES),
                 Column("decided_on", DATE),
             ),
-            sort=("vacancy_id", "application_id"),
+            sort=("organisation_code", "vacancy_id", "application_id"),
             key="application_id",
         ),
         FileSpec(

@@ -3,7 +3,7 @@ there are programmes) for one organisation, an alliance's list of organisations,
 period. `build_report()` gives the figures as plain data; `render_html()` and `render_pdf()` turn them into one
 standalone file that fetches nothing. See docs/insights-report.md."""
 
-from .build import ReportError, build_report, organisations_in, protect
+from .build import ReportError, build_report, organisations_in, parse_cost, protect
 from .model import SUPPRESSED, Chart, Column, Figure, KeyFigure, Report, Section, Source, Table
 from .period import PeriodError, parse_period, previous_period
 from .render import render_html, render_pdf, write_report
@@ -22,6 +22,7 @@ __all__ = [
     "Table",
     "build_report",
     "organisations_in",
+    "parse_cost",
     "parse_period",
     "previous_period",
     "protect",

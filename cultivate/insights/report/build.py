@@ -12,18 +12,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from cultivate.insights import charts as shared_charts
+from cultivate.insights.analyses import competing_risks, turnover_cost
+from cultivate.insights.analyses.fairness import application_organisation_sql
 from cultivate.insights.measures import Window, measures_on, suppress
 from cultivate.insights.measures.definitions import AGE_BANDS, BAND_ORDER, LEFT, NOT_AFC, NOT_KNOWN
 from cultivate.insights.store import connect, manifest
 from cultivate.insights.store import extract_date as store_extract_date
 
 from . import charts
-from .hooks import fairness_likelihoods, programme_outcomes, retention_curves
+from .hooks import (
+    CURVE_HORIZON_MONTHS,
+    CURVE_STEP_MONTHS,
+    fairness_likelihoods,
+    programme_outcomes,
+    retention_curves,
+)
 from .model import (
     SUPPRESSED,
     SUPPRESSION_THRESHOLD,
@@ -76,28 +86,38 @@ def build_report(
     *,
     individual_level: bool = False,
     title: str | None = None,
+    cost_per_leaver: Decimal | None = None,
     progress: Progress | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
 ) -> Report:
     """The board report of `store` for `period` (see `parse_period`) and the organisations with these ODS codes
     (all in the store when None). Small numbers are suppressed unless `individual_level` says the reader may
-    see individuals. `progress` is called with the name of each step as it starts. Raises ReportError."""
+    see individuals. With `cost_per_leaver` (the organisation's own figure; there is no default) the report adds
+    the cost of turnover. `progress` is called with the name of each step as it starts. Raises ReportError."""
     store = Path(store)
     codes = _codes(organisation_codes)
     con = open_store(store, codes, memory_limit=memory_limit, threads=threads)
-    # The analyses scope themselves by `organisation_codes` over the whole store (they read which
-    # organisations exist, e.g. to place a vacancy), so they get the store's own views, not the narrowed ones.
-    whole = connect(store, memory_limit=memory_limit, threads=threads) if codes else con
-    whole.execute("SET enable_progress_bar = false")
     try:
         builder = _Builder(con, store_extract_date(store), individual_level, progress or (lambda _step: None))
-        builder.whole = whole
+        builder.cost_per_leaver = cost_per_leaver
         return builder.build(store, period, codes, title)
     finally:
-        if whole is not con:
-            whole.close()
         con.close()
+
+
+def parse_cost(text: str | None) -> Decimal | None:
+    """The cost of replacing one leaver as typed (pounds, e.g. "5000" or "£5,000"); None when not given."""
+    if text is None or not str(text).strip():
+        return None
+    cleaned = str(text).strip().removeprefix("£").replace(",", "")
+    try:
+        cost = Decimal(cleaned)
+    except InvalidOperation:
+        raise ReportError(f"The replacement cost is a number of pounds, like 5000, not {text!r}.") from None
+    if not cost.is_finite() or cost < 0:
+        raise ReportError(f"The replacement cost cannot be negative: {text!r}.")
+    return cost
 
 
 def _codes(organisation_codes: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -116,7 +136,11 @@ def open_store(
 ) -> duckdb.DuckDBPyConnection:
     """The store's DuckDB views with `assignments` narrowed to the organisations, so every measure (and every
     analysis) run on the connection sees only them. A person who moves between two of the organisations is
-    then neither a leaver nor a joiner of the group, as for an alliance's own figures."""
+    then neither a leaver nor a joiner of the group, as for an alliance's own figures. `recruitment` is
+    narrowed to the organisations' applications: those naming one of them in `organisation_code`, and those
+    without a code that the fairness analysis places in one of them from their vacancy, judged against the
+    whole store (`application_organisation_sql`), so an uncoded application of another organisation never
+    falls to the one left."""
     if not store.is_dir():
         raise ReportError(f"There is no insights store at {store}.")
     if not manifest(store)["datasets"]:
@@ -142,9 +166,14 @@ def open_store(
                     + (f": {', '.join(sorted(present))}." if len(present) <= 20 else ".")
                 )
             listed = ", ".join("'" + c.replace("'", "''") + "'" for c in codes)
+            placed = application_organisation_sql(con, alias="r")  # on the whole store's views
             con.execute("ALTER VIEW assignments RENAME TO all_assignments")
             con.execute(
                 f"CREATE VIEW assignments AS SELECT * FROM all_assignments WHERE upper(organisation_code) IN ({listed})"
+            )
+            con.execute("ALTER VIEW recruitment RENAME TO all_recruitment")
+            con.execute(
+                f"CREATE VIEW recruitment AS SELECT r.* FROM all_recruitment r WHERE upper({placed}) IN ({listed})"
             )
     except BaseException:
         con.close()
@@ -214,10 +243,10 @@ class _Builder:
         progress: Progress,
     ) -> None:
         self.con = con
-        self.whole = con  # the store's views over every organisation, for the analyses
         self.extract_date = extract_date
         self.individual_level = individual_level
         self.progress = progress
+        self.cost_per_leaver: Decimal | None = None
 
     # Measures ---------------------------------------------------------------------------------------------
     def raw(self, window: Window, by: list[str], measures: list[str]) -> list[Row]:
@@ -254,6 +283,9 @@ class _Builder:
         self.progress("fairness")
         fairness = self.fairness(period, codes)
         sections = [trends, retention, fairness]
+        if self.cost_per_leaver is not None:
+            self.progress("costs")
+            sections.append(self.costs(period, codes, self.cost_per_leaver))
         outcomes = programme_outcomes(self.con, period, codes)
         if outcomes is not None:
             sections.append(outcomes)
@@ -473,7 +505,7 @@ class _Builder:
             section.charts.append(self._progression_by(period, column, label, order))
         section.charts.append(self._reason_groups(period))
         section.tables.append(self._reasons(period))
-        curves = retention_curves(self.whole, period, codes, individual_level=self.individual_level)
+        curves = retention_curves(self.con, period, codes, individual_level=self.individual_level)
         if curves is None:
             section.notes.append(
                 "Retention curves (the share still in post by months since joining) will appear here once the "
@@ -481,7 +513,107 @@ class _Builder:
             )
         else:
             section.charts.append(curves)
+        section.charts.append(self._leaving_or_moving_up(period, codes))
         return section
+
+    def _leaving_or_moving_up(self, period: Window, codes: tuple[str, ...] | None) -> Chart:
+        """Competing risks (Aalen–Johansen): of the people observed in the period, the cumulative share who had
+        left and who had moved up a band by months since joining, whichever came first."""
+        result = competing_risks(
+            self.con,
+            start=period.start,
+            end=period.end,
+            organisation_codes=list(codes) if codes else None,
+            step=CURVE_STEP_MONTHS,
+            horizon=CURVE_HORIZON_MONTHS,
+            confidence_intervals=False,
+        )
+        curve = result["curves"][0] if result["curves"] else None
+        rows: list[list[Any]] = []
+        values: list[dict[str, Any]] = []
+        if curve is not None:
+            left = curve["incidence"]["left"]["points"]
+            moved = curve["incidence"]["progressed"]["points"]
+            for a, b in zip(left, moved, strict=True):
+                if not a["at_risk"]:
+                    rows.append([a["time"], None, None, 0])
+                    continue
+                if not self.individual_level and a["at_risk"] < SUPPRESSION_THRESHOLD:
+                    rows.append([a["time"], SUPPRESSED, SUPPRESSED, SUPPRESSED])
+                    continue
+                rows.append([a["time"], a["incidence"], b["incidence"], a["at_risk"]])
+                values += [
+                    {"time": a["time"], "outcome": "Left", "incidence": a["incidence"]},
+                    {"time": a["time"], "outcome": "Moved up a band", "incidence": b["incidence"]},
+                ]
+        title = "Leaving or moving up a band, by months since joining"
+        spec = shared_charts.incidence(values, title=title)
+        spec["width"] = 560  # the shared spec fills its container; a drawing on the server needs a width
+        return Chart(
+            key="leaving_or_moving_up",
+            title=title,
+            description="The share of people who had left, and who had moved up a band, by months since joining.",
+            spec=spec,
+            table=Table(
+                caption="Share who had left, and who had moved up a band, by months since joining",
+                columns=[
+                    Column("Months since joining", "number"),
+                    Column("Had left", "percent"),
+                    Column("Had moved up a band", "percent"),
+                    Column("People under observation", "count"),
+                ],
+                rows=rows,
+                note=(
+                    "Aalen–Johansen estimates: each person counts once, for whichever came first, leaving the "
+                    "organisation or moving to a higher band. Staff not on Agenda for Change are left out."
+                ),
+            ),
+        )
+
+    def costs(self, period: Window, codes: tuple[str, ...] | None, cost: Decimal) -> Section:
+        """The cost of turnover: the period's leavers by band at its start × the cost of replacing one leaver."""
+        found = turnover_cost(
+            self.con,
+            period,
+            cost_per_leaver=cost,
+            organisation_codes=list(codes) if codes else None,
+            source="given for this report",
+        )[0]
+        bands = [
+            [
+                "Not on Agenda for Change" if b["band"] == "NA" else f"Band {b['band']}",
+                b["leavers"],
+                b["cost"],
+            ]
+            for b in found["by_band"]
+        ]
+        if not self.individual_level:
+            small = [row for row in bands if 0 < row[1] < SUPPRESSION_THRESHOLD]
+            if len(small) == 1:  # one hidden band could be worked out from the total
+                small += sorted((r for r in bands if r[1] >= SUPPRESSION_THRESHOLD), key=lambda r: r[1])[:1]
+            for row in small:
+                row[1:] = [SUPPRESSED, SUPPRESSED]
+        total_hidden = not self.individual_level and 0 < found["leavers"] < SUPPRESSION_THRESHOLD
+        total = [
+            "All leavers",
+            SUPPRESSED if total_hidden else found["leavers"],
+            SUPPRESSED if total_hidden else found["value"],
+        ]
+        return Section(
+            key="costs",
+            title="Cost of turnover",
+            intro=(
+                f"Each leaver of the period costed at £{cost:,.0f}, the cost of replacing one leaver given for "
+                "this report (advertising, recruitment, induction and cover until the post is filled)."
+            ),
+            tables=[
+                Table(
+                    caption="Leavers by their band at the start of the period, and what replacing them costs",
+                    columns=[Column("Band"), Column("Leavers", "count"), Column("Cost", "money")],
+                    rows=[*bands, total],
+                )
+            ],
+        )
 
     def _band_matrix(self, period: Window) -> Chart:
         rows = self.rows(period, [], ["progression"], category="outcome")
@@ -712,7 +844,7 @@ class _Builder:
                 "Progression by ethnic group and age is in the section above."
             ),
         )
-        likelihoods = fairness_likelihoods(self.whole, period, codes, individual_level=self.individual_level)
+        likelihoods = fairness_likelihoods(self.con, period, codes, individual_level=self.individual_level)
         if likelihoods is None:
             section.notes.append(
                 "Relative likelihoods (for example of being appointed from shortlisting, white compared with "

@@ -13,7 +13,7 @@ from cultivate.insights.measures import Window
 SUPPRESSED = "[c]"
 SUPPRESSION_THRESHOLD = 5
 
-Kind = Literal["text", "count", "fte", "percent", "ratio", "index", "count_share", "date", "number"]
+Kind = Literal["text", "count", "fte", "percent", "ratio", "index", "count_share", "date", "number", "money"]
 
 
 @dataclass(frozen=True)

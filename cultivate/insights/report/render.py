@@ -64,6 +64,8 @@ def fmt(value: Any, kind: str) -> str:
         return f"{float(value):.2f}"
     if kind == "number":
         return f"{float(value):,.4g}"
+    if kind == "money":
+        return f"£{float(value):,.0f}"
     return str(value)
 
 

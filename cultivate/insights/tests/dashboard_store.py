@@ -7,7 +7,13 @@ Window 2024-03-31 → 2025-03-31 (the 12 months to the extract date):
 - A ward 2: a9…a11 band 2 (FTE 0.5); a11 leaves on 2024-12-31 ("Retirement Age").
 - B ward 1: b1…b6 band 5 (FTE 1.0) all year; b7 joins on 2024-06-01.
 So for RAA: 12 in post at the start, 10 at the end, 2 leavers, no joiners, FTE at the end 9.0.
-Absences: a1 off 1–10 May 2024 (10 days, S10); b1 off for June 2024 (S12)."""
+Absences: a1 off 1–10 May 2024 (10 days, S10); b1 off for June 2024 (S12).
+Applications shortlisted and decided in the window (see `applications()`):
+- coded RAA: White 20 (10 appointed, one of them for a vacancy whose id starts "RBB-"), BME 10 (2 appointed);
+  non-disabled 24 (11 appointed), disabled 6 (1 appointed). So white ÷ BME = 0.5 ÷ 0.2 = 2.5, non-disabled ÷
+  disabled = (11/24) ÷ (1/6) = 2.75. Not counted: 5 white not shortlisted, 3 decided on the window's start.
+- coded RBB: White 7 (7 appointed), BME 9 (3 appointed): 1 ÷ (1/3) = 3.0.
+- no code, vacancy "RAA-V9": BME 8 (8 appointed): in no organisation's dashboard."""
 
 from __future__ import annotations
 
@@ -80,6 +86,58 @@ def assignments() -> list[tuple[object, ...]]:
     for i in range(1, 7):
         spell(f"b{i}", "RBB", "B ward 1", "5", NURSES, 1.0, start_b, role="Staff Nurse")
     spell("b7", "RBB", "B ward 1", "5", NURSES, 1.0, dt.date(2024, 6, 1), role="Staff Nurse")
+    return rows
+
+
+RECRUITMENT_COLUMNS = [
+    "application_id",
+    "vacancy_id",
+    "organisation_code",
+    "afc_band",
+    "ethnic_category",
+    "disability",
+    "sex",
+    "shortlisted",
+    "appointed",
+    "decided_on",
+]
+
+
+def applications() -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    decided = dt.date(2024, 9, 1)
+
+    def add(
+        n: int,
+        org: str | None,
+        ethnic: str,
+        disability: str,
+        appointed: bool,
+        *,
+        vacancy: str | None = None,
+        shortlisted: bool = True,
+        on: dt.date = decided,
+    ) -> None:
+        for _ in range(n):
+            number = len(rows) + 1
+            vacancy_id = vacancy or f"{org or 'X'}-V{number % 3}"
+            rows.append(
+                (f"AP{number}", vacancy_id, org, "3", ethnic, disability, "F", shortlisted, appointed, on)
+            )
+
+    add(9, "RAA", "A", "N", True)
+    add(1, "RAA", "A", "N", True, vacancy="RBB-V5")  # the code, not the vacancy, says whose it is
+    add(10, "RAA", "A", "N", False)
+    add(1, "RAA", "H", "N", True)
+    add(3, "RAA", "H", "N", False)
+    add(1, "RAA", "H", "Y", True)
+    add(5, "RAA", "H", "Y", False)
+    add(5, "RAA", "A", "N", False, shortlisted=False)
+    add(3, "RAA", "A", "N", True, on=dt.date(2024, 3, 31))
+    add(7, "RBB", "A", "N", True)
+    add(3, "RBB", "H", "N", True)
+    add(6, "RBB", "H", "N", False)
+    add(8, None, "H", "N", True, vacancy="RAA-V9")
     return rows
 
 
@@ -157,6 +215,7 @@ def build_store(store: Path) -> Path:
         write_table(
             folder, "absences", _values(absences, ["person_id", "start_date", "end_date", "reason"]), con
         )
+        write_table(folder, "recruitment", _values(applications(), RECRUITMENT_COLUMNS), con)
         publish_dataset(
             store, "hand", folder, {"sha256": "", "extract_date": EXTRACT.isoformat(), "rows": {}}
         )

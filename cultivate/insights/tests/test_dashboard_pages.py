@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,52 @@ def test_empty_store_says_how_data_gets_in(world: dict[str, Any], settings: Any,
 def test_navigation_item(world: dict[str, Any]) -> None:
     assert "Workforce insights" in _client(world["analyst"]).get("/").content.decode()
     assert "Workforce insights" not in _client(world["worker"]).get("/").content.decode()
+
+
+FAIRNESS = "/insights/organisations/{code}/dashboards/fairness/"
+APPOINTMENT = "Appointment from shortlisting, by {} ("
+
+
+def _appointment_rows(text: str) -> dict[str, list[str]]:
+    """The appointment indicators' rows of a fairness export, by comparison (ethnicity, disability)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    found = {}
+    for row in rows:
+        for comparison in ("ethnicity", "disability"):
+            if row and row[0].startswith(APPOINTMENT.format(comparison)):
+                found[comparison] = row
+    return found
+
+
+def test_fairness_page_shows_the_organisations_appointment_indicators_never_anothers(
+    world: dict[str, Any],
+) -> None:
+    admin = _client(world["admin"])
+    html = admin.get(FAIRNESS.format(code="RAA")).content.decode()
+    assert "Appointment from shortlisting, by ethnicity (WRES indicator 2)" in html
+    assert "Appointment from shortlisting, by disability (WDES metric 2)" in html
+    assert "RBB" not in html
+    found = _appointment_rows(_csv(admin.get(FAIRNESS.format(code="RAA") + "likelihoods.csv")))
+    # RAA's own applications (dashboard_store): White 10 of 20 appointed, BME 2 of 10; non-disabled 11 of 24,
+    # disabled 1 of 6. RBB's (White 7 of 7, BME 3 of 9) and the uncoded ones (8 of 8) never appear.
+    ethnicity, disability = found["ethnicity"], found["disability"]
+    assert ethnicity[2:5] == ["White", "10", "20"] and ethnicity[6:9] == ["BME", "2", "10"]
+    assert disability[2:5] == ["Non-disabled", "11", "24"] and disability[6:9] == ["Disabled", "1", "6"]
+    # An analyst sees them too, with the small counts hidden.
+    analyst = _appointment_rows(
+        _csv(_client(world["analyst"]).get(FAIRNESS.format(code="RAA") + "likelihoods.csv"))
+    )
+    assert analyst["ethnicity"][2:5] == ["White", "10", "20"] and analyst["ethnicity"][6:9] == [
+        "BME",
+        "[c]",
+        "10",
+    ]
+    assert _client(world["admin"]).get(FAIRNESS.format(code="RBB")).status_code == 404
+
+
+def test_a_team_fairness_page_has_no_appointment_indicators(world: dict[str, Any]) -> None:
+    # Applications name no team, so a team's page reads none of them.
+    html = _client(world["manager"]).get(f"/insights/teams/{world['ward1'].pk}/dashboards/fairness/").content
+    text = html.decode()
+    assert "Moving to a higher band" in text
+    assert "Appointment from shortlisting, by ethnicity" not in text

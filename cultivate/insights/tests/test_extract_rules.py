@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cultivate.insights.extract import REJECTED, import_extract
+from cultivate.insights.extract import IMPORTED, REJECTED, import_extract
+from cultivate.insights.store import connect
 
 from .test_extract_fixtures import Table, extract_tables, write_csv, write_parquet, write_xlsx
 
@@ -34,6 +35,13 @@ def drop_column(tables: Tables, table: str, column: str) -> None:
     del header[position]
     for row in rows:
         del row[position]
+
+
+def add_column(tables: Tables, table: str, column: str, values: list[str]) -> None:
+    header, rows = tables[table]
+    header.append(column)
+    for row, value in zip(rows, values, strict=True):
+        row.append(value)
 
 
 SPELL = {
@@ -269,6 +277,19 @@ CASES: list[tuple[str, Callable[[Tables], None], list[tuple[str, int, str, str, 
         [("recruitment.csv", 2, "ethnic_category", "White", "must be one of A, B")],
     ),
     (
+        "recruitment organisation code is an ODS code",
+        lambda t: add_column(t, "recruitment", "Organisation Code", ["RX1", "R-X1", ""]),
+        [
+            (
+                "recruitment.csv",
+                3,
+                "organisation_code",
+                "R-X1",
+                "must be an ODS code: 3 to 10 letters and digits",
+            )
+        ],
+    ),
+    (
         "case_id unique",
         lambda t: add_row(t, "casework", {"case_id": "C1", "person_id": "P001", "kind": "disciplinary"}),
         [("casework.csv", 3, "case_id", "C1", "must be unique: the same value is on line 2")],
@@ -415,3 +436,38 @@ def test_problems_in_other_forms_point_at_the_same_rows(tmp_path, form):
         (files[0], 4, "disability", "maybe"),
         (files[1], 6, "afc_band", "11"),
     ]
+
+
+def _applications(store: Path) -> list[tuple[object, ...]]:
+    con = connect(store)
+    try:
+        return con.execute(
+            "SELECT application_id, organisation_code, vacancy_id FROM recruitment ORDER BY application_id"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_recruitment_without_organisation_code_imports_with_none(tmp_path):
+    # The design's format has no organisation_code in recruitment.csv: such extracts still load.
+    tables = extract_tables()
+    assert "organisation_code" not in tables["recruitment"][0]
+    report = import_extract(write_csv(tmp_path / "extract", tables), tmp_path / "store")
+    assert report.status == IMPORTED, report.problems
+    assert report.unknown_columns == {"people": ["shoe_size"]}
+    assert _applications(tmp_path / "store") == [("R1", None, "V1"), ("R2", None, "V1"), ("R3", None, "V1")]
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx", "parquet"])
+def test_recruitment_organisation_code_is_imported_in_capitals(tmp_path, form):
+    tables = extract_tables()
+    add_column(tables, "recruitment", "organisation_code", ["rx1", "RX2", ""])
+    writers = {"csv": write_csv, "parquet": write_parquet}
+    path = (
+        write_xlsx(tmp_path / "x.xlsx", tables) if form == "xlsx" else writers[form](tmp_path / "x", tables)
+    )
+    report = import_extract(path, tmp_path / "store")
+    assert report.status == IMPORTED, report.problems
+    # A known column now, not an unknown one kept aside.
+    assert "recruitment" not in report.unknown_columns
+    assert _applications(tmp_path / "store") == [("R1", "RX1", "V1"), ("R2", "RX2", "V1"), ("R3", None, "V1")]

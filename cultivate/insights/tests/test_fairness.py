@@ -64,6 +64,7 @@ def application(
             {
                 "application_id": f"A{application.count}",  # type: ignore[attr-defined]
                 "vacancy_id": extra.get("vacancy", "RXX-V1"),
+                "organisation_code": extra.get("org"),
                 "afc_band": "3",
                 "ethnic_category": ethnic,
                 "disability": disability,
@@ -240,6 +241,86 @@ def test_a_narrowed_assignments_view_keeps_other_organisations_applications_out(
     con = connect(store)
     con.execute("ALTER VIEW assignments RENAME TO all_assignments")
     con.execute("CREATE VIEW assignments AS SELECT * FROM all_assignments WHERE organisation_code = 'RXX'")
+    (result,) = relative_likelihoods(
+        con, W, organisation_codes=["RXX"], indicators=["appointment_from_shortlisting_ethnicity"]
+    )
+    assert rates(result) == {"White": (6, 6), "BME": (0, 0)}
+
+
+def test_an_applications_own_organisation_code_wins_over_its_vacancy(tmp_path: Path) -> None:
+    applications = (
+        # Coded RXX although the vacancy names RYY: RXX's.
+        application(6, ethnic="A", disability="N", appointed=True, vacancy="RYY-V1", org="RXX")
+        + application(6, ethnic="N", disability="N", appointed=False, vacancy="V2", org="RXX")
+        # Coded RYY; and uncoded with a vacancy naming RYY: the fallback places them in RYY too.
+        + application(6, ethnic="A", disability="Y", appointed=True, vacancy="X-1", org="RYY")
+        + application(6, ethnic="N", disability="N", appointed=True, vacancy="RYY-V3")
+        # Uncoded, no organisation named: not known, even though the vacancies of coded rows name one.
+        + application(6, ethnic="N", disability="N", appointed=True, vacancy="TRAC-9")
+    )
+    store = build_full_store(
+        tmp_path / "store",
+        {
+            "recruitment": applications,
+            "assignments": [
+                spell("a1", "s1", D(2010, 1, 1), org="RXX"),
+                spell("a2", "s2", D(2010, 1, 1), org="RYY"),
+            ],
+        },
+    )
+    results = relative_likelihoods(
+        connect(store), W, by=["organisation_code"], indicators=["appointment_from_shortlisting_ethnicity"]
+    )
+    assert {r["group"]["organisation_code"]: rates(r) for r in results} == {
+        "RXX": {"White": (6, 6), "BME": (0, 6)},
+        "RYY": {"White": (6, 6), "BME": (6, 6)},
+        None: {"White": (0, 0), "BME": (6, 6)},
+    }
+    (scoped,) = relative_likelihoods(
+        connect(store), W, organisation_codes=["RXX"], indicators=["appointment_from_shortlisting_ethnicity"]
+    )
+    assert rates(scoped) == {"White": (6, 6), "BME": (0, 6)}
+    (disability,) = relative_likelihoods(
+        connect(store), W, organisation_codes=["RYY"], indicators=["appointment_from_shortlisting_disability"]
+    )
+    assert rates(disability) == {"Non-disabled": (6, 6), "Disabled": (6, 6)}
+
+
+def test_coded_applications_do_not_stop_the_one_organisation_fallback_for_uncoded_ones(
+    tmp_path: Path,
+) -> None:
+    """A trust's extract with some rows coded and some not: the uncoded ones are the one organisation's."""
+    applications = application(6, ethnic="A", disability="N", appointed=True, vacancy="RXX-V1", org="RXX") + (
+        application(6, ethnic="N", disability="N", appointed=False, vacancy="V2")
+    )
+    store = build_full_store(
+        tmp_path / "store",
+        {"recruitment": applications, "assignments": [spell("a1", "s1", D(2010, 1, 1), org="RXX")]},
+    )
+    (result,) = relative_likelihoods(
+        connect(store), W, organisation_codes=["RXX"], indicators=["appointment_from_shortlisting_ethnicity"]
+    )
+    assert rates(result) == {"White": (6, 6), "BME": (0, 6)}
+
+
+def test_a_coded_application_stays_with_its_organisation_in_a_narrowed_view(tmp_path: Path) -> None:
+    applications = application(6, ethnic="A", disability="N", appointed=True, vacancy="V1", org="RXX") + (
+        application(6, ethnic="N", disability="N", appointed=True, vacancy="V2", org="RYY")
+    )
+    store = build_full_store(
+        tmp_path / "store",
+        {
+            "recruitment": applications,
+            "assignments": [
+                spell("a1", "s1", D(2010, 1, 1), org="RXX"),
+                spell("a2", "s2", D(2010, 1, 1), org="RYY"),
+            ],
+        },
+    )
+    con = connect(store)
+    con.execute("ALTER VIEW assignments RENAME TO all_assignments")
+    con.execute("CREATE VIEW assignments AS SELECT * FROM all_assignments WHERE organisation_code = 'RXX'")
+    # RYY's coded applications never fall to the one organisation left (only uncoded rows are guessed).
     (result,) = relative_likelihoods(
         con, W, organisation_codes=["RXX"], indicators=["appointment_from_shortlisting_ethnicity"]
     )

@@ -206,6 +206,34 @@ def test_an_extract_with_other_organisations_rows_is_refused(
     assert "RX2" in page and "nhsuk-error-summary" in page
 
 
+def test_an_extract_with_other_organisations_applications_is_refused(
+    organisation: Organisation, folders: Path, settings: Settings
+) -> None:
+    """recruitment.csv may name each application's organisation: only the importing organisation's, or none."""
+
+    def with_codes(codes: list[str]) -> dict[str, Table]:
+        tables = own_tables()
+        header, rows = tables["recruitment"]
+        tables["recruitment"] = (
+            [*header, "organisation_code"],
+            [[*r, c] for r, c in zip(rows, codes, strict=True)],
+        )
+        return tables
+
+    client = client_for(Role.ORG_ADMIN, organisation)
+    record = upload(client, zipped(write_csv(folders / "csv", with_codes(["rx1", "", "RX2"]))))
+    record.refresh_from_db()
+    assert record.status == "failed"
+    assert record.report["foreign_codes"] == ["RX2"]
+    assert "recruitment has organisation_code RX2 (1 row)" in record.report["error"]
+    assert "extract-RX1" not in manifest(settings.INSIGHTS_STORE)["datasets"]
+    assert store_count(settings.INSIGHTS_STORE, "recruitment") == 0
+    record = upload(client, zipped(write_csv(folders / "own", with_codes(["rx1", "", "RX1"]))))
+    record.refresh_from_db()
+    assert record.status == "succeeded", record.report
+    assert store_count(settings.INSIGHTS_STORE, "recruitment") == 3
+
+
 def test_a_file_that_is_not_an_extract_is_explained(organisation: Organisation) -> None:
     client = client_for(Role.ORG_ADMIN, organisation)
     response = client.post(

@@ -30,6 +30,7 @@ from cultivate.insights.report.period import points
 from cultivate.insights.report.render import chart_svg
 from cultivate.insights.store import connect
 
+from .test_fairness import build_full_store
 from .test_measures import absence, build_store, spell
 
 D = dt.date
@@ -268,6 +269,50 @@ def test_relative_likelihoods_are_the_analyses_with_the_band_read_out(generated:
     # The chart draws the shaded 0.80–1.25 band.
     layers = fairness.charts[0].spec["layer"]
     assert layers[0]["data"]["values"] == [{"low": 0.8, "high": 1.25}]
+
+
+def test_the_report_of_an_organisation_reads_only_its_own_applications(tmp_path: Path) -> None:
+    """Appointment from shortlisting, RXX's report, decided 2023-09-01 (in PERIOD):
+    coded RXX: White 10 shortlisted, 5 appointed; BME 10, 2 appointed.
+    no code, vacancy "RXX-V8": White 10, none appointed (RXX's by its vacancy, judged on the whole store).
+    coded RYY, and no code with vacancy "RYY-V7": all appointed (RYY's, never in RXX's figures).
+    So RXX: White 5 ÷ 20 = 0.25, BME 2 ÷ 10 = 0.2, relative likelihood 1.25."""
+    decided = D(2023, 9, 1)
+
+    def apply(n: int, ethnic: str, appointed: bool, vacancy: str, org: str | None) -> list[dict[str, Any]]:
+        return [
+            {"ethnic_category": ethnic, "disability": "N", "shortlisted": True, "appointed": appointed}
+            | {"vacancy_id": vacancy, "organisation_code": org, "decided_on": decided}
+            for _ in range(n)
+        ]
+
+    applications = (
+        apply(5, "A", True, "V1", "RXX")
+        + apply(5, "A", False, "V1", "RXX")
+        + apply(2, "H", True, "V1", "RXX")
+        + apply(8, "H", False, "V1", "RXX")
+        + apply(10, "A", False, "RXX-V8", None)
+        + apply(10, "A", True, "V2", "RYY")
+        + apply(10, "H", True, "V2", "RYY")
+        + apply(10, "H", True, "RYY-V7", None)
+    )
+    for n, row in enumerate(applications):
+        row["application_id"] = f"AP{n}"
+    spells = [spell(f"x{i}", f"x{i}", D(2020, 1, 1), org="RXX") for i in range(6)]
+    spells += [spell(f"y{i}", f"y{i}", D(2020, 1, 1), org="RYY") for i in range(6)]
+    store = build_full_store(tmp_path / "store", {"assignments": spells, "recruitment": applications})
+    report = build_report(store, PERIOD, ["RXX"], individual_level=True)
+    fairness = report.section("fairness")
+    assert fairness is not None
+    rows = {row[0]: row for row in fairness.charts[0].table.rows}
+    ethnicity = rows["WRES indicator 2: appointed ÷ shortlisted"]
+    assert ethnicity[1:5] == ["White ÷ BME", 0.25, 0.2, 1.25]
+    # RYY's report: 20 of 20 White, 20 of 20 BME (its coded rows and the uncoded ones its vacancies name).
+    other = build_report(store, PERIOD, ["RYY"], individual_level=True).section("fairness")
+    assert other is not None
+    assert {row[0]: row for row in other.charts[0].table.rows}["WRES indicator 2: appointed ÷ shortlisted"][
+        2:5
+    ] == [1.0, 1.0, 1.0]
 
 
 def test_retention_curve_is_the_kaplan_meier_of_the_period(generated: Path) -> None:

@@ -248,9 +248,26 @@ def _run_extract(record: InsightsImport, store: Path, progress: _RecordProgress)
                 "WHERE organisation_code IS DISTINCT FROM ? GROUP BY 1 ORDER BY 1",
                 [record.organisation.ods_code],
             ).fetchall()
+            # Applications may name their organisation (our extension of the format): one naming another
+            # organisation would show in that organisation's dashboards, so it is refused like a spell.
+            foreign_applications = con.execute(
+                "SELECT organisation_code, count(*) FROM recruitment "
+                "WHERE organisation_code IS NOT NULL AND organisation_code <> ? GROUP BY 1 ORDER BY 1",
+                [record.organisation.ods_code],
+            ).fetchall()
             title_counts = title_counts_from_store(con, organisation_code=record.organisation.ods_code)
         finally:
             con.close()
+        if foreign_applications:
+            codes = ", ".join(
+                f"{code} ({count:,} {'row' if count == 1 else 'rows'})"
+                for code, count in foreign_applications
+            )
+            return _failed(
+                f"An extract imported for {record.organisation.ods_code} may only contain its own applications, "
+                f"but recruitment has organisation_code {codes}. Nothing was imported.",
+                foreign_codes=[code for code, _count in foreign_applications],
+            )
         if foreign:
             codes = ", ".join(
                 f"{code or '(empty)'} ({count:,} {'row' if count == 1 else 'rows'})"
