@@ -7,7 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from cultivate.accounts.models import Membership, Role
+from cultivate.accounts.models import TEAM_ROLES, Membership, Role
+
+from .navigation import insights_roles
 
 
 def _card(heading: str, href: str, description: str) -> dict[str, str]:
@@ -20,7 +22,26 @@ def home_context(request: HttpRequest, membership: Membership) -> dict[str, Any]
     cards: list[dict[str, str]] = []
     if request.user.person_id:  # type: ignore[union-attr]
         cards.append(
+            _card(
+                "My portfolio",
+                reverse("portfolio:mine"),
+                "The competences your role needs, your evidence and your sign-offs.",
+            )
+        )
+        cards.append(
             _card("My record", reverse("organisations:me"), "Your post, team and employment history.")
+        )
+    if role == Role.ASSESSOR:
+        cards.append(
+            _card("Sign-off requests", reverse("portfolio:queue"), "Evidence waiting for you to sign off.")
+        )
+    if role in TEAM_ROLES or role == Role.ORG_ADMIN:
+        cards.append(
+            _card(
+                "Team competence",
+                reverse("portfolio:team_list"),
+                "Who holds what, who may carry out delegated activities, and what lapses soon.",
+            )
         )
     if role == Role.LINE_MANAGER:
         cards.append(
@@ -69,6 +90,24 @@ def home_context(request: HttpRequest, membership: Membership) -> dict[str, Any]
                 reverse("organisations:organisations"),
                 "The trusts in your alliance and their support workforce.",
             )
+        )
+    if role in insights_roles():
+        cards.append(
+            _card(
+                "Workforce insights",
+                reverse("insights:index"),
+                "Numbers, retention, progression, sickness absence, fairness and costs, as charts and tables.",
+            )
+        )
+    if role in (Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN):
+        cards.append(
+            _card(
+                "Board report", reverse("insights:board_report"), "The workforce report for a board, as PDF."
+            )
+        )
+    if role in (Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN):
+        cards.append(
+            _card("Frameworks", reverse("frameworks:list"), "Competency frameworks, versions and crosswalks.")
         )
     cards.append(_card("Your account", reverse("accounts:account"), "Password and API tokens."))
     return {"page_title": "Home", "cards": cards}

@@ -137,8 +137,16 @@ def sign_out(page: Page) -> None:
 
 
 def nav_link(page: Page, name: str) -> Locator:
-    """A link in the header's primary navigation (the NHS.UK header labels it "Menu")."""
-    return page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True)
+    """A link in the header's primary navigation (the NHS.UK header labels it "Menu"). Links that do not fit
+    the width move into the header's "More" menu, so open it first when the link is not on show, as a user
+    would."""
+    menu = page.get_by_role("navigation", name="Menu")
+    link = menu.get_by_role("link", name=name, exact=True)
+    page.wait_for_load_state("load")  # the header script decides what fits once the page has loaded
+    toggle = menu.locator("#toggle-menu")
+    if not link.is_visible() and toggle.is_visible():
+        toggle.click()
+    return link
 
 
 def section_link(page: Page, section: str, name: str) -> Locator:
