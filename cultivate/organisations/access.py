@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import TEAM_ROLES, Membership, Role
+from cultivate.core import rows
 from cultivate.core.access import acting_membership, deny
 
 from .models import EmploymentSpell, Organisation, Person, Team
@@ -81,15 +83,39 @@ def can_see_person(membership: Membership | None, person: Person | None) -> bool
     if membership.role in TEAM_ROLES:
         # `person_scope` for one person already known to be in the organisation: a post today in one of the
         # membership's teams, or (line managers) one they manage; read from the spells alone.
-        reach = Q(team_id__in=_team_ids(membership))
-        if membership.role == Role.LINE_MANAGER and membership.user.person_id:
-            reach |= Q(line_manager_id=membership.user.person_id)
-        return (
-            EmploymentSpell.objects.active_on(timezone.localdate())
-            .filter(reach, person_id=person.pk)
-            .exists()
-        )
+        team_ids = _team_ids(membership)
+        manages = membership.user.person_id if membership.role == Role.LINE_MANAGER else None
+        return _holds_post_in_reach(person.pk, team_ids, manages)
     return False
+
+
+def _holds_post_in_reach(person_id: int, team_ids: list[int], line_manager_id: int | None) -> bool:
+    """Whether the person has a post today in one of these teams or managed by this person: the
+    `active_on(today)` spells filtered by team or line manager, as one hand-written EXISTS (the API's
+    delegation check asks on every call, and building it through the ORM cost more than running it)."""
+    reach, params = [], []
+    if team_ids:
+        reach.append(f"{rows.column(EmploymentSpell, 'team')} IN ({', '.join(['%s'] * len(team_ids))})")
+        params.extend(team_ids)
+    if line_manager_id:
+        reach.append(f"{rows.column(EmploymentSpell, 'line_manager')} = %s")
+        params.append(line_manager_id)
+    if not reach:
+        return False
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    sql = rows.statement(
+        f"person_in_reach_{len(team_ids)}_{bool(line_manager_id)}",
+        lambda: (
+            f"SELECT 1 FROM {rows.table(EmploymentSpell)} "  # noqa: S608
+            f"WHERE {rows.column(EmploymentSpell, 'person')} = %s "
+            f"AND ({rows.column(EmploymentSpell, 'end_date')} IS NULL "
+            f"OR {rows.column(EmploymentSpell, 'end_date')} >= %s) "
+            f"AND {rows.column(EmploymentSpell, 'start_date')} <= %s AND ({' OR '.join(reach)}) LIMIT 1"
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person_id, today, today, *params])
+        return cursor.fetchone() is not None
 
 
 @rules.predicate

@@ -148,8 +148,8 @@ def check(request: HttpRequest, payload: DelegationCheckIn) -> dict[str, Any]:
     if not access.may(membership, "check_delegation", person):
         deny(request, reason="Person outside the role's scope.", obj=person, hide_existence=True)
     organisation = person.organisation
-    protocol = delegation.protocol_for_check(organisation, payload.protocol)
-    if protocol is None:
+    rules = delegation.rules_for_check(organisation, payload.protocol)
+    if rules is None:
         raise HttpError(
             400,
             f"{organisation.ods_code} has no delegation protocol with the code ‘{payload.protocol}’. "
@@ -162,11 +162,12 @@ def check(request: HttpRequest, payload: DelegationCheckIn) -> dict[str, Any]:
     decision = delegation.delegation_check(
         membership=membership,
         person=person,
-        protocol=protocol,
+        protocol=rules.protocol,
         team=team,
         on=payload.date,
         request=request,
         channel="api",
+        rules=rules,
     )
     return decision_out(decision)
 

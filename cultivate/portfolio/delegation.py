@@ -10,6 +10,7 @@ read, scoped by the acting membership."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,13 +18,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Exists, ManyToManyField, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
-from cultivate.core.audit import audit
+from cultivate.core import rows
+from cultivate.core.audit import audit, audit_event
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
 from cultivate.organisations import access as org_access
@@ -227,21 +229,19 @@ def supervision_lines(text: str) -> list[str]:
 
 
 def _build_requirements(rows: Iterable[ProtocolRequirement]) -> tuple[_Requirement, ...]:
-    requirements = []
-    for requirement in rows:
-        competence = requirement.competence
-        framework = competence.framework
-        requirements.append(
-            _Requirement(
-                competence=competence,
-                ref=competence_ref(competence),
-                min_level=requirement.min_level,
-                min_rank=framework.level_rank(requirement.min_level),
-                min_label=framework.level_label(requirement.min_level),
-                framework=framework,
-            )
-        )
-    return tuple(requirements)
+    return tuple(_requirement(requirement.competence, requirement.min_level) for requirement in rows)
+
+
+def _requirement(competence: Competence, min_level: str) -> _Requirement:
+    framework = competence.framework
+    return _Requirement(
+        competence=competence,
+        ref=competence_ref(competence),
+        min_level=min_level,
+        min_rank=framework.level_rank(min_level),
+        min_label=framework.level_label(min_level),
+        framework=framework,
+    )
 
 
 def _rules(
@@ -249,12 +249,18 @@ def _rules(
 ) -> _ProtocolRules:
     if requirements is None:
         requirements = _build_requirements(protocol.requirements.all())
-    roles = list(protocol.roles.all())
+    return _rules_of(protocol, requirements, [(role.pk, role.name) for role in protocol.roles.all()])
+
+
+def _rules_of(
+    protocol: DelegationProtocol, requirements: tuple[_Requirement, ...], roles: Iterable[tuple[int, str]]
+) -> _ProtocolRules:
+    roles = list(roles)
     return _ProtocolRules(
         protocol=protocol,
         requirements=requirements,
-        role_ids=frozenset(role.pk for role in roles),
-        role_names=tuple(sorted(role.name for role in roles)),
+        role_ids=frozenset(pk for pk, _ in roles),
+        role_names=tuple(sorted(name for _, name in roles)),
         settings=frozenset(protocol.team_settings or []),
         min_band_rank=band_rank(protocol.min_band),
         conditions=tuple(supervision_lines(protocol.supervision)),
@@ -294,32 +300,45 @@ def _loaded(model: type[_M], db: str, values: dict[str, Any]) -> _M:
 def _requirements_for_check(protocol: DelegationProtocol) -> tuple[_Requirement, ...]:
     """The protocol's requirements, as `_build_requirements` makes them from prefetched rows, with the models
     built from the columns read: any other field is deferred, read from the database if asked for."""
-    rows = []
-    frameworks: dict[int, Framework] = {}
-    db = ProtocolRequirement.objects.db
-    for (
-        pk,
-        min_level,
-        competence_id,
-        version_id,
-        framework_id,
-        identifier,
-        code,
-        title,
-        short_title,
-        content_hash,
-        version_status,
-        version_number,
-        framework_title,
-        framework_levels,
-    ) in (
+    builder = _RequirementRows()
+    for row in (
         ProtocolRequirement.objects.filter(protocol_id=protocol.pk)
         .order_by("competence__code", "pk")  # as `_protocol_requirements`
         .values_list(*_CHECK_FIELDS)
     ):
-        framework = frameworks.get(framework_id)
+        builder.add(row)
+    return builder.requirements()
+
+
+class _RequirementRows:
+    """Requirements made from rows of the `_CHECK_FIELDS` columns (values as a queryset gives them)."""
+
+    def __init__(self) -> None:
+        self.rows: list[_Requirement] = []
+        self.frameworks: dict[int, Framework] = {}
+        self.db = ProtocolRequirement.objects.db
+
+    def add(self, row: Sequence[Any]) -> None:
+        (
+            _pk,
+            min_level,
+            competence_id,
+            version_id,
+            framework_id,
+            identifier,
+            code,
+            title,
+            short_title,
+            content_hash,
+            version_status,
+            version_number,
+            framework_title,
+            framework_levels,
+        ) = row
+        db = self.db
+        framework = self.frameworks.get(framework_id)
         if framework is None:
-            framework = frameworks[framework_id] = _loaded(
+            framework = self.frameworks[framework_id] = _loaded(
                 Framework, db, {"id": framework_id, "title": framework_title, "levels": framework_levels}
             )
         competence = _loaded(
@@ -347,14 +366,11 @@ def _requirements_for_check(protocol: DelegationProtocol) -> tuple[_Requirement,
             },
         )
         competence.framework = framework
-        requirement = _loaded(
-            ProtocolRequirement,
-            db,
-            {"id": pk, "protocol_id": protocol.pk, "competence_id": competence_id, "min_level": min_level},
-        )
-        requirement.competence = competence
-        rows.append(requirement)
-    return _build_requirements(rows)
+        # What `_build_requirements` makes of the requirement row; the row itself is not needed.
+        self.rows.append(_requirement(competence, min_level))
+
+    def requirements(self) -> tuple[_Requirement, ...]:
+        return tuple(self.rows)
 
 
 def _fmt(day: dt.date) -> str:
@@ -568,8 +584,8 @@ def protocol_by_code(organisation: Organisation, code: str) -> DelegationProtoco
 
 
 def protocol_for_check(organisation: Organisation, code: str) -> DelegationProtocol | None:
-    """The protocol alone, for `delegation_check` (which reads its requirements itself, see
-    `_requirements_for_check`): the API's check needs nothing more."""
+    """The protocol alone (`delegation_check` reads its requirements itself, see `_requirements_for_check`).
+    The API's check uses `rules_for_check`, which reads the protocol with its requirements and roles at once."""
     found = DelegationProtocol.objects.filter(
         organisation=organisation, code=code.strip().lower()
     ).order_by()[:1]
@@ -577,6 +593,75 @@ def protocol_for_check(organisation: Organisation, code: str) -> DelegationProto
     if protocol is not None:
         protocol.organisation = organisation  # the same row: saves reading it again for the audit event
     return protocol
+
+
+def _rules_for_check_sql() -> str:
+    """A protocol of an organisation (by code) with its requirements (the `_CHECK_FIELDS` columns) and its
+    roles: one row per requirement × role, NULLs where it has none."""
+    p, r, c, v, f, s = "p", "r", "c", "v", "f", "s"
+    col = rows.column
+    roles = DelegationProtocol._meta.get_field("roles")
+    assert isinstance(roles, ManyToManyField)
+    link = rows.quote(roles.m2m_db_table())
+    return (
+        f"SELECT {rows.select_list(DelegationProtocol, p)}, "  # noqa: S608
+        f"{col(ProtocolRequirement, 'id', r)}, {col(ProtocolRequirement, 'min_level', r)}, "
+        f"{col(ProtocolRequirement, 'competence', r)}, {col(Competence, 'version', c)}, "
+        f"{col(Competence, 'framework', c)}, {col(Competence, 'identifier', c)}, {col(Competence, 'code', c)}, "
+        f"{col(Competence, 'title', c)}, {col(Competence, 'short_title', c)}, "
+        f"{col(Competence, 'content_hash', c)}, {col(FrameworkVersion, 'status', v)}, "
+        f"{col(FrameworkVersion, 'number', v)}, {col(Framework, 'title', f)}, {col(Framework, 'levels', f)}, "
+        f"{col(SupportRole, 'id', s)}, {col(SupportRole, 'name', s)} "
+        f"FROM {rows.table(DelegationProtocol)} {rows.quote(p)} "
+        f"LEFT OUTER JOIN {rows.table(ProtocolRequirement)} {rows.quote(r)} "
+        f"ON {col(ProtocolRequirement, 'protocol', r)} = {col(DelegationProtocol, 'id', p)} "
+        f"LEFT OUTER JOIN {rows.table(Competence)} {rows.quote(c)} "
+        f"ON {col(Competence, 'id', c)} = {col(ProtocolRequirement, 'competence', r)} "
+        f"LEFT OUTER JOIN {rows.table(FrameworkVersion)} {rows.quote(v)} "
+        f"ON {col(FrameworkVersion, 'id', v)} = {col(Competence, 'version', c)} "
+        f"LEFT OUTER JOIN {rows.table(Framework)} {rows.quote(f)} "
+        f"ON {col(Framework, 'id', f)} = {col(Competence, 'framework', c)} "
+        f"LEFT OUTER JOIN {link} ON {link}.{rows.quote(roles.m2m_column_name())} = {col(DelegationProtocol, 'id', p)} "
+        f"LEFT OUTER JOIN {rows.table(SupportRole)} {rows.quote(s)} "
+        f"ON {col(SupportRole, 'id', s)} = {link}.{rows.quote(roles.m2m_reverse_name())} "
+        f"WHERE {col(DelegationProtocol, 'organisation', p)} = %s AND {col(DelegationProtocol, 'code', p)} = %s "
+        # As `_protocol_requirements` orders the requirements.
+        f"ORDER BY {col(Competence, 'code', c)}, {col(ProtocolRequirement, 'id', r)}, {col(SupportRole, 'id', s)}"
+    )
+
+
+def rules_for_check(organisation: Organisation, code: str) -> _ProtocolRules | None:
+    """The protocol with this code in the organisation, read with its requirements and roles in one query, as
+    `delegation_check` applies it (None when there is none). What `protocol_for_check` and
+    `_requirements_for_check` read, and the roles, without building three queries through the ORM."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            rows.statement("delegation_rules_for_check", _rules_for_check_sql),
+            [organisation.pk, code.strip().lower()],
+        )
+        found = cursor.fetchall()
+    if not found:
+        return None
+    protocol = rows.from_row(DelegationProtocol, found[0])
+    assert protocol is not None
+    protocol.organisation = organisation  # the same row: saves reading it again for the audit event
+    at = rows.width(DelegationProtocol)
+    identifier = rows.converter(Competence, "identifier")
+    levels = rows.converter(Framework, "levels")
+    builder = _RequirementRows()
+    seen: set[int] = set()
+    roles: dict[int, str] = {}
+    for row in found:
+        requirement = row[at : at + len(_CHECK_FIELDS)]
+        if requirement[0] is not None and requirement[0] not in seen:
+            seen.add(requirement[0])
+            builder.add(
+                [*requirement[:5], identifier(requirement[5]), *requirement[6:13], levels(requirement[13])]
+            )
+        role_id, role_name = row[at + len(_CHECK_FIELDS) :]
+        if role_id is not None:
+            roles[role_id] = role_name
+    return _rules_of(protocol, builder.requirements(), roles.items())
 
 
 def requirement_by_id(protocol: DelegationProtocol, pk: int) -> ProtocolRequirement | None:
@@ -628,10 +713,21 @@ def teams_for_check(organisation: Organisation) -> QuerySet[Team]:
     return Team.objects.filter(organisation=organisation).order_by("name")
 
 
+def _team_sql() -> str:
+    return (
+        f"SELECT {rows.select_list(Team)} FROM {rows.table(Team)} "  # noqa: S608
+        f"WHERE {rows.column(Team, 'organisation')} = %s AND {rows.column(Team, 'id')} = %s"
+    )
+
+
 def team_for_check(organisation: Organisation, *, team_id: int | None = None, name: str = "") -> Team | None:
-    # Ordered by id: the model's default order joins the organisation for nothing.
     if team_id is not None:
-        return next(iter(Team.objects.filter(organisation=organisation, pk=team_id).order_by()[:1]), None)
+        # Hand-written: the API's check asks for a team by id on every call.
+        with connection.cursor() as cursor:
+            cursor.execute(rows.statement("delegation_team", _team_sql), [organisation.pk, team_id])
+            found = cursor.fetchone()
+        return rows.from_row(Team, found) if found else None
+    # Ordered by id: the model's default order joins the organisation for nothing.
     return Team.objects.filter(organisation=organisation, name__iexact=name.strip()).order_by("pk").first()
 
 
@@ -640,9 +736,26 @@ def organisation_by_code(ods_code: str) -> Organisation | None:
     return Organisation.objects.filter(ods_code=ods_code.strip().upper()).first()
 
 
+def _person_sql() -> str:
+    return (
+        f"SELECT {rows.select_list(Person)}, {rows.select_list(Organisation)} "  # noqa: S608
+        f"FROM {rows.table(Person)} INNER JOIN {rows.table(Organisation)} "
+        f"ON {rows.column(Organisation, 'id')} = {rows.column(Person, 'organisation')} "
+        f"WHERE {rows.column(Person, 'id')} = %s"
+    )
+
+
 def person_for_check(pk: int) -> Person | None:
-    """The person, whether or not visible; callers check access and audit refusals."""
-    return next(iter(Person.objects.select_related("organisation").filter(pk=pk).order_by()[:1]), None)
+    """The person with their organisation, whether or not visible; callers check access and audit refusals.
+    Hand-written: the API's check reads one on every call."""
+    with connection.cursor() as cursor:
+        cursor.execute(rows.statement("delegation_person", _person_sql), [pk])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    person, organisation = rows.split(found, (Person, Organisation))
+    person.organisation = organisation
+    return person
 
 
 def person_by_staff_id(organisation: Organisation, staff_id: str) -> Person | None:
@@ -670,17 +783,40 @@ def people_for_check(membership: Membership | None, *, on: dt.date | None = None
 # --- The check ------------------------------------------------------------------------------------------
 
 
+def _posts_sql(people: int) -> str:
+    spell = functools.partial(rows.column, EmploymentSpell)
+    marks = ", ".join(["%s"] * people)
+    return (
+        f"SELECT {spell('person')}, {spell('team')}, {spell('role')}, {rows.column(SupportRole, 'name')}, "  # noqa: S608
+        f"{spell('afc_band')} FROM {rows.table(EmploymentSpell)} LEFT OUTER JOIN {rows.table(SupportRole)} "
+        f"ON {rows.column(SupportRole, 'id')} = {spell('role')} "
+        # `EmploymentSpell.objects.active_on(on)`.
+        f"WHERE ({spell('end_date')} IS NULL OR {spell('end_date')} >= %s) AND {spell('start_date')} <= %s "
+        f"AND {spell('person')} IN ({marks}) "
+        # The model's order (person, start) would join the person for their name: start date alone gives the
+        # same order per person.
+        f"ORDER BY {spell('start_date')}, {spell('id')}"
+    )
+
+
 def _posts_by_person(person_ids: Iterable[int], on: dt.date) -> tuple[dict[int, list[_Post]], dict[int, str]]:
+    """Each person's posts on the day, and the names of their roles; hand-written (the API's check reads them
+    on every call)."""
+    people = list(person_ids)
     posts: dict[int, list[_Post]] = defaultdict(list)
     role_names: dict[int, str] = {}
-    for person_id, team_id, role_id, role_name, band in (
-        EmploymentSpell.objects.active_on(on)
-        .filter(person_id__in=list(person_ids))
-        # The model's order (person, start) joins the person for their name: start date alone gives the
-        # same order per person.
-        .order_by("start_date", "pk")
-        .values_list("person_id", "team_id", "role_id", "role__name", "afc_band")
-    ):
+    if not people:
+        return posts, role_names
+    day = connection.ops.adapt_datefield_value(on)
+    with connection.cursor() as cursor:
+        # The check's one person: written once and kept; other sizes written each time (not to fill the cache).
+        if len(people) == 1:
+            sql = rows.statement("delegation_posts_1", lambda: _posts_sql(1))
+        else:
+            sql = _posts_sql(len(people))
+        cursor.execute(sql, [day, day, *people])
+        found = cursor.fetchall()
+    for person_id, team_id, role_id, role_name, band in found:
         posts[person_id].append(_Post(team_id=team_id, role_id=role_id, band=band))
         if role_id:
             role_names[role_id] = role_name
@@ -696,15 +832,19 @@ def delegation_check(
     on: dt.date | None = None,
     request: HttpRequest | None = None,
     channel: str = "page",
+    rules: _ProtocolRules | None = None,
 ) -> DelegationDecision:
     """May `person` carry out `protocol`'s activity in `team` on `on` (default today)? Yes, or no with every
     reason. The answer, its reasons and the sign-offs it relied on are recorded in the audit log.
 
     Access is the caller's to check (`access.may(membership, "check_delegation", person)`). A fixed number
     of queries and one insert, whatever the protocol: its requirements (`_requirements_for_check`) and roles
-    (none when prefetched), the posts, then the queries of `status.statuses`."""
+    (none when prefetched, or when `rules` are given, as `rules_for_check` reads them with the protocol), the
+    posts, then the queries of `status.statuses`."""
     on = on or timezone.localdate()
-    rules = _rules(protocol, _requirements_for_check(protocol))
+    if rules is None:
+        rules = _rules(protocol, _requirements_for_check(protocol))
+    assert rules.protocol is protocol, "rules of another protocol"
     posts, role_names = _posts_by_person([person.pk], on)
     competences = [r.competence for r in rules.requirements]
     # Requirements usually point at published rows (the version comes with them): then `statuses` need not
@@ -722,8 +862,7 @@ def delegation_check(
         role_names=role_names,
         person=person,
     )
-    decision.audit_event = audit(
-        AuditAction.DELEGATION_CHECKED,
+    decision.audit_event = _audit_check(
         request=request,
         actor=membership.user if membership is not None and request is None else None,
         obj=person,
@@ -741,6 +880,28 @@ def delegation_check(
         relied_on=[reliance.as_audit() for reliance in decision.relied_on],
     )
     return decision
+
+
+def _audit_check(
+    *,
+    request: HttpRequest | None,
+    actor: User | None,
+    obj: Person,
+    organisation: Organisation,
+    **detail: Any,
+) -> AuditEvent:
+    """`audit(AuditAction.DELEGATION_CHECKED, ...)`: the same row (`audit_event`), written by one hand-written
+    INSERT (`rows.insert`) instead of `save()`, which compiled it through the ORM on every check."""
+    event = audit_event(
+        AuditAction.DELEGATION_CHECKED,
+        actor=actor,
+        request=request,
+        obj=obj,
+        organisation=organisation,
+        **detail,
+    )
+    rows.insert(event)
+    return event
 
 
 # --- The team's view: who may do what, and what lapses soon ------------------------------------------------

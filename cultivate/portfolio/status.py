@@ -131,50 +131,69 @@ def _day(value: dt.date | str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+# Quoted names, kept: `_read_records` writes its SQL on every call, and looking up the connection and quoting
+# each name cost more than running the queries. Keyed by vendor, as quoting differs.
+_columns: dict[tuple[str, type[models.Model], str], str] = {}
+
+
 def _table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    key = (connection.vendor, model, "")
+    found = _columns.get(key)
+    if found is None:
+        found = _columns[key] = connection.ops.quote_name(model._meta.db_table)
+    return found
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column
-    return f"{_table(model)}.{connection.ops.quote_name(field.column)}"
+    key = (connection.vendor, model, name)
+    found = _columns.get(key)
+    if found is None:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column
+        found = _columns[key] = f"{_table(model)}.{connection.ops.quote_name(field.column)}"
+    return found
 
 
-def _keys_sql(framework_column: str, identifier_column: str, keys: set[Key]) -> tuple[str, list[Any]]:
-    """SQL true for rows whose (framework, identifier) is one of `keys` (not empty), with its parameters."""
+def _key_groups(keys: set[Key]) -> list[tuple[int, list[uuid.UUID]]]:
     by_framework: dict[int, list[uuid.UUID]] = defaultdict(list)
     for framework_id, identifier in keys:
         by_framework[framework_id].append(identifier)
+    return list(by_framework.items())
+
+
+def _keys_sql(framework_column: str, identifier_column: str, shape: Sequence[int]) -> str:
+    """SQL true for rows whose (framework, identifier) is one of the keys, grouped by framework: `shape` says
+    how many identifiers each framework has; `_keys_params` gives the parameters in the same order."""
+    parts = []
+    for count in shape:
+        marks = ", ".join(["%s"] * count)
+        parts.append(f"({framework_column} = %s AND {identifier_column} IN ({marks}))")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _keys_params(groups: list[tuple[int, list[uuid.UUID]]]) -> list[Any]:
     # Identifiers as the database stores them: hex text on SQLite, uuid on PostgreSQL.
     prepare = Assessment._meta.get_field("competence_identifier").get_db_prep_value
-    parts, params = [], []
-    for framework_id, identifiers in by_framework.items():
-        marks = ", ".join(["%s"] * len(identifiers))
-        parts.append(f"({framework_column} = %s AND {identifier_column} IN ({marks}))")
+    params: list[Any] = []
+    for framework_id, identifiers in groups:
         params.append(framework_id)
         params.extend(prepare(identifier, connection, prepared=False) for identifier in identifiers)
-    return "(" + " OR ".join(parts) + ")", params
+    return params
 
 
-def _read_records(
-    person_ids: Sequence[int], keys: set[Key]
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The assessments, open or returned sign-off requests and evidence links of these people for these
-    competences, in plain SQL: the delegation check answers many calls a second, and building these three
-    queries through the ORM cost it more than running them. Identifiers come back as text (hex on SQLite,
-    hyphenated on PostgreSQL), dates as ISO text on SQLite (see `_DAYS_AS_TEXT`).
+# The three statements of `_read_records`, by vendor and shape (number of people, identifiers per framework):
+# writing them quotes dozens of names, which cost the delegation check more than running them.
+_record_statements: dict[tuple[Any, ...], tuple[str, str, str]] = {}
 
-    Assessment rows: id, person, framework, identifier, content hash, kind, level, level rank, assessed on,
-    expires on, assessor name, superseded assessment; ordered by date, then id. Request rows: person,
-    framework, identifier, status. Evidence rows: person, framework, identifier."""
-    people = ", ".join(["%s"] * len(person_ids))
+
+def _record_sql(people_count: int, shape: tuple[int, ...]) -> tuple[str, str, str]:
+    people = ", ".join(["%s"] * people_count)
     a = functools.partial(_column, Assessment)
     if _DAYS_AS_TEXT:
         days = f"CAST({a('assessed_on')} AS text), CAST({a('expires_on')} AS text)"
     else:
         days = f"{a('assessed_on')}, {a('expires_on')}"
-    keys_sql, keys_params = _keys_sql(a("framework"), a("competence_identifier"), keys)
+    keys_sql = _keys_sql(a("framework"), a("competence_identifier"), shape)
     # Table and column names come from the models, every value is a bound parameter.
     assessment_sql = (
         f"SELECT {a('id')}, {a('person')}, {a('framework')}, "  # noqa: S608
@@ -184,7 +203,7 @@ def _read_records(
         f"WHERE {a('person')} IN ({people}) AND {keys_sql} ORDER BY {a('assessed_on')}, {a('id')}"
     )
     c = functools.partial(_column, Competence)
-    keys_sql, keys_params_c = _keys_sql(c("framework"), c("identifier"), keys)
+    keys_sql = _keys_sql(c("framework"), c("identifier"), shape)
     r = functools.partial(_column, SignOffRequest)
     request_sql = (
         f"SELECT {r('person')}, {c('framework')}, "  # noqa: S608
@@ -201,16 +220,41 @@ def _read_records(
         f"INNER JOIN {_table(Competence)} ON {c('id')} = {link('competence')} "
         f"WHERE {e('person')} IN ({people}) AND {keys_sql}"
     )
+    return assessment_sql, request_sql, evidence_sql
+
+
+def _read_records(
+    person_ids: Sequence[int], keys: set[Key]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The assessments, open or returned sign-off requests and evidence links of these people for these
+    competences, in plain SQL: the delegation check answers many calls a second, and building these three
+    queries through the ORM cost it more than running them. Identifiers come back as text (hex on SQLite,
+    hyphenated on PostgreSQL), dates as ISO text on SQLite (see `_DAYS_AS_TEXT`).
+
+    Assessment rows: id, person, framework, identifier, content hash, kind, level, level rank, assessed on,
+    expires on, assessor name, superseded assessment; ordered by date, then id. Request rows: person,
+    framework, identifier, status. Evidence rows: person, framework, identifier."""
+    groups = _key_groups(keys)
+    shape = tuple(len(identifiers) for _, identifiers in groups)
+    statement_key = (connection.vendor, len(person_ids), shape)
+    statements = _record_statements.get(statement_key)
+    if statements is None:
+        # Kept only for small shapes (a check, a team's grid): a national batch would fill the cache.
+        statements = _record_sql(len(person_ids), shape)
+        if len(person_ids) <= 50 and sum(shape) <= 200 and len(_record_statements) < 500:
+            _record_statements[statement_key] = statements
+    assessment_sql, request_sql, evidence_sql = statements
+    keys_params = _keys_params(groups)
     people_params = list(person_ids)
     with connection.cursor() as cursor:
         cursor.execute(assessment_sql, [*people_params, *keys_params])
         assessments = cursor.fetchall()
         cursor.execute(
             request_sql,
-            [*people_params, RequestStatus.OPEN.value, RequestStatus.RETURNED.value, *keys_params_c],
+            [*people_params, RequestStatus.OPEN.value, RequestStatus.RETURNED.value, *keys_params],
         )
         requests = cursor.fetchall()
-        cursor.execute(evidence_sql, [*people_params, *keys_params_c])
+        cursor.execute(evidence_sql, [*people_params, *keys_params])
         evidence = cursor.fetchall()
     return assessments, requests, evidence
 
