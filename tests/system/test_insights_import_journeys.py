@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import FilePayload, Page, expect
 
 from cultivate.accounts.models import Role
@@ -42,6 +44,9 @@ def test_admin_imports_an_extract_and_reviews_a_job_title(
     # Given an organisation admin of RX1 and an empty insights store
     settings.INSIGHTS_STORE = tmp_path / "store"
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The role catalogue comes from a data migration; a transactional test run before this one in the same
+    # process may have flushed it, so load it again (it is idempotent).
+    import_module("cultivate.organisations.migrations.0002_role_catalogue").load(django_apps, None)
     organisation = make_organisation("RX1")
     admin = make_user(Role.ORG_ADMIN, organisation=organisation)
 
