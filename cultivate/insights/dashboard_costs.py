@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from . import charts
-from .analyses import delegation_savings, turnover_cost
+from .analyses import bands_to_hide, delegation_savings, turnover_cost
 from .dashboards import THRESHOLD, Column, Scope, Table, window_label
 from .measures import Window
 
@@ -39,12 +39,9 @@ def _band_rows(found: dict[str, Any], cost_given: bool) -> list[dict[str, Any]]:
 
 
 def _protect(rows: list[dict[str, Any]]) -> None:
-    """Hide bands of 1–4 leavers; when exactly one is hidden, hide the next smallest too (the total shows)."""
-    small = [r for r in rows if 0 < r["leavers"] < THRESHOLD]
-    if len(small) == 1:
-        others = sorted((r for r in rows if r["leavers"] >= THRESHOLD), key=lambda r: r["leavers"])
-        small += others[:1]
-    for row in small:
+    """Hide bands of 1–4 leavers (and the next smallest when only one would be); the total shows."""
+    for position in bands_to_hide([r["leavers"] for r in rows], THRESHOLD):
+        row = rows[position]
         for key in ("leavers", *MONEY_COLUMNS):
             if key == "leavers" or row[key] is not None:
                 row[key] = None

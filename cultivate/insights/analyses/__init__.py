@@ -12,13 +12,14 @@ delegation savings).
 Every function takes `organisation_codes` (a list of ODS codes, or None for all) so callers can scope what
 they show. Definitions: docs/measures.md."""
 
-from .costs import delegation_savings, turnover_cost
+from .costs import bands_to_hide, delegation_savings, turnover_cost
 from .fairness import BAND, INDICATORS, katz_interval, relative_likelihoods
 from .survival import competing_risks, retention_curve
 
 __all__ = [
     "BAND",
     "INDICATORS",
+    "bands_to_hide",
     "competing_risks",
     "delegation_savings",
     "katz_interval",

@@ -191,3 +191,14 @@ def delegation_savings(
 
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def bands_to_hide(leavers: list[int], threshold: int = 5) -> set[int]:
+    """Positions of the per-band leaver counts to hide from readers without individual-level access: counts of
+    1 to threshold − 1, and, when that is only one band, the next smallest too, so that no hidden count can be
+    worked out from the total shown beside them."""
+    small = {i for i, n in enumerate(leavers) if 0 < n < threshold}
+    if len(small) == 1:
+        larger = sorted((n, i) for i, n in enumerate(leavers) if n >= threshold)
+        small |= {i for _n, i in larger[:1]}
+    return small

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from cultivate.insights import charts as shared_charts
-from cultivate.insights.analyses import competing_risks, turnover_cost
+from cultivate.insights.analyses import bands_to_hide, competing_risks, turnover_cost
 from cultivate.insights.analyses.fairness import application_organisation_sql
 from cultivate.insights.measures import Window, measures_on, suppress
 from cultivate.insights.measures.definitions import AGE_BANDS, BAND_ORDER, LEFT, NOT_AFC, NOT_KNOWN
@@ -505,14 +505,9 @@ class _Builder:
             section.charts.append(self._progression_by(period, column, label, order))
         section.charts.append(self._reason_groups(period))
         section.tables.append(self._reasons(period))
-        curves = retention_curves(self.con, period, codes, individual_level=self.individual_level)
-        if curves is None:
-            section.notes.append(
-                "Retention curves (the share still in post by months since joining) will appear here once the "
-                "survival analyses are available to the report."
-            )
-        else:
-            section.charts.append(curves)
+        section.charts.append(
+            retention_curves(self.con, period, codes, individual_level=self.individual_level)
+        )
         section.charts.append(self._leaving_or_moving_up(period, codes))
         return section
 
@@ -588,11 +583,8 @@ class _Builder:
             for b in found["by_band"]
         ]
         if not self.individual_level:
-            small = [row for row in bands if 0 < row[1] < SUPPRESSION_THRESHOLD]
-            if len(small) == 1:  # one hidden band could be worked out from the total
-                small += sorted((r for r in bands if r[1] >= SUPPRESSION_THRESHOLD), key=lambda r: r[1])[:1]
-            for row in small:
-                row[1:] = [SUPPRESSED, SUPPRESSED]
+            for position in bands_to_hide([row[1] for row in bands], SUPPRESSION_THRESHOLD):
+                bands[position][1:] = [SUPPRESSED, SUPPRESSED]
         total_hidden = not self.individual_level and 0 < found["leavers"] < SUPPRESSION_THRESHOLD
         total = [
             "All leavers",
@@ -844,15 +836,9 @@ class _Builder:
                 "Progression by ethnic group and age is in the section above."
             ),
         )
-        likelihoods = fairness_likelihoods(self.con, period, codes, individual_level=self.individual_level)
-        if likelihoods is None:
-            section.notes.append(
-                "Relative likelihoods (for example of being appointed from shortlisting, white compared with "
-                "Black and minority ethnic applicants, with confidence intervals; 0.80 to 1.25 read as no "
-                "adverse impact) will appear here once the fairness analyses are available to the report."
-            )
-        else:
-            section.charts.append(likelihoods)
+        section.charts.append(
+            fairness_likelihoods(self.con, period, codes, individual_level=self.individual_level)
+        )
         for column, label, order, names in (
             ("ethnic_group", "Ethnic group", list(ETHNIC_GROUPS), {}),
             ("disability", "Disability", list(DISABILITY_LABELS), DISABILITY_LABELS),

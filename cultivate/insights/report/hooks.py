@@ -1,18 +1,14 @@
-"""Parts of the report that depend on other parts of Cultivate, each returning None while that part is
-missing, so the report says what is not yet there instead of failing.
+"""Parts of the report drawn from other parts of Cultivate.
 
-- `programme_outcomes`: the programmes app (cohorts, attendance, outcomes) does not exist yet. When it does, this
-  returns a Section of outcomes for the programmes whose cohorts include people of the organisations, and the
-  report shows it after Fairness. It must only read what the connection (the extract) holds, so the command
-  line keeps working without the service's database.
-- `retention_curves`, `fairness_likelihoods`: read `cultivate.insights.analyses` (Kaplan–Meier retention and
-  relative likelihoods) and draw them with the shared chart builders in `cultivate.insights.charts`; None
-  while the analyses package is missing."""
+- `programme_outcomes`: the programmes app (cohorts, attendance, outcomes) does not exist yet, so it returns None
+  and the report leaves the section out. When it does, this returns a Section of outcomes for the programmes
+  whose cohorts include people of the organisations, shown after Fairness. It must only read what the
+  connection (the extract) holds, so the command line keeps working without the service's database.
+- `retention_curves`, `fairness_likelihoods`: Kaplan–Meier retention and relative likelihoods from
+  `cultivate.insights.analyses`, drawn with the shared chart builders in `cultivate.insights.charts`."""
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -30,13 +26,6 @@ def programme_outcomes(
     return None
 
 
-def analyses() -> ModuleType | None:
-    try:
-        return importlib.import_module("cultivate.insights.analyses")
-    except ModuleNotFoundError:
-        return None
-
-
 CURVE_STEP_MONTHS = 3
 CURVE_HORIZON_MONTHS = 60
 
@@ -47,13 +36,11 @@ def retention_curves(
     organisation_codes: tuple[str, ...] | None,
     *,
     individual_level: bool,
-) -> Chart | None:
+) -> Chart:
     """Kaplan–Meier retention in post by months of tenure, observed over the period (people already in post
-    enter at their tenure then), or None without the analyses package. For a board audience a point resting on
+    enter at their tenure then). For a board audience a point resting on
     fewer than 5 people under observation is hidden."""
-    module = analyses()
-    if module is None:
-        return None
+    from cultivate.insights import analyses as module
     from cultivate.insights import charts as shared_charts
 
     from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Column, Table
@@ -118,13 +105,11 @@ def fairness_likelihoods(
     organisation_codes: tuple[str, ...] | None,
     *,
     individual_level: bool,
-) -> Chart | None:
+) -> Chart:
     """WRES/WDES-style relative likelihoods with 95% intervals, the 0.80–1.25 band of no adverse impact marked
-    in the chart and read out in the table, or None without the analyses package. For a board audience an
+    in the chart and read out in the table. For a board audience an
     indicator resting on a count from 1 to 4 is hidden."""
-    module = analyses()
-    if module is None:
-        return None
+    from cultivate.insights import analyses as module
     from cultivate.insights import charts as shared_charts
 
     from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Column, Table

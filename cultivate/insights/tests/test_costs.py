@@ -104,3 +104,11 @@ def test_delegation_savings_count_each_protocol_once() -> None:
     assert [(s["organisation_code"], s["protocols"]) for s in with_retired] == [("RXX", 3), ("RYY", 1)]
     with pytest.raises(MeasureError):
         delegation_savings()
+
+
+def test_bands_to_hide_protect_a_lone_small_band() -> None:
+    from cultivate.insights.analyses import bands_to_hide
+
+    assert bands_to_hide([12, 3, 30]) == {0, 1}  # 3 alone would follow from the total: 12 goes too
+    assert bands_to_hide([2, 3, 30]) == {0, 1}
+    assert bands_to_hide([0, 7, 30]) == set()
