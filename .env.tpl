@@ -46,12 +46,18 @@
 # CULTIVATE_INSIGHTS_STORE=$CULTIVATE_VAR_DIR/insights
 
 # --- Sign-in and sessions -------------------------------------------------------------------------------------
-# Failed sign-ins allowed within the window before the account is locked.
+# Failed sign-ins allowed for one email address (with an account or not) within the window before sign-in
+# for that address is locked.
 # CULTIVATE_LOCKOUT_MAX_FAILURES=5
+# Failed sign-ins allowed from one client address within the window, whatever email addresses they name.
+# CULTIVATE_LOCKOUT_CLIENT_MAX_FAILURES=50
 # The window, in minutes, in which failed sign-ins are counted.
 # CULTIVATE_LOCKOUT_WINDOW_MINUTES=15
-# How long, in minutes, a locked account stays locked.
+# How long, in minutes, a lock lasts (a password reset lifts an address's lock at once).
 # CULTIVATE_LOCKOUT_MINUTES=15
+# How many reverse proxies in front of the service add to X-Forwarded-For (0: trust none, use the connection's
+# address; 1 behind one load balancer). Client addresses feed the sign-in throttle and the audit log.
+# CULTIVATE_TRUSTED_PROXIES=0
 # Minutes of inactivity after which a session ends (sessions also end when the browser closes).
 # CULTIVATE_SESSION_IDLE_MINUTES=60
 

@@ -16,10 +16,10 @@ class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline[Membership, User]
 
 @admin.register(User)
 class UserAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[User]):
-    list_display = ["email", "full_name", "is_active", "is_staff", "locked_until"]
+    list_display = ["email", "full_name", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
     exclude = ["password", "user_permissions", "groups"]
-    readonly_fields = ["last_login", "date_joined", "failed_sign_ins", "first_failed_sign_in_at"]
+    readonly_fields = ["last_login", "date_joined"]
     inlines = [MembershipInline]
 
 

@@ -73,9 +73,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_sign_ins = models.PositiveSmallIntegerField(default=0)
-    first_failed_sign_in_at = models.DateTimeField(null=True, blank=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -192,3 +189,19 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted for one email address or one client, whether or not an account has that
+    address, so that throttling says nothing about which addresses exist. The key is a keyed hash (of the
+    normalised address, or of the client's IP address), never the address itself."""
+
+    key = models.CharField(max_length=80, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # When the row stops mattering (the window has passed and any lock has ended), so old rows can go.
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:20]}… ({self.failures} failures)"

@@ -1,14 +1,15 @@
-"""Writes for accounts: sign-in with lockout, users, memberships and API tokens. Each is audited."""
+"""Writes for accounts: sign-in under the throttle, users, memberships and API tokens. Each is audited."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import ManyToManyField
@@ -20,6 +21,7 @@ from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Alliance, Organisation, Person, Team
 
+from . import throttle
 from .models import TEAM_ROLES, ApiToken, Membership, Role, User
 
 TOKEN_PREFIX = "cvt_"  # noqa: S105 - a public prefix, not a secret
@@ -28,52 +30,65 @@ TOKEN_PREFIX = "cvt_"  # noqa: S105 - a public prefix, not a secret
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
-    locked: bool = False
+    # Set when sign-in is locked for the address or the client (whether or not the address has an account).
+    lock: throttle.Lock | None = None
 
 
-def _lock_window() -> dt.timedelta:
-    return dt.timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
+@functools.cache
+def _dummy_hash(algorithm: str) -> str:
+    """A hash of a random password, made once per hasher (tests use a faster one)."""
+    return make_password(secrets.token_urlsafe(16), hasher=algorithm)
+
+
+def _password_matches(account: User | None, password: str) -> bool:
+    """Runs the password hasher exactly once whatever the account: a missing account, or one with no usable
+    password, is checked against a dummy hash, so the answer takes as long as for a real account."""
+    if account is not None and account.has_usable_password():
+        return account.check_password(password)
+    check_password(password, _dummy_hash(get_hasher().algorithm))
+    return False
 
 
 def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignInResult:
-    """Check credentials, counting failures per account and locking it after too many in the window.
-    A locked account is refused even with the right password, and says so."""
-    email = email.strip().lower()
-    now = timezone.now()
-    account = User.objects.filter(email=email).first()
-    if account is not None and account.locked_until and account.locked_until > now:
-        audit(AuditAction.SIGN_IN_FAILED, actor=account, request=request, reason="locked")
-        return SignInResult(user=None, locked=True)
-    user = authenticate(request, username=email, password=password)
-    if user is not None:
-        if account is not None and (account.failed_sign_ins or account.locked_until):
-            account.failed_sign_ins = 0
-            account.first_failed_sign_in_at = None
-            account.locked_until = None
-            account.save(update_fields=["failed_sign_ins", "first_failed_sign_in_at", "locked_until"])
-        return SignInResult(user=user)
-    if account is None:
-        audit(AuditAction.SIGN_IN_FAILED, request=request, actor_email=email, reason="unknown account")
-        return SignInResult(user=None)
-    with transaction.atomic():
-        account = User.objects.select_for_update().get(pk=account.pk)
-        if account.first_failed_sign_in_at is None or now - account.first_failed_sign_in_at > _lock_window():
-            account.first_failed_sign_in_at = now
-            account.failed_sign_ins = 0
-        account.failed_sign_ins += 1
-        locked = account.failed_sign_ins >= settings.LOCKOUT_MAX_FAILURES
-        if locked:
-            account.locked_until = now + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
-        account.save(update_fields=["failed_sign_ins", "first_failed_sign_in_at", "locked_until"])
-    audit(AuditAction.SIGN_IN_FAILED, actor=account, request=request, reason="wrong password")
-    if locked:
+    """Check credentials under the throttle (cultivate/accounts/throttle.py). Known and unknown addresses take
+    the same steps (one hasher run, the same throttle writes, one audit row) and get the same answer, so neither
+    the page nor its timing says whether an account exists. While a lock is in force even the right password
+    is refused, without checking it."""
+    address = throttle.normalise_address(email)
+    keys = throttle.keys_for(email=address, request=request)
+    account = User.objects.filter(email=address).first()
+    who: dict[str, Any] = {"actor": account} if account is not None else {"actor_email": address}
+    lock = throttle.current_lock(keys)
+    if lock is not None:
+        audit(AuditAction.SIGN_IN_FAILED, request=request, reason="locked", scope=lock.scope, **who)
+        return SignInResult(user=None, lock=lock)
+    if _password_matches(account, password) and account is not None and account.is_active:
+        throttle.clear_address(address)
+        return SignInResult(user=account)
+    started = throttle.record_failure(keys)
+    reason = "unknown account" if account is None else "wrong password"
+    audit(AuditAction.SIGN_IN_FAILED, request=request, reason=reason, **who)
+    for new_lock in started:
         audit(
             AuditAction.LOCKED_OUT,
-            actor=account,
             request=request,
-            until=account.locked_until.isoformat() if account.locked_until else "",
+            scope=new_lock.scope,
+            until=new_lock.until.isoformat(),
+            **who,
         )
-    return SignInResult(user=None, locked=locked)
+    return SignInResult(user=None, lock=throttle.current_lock(keys) if started else None)
+
+
+def sign_in_unlock(*, user: User, request: HttpRequest | None = None) -> None:
+    """A completed password reset lifts the throttle on the user's address; lifting a lock is audited."""
+    if throttle.clear_address(user.email):
+        audit(
+            AuditAction.SIGN_IN_UNLOCKED,
+            actor=user,
+            request=request,
+            scope=throttle.ADDRESS,
+            via="reset link",
+        )
 
 
 def user_create(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction
 from cultivate.organisations import selectors as org_selectors
 
-from . import access, forms, selectors, services
+from . import access, forms, selectors, services, throttle
 from .middleware import SESSION_KEY
 from .models import Membership, Role, User
 
@@ -36,6 +37,20 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _sign_in_refusal(lock: throttle.Lock | None) -> str:
+    """The same words whether or not the address has an account."""
+    if lock is None:
+        return "Enter a correct email address and password."
+    minutes = max(1, math.ceil((lock.until - timezone.now()).total_seconds() / 60))
+    wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}"
+    if lock.scope == throttle.CLIENT:
+        return f"There have been too many failed attempts to sign in from this device or network. {wait}."
+    return (
+        f"There have been too many failed attempts to sign in with this email address. {wait}, "
+        "or reset your password to unlock sign-in now."
+    )
+
+
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
@@ -45,20 +60,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
         )
         if result.user is not None:
-            login(request, result.user)
+            # The service checked the password itself (see sign_in_attempt), so name the backend for the session.
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
             audit(AuditAction.SIGN_IN, actor=result.user, request=request)
             next_url = request.POST.get("next") or request.GET.get("next") or ""
             if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
                 return redirect(next_url)
             return redirect("core:home")
-        if result.locked:
-            form.add_error(
-                None,
-                "This account is locked after too many failed sign-ins. Try again in 15 minutes, "
-                "or reset your password.",
-            )
-        else:
-            form.add_error(None, "Enter a correct email address and password.")
+        form.add_error(None, _sign_in_refusal(result.lock))
     return render(
         request,
         "accounts/sign_in.jinja",
@@ -192,6 +201,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit(AuditAction.PASSWORD_CHANGED, actor=form.user, request=self.request, via="reset link")
+        services.sign_in_unlock(user=form.user, request=self.request)
         return response
 
 

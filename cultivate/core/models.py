@@ -19,7 +19,8 @@ class TimeStampedModel(models.Model):
 class AuditAction(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-    LOCKED_OUT = "locked_out", "Account locked"
+    LOCKED_OUT = "locked_out", "Sign-in locked"
+    SIGN_IN_UNLOCKED = "sign_in_unlocked", "Sign-in unlocked"
     SIGN_OUT = "sign_out", "Signed out"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"

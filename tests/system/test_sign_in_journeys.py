@@ -1,4 +1,4 @@
-"""Signing in: the error states, locking out after repeated failures, the keyboard, and resetting a password."""
+"""Signing in: the error states, throttling after repeated failures, the keyboard, and resetting a password."""
 
 from __future__ import annotations
 
@@ -36,11 +36,16 @@ def test_wrong_password_then_lockout(page: Page, journey: Journey) -> None:
     for _ in range(settings.LOCKOUT_MAX_FAILURES - 1):
         fill_sign_in(page, user.email, "still not the password")
 
-    # Then the account is locked, the page says so, and even the right password is refused for now
-    expect(summary).to_contain_text("This account is locked")
+    # Then sign-in for the address is locked, the page says when to try again and how to unlock it now, and
+    # even the right password is refused for now
+    locked = (
+        "There have been too many failed attempts to sign in with this email address. Try again in 15 minutes"
+    )
+    expect(summary).to_contain_text(locked)
+    expect(summary).to_contain_text("or reset your password to unlock sign-in now.")
     journey.check("locked")
     fill_sign_in(page, user.email, "correct horse battery staple")
-    expect(summary).to_contain_text("This account is locked")
+    expect(summary).to_contain_text(locked)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Cultivate")
     journey.finish()
 

@@ -4,14 +4,20 @@ import datetime as dt
 import re
 
 import pytest
+from unittest import mock
+
 from django.conf import settings
+from django.contrib.auth.hashers import get_hasher
 from django.core import mail
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
-from cultivate.accounts.models import Role, User
+from cultivate.accounts import throttle
+from cultivate.accounts.models import Role, SignInThrottle, User
 from cultivate.config.settings import base
 from cultivate.core import testing as t
+from cultivate.core.audit import client_ip
 from cultivate.core.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -64,34 +70,134 @@ def test_unknown_email_is_audited_without_revealing(client: Client) -> None:
     ).exists()
 
 
-def test_lockout_after_repeated_failures(client: Client) -> None:
+def _refusal(response: HttpResponse, email: str) -> tuple[int, str]:
+    """The response as the person signing in sees it, with what differs by request alone (the CSRF token, the
+    script nonce) and the address they typed taken out."""
+    body = response.content.decode().replace(email, "EMAIL")
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "CSRF", body)
+    return response.status_code, re.sub(r'nonce="[^"]*"', "NONCE", body)
+
+
+def test_known_and_unknown_addresses_are_refused_alike(client: Client) -> None:
+    user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation(), email="known@example.nhs.uk")
+    unknown = "unknown@example.nhs.uk"
+    for attempt in range(settings.LOCKOUT_MAX_FAILURES + 1):
+        known_page = _refusal(sign_in(client, user.email, "wrong"), user.email)
+        unknown_page = _refusal(sign_in(client, unknown, "wrong"), unknown)
+        assert known_page == unknown_page, f"attempt {attempt + 1}"
+    status, body = known_page
+    assert status == 200 and "too many failed attempts to sign in with this email address" in body
+    assert "Try again in 15 minutes, or reset your password" in body
+    # Both addresses were counted and locked alike, and both locks audited.
+    assert SignInThrottle.objects.filter(key__startswith="address:", locked_until__isnull=False).count() == 2
+    locks = AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT)
+    assert {(e.actor_email, e.detail["scope"]) for e in locks} == {
+        (user.email, "address"),
+        (unknown, "address"),
+    }
+    # The table holds hashes, never the addresses.
+    assert not SignInThrottle.objects.filter(key__contains="example").exists()
+
+
+def test_the_right_password_is_refused_while_locked(client: Client) -> None:
     user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
     for _ in range(settings.LOCKOUT_MAX_FAILURES):
         sign_in(client, user.email, "wrong")
-    user.refresh_from_db()
-    assert user.locked_until is not None and user.locked_until > timezone.now()
-    assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, actor=user).count() == 1
-    # Even the right password is refused while locked, and the page says why.
     response = sign_in(client, user.email)
-    assert response.status_code == 200
-    assert "locked" in response.content.decode()
-    # Once the lock has passed, the right password works and the counter resets.
-    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
+    assert response.status_code == 200 and "too many failed attempts" in response.content.decode()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.SIGN_IN_FAILED, actor=user, detail__reason="locked"
+    ).exists()
+    # Once the lock has passed, the right password works and the address's count is forgotten.
+    SignInThrottle.objects.all().update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     assert sign_in(client, user.email).status_code == 302
-    user.refresh_from_db()
-    assert user.failed_sign_ins == 0 and user.locked_until is None
+    assert not SignInThrottle.objects.filter(
+        key=throttle.keys_for(email=user.email, request=_req())["address"]
+    )
+
+
+def _req(ip: str = "127.0.0.1", forwarded: str = "") -> HttpRequest:
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    return RequestFactory().post("/accounts/sign-in/", REMOTE_ADDR=ip, **extra)
+
+
+def test_a_locked_address_is_unlocked_by_a_password_reset(client: Client) -> None:
+    user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
+    for _ in range(settings.LOCKOUT_MAX_FAILURES):
+        sign_in(client, user.email, "wrong")
+    assert "too many failed attempts" in sign_in(client, user.email).content.decode()
+    client.post("/accounts/password/reset/", {"email": user.email})
+    link = re.search(r"http://testserver(\S+)", str(mail.outbox[0].body))
+    assert link is not None
+    form = client.get(link.group(1), follow=True)
+    new_password = "a brand new passphrase"
+    client.post(form.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert sign_in(client, user.email, new_password).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN_UNLOCKED, actor=user).count() == 1
+
+
+@override_settings(LOCKOUT_CLIENT_MAX_FAILURES=4, LOCKOUT_MAX_FAILURES=10)
+def test_the_client_throttle_counts_across_addresses(client: Client) -> None:
+    user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
+    for n in range(4):
+        response = sign_in(client, f"guess{n}@example.nhs.uk", "wrong")
+    assert "too many failed attempts to sign in from this device or network" in response.content.decode()
+    # Even a real user's right password is refused from that client, and the lock was audited once.
+    assert "too many failed attempts" in sign_in(client, user.email).content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, detail__scope="client").count() == 1
+    # Another client is not affected.
+    assert sign_in(Client(REMOTE_ADDR="192.0.2.7"), user.email).status_code == 302
+
+
+def test_the_hasher_runs_once_whether_or_not_the_account_exists(client: Client) -> None:
+    org = t.make_organisation()
+    known = t.make_user(Role.SUPPORT_WORKER, organisation=org)
+    no_password = t.make_user(Role.SUPPORT_WORKER, organisation=org)
+    no_password.set_unusable_password()
+    no_password.save()
+    inactive = t.make_user(Role.SUPPORT_WORKER, organisation=org)
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
+    hasher = type(get_hasher())
+    calls: dict[str, int] = {}
+    for label, email, password in [
+        ("right password", known.email, t.PASSWORD),
+        ("wrong password", known.email, "wrong"),
+        ("unknown address", "nobody@example.nhs.uk", "wrong"),
+        ("no usable password", no_password.email, "wrong"),
+        ("inactive account", inactive.email, t.PASSWORD),
+    ]:
+        with mock.patch.object(hasher, "verify", autospec=True, side_effect=hasher.verify) as verify:
+            sign_in(Client(), email, password)
+        calls[label] = verify.call_count
+    assert set(calls.values()) == {1}, calls
 
 
 def test_failures_outside_the_window_do_not_accumulate(client: Client) -> None:
     user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
     for _ in range(settings.LOCKOUT_MAX_FAILURES - 1):
         sign_in(client, user.email, "wrong")
-    User.objects.filter(pk=user.pk).update(
-        first_failed_sign_in_at=timezone.now() - dt.timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES + 1)
+    SignInThrottle.objects.all().update(
+        first_failure_at=timezone.now() - dt.timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES + 1)
     )
     sign_in(client, user.email, "wrong")
-    user.refresh_from_db()
-    assert user.locked_until is None and user.failed_sign_ins == 1
+    assert set(SignInThrottle.objects.values_list("failures", "locked_until")) == {(1, None)}
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy trusted: the header is the client's own say-so
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the one proxy's entry, not what the client sent
+        (2, "198.51.100.1, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.1"),  # fewer entries than proxies: not through them all
+        (1, "not-an-address", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_trusts_only_the_configured_proxies(
+    trusted: int, forwarded: str, expected: str
+) -> None:
+    with override_settings(TRUSTED_PROXY_COUNT=trusted):
+        assert client_ip(_req("10.0.0.1", forwarded)) == expected
 
 
 def test_open_redirect_is_refused(client: Client) -> None:

@@ -133,10 +133,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sign-in lockout: after this many failures in the window, the account is locked for the lockout period.
+# Sign-in throttling (cultivate/accounts/throttle.py): failures are counted per email address, whether or not an
+# account has it, and per client; when either reaches its limit within the window, sign-in for that address or
+# from that client is locked for the lock period (a password reset unlocks an address early).
 LOCKOUT_MAX_FAILURES = int(os.environ.get("CULTIVATE_LOCKOUT_MAX_FAILURES", "5"))
+# Higher than per address: a whole ward, or a trust behind one NAT address, may share one client address.
+LOCKOUT_CLIENT_MAX_FAILURES = int(os.environ.get("CULTIVATE_LOCKOUT_CLIENT_MAX_FAILURES", "50"))
 LOCKOUT_WINDOW_MINUTES = int(os.environ.get("CULTIVATE_LOCKOUT_WINDOW_MINUTES", "15"))
 LOCKOUT_MINUTES = int(os.environ.get("CULTIVATE_LOCKOUT_MINUTES", "15"))
+# How many reverse proxies in front of the service add to X-Forwarded-For. 0 (the default) trusts none and takes
+# the client's address from the connection (REMOTE_ADDR); behind one load balancer, set 1.
+TRUSTED_PROXY_COUNT = int(os.environ.get("CULTIVATE_TRUSTED_PROXIES", "0"))
 
 # Sessions end after a period of inactivity (shared ward computers) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("CULTIVATE_SESSION_IDLE_MINUTES", "60")) * 60
