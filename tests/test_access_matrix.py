@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from cultivate.accounts import services as account_services
@@ -154,6 +155,13 @@ PAGES: list[tuple[str, str, set[str]]] = [
 ]
 
 
+def assert_not_stored(*responses: HttpResponseBase) -> None:
+    """Every answer to a signed-in user (or a token), refusals included, tells browsers and proxies to keep no
+    copy: shared ward computers (cultivate.core.middleware.NoStoreForSignedInMiddleware)."""
+    for response in responses:
+        assert response["Cache-Control"] == "no-store, private", response.wsgi_request.path
+
+
 def _client_for(world: World, role: str) -> Client:
     client = Client()
     client.force_login(world.users[role])
@@ -195,6 +203,7 @@ def test_page_matrix(world: World, role: str, name: str, url: str, allowed: set[
     before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
     other = client.get(_format(url, world, "b"))
     assert other.status_code in REFUSED, f"{role} of A reached {name} of B"
+    assert_not_stored(own, other)
     after = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
     assert after == before + 1, "the cross-organisation refusal must be audited"
 
@@ -222,6 +231,7 @@ ROLE_PAGES = [
 @pytest.mark.parametrize(("url", "allowed"), ROLE_PAGES, ids=[p[0] for p in ROLE_PAGES])
 def test_role_pages(world: World, role: str, url: str, allowed: set[str]) -> None:
     response = _client_for(world, role).get(url)
+    assert_not_stored(response)
     if role in allowed:
         assert response.status_code == OK
     else:
@@ -316,6 +326,7 @@ def test_api_matrix(world: World, role: str, url: str, allowed: set[str]) -> Non
     before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
     other = client.get(_format(url, world, "b"))
     assert other.status_code in REFUSED, f"{role} of A reached {url} of B through the API"
+    assert_not_stored(own, other)
     assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
 
 
@@ -378,4 +389,5 @@ def test_board_report_matrix(world: World, board_reports: dict[str, Any], role: 
     before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
     other = client.get(f"/insights/report/{board_reports['b'].pk}/{page}")
     assert other.status_code == 404, f"{role} of A reached B's board report"
+    assert_not_stored(own, other)
     assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1

@@ -39,3 +39,21 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Every response to a signed-in user (a page, an API answer, a download) may hold personal data, so no
+    browser or proxy keeps a copy: on a shared ward computer the back button or the disk cache would show it to
+    the next person. Anonymous responses (the sign-in page, errors) keep their default; static files never get
+    here (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: an API token or a sign-in during this request has set the user by now.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response

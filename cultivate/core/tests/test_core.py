@@ -89,3 +89,19 @@ def test_audit_log_filters_and_scope(client: Client) -> None:
     # Audit entries are read-only in the service: there is no route that changes them.
     assert client.post("/audit/", {"action": "sign_in"}).status_code in (200, 405)
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2
+
+
+def test_only_signed_in_responses_are_kept_out_of_caches(client: Client) -> None:
+    """The access matrix checks no-store on every page, API endpoint and download it visits; here, what is left
+    alone: the public sign-in page and static files, before sign-in and after."""
+    user = t.make_user(Role.SUPPORT_WORKER, organisation=t.make_organisation())
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(user)
+            assert client.get("/me/")["Cache-Control"] == "no-store, private"
+        else:
+            assert "no-store" not in client.get("/accounts/sign-in/").get("Cache-Control", "")
+        assert "no-store" not in client.get("/static/build/nhsuk.css").get("Cache-Control", "")
+    # Signing in answers the signed-in user, so the redirect is not stored either.
+    response = Client().post("/accounts/sign-in/", {"email": user.email, "password": t.PASSWORD})
+    assert response.status_code == 302 and response["Cache-Control"] == "no-store, private"
