@@ -17,6 +17,7 @@ from django.urls import reverse
 from cultivate.accounts.models import Role
 from cultivate.core.access import deny
 from cultivate.core.audit import audit
+from cultivate.core.exports import spreadsheet_export
 from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Organisation, Team
 
@@ -231,11 +232,13 @@ def team_dashboard(request: HttpRequest, team_id: int, dashboard: str) -> HttpRe
     return _page(request, _team_place(request, team_id), dashboard)
 
 
+@spreadsheet_export
 @login_required
 def alliance_export(request: HttpRequest, dashboard: str, table: str, file_format: str) -> HttpResponse:
     return _export(request, _alliance_place(request), dashboard, table, file_format)
 
 
+@spreadsheet_export
 @login_required
 def organisation_export(
     request: HttpRequest, ods_code: str, dashboard: str, table: str, file_format: str
@@ -243,6 +246,7 @@ def organisation_export(
     return _export(request, _organisation_place(request, ods_code), dashboard, table, file_format)
 
 
+@spreadsheet_export
 @login_required
 def team_export(
     request: HttpRequest, team_id: int, dashboard: str, table: str, file_format: str

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership, deny
+from cultivate.core.exports import spreadsheet_export
 from cultivate.organisations.models import Organisation
 
 from .access import workforce_organisation_or_deny
@@ -68,6 +69,7 @@ def snapshot_start(request: HttpRequest, ods_code: str) -> HttpResponse:
     return redirect("insights:import_status", ods_code=organisation.ods_code, pk=record.pk)
 
 
+@spreadsheet_export
 @login_required
 def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
     organisation = workforce_organisation_or_deny(request, ods_code, IMPORT)

@@ -5,16 +5,16 @@ on the page and in downloads alike; the page explains both under each table."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
+
+from cultivate.core import exports
 
 from .dashboards import Column, Dashboard, Table
 
 SUPPRESSED = "[c]"
 SMALL = "[s]"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _number(value: float | int, kind: str) -> str:
@@ -81,24 +81,20 @@ def present_table(table: Table, links: dict[str, str] | None = None) -> dict[str
 
 
 # Downloads ------------------------------------------------------------------------------------------------------
-def _safe(value: str) -> str:
-    """Spreadsheet programs run a cell that starts like a formula; a leading apostrophe keeps it text."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def export_header(table: Table) -> list[str]:
     return [f"{c.heading} (%)" if c.kind == "percent" else c.heading for c in table.columns]
 
 
 def export_rows(table: Table) -> list[list[str | float | int]]:
-    """Figures as numbers (percentages ×100, to 2 places), suppressed ones as [c] or [s], labels as safe text."""
+    """Figures as numbers (percentages ×100, to 2 places), suppressed ones as [c] or [s], labels as text (the
+    writers escape text that looks like a formula: cultivate.core.exports)."""
     out: list[list[str | float | int]] = []
     for row in table.rows:
         cells: list[str | float | int] = []
         for column in table.columns:
             value = row.get(column.key)
             if value is None or column.kind == "label":
-                cells.append(_safe(cell_text(table, row, column)))
+                cells.append(cell_text(table, row, column))
             elif column.kind == "percent":
                 cells.append(round(float(value) * 100, 2))
             else:
@@ -128,35 +124,22 @@ def about_lines(dashboard: Dashboard, table: Table, scope_label: str) -> list[tu
 
 
 def table_csv(dashboard: Dashboard, table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_safe(h) for h in export_header(table)])
-    for row in export_rows(table):
-        writer.writerow(row)
-    # A byte-order mark so that Excel reads UTF-8 text correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return exports.csv_bytes(export_header(table), export_rows(table))
 
 
 def table_xlsx(dashboard: Dashboard, table: Table, scope_label: str) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.title[:31])
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for value in export_header(table):
-        cell = WriteOnlyCell(sheet, value=_safe(value))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(exports.xlsx_row(sheet, export_header(table), font=Font(bold=True)))
     for row in export_rows(table):
-        sheet.append(row)
+        sheet.append(exports.xlsx_row(sheet, row))
     about = workbook.create_sheet("About")
-    for name, text in about_lines(dashboard, table, scope_label):
-        about.append([name, _safe(text)])
+    for line in about_lines(dashboard, table, scope_label):
+        about.append(exports.xlsx_row(about, line))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

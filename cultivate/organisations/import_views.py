@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.exports import spreadsheet_export
 
 from . import access
 from .models import Organisation
@@ -60,6 +61,7 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
 
 
+@spreadsheet_export
 @login_required
 def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
     organisation = access.organisation_or_deny(request, ods_code, "import_staff")

@@ -7,7 +7,6 @@ so the number of queries does not grow with the team or the number of competence
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -21,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from markupsafe import Markup, escape
 
+from cultivate.core import exports
 from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction
 from cultivate.frameworks.models import Competence, Framework, NodeType, VersionStatus
@@ -376,13 +376,6 @@ class _Cells:
 
 # --- Exports ---------------------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    """Spreadsheet programs run a cell that starts like a formula; a leading apostrophe keeps it text."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
 
 def export_header(matrix: Matrix) -> list[str]:
     return ["Name", "Staff ID", "Job title", "Band", *[c.heading for c in matrix.columns]]
@@ -402,43 +395,31 @@ def export_rows(matrix: Matrix) -> list[list[str]]:
 
 
 def matrix_csv(matrix: Matrix) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_safe(v) for v in export_header(matrix)])
-    for row in export_rows(matrix):
-        writer.writerow([_safe(v) for v in row])
-    # A byte-order mark so that Excel reads UTF-8 names correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return exports.csv_bytes(export_header(matrix), export_rows(matrix))
 
 
 def matrix_xlsx(matrix: Matrix) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Competence")
     sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-    header = []
-    for value in export_header(matrix):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(exports.xlsx_row(sheet, export_header(matrix), font=Font(bold=True)))
     for row in export_rows(matrix):
-        # openpyxl writes strings as text, never as formulas, unless they start with "=": guard that too.
-        sheet.append([_safe(v) if v.startswith("=") else v for v in row])
+        sheet.append(exports.xlsx_row(sheet, row))
     about = workbook.create_sheet("About")
-    about.append(["Team", matrix.team.name])
-    about.append(["Organisation", matrix.team.organisation.name])
-    about.append(["Status on", matrix.on.isoformat()])
-    about.append(["People", len(matrix.rows)])
-    about.append(["Competences", len(matrix.columns)])
-    about.append(
-        ["Filters", ", ".join(f"{k}={v}" for k, v in matrix.filters.as_dict().items() if v) or "none"]
-    )
-    about.append(["[not required]", "The competence is not required for the person's role."])
+    filters = ", ".join(f"{k}={v}" for k, v in matrix.filters.as_dict().items() if v) or "none"
+    for line in [
+        ("Team", matrix.team.name),
+        ("Organisation", matrix.team.organisation.name),
+        ("Status on", matrix.on.isoformat()),
+        ("People", len(matrix.rows)),
+        ("Competences", len(matrix.columns)),
+        ("Filters", filters),
+        ("[not required]", "The competence is not required for the person's role."),
+    ]:
+        about.append(exports.xlsx_row(about, line))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

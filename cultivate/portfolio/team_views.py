@@ -11,6 +11,7 @@ from django.utils import timezone
 from cultivate.accounts.models import TEAM_ROLES, Role
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.exports import spreadsheet_export
 from cultivate.organisations import access as org_access
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Team
@@ -91,6 +92,7 @@ def team_competence(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@spreadsheet_export
 @login_required
 def team_competence_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
     if file_format not in EXPORT_TYPES:

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-
-import pytest
 from unittest import mock
 
+import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 from django.core import mail
@@ -117,8 +116,10 @@ def test_the_right_password_is_refused_while_locked(client: Client) -> None:
 
 
 def _req(ip: str = "127.0.0.1", forwarded: str = "") -> HttpRequest:
-    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
-    return RequestFactory().post("/accounts/sign-in/", REMOTE_ADDR=ip, **extra)
+    request = RequestFactory().post("/accounts/sign-in/", REMOTE_ADDR=ip)
+    if forwarded:
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return request
 
 
 def test_a_locked_address_is_unlocked_by_a_password_reset(client: Client) -> None:

@@ -15,6 +15,7 @@ import io
 import json
 from typing import IO, Any
 
+from cultivate.core import exports
 from cultivate.insights.measures import GROUP_COLUMNS, MEASURES, MeasureError, compute_measures, parse_window
 from cultivate.insights.store import extract_date
 
@@ -99,14 +100,17 @@ def to_csv(rows: list[dict[str, Any]], by: list[str]) -> str:
     writer.writerow(header)
     for row in rows:
         group = row["group"]
+        # Group values (team names, job titles) come from the extract: escaped for spreadsheets.
         writer.writerow(
-            [
-                row["measure"],
-                *row["window"],
-                *(group.get(column) for column in (*by, *extra)),
-                row["numerator"],
-                row["denominator"],
-                row["value"],
-            ]
+            exports.csv_row(
+                [
+                    row["measure"],
+                    *row["window"],
+                    *(group.get(column) for column in (*by, *extra)),
+                    row["numerator"],
+                    row["denominator"],
+                    row["value"],
+                ]
+            )
         )
     return buffer.getvalue()

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import duckdb
 
+from cultivate.core import exports
+
 from .problems import Problem
 from .sources import LINE, Loaded, literal, quote
 from .spec import (
@@ -304,7 +306,10 @@ def problem_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str,
 
 
 def write_problems(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Every problem as CSV. File and column names and values come from the upload, so they are escaped for
+    spreadsheets (cultivate.core.exports)."""
+    file, column, value = (exports.sql_text(e) for e in ("file", '"column"', "coalesce(value, '')"))
     con.execute(
-        f"COPY (SELECT file, line, \"column\", coalesce(value, '') AS value, rule FROM {PROBLEMS} "
+        f'COPY (SELECT {file} AS file, line, {column} AS "column", {value} AS value, rule FROM {PROBLEMS} '
         f"ORDER BY {ORDER}) TO {literal(path)} (HEADER, DELIMITER ',')"
     )
