@@ -1,4 +1,4 @@
-"""How API requests authenticate: a personal access token, or the signed-in session for the Swagger UI.
+"""How API requests authenticate: a personal access token, or the signed-in session (requests from the browser).
 
 Either way the request ends up acting in exactly one role (`request.membership`), so the API applies the same
 access rules as the pages."""
@@ -60,8 +60,8 @@ class SessionRoleAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
     openapi_description = (
-        "Your signed-in session, used by the interactive documentation at /api/docs. Requests act in the "
-        "role currently chosen in the pages."
+        "Your signed-in session, for requests from the browser (such as opening a GET address). Requests act "
+        "in the role currently chosen in the pages."
     )
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
-    # Listed so the API docs use ninja's bundled Swagger UI templates and static files instead of a CDN.
+    # ninja's app (its templates, static files and commands); /api/docs is our own page (config/api_docs.py).
     "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "cultivate.core",
