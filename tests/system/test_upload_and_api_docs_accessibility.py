@@ -36,7 +36,9 @@ def test_every_upload_page_passes_axe(page: Page, journey: Journey) -> None:
     admin = make_user(Role.ORG_ADMIN, organisation=organisation)
     sign_in(page, admin.email)
     _check_upload(page, journey, "/organisations/RX1/import/", "People file", "Upload and import")
-    _check_upload(page, journey, "/insights/organisations/RX1/import/", "Workforce extract", "Upload and import")
+    _check_upload(
+        page, journey, "/insights/organisations/RX1/import/", "Workforce extract", "Upload and import"
+    )
     _check_upload(page, journey, "/frameworks/case/import/", "CASE package", "Upload and import")
 
     worker_person = make_person(organisation, given_name="Wendy")
