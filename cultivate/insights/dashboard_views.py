@@ -203,7 +203,6 @@ def _export(request: HttpRequest, place: Place, name: str, table_key: str, file_
     slug = "-".join(str(a) for a in place.url_args) or "alliance"
     filename = f"insights-{slug}-{name}-{table.key}-{built.window.end.isoformat()}.{file_format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -104,7 +104,6 @@ def team_competence_export(request: HttpRequest, pk: int, file_format: str) -> H
     response = HttpResponse(content, content_type=EXPORT_TYPES[file_format])
     filename = f"competence-team-{team.pk}-{built.on.isoformat()}.{file_format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

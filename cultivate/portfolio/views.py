@@ -429,7 +429,6 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         handle, as_attachment=True, filename=record.original_name, content_type=record.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
