@@ -15,8 +15,9 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError
-from ninja.openapi.schema import OpenAPISchema
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
+from ninja.schema import NinjaGenerateJsonSchema
 
 from cultivate.accounts.api_auth import BearerTokenAuth, SessionRoleAuth
 from cultivate.core.api_types import ServerErrorOut, ValidationErrorOut
@@ -43,13 +44,21 @@ class _Document(OpenAPISchema):
             extra[422] = ValidationErrorOut
         for status, model in extra.items():
             if status not in result:
-                schema = self._create_schema_from_model(model, mode="serialization")[0]
+                schema = self._component(model)
                 description = "Validation error" if status == 422 else "Internal server error"
                 result[status] = {
                     "description": description,
                     "content": {self.api.renderer.media_type: {"schema": schema}},
                 }
         return result
+
+    def _component(self, model: type[Schema]) -> dict[str, str]:
+        """A reference to the model's schema, added to the components (with the models it uses)."""
+        schema = model.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+        )
+        self.add_schema_definitions({**schema.pop("$defs", {}), model.__name__: schema})
+        return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
 
 
 class CultivateAPI(NinjaAPI):
