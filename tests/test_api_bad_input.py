@@ -64,7 +64,11 @@ def test_the_largest_64_bit_values_are_accepted(admin) -> None:
 
 
 def _check(world: Any, **changes: Any) -> dict[str, Any]:
-    body = {"person_id": world.worker.pk, "protocol": "capillary-blood-glucose", "team_id": world.community.pk}
+    body = {
+        "person_id": world.worker.pk,
+        "protocol": "capillary-blood-glucose",
+        "team_id": world.community.pk,
+    }
     body.update(changes)
     return {key: value for key, value in body.items() if value is not None}
 
@@ -96,7 +100,9 @@ def test_the_edges_of_the_date_range_are_answered(admin) -> None:
     client, world = admin
     for day in ("1900-01-01", "2199-12-31"):
         response = client.post(
-            "/api/delegation/checks", data=json.dumps(_check(world, date=day)), content_type="application/json"
+            "/api/delegation/checks",
+            data=json.dumps(_check(world, date=day)),
+            content_type="application/json",
         )
         assert response.status_code == 200, response.content
         assert response.json()["date"] == day
@@ -109,7 +115,9 @@ def test_a_server_error_is_json_with_a_reference_and_no_details(admin, settings,
     client.raise_request_exception = False
 
     def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError('SELECT "secret" FROM "accounts_user" -- /work/cultivate/organisations/selectors.py')
+        raise RuntimeError(
+            'SELECT "secret" FROM "accounts_user" -- /work/cultivate/organisations/selectors.py'
+        )
 
     monkeypatch.setattr("cultivate.organisations.selectors.organisations_visible_to", broken)
     with caplog.at_level(logging.ERROR, logger="cultivate.api"):
