@@ -4,7 +4,7 @@ operation may answer with.
 Bad input must be a 422 that names the parameter, never a 500 from the database: SQLite and PostgreSQL hold
 integers of 64 bits at most, PostgreSQL refuses the NUL character in text, and date arithmetic overflows near
 the years 1 and 9999. Each type below carries its limit into validation (so the request is refused before any
-query) and into the OpenAPI document (so clients and fuzzers know it). `tests/test_api_schema.py` checks that
+query) and into the OpenAPI document (so clients and fuzzers know it). `tests/test_api_bad_input.py` checks that
 every integer and text input in the document is bounded this way."""
 
 from __future__ import annotations
