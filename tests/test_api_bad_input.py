@@ -80,6 +80,8 @@ def _check(world: Any, **changes: Any) -> dict[str, Any]:
         ({"team_id": 2**64}, "team_id", "less than or equal to 9223372036854775807"),
         ({"date": "9999-12-31"}, "date", "less than or equal to 2199-12-31"),
         ({"date": "0001-01-01"}, "date", "greater than or equal to 1900-01-01"),
+        ({"date": "0000-01-01"}, "date", "greater than or equal to 1900-01-01"),
+        ({"date": "10000-01-01"}, "date", "valid date"),
         ({"protocol": "capillary\x00"}, "protocol", "NUL character"),
         ({"person_id": None, "staff_id": "W0001\x00"}, "staff_id", "NUL character"),
         ({"team_id": None, "team": "Ward\x00"}, "team", "NUL character"),
