@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from ninja import Router
 
 from cultivate.core.access import acting_membership as _membership
-from cultivate.organisations.schemas import ErrorOut
+from cultivate.core.api_types import ErrorOut
+from cultivate.organisations.schemas import OdsCode
 
 from . import access, selectors
 from .models import Association, Competence, Framework, VersionStatus
@@ -141,7 +142,7 @@ def framework(request: HttpRequest, identifier: uuid.UUID) -> dict[str, Any]:
         "starting in the role. Every role in the organisation may read them, and its alliance's admins."
     ),
 )
-def role_requirements(request: HttpRequest, ods_code: str) -> list[dict[str, Any]]:
+def role_requirements(request: HttpRequest, ods_code: OdsCode) -> list[dict[str, Any]]:
     organisation = access.organisation_or_deny(request, ods_code, "view_requirements")
     return [
         {

@@ -14,11 +14,12 @@ from ninja import Query, Router
 
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.api_types import DbId, DbOffset, ErrorOut, Text
 
 from . import access, selectors
 from .models import AfcBand, EmploymentSpell, Organisation, Person, Team
 from .schemas import (
-    ErrorOut,
+    OdsCode,
     OrganisationOut,
     PeoplePage,
     PersonDetailOut,
@@ -60,7 +61,7 @@ def organisations(request: HttpRequest) -> QuerySet[Organisation]:
     tags=["organisations"],
     summary="One organisation, by ODS code",
 )
-def organisation(request: HttpRequest, ods_code: str) -> Organisation:
+def organisation(request: HttpRequest, ods_code: OdsCode) -> Organisation:
     return access.organisation_or_deny(request, ods_code, "view_organisation")
 
 
@@ -75,7 +76,7 @@ def organisation(request: HttpRequest, ods_code: str) -> Organisation:
         "their own teams for line managers and assessors. Support workers have no list of teams (403)."
     ),
 )
-def organisation_teams(request: HttpRequest, ods_code: str) -> QuerySet[Team]:
+def organisation_teams(request: HttpRequest, ods_code: OdsCode) -> QuerySet[Team]:
     membership = _membership(request)
     organisation = access.organisation_or_deny(request, ods_code, "view_organisation")
     if not access.may(membership, "list_teams", organisation):
@@ -90,7 +91,7 @@ def organisation_teams(request: HttpRequest, ods_code: str) -> QuerySet[Team]:
     tags=["teams"],
     summary="One team",
 )
-def team(request: HttpRequest, team_id: int) -> Team:
+def team(request: HttpRequest, team_id: DbId) -> Team:
     membership = _membership(request)
     found = selectors.team_by_id(team_id)
     if found is None:
@@ -115,19 +116,19 @@ def team(request: HttpRequest, team_id: int) -> Team:
 def people(
     request: HttpRequest,
     organisation: Annotated[
-        str | None, Query(pattern=r"^[A-Za-z0-9]{3,5}$", description="Only this organisation (ODS code).")
+        OdsCode | None, Query(None, description="Only this organisation (ODS code).")
     ] = None,
-    team: Annotated[int | None, Query(description="Only people in this team (team id).")] = None,
+    team: Annotated[DbId | None, Query(None, description="Only people in this team (team id).")] = None,
     band: Annotated[AfcBand | None, Query(description="Only people on this Agenda for Change band.")] = None,
     q: Annotated[
-        str, Query(max_length=100, description="Words to match in the name, or an exact staff ID.")
+        Text, Query("", max_length=100, description="Words to match in the name, or an exact staff ID.")
     ] = "",
     status: Annotated[
         Literal["current", "left", "all"],
         Query(description="`current`: in post today; `left`: no post today; `all`: both."),
     ] = "current",
     limit: Annotated[int, Query(ge=1, le=PEOPLE_PAGE_MAX, description="Page size.")] = PEOPLE_PAGE_DEFAULT,
-    offset: Annotated[int, Query(ge=0, description="How many people to skip.")] = 0,
+    offset: Annotated[DbOffset, Query(0, description="How many people to skip.")] = 0,
 ) -> dict[str, Any]:
     filters = selectors.StaffFilters(q=q.strip(), team=team, band=band or "", status=status)
     matching = selectors.people_matching(_membership(request), filters, organisation_code=organisation or "")
@@ -152,7 +153,7 @@ def people(
     ),
     exclude_unset=True,
 )
-def person(request: HttpRequest, person_id: int) -> PersonDetailOut:
+def person(request: HttpRequest, person_id: DbId) -> PersonDetailOut:
     found = _person_or_404(request, selectors.person_with_current_posts(person_id), person_id)
     detail = PersonDetailOut.from_orm(found)
     if access.may(_membership(request), "view_characteristics", found):
@@ -167,7 +168,7 @@ def person(request: HttpRequest, person_id: int) -> PersonDetailOut:
     tags=["people"],
     summary="A person's employment history, the latest first",
 )
-def person_spells(request: HttpRequest, person_id: int) -> list[EmploymentSpell]:
+def person_spells(request: HttpRequest, person_id: DbId) -> list[EmploymentSpell]:
     found = _person_or_404(request, selectors.person_by_id(person_id), person_id)
     return selectors.employment_history(found)
 
@@ -179,7 +180,7 @@ def person_spells(request: HttpRequest, person_id: int) -> list[EmploymentSpell]
     tags=["spells"],
     summary="One employment spell",
 )
-def spell(request: HttpRequest, spell_id: int) -> EmploymentSpell:
+def spell(request: HttpRequest, spell_id: DbId) -> EmploymentSpell:
     found = selectors.spell_by_id(spell_id)
     if found is None:
         deny(request, reason=f"No spell {spell_id}.", hide_existence=True)

@@ -4,7 +4,7 @@ with two places ("0.80"), so clients get the stored value exactly rather than a 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic.json_schema import SkipJsonSchema
@@ -21,6 +21,10 @@ from .models import (
     Team,
     TeamSetting,
 )
+
+ODS_CODE_PATTERN = r"^[A-Za-z0-9]{3,5}$"
+# An ODS code as a parameter: 3 to 5 letters or digits (so no NUL, no overlong text reaches a query).
+OdsCode = Annotated[str, Field(pattern=ODS_CODE_PATTERN, description="An ODS code, for example RX3.")]
 
 
 def fte_field() -> Any:
@@ -189,7 +193,3 @@ class SpellOut(Schema):
     @staticmethod
     def resolve_line_manager_name(spell: EmploymentSpell) -> str | None:
         return spell.line_manager.display_name if spell.line_manager else None
-
-
-class ErrorOut(Schema):
-    detail: str

@@ -14,17 +14,12 @@ from ninja.errors import HttpError
 
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.api_types import ErrorOut, ValidationErrorOut
 from cultivate.organisations import access as org_access
-from cultivate.organisations.schemas import ErrorOut
 
 from . import access, delegation
 from .models import DelegationProtocol
-from .schemas import (
-    DelegationCheckIn,
-    DelegationDecisionOut,
-    ProtocolOut,
-    ValidationErrorOut,
-)
+from .schemas import DelegationCheckIn, DelegationDecisionOut, ProtocolOut
 
 router = Router()
 

@@ -8,46 +8,92 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, model_validator
 
+from cultivate.core.api_types import ApiDate, DbId, Text
 from cultivate.organisations.models import TeamSetting
+from cultivate.organisations.schemas import OdsCode
 
 from .delegation import ReasonCode
 
 REASON_CODES_TEXT = "; ".join(f"`{code}` {label.lower()}" for code, label in ReasonCode.LABELS.items())
 
 
-class DelegationCheckIn(Schema):
-    """Who, what, where and when. Name the person by `person_id`, or by `staff_id` (with `organisation` when
-    the role's organisation is not theirs), and the team by `team_id` or by `team` (its name)."""
+# The one-of rules of DelegationCheckIn, for the OpenAPI document (the model validator enforces the same):
+# exactly one of person_id and staff_id (organisation only with staff_id), exactly one of team_id and team.
+_ONE_OF_RULES: dict[str, Any] = {
+    "allOf": [
+        {
+            "oneOf": [
+                {
+                    "title": "By person_id",
+                    "required": ["person_id"],
+                    "properties": {
+                        "person_id": {"type": "integer"},
+                        "staff_id": {"type": "null"},
+                        "organisation": {"type": "null"},
+                    },
+                },
+                {
+                    "title": "By staff_id",
+                    "required": ["staff_id"],
+                    "properties": {"staff_id": {"type": "string"}, "person_id": {"type": "null"}},
+                },
+            ]
+        },
+        {
+            "oneOf": [
+                {
+                    "title": "By team_id",
+                    "required": ["team_id"],
+                    "properties": {"team_id": {"type": "integer"}, "team": {"type": "null"}},
+                },
+                {
+                    "title": "By team name",
+                    "required": ["team"],
+                    "properties": {"team": {"type": "string"}, "team_id": {"type": "null"}},
+                },
+            ]
+        },
+    ]
+}
 
-    person_id: int | None = Field(default=None, description="Cultivate's id of the person.", examples=[115])
-    staff_id: str | None = Field(
+
+class DelegationCheckIn(Schema):
+    """Who, what, where and when. Name the person by `person_id` or by `staff_id` (one of them, never both;
+    `organisation` goes with `staff_id`, when the role's organisation is not theirs), and the team by `team_id`
+    or by `team` (its name; one of them, never both). A request that breaks these rules answers 422."""
+
+    model_config = ConfigDict(json_schema_extra=_ONE_OF_RULES)
+
+    person_id: DbId | None = Field(default=None, description="Cultivate's id of the person.", examples=[115])
+    staff_id: Text | None = Field(
         default=None,
         min_length=1,
         max_length=40,
         description="The employer's staff identifier (ESR person id), instead of `person_id`.",
         examples=["10402312"],
     )
-    organisation: str | None = Field(
+    organisation: OdsCode | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9]{3,5}$",
         description="ODS code of the person's organisation, with `staff_id`; the role's own by default.",
         examples=["RZ8"],
     )
-    protocol: str = Field(
+    protocol: Text = Field(
         min_length=1,
         max_length=60,
         description="The protocol's code (see GET /api/delegation/protocols).",
         examples=["capillary-blood-glucose"],
     )
-    team_id: int | None = Field(default=None, description="The team's id.", examples=[3])
-    team: str | None = Field(
+    team_id: DbId | None = Field(default=None, description="The team's id.", examples=[3])
+    team: Text | None = Field(
         default=None,
         min_length=1,
         max_length=200,
         description="The team's name (not case-sensitive), instead of `team_id`.",
         examples=["Wharfe Valley District Nursing"],
     )
-    date: dt.date | None = Field(default=None, description="The day asked about; today by default.")
+    date: ApiDate | None = Field(
+        default=None, description="The day asked about, from 1900-01-01 to 2199-12-31; today by default."
+    )
 
     @model_validator(mode="after")
     def _one_of_each(self) -> DelegationCheckIn:
@@ -183,7 +229,3 @@ class ProtocolOut(Schema):
     min_band: str = Field(description="The lowest Agenda for Change band; empty for any band.")
     supervision: list[str] = Field(description="Supervision conditions, one a line.")
     requirements: list[ProtocolRequirementOut]
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, Any]] = Field(description="What is wrong with the request, field by field.")

@@ -1,6 +1,10 @@
 """The lenient reader: a CASE 1.1 (or 1.0) JSON package in, a checked, normalised `PackageData` out, or the
 list of problems, each with its JSON path, that make the package unusable.
 
+Refuses, as a problem on the page or the command line and never as an error, whatever Python or the database
+cannot take: text nested deeper than MAX_DEPTH, numbers too long to read or too large for a float, NaN and
+Infinity, and text holding the NUL character or a lone surrogate.
+
 Lenient about what is merely unusual: references written as a URI string or as a LinkURI object, timestamps
 without a zone (taken as UTC), sequence numbers written as numeric strings, nulls (taken as absent), numbers where
 text is expected, identifiers that are not UUIDs (given a stable UUID made from them; the original is kept), CASE
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -127,6 +132,25 @@ ASSOCIATION_FIELDS: dict[str, str] = {
 }
 DEFINITION_LISTS = ("CFConcepts", "CFSubjects", "CFLicenses", "CFItemTypes", "CFAssociationGroupings")
 PACKAGE_KEYS = ("CFDocument", "CFItems", "CFAssociations", "CFDefinitions", "CFRubrics", "extensions")
+
+# How deeply objects and lists may nest. A CASE package needs about six levels and extensions a few more; the
+# limit keeps every later walk (ours, json.dumps, the database's JSON) far from Python's recursion limit.
+MAX_DEPTH = 64
+# Digits a whole number may have. Python refuses more than 4,300 (int_max_str_digits); CASE needs ten or so.
+MAX_DIGITS = 1000
+# Text problems reported before the reader stops looking for more.
+MAX_TEXT_PROBLEMS = 20
+
+_RISKY_ESCAPE = re.compile(rb"\\u(0000|[dD][89a-fA-F])")
+_UNREAD = object()  # parse() found no JSON (a problem says why); None is the JSON literal null
+
+
+# The storable() walk's stack entry: a value, its depth, its parent's entry and its key or index there.
+_Entry = tuple[Any, int, Any, str | int | None]
+
+
+class _BadNumber(ValueError):
+    """A number in the file that Python or the database cannot hold."""
 
 
 def as_uuid(raw: str) -> tuple[uuid.UUID, bool]:
@@ -298,10 +322,16 @@ class _Reader:
 
     def read(self, data: bytes | str | dict[str, Any]) -> ReadResult:
         root = self.parse(data)
-        if root is None:
+        # Text read from UTF-8 bytes holds NUL or a lone surrogate only where JSON escapes one (\u0000,
+        # \ud800): without such an escape in the file, only the depth needs checking.
+        text_checks = not isinstance(data, bytes) or bool(_RISKY_ESCAPE.search(data))
+        if root is _UNREAD or not self.storable(root, text_checks=text_checks):
             return self.result(None)
         if not isinstance(root, dict):
-            self.problem("$", "must be a JSON object holding a CASE package (CFDocument, CFItems, ...)")
+            self.problem(
+                "$",
+                f"must be a JSON object holding a CASE package (CFDocument, CFItems, ...), not {_kind_of(root)}",
+            )
             return self.result(None)
         if "CFDocument" not in root and isinstance(root.get("CFPackage"), dict):
             root = root["CFPackage"]  # some servers wrap the package in one more object
@@ -352,15 +382,49 @@ class _Reader:
                 data = data.decode("utf-8-sig")
             except UnicodeDecodeError as error:
                 self.problem("$", f"the file is not UTF-8 text (byte {error.start} cannot be read)")
-                return None
+                return _UNREAD
         if not data.strip():
             self.problem("$", "the file is empty")
-            return None
+            return _UNREAD
         try:
-            return json.loads(data)
+            return json.loads(data, parse_int=_whole, parse_float=_real, parse_constant=_constant)
         except json.JSONDecodeError as error:
             self.problem("$", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")
-            return None
+        except _BadNumber as error:
+            self.problem("$", str(error))
+        except RecursionError:  # the decoder's own limit, far beyond MAX_DEPTH
+            self.problem("$", _too_deep())
+        return _UNREAD
+
+    def storable(self, root: Any, *, text_checks: bool = True) -> bool:
+        """Whether the JSON nests no deeper than MAX_DEPTH and all its text (keys too) can be stored: no NUL
+        character (PostgreSQL refuses it) and no lone surrogate (not UTF-8). Walked without recursion; a path
+        is worked out only for a problem."""
+        if isinstance(root, str):
+            why = _unstorable(root)
+            if why:
+                self.problem("$", f"text {why}")
+            return not why
+        found = 0
+        stack: list[_Entry] = [(root, 0, None, None)] if isinstance(root, dict | list) else []
+        while stack and found < MAX_TEXT_PROBLEMS:
+            entry = stack.pop()
+            value, depth = entry[0], entry[1]
+            if depth >= MAX_DEPTH:
+                self.problem(_path_of(entry), _too_deep())
+                return False
+            members = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, member in members:
+                if text_checks and isinstance(key, str) and (why := _unstorable(key)):
+                    found += 1
+                    self.problem(_path_of(entry), f"a key {why}")
+                if isinstance(member, str):
+                    if text_checks and (why := _unstorable(member)):
+                        found += 1
+                        self.problem(_path_of(entry, key), f"text {why}")
+                elif isinstance(member, dict | list):
+                    stack.append((member, depth + 1, entry, key))
+        return not found
 
     def array(self, root: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
         """The objects of a top-level list with their paths; absent or null is an empty list."""
@@ -918,6 +982,70 @@ def _whole_number(value: float | str) -> bool:
     if isinstance(value, float):
         return value.is_integer()
     return re.fullmatch(r"\s*[+-]?\d{1,12}\s*", value) is not None
+
+
+def _whole(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _BadNumber(
+            f"holds a number of {len(text.lstrip('-')):,} digits; more than {MAX_DIGITS:,} cannot be read"
+        )
+    return int(text)
+
+
+def _real(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _BadNumber(f"holds a number too large to read ({text[:20]}{'…' if len(text) > 20 else ''})")
+    return number
+
+
+def _constant(text: str) -> Any:
+    raise _BadNumber(f"holds {text}, which is not a number JSON allows")
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list"
+
+
+def _too_deep() -> str:
+    return f"objects and lists nested more than {MAX_DEPTH} levels deep; a CASE package needs far fewer"
+
+
+def _unstorable(text: str) -> str:
+    """Why this text cannot be stored ("holding ..."), or "" when it can."""
+    if "\x00" in text:
+        return "holding the NUL character (U+0000), which cannot be stored"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return f"holding a lone surrogate (U+{ord(text[error.start]):04X}), which is not valid Unicode"
+    return ""
+
+
+def _path_of(entry: _Entry, last: str | int | None = None) -> str:
+    """The JSON path of the entry's value, or of its member `last`, from the chain of parent entries."""
+    steps: list[str | int] = [] if last is None else [last]
+    while entry[2] is not None:
+        steps.append(entry[3])  # type: ignore[arg-type]
+        entry = entry[2]
+    path = "$"
+    for step in reversed(steps):
+        path = index_path(path, step) if isinstance(step, int) else key_path(path, _printable(step))
+    return path
+
+
+def _printable(key: str) -> str:
+    """A key as it can be shown: NUL and lone surrogates written as escapes."""
+    return key.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _last_segment(uri: str) -> str:

@@ -7,6 +7,8 @@ with `bulk_create`; any problem means nothing is written. `case_export` writes a
 from __future__ import annotations
 
 import json
+import logging
+import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -51,6 +53,8 @@ from .writer import build_package, schema_problems
 if TYPE_CHECKING:
     from cultivate.accounts.models import User
     from cultivate.organisations.models import Alliance, Organisation
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 # Fields that say when or where rather than what: a package that differs only in these is "no change".
@@ -133,6 +137,8 @@ def case_import(
     read = read_package(data)
     outcome = ImportOutcome(problems=list(read.problems), warnings=list(read.warnings))
     if not read.ok or read.package is None:
+        if not outcome.problems:  # never an outcome that is neither imported nor refused
+            outcome.problems = [Problem("$", "could not be read as a CASE package")]
         return outcome
     package = read.package
     competences, problems = _competences(package.items)
@@ -420,7 +426,10 @@ def _audit_import(
 def _error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(error.messages)
-    return str(error) or error.__class__.__name__
+    # The database's own words can hold SQL and table names: they go to the log, not to the page.
+    reference = secrets.token_hex(6)
+    logger.error("CASE import not saved, reference %s", reference, exc_info=error)
+    return f"the database refused it (reference {reference}); nothing was changed"
 
 
 # Telling "no change" from a change -------------------------------------------------------------------------
