@@ -1,7 +1,7 @@
 """The JSON API: one NinjaAPI, routers from each app, token or session authentication.
 
-Mounted at /api/ (api_urls.py): the OpenAPI document is /api/openapi.json and the interactive documentation
-/api/docs, served from ninja's bundled Swagger UI (no CDN, no inline script)."""
+Mounted at /api/ (api_urls.py): the OpenAPI document is /api/openapi.json; /api/docs is our own accessible page
+rendered from it (config/api_docs.py, ADR 0014), not ninja's Swagger UI, which is switched off."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.core.signals import got_request_exception
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema, Swagger
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
@@ -78,7 +78,7 @@ api = CultivateAPI(
         'delegation protocols and the delegation check ("may this worker carry out this activity in this '
         'team today?"), with the same access rules as the pages. Authenticate with a personal access token '
         "(`Authorization: Bearer <token>`), created on your account page; the token acts in the role you "
-        "chose for it. Signed-in users can also try the API here, acting in their current role.\n\n"
+        "chose for it. Signed-in users' browsers may also call it, acting in their current role.\n\n"
         "Anything outside the role's scope answers 404, whether or not it exists. Dates are ISO 8601; FTE is "
         'a decimal string with two places ("0.80").\n\n'
         "A request that breaks a parameter's rules (an id beyond 64 bits, a date outside 1900–2199, text "
@@ -88,9 +88,8 @@ api = CultivateAPI(
     ),
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionRoleAuth()],
-    # Both the OpenAPI document and the docs page are public: they hold no data, client generators read the
-    # document, and token holders use the docs page's Authorize button without signing in.
-    docs=Swagger(settings={"persistAuthorization": False}),
+    # The OpenAPI document is public: it holds no data and client generators read it. The docs page is ours.
+    docs_url=None,
 )
 api.add_router("", organisations_router)
 api.add_router("", frameworks_router)
