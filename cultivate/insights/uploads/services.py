@@ -27,7 +27,7 @@ from ..extract import IMPORTED, ExtractError, import_extract
 from ..extract.importer import PROBLEMS_KEPT
 from ..extract.sources import fingerprint, locate
 from ..job_titles import job_title_reviews_queue, title_counts_from_store
-from ..models import InsightsImport, InsightsImportKind, InsightsImportStatus
+from ..models import InsightsImport, InsightsImportKind, InsightsImportStatus, staging_tag
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def _run_extract(record: InsightsImport, store: Path, progress: _RecordProgress)
         }
     # Imported first into a private store beside the real one (same disk, so publishing is one rename), so that
     # the organisation codes can be checked before anyone can read the rows.
-    with insights_store.staging(store) as private:
+    with insights_store.staging(store, tag=staging_tag(record)) as private:
         report = import_extract(
             path,
             private,
