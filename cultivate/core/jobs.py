@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -47,6 +47,9 @@ class BackgroundJob(TimeStampedModel):
     restarts = models.PositiveSmallIntegerField(
         default=0, help_text="Times the job was queued again after the worker running it stopped."
     )
+
+    if TYPE_CHECKING:
+        status: str  # each subclass's own choices
 
     # The task that runs a job, called with the record's primary key.
     job_task: ClassVar[str] = ""
@@ -133,7 +136,7 @@ def jobs_recover(
     cutoff = now - stale_after()
     recovery = Recovery()
     for model in kinds or job_models():
-        for record in model.objects.filter(_stale(model, cutoff)):
+        for record in model._default_manager.filter(_stale(model, cutoff)):
             _recover(record, now=now, cutoff=cutoff, recovery=recovery)
         recovery.task_results += _close_orphan_results(model, cutoff=cutoff, now=now)
     if recovery:
@@ -160,7 +163,7 @@ def _recover(record: BackgroundJob, *, now: dt.datetime, cutoff: dt.datetime, re
         changes = record.job_failed_fields(now)
     # Claimed only if still stale: the job may have finished or beaten since it was read, or another process
     # may be recovering it.
-    claimed = model.objects.filter(_stale(model, cutoff), pk=record.pk).update(
+    claimed = model._default_manager.filter(_stale(model, cutoff), pk=record.pk).update(
         **changes, heartbeat_at=None, updated_at=now
     )
     if not claimed:
@@ -196,7 +199,7 @@ def _running_results(model: type[BackgroundJob]) -> list[tuple[Any, int, dt.date
     results = _results_model()
     if results is None or not model.job_task:
         return []
-    rows = results.objects.filter(status="RUNNING", task_path=model.job_task).values_list(
+    rows = results._default_manager.filter(status="RUNNING", task_path=model.job_task).values_list(
         "id", "args_kwargs", "started_at"
     )
     found = []
@@ -211,7 +214,7 @@ def _fail_results(ids: list[Any], *, now: dt.datetime) -> int:
     results = _results_model()
     if results is None or not ids:
         return 0
-    return results.objects.filter(pk__in=ids, status="RUNNING").update(
+    return results._default_manager.filter(pk__in=ids, status="RUNNING").update(
         status="FAILED",
         finished_at=now,
         exception_class_path=WORKER_LOST,
@@ -231,9 +234,9 @@ def _close_orphan_results(model: type[BackgroundJob], *, cutoff: dt.datetime, no
     if not candidates:
         return 0
     running = set(
-        model.objects.filter(pk__in=[pk for _, pk in candidates], status=model.job_running).values_list(
-            "pk", flat=True
-        )
+        model._default_manager.filter(
+            Q(status=model.job_running), pk__in=[pk for _, pk in candidates]
+        ).values_list("pk", flat=True)
     )
     return _fail_results([rid for rid, pk in candidates if pk not in running], now=now)
 
@@ -250,7 +253,9 @@ def job_heartbeat(model: type[BackgroundJob], pk: int, *, every: float | None = 
         try:
             while not stop.wait(every):
                 try:
-                    model.objects.filter(pk=pk, status=model.job_running).update(heartbeat_at=timezone.now())
+                    model._default_manager.filter(Q(status=model.job_running), pk=pk).update(
+                        heartbeat_at=timezone.now()
+                    )
                 except DatabaseError:  # a busy database: the next beat will do
                     logger.warning("Heartbeat of %s %s not recorded", model._meta.label, pk, exc_info=True)
         finally:
