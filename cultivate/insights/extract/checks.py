@@ -303,8 +303,10 @@ def problem_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str,
     return [(str(f), str(c), str(r), int(n)) for f, c, r, n in rows]
 
 
-def write_problems(con: duckdb.DuckDBPyConnection, path: str) -> None:
+def write_problems(con: duckdb.DuckDBPyConnection, path: str, limit: int | None = None) -> None:
+    """Every problem, or the first `limit`, in file and line order."""
+    bound = f" LIMIT {int(limit)}" if limit is not None else ""
     con.execute(
         f"COPY (SELECT file, line, \"column\", coalesce(value, '') AS value, rule FROM {PROBLEMS} "
-        f"ORDER BY {ORDER}) TO {literal(path)} (HEADER, DELIMITER ',')"
+        f"ORDER BY {ORDER}{bound}) TO {literal(path)} (HEADER, DELIMITER ',')"
     )
