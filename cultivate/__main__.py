@@ -58,19 +58,39 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
-def _stop(children: list[subprocess.Popen[bytes]], timeout: float) -> None:
+def _stop(children: list[subprocess.Popen[bytes]], timeout: float) -> set[int]:
     """SIGTERM to every child's process group, up to `timeout` seconds to finish, then SIGKILL to whatever is
-    left of each group (grandchildren included)."""
+    left of each group (grandchildren included). Returns the pids of the children that had to be killed."""
     for child in children:
         if child.poll() is None:
             _signal_group(child, signal.SIGTERM)
     deadline = time.monotonic() + timeout
+    killed = set()
     for child in children:
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        try:
             child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            killed.add(child.pid)
     for child in children:
         _signal_group(child, signal.SIGKILL)
         child.wait()
+    return killed
+
+
+class _TaskWorker:
+    """A task worker `serve` started, under an id of its own, so that the jobs of one that died can be
+    recovered at once (`recover-jobs --worker ID`) rather than when their heartbeat goes stale."""
+
+    def __init__(self, number: int) -> None:
+        self.id = f"serve-{os.getpid()}-{number}"
+        self.process = _spawn(
+            [sys.executable, "-m", "cultivate", "worker", "--no-reload", "--worker-id", self.id]
+        )
+        self.started = time.monotonic()
+
+
+def _recover_command(worker_ids: list[str]) -> list[str]:
+    return [sys.executable, "-m", "cultivate", "recover-jobs", *(f"--worker={i}" for i in worker_ids)]
 
 
 def _serve(argv: list[str]) -> int:
@@ -117,9 +137,9 @@ def _serve(argv: list[str]) -> int:
         ]
     )
     # Imports and reports run off the request in these worker processes.
-    worker_command = [sys.executable, "-m", "cultivate", "worker", "--no-reload"]
-    workers = [] if args.no_worker else [_spawn(worker_command) for _ in range(max(args.task_workers, 0))]
-    started = {id(worker): time.monotonic() for worker in workers}
+    count = 0 if args.no_worker else max(args.task_workers, 0)
+    workers = [_TaskWorker(number) for number in range(count)]
+    helpers: list[subprocess.Popen[bytes]] = []
     code = 0
     try:
         while not stop_signal:
@@ -128,17 +148,22 @@ def _serve(argv: list[str]) -> int:
                 break
             for index, worker in enumerate(workers):
                 # A worker that died is started again (not more than once every few seconds), so queued jobs
-                # never wait for a worker that is gone; the new one recovers the job the old one was running.
-                if worker.poll() is not None and time.monotonic() - started[id(worker)] > 5:
+                # never wait for a worker that is gone, and the job it was running is recovered at once.
+                if worker.process.poll() is not None and time.monotonic() - worker.started > 5:
                     print(
-                        f"cultivate serve: task worker {worker.pid} stopped; starting another",
-                        file=sys.stderr,
+                        f"cultivate serve: task worker {worker.id} stopped; starting another", file=sys.stderr
                     )
-                    workers[index] = _spawn(worker_command)
-                    started[id(workers[index])] = time.monotonic()
+                    helpers.append(_spawn(_recover_command([worker.id])))
+                    workers[index] = _TaskWorker(count)
+                    count += 1
             time.sleep(0.2)
     finally:
-        _stop([web, *workers], shutdown)
+        killed = _stop([web, *(w.process for w in workers), *helpers], shutdown)
+        # A worker killed mid-task leaves its job running: recover it now, not when the heartbeat goes stale.
+        cut_short = [w.id for w in workers if w.process.pid in killed]
+        if cut_short:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                subprocess.run(_recover_command(cut_short), check=False, timeout=120)  # noqa: S603
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return code

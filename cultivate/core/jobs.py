@@ -137,10 +137,28 @@ def jobs_recover(
     recovery = Recovery()
     for model in kinds or job_models():
         for record in model._default_manager.filter(_stale(model, cutoff)):
-            _recover(record, now=now, cutoff=cutoff, recovery=recovery)
+            _recover(record, now=now, still=_stale(model, cutoff), recovery=recovery)
         recovery.task_results += _close_orphan_results(model, cutoff=cutoff, now=now)
     if recovery:
         logger.warning("Job recovery: %s", recovery)
+    return recovery
+
+
+def jobs_recover_workers(worker_ids: Iterable[str], *, now: dt.datetime | None = None) -> Recovery:
+    """Recover at once the running jobs of workers known to be dead (`cultivate serve` killed them, or saw
+    them die), without waiting for their heartbeats to go stale."""
+    now = now or timezone.now()
+    dead = set(worker_ids)
+    recovery = Recovery()
+    for model in job_models():
+        pks = [
+            pk for _rid, pk, _started, workers in _running_results(model) if workers and workers[-1] in dead
+        ]
+        running = Q(status=model.job_running)
+        for record in model._default_manager.filter(running, pk__in=pks):
+            _recover(record, now=now, still=running, recovery=recovery)
+    if recovery:
+        logger.warning("Job recovery after workers stopped: %s", recovery)
     return recovery
 
 
@@ -148,12 +166,12 @@ def job_recover_if_stale(record: J, *, now: dt.datetime | None = None) -> J:
     """For a job's page: the record as it stands, recovered first if its worker has gone."""
     now = now or timezone.now()
     if job_is_stale(record, now=now):
-        _recover(record, now=now, cutoff=now - stale_after(), recovery=Recovery())
+        _recover(record, now=now, still=_stale(type(record), now - stale_after()), recovery=Recovery())
         record.refresh_from_db()
     return record
 
 
-def _recover(record: BackgroundJob, *, now: dt.datetime, cutoff: dt.datetime, recovery: Recovery) -> None:
+def _recover(record: BackgroundJob, *, now: dt.datetime, still: Q, recovery: Recovery) -> None:
     model = type(record)
     label = f"{model._meta.label} {record.pk}"
     requeue = record.restarts < model.job_restarts_allowed
@@ -161,9 +179,9 @@ def _recover(record: BackgroundJob, *, now: dt.datetime, cutoff: dt.datetime, re
         changes = {**record.job_requeued_fields(), "restarts": F("restarts") + 1}
     else:
         changes = record.job_failed_fields(now)
-    # Claimed only if still stale: the job may have finished or beaten since it was read, or another process
-    # may be recovering it.
-    claimed = model._default_manager.filter(_stale(model, cutoff), pk=record.pk).update(
+    # Claimed only if `still` holds (stale, or at least running): the job may have finished or beaten since it
+    # was read, or another process may be recovering it.
+    claimed = model._default_manager.filter(still, pk=record.pk).update(
         **changes, heartbeat_at=None, updated_at=now
     )
     if not claimed:
@@ -194,19 +212,19 @@ def _results_model() -> type[models.Model] | None:
         return None
 
 
-def _running_results(model: type[BackgroundJob]) -> list[tuple[Any, int, dt.datetime | None]]:
-    """(result id, job pk, started at) of the task rows still marked running for this kind of job."""
+def _running_results(model: type[BackgroundJob]) -> list[tuple[Any, int, dt.datetime | None, list[str]]]:
+    """(result id, job pk, started at, worker ids) of the task rows still marked running for this kind of job."""
     results = _results_model()
     if results is None or not model.job_task:
         return []
     rows = results._default_manager.filter(status="RUNNING", task_path=model.job_task).values_list(
-        "id", "args_kwargs", "started_at"
+        "id", "args_kwargs", "started_at", "worker_ids"
     )
     found = []
-    for pk, args_kwargs, started_at in rows:
+    for pk, args_kwargs, started_at, workers in rows:
         args = (args_kwargs or {}).get("args") or []
         if args and isinstance(args[0], int):
-            found.append((pk, args[0], started_at))
+            found.append((pk, args[0], started_at, list(workers or [])))
     return found
 
 
@@ -224,13 +242,15 @@ def _fail_results(ids: list[Any], *, now: dt.datetime) -> int:
 
 def _close_results(model: type[BackgroundJob], pks: list[int], *, now: dt.datetime) -> int:
     wanted = set(pks)
-    return _fail_results([rid for rid, pk, _ in _running_results(model) if pk in wanted], now=now)
+    return _fail_results([rid for rid, pk, _, _ in _running_results(model) if pk in wanted], now=now)
 
 
 def _close_orphan_results(model: type[BackgroundJob], *, cutoff: dt.datetime, now: dt.datetime) -> int:
     """Task rows left running although their job is no longer running (the worker died between finishing the
     job and recording the task's result)."""
-    candidates = [(rid, pk) for rid, pk, started in _running_results(model) if started and started < cutoff]
+    candidates = [
+        (rid, pk) for rid, pk, started, _ in _running_results(model) if started and started < cutoff
+    ]
     if not candidates:
         return 0
     running = set(

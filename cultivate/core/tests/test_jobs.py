@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
-from cultivate.core.jobs import WORKER_LOST, job_heartbeat, jobs_recover
+from cultivate.core.jobs import WORKER_LOST, job_heartbeat, jobs_recover, jobs_recover_workers
 from cultivate.core.testing import make_organisation, make_user
 from cultivate.insights.models import (
     IMPORT_STOPPED,
@@ -70,7 +70,7 @@ def running_staff_import(
     return StaffImport.objects.get(pk=record.pk)
 
 
-def running_task_row(task_path: str, pk: int) -> DBTaskResult:
+def running_task_row(task_path: str, pk: int, worker: str = "gone") -> DBTaskResult:
     return DBTaskResult.objects.create(
         status="RUNNING",
         args_kwargs={"args": [pk], "kwargs": {}},
@@ -78,7 +78,7 @@ def running_task_row(task_path: str, pk: int) -> DBTaskResult:
         backend_name="default",
         run_after=timezone.now(),
         started_at=timezone.now() - LONG_AGO,
-        worker_ids=["gone"],
+        worker_ids=["earlier", worker],
     )
 
 
@@ -203,3 +203,20 @@ def test_a_running_task_beats_from_its_own_thread(settings: Settings, tmp_path: 
         while StaffImport.objects.get(pk=record.pk).heartbeat_at is None and time.monotonic() < deadline:
             time.sleep(0.02)
     assert StaffImport.objects.get(pk=record.pk).heartbeat_at is not None
+
+
+def test_the_jobs_of_a_worker_known_to_be_dead_are_recovered_at_once(organisation: Organisation) -> None:
+    """`cultivate serve` names the workers it had to kill (or saw die): their jobs need not wait to go stale."""
+    killed = running_staff_import(organisation, silent_for=dt.timedelta(seconds=5), name="killed")
+    alive = running_staff_import(organisation, silent_for=dt.timedelta(seconds=5), name="alive")
+    running_task_row(StaffImport.job_task, killed.pk, worker="serve-1-0")
+    running_task_row(StaffImport.job_task, alive.pk, worker="serve-1-1")
+    out = io.StringIO()
+
+    call_command("recover_jobs", "--worker=serve-1-0", stdout=out)
+
+    assert out.getvalue().startswith("1 stopped jobs marked failed, 0 queued again, 1 task results closed.")
+    assert StaffImport.objects.get(pk=killed.pk).status == StaffImportStatus.FAILED
+    assert StaffImport.objects.get(pk=alive.pk).status == StaffImportStatus.RUNNING
+    assert not (media() / killed.folder).exists() and (media() / alive.folder).exists()
+    assert not jobs_recover_workers(["serve-1-0"])
