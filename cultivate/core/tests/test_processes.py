@@ -97,9 +97,26 @@ print(record.pk)
 """
 
 
-def test_a_worker_killed_mid_task_is_recovered_by_the_next_worker(site: dict[str, str]) -> None:
+def queue_a_stuck_import(site: dict[str, str]) -> tuple[int, Path]:
+    """A staff import queued for the worker, whose files never end: its pk and its folder."""
     pk = int(run(["shell", "-c", QUEUE_AN_IMPORT], site).split()[-1])
-    folder = Path(site["CULTIVATE_MEDIA_ROOT"]) / "imports/RX1/killed"
+    return pk, Path(site["CULTIVATE_MEDIA_ROOT"]) / "imports/RX1/killed"
+
+
+def import_status(site: dict[str, str], pk: int) -> str:
+    return str(query(site, "SELECT status FROM organisations_staffimport WHERE id = ?", pk)[0][0])
+
+
+def assert_recovered(site: dict[str, str], pk: int, folder: Path) -> None:
+    status, report = query(site, "SELECT status, report FROM organisations_staffimport WHERE id = ?", pk)[0]
+    assert status == "failed"
+    assert json.loads(str(report))["error"].startswith("The import stopped unexpectedly")
+    assert not folder.exists()
+    assert query(site, "SELECT status FROM django_tasks_database_dbtaskresult") == [("FAILED",)]
+
+
+def test_a_worker_killed_mid_task_is_recovered_by_the_next_worker(site: dict[str, str]) -> None:
+    pk, folder = queue_a_stuck_import(site)
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -117,12 +134,7 @@ def test_a_worker_killed_mid_task_is_recovered_by_the_next_worker(site: dict[str
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(
-            "the worker to start the import",
-            lambda: (
-                query(site, "SELECT status FROM organisations_staffimport WHERE id = ?", pk) == [("running",)]
-            ),
-        )
+        wait_for("the worker to start the import", lambda: import_status(site, pk) == "running")
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -136,11 +148,7 @@ def test_a_worker_killed_mid_task_is_recovered_by_the_next_worker(site: dict[str
         {**site, "CULTIVATE_TASK_STALE_MINUTES": "0.001"},
     )
 
-    status, report = query(site, "SELECT status, report FROM organisations_staffimport WHERE id = ?", pk)[0]
-    assert status == "failed"
-    assert json.loads(str(report))["error"].startswith("The import stopped unexpectedly")
-    assert not folder.exists()
-    assert query(site, "SELECT status FROM django_tasks_database_dbtaskresult") == [("FAILED",)]
+    assert_recovered(site, pk, folder)
 
 
 def free_port() -> int:
@@ -191,9 +199,10 @@ def answers(port: int) -> bool:
     [(signal.SIGTERM, 2, 2), (signal.SIGINT, 1, 1)],
     ids=["SIGTERM", "Ctrl-C"],
 )
-def test_stopping_serve_stops_every_process_it_started(
+def test_stopping_serve_stops_every_process_it_started_and_fails_the_import_it_cut_short(
     site: dict[str, str], stop: signal.Signals, web_workers: int, task_workers: int
 ) -> None:
+    pk, folder = queue_a_stuck_import(site)
     port = free_port()
     command = [
         "serve",
@@ -213,9 +222,10 @@ def test_stopping_serve_stops_every_process_it_started(
     )
     try:
         wait_for("the server to answer", lambda: answers(port))
-        # gunicorn, its web workers and the task workers.
+        # gunicorn, its web workers and the task workers, one of them running the import.
         expected = 1 + web_workers + task_workers
         wait_for("every process to start", lambda: len(descendants(serve.pid)) >= expected)
+        wait_for("a worker to start the import", lambda: import_status(site, pk) == "running")
         children = descendants(serve.pid)
 
         serve.send_signal(stop)
@@ -225,3 +235,5 @@ def test_stopping_serve_stops_every_process_it_started(
             serve.kill()
     wait_for("every child to stop", lambda: not any(alive(pid) for pid in children))
     assert not answers(port)
+    # The worker running the import did not stop in time and was killed: its import was failed at once.
+    assert_recovered(site, pk, folder)
