@@ -71,6 +71,16 @@
 # The django-tasks backend. The database backend needs a worker: `cultivate serve` starts one unless given
 # --no-worker, or run `cultivate worker` separately. Tests use the immediate backend.
 # CULTIVATE_TASK_BACKEND=django_tasks_db.DatabaseBackend
+# A running job (import, snapshot, board report) whose worker has shown no sign of life for this many minutes is
+# recovered: failed with a message and its uploads deleted, or queued again (board reports, once).
+# CULTIVATE_TASK_STALE_MINUTES=10
+
+# --- Insights extract uploads ---------------------------------------------------------------------------------
+# The most an uploaded zip (or workbook) may unpack to, in megabytes; the rows one file may hold; and the problems
+# collected before checking stops (the first of them are shown and offered as CSV).
+# CULTIVATE_IMPORT_MAX_UNPACKED_MB=2048
+# CULTIVATE_IMPORT_MAX_ROWS=10000000
+# CULTIVATE_IMPORT_MAX_PROBLEMS=1000
 
 # --- Email (password-reset links) -----------------------------------------------------------------------------
 # Default: SMTP; local settings print email to the console instead.
@@ -88,6 +98,10 @@
 # CULTIVATE_HOST=127.0.0.1
 # CULTIVATE_PORT=8000
 # CULTIVATE_WEB_WORKERS=2
+# Background task workers it starts beside gunicorn (--task-workers): default 1 on SQLite, 2 on PostgreSQL.
+# CULTIVATE_TASK_WORKERS=
+# Seconds its children get to stop after SIGTERM or Ctrl-C before they are killed.
+# CULTIVATE_SHUTDOWN_SECONDS=10
 
 # --- Creating admins ------------------------------------------------------------------------------------------
 # The password `cultivate createadmin` gives the new account, instead of --password or a prompt. Set it only for

@@ -1,6 +1,8 @@
 """The `cultivate` command: the management commands people need, under short names.
 
-cultivate serve [--host 127.0.0.1] [--port 8000] [--no-worker]
+cultivate serve [--host 127.0.0.1] [--port 8000] [--workers 2] [--task-workers N] [--no-worker]
+cultivate worker
+cultivate recover-jobs
 cultivate migrate
 cultivate demo --seed N
 cultivate import-staff DIR
@@ -13,57 +15,158 @@ cultivate <any other Django management command>
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 
 ALIASES = {
     "demo": "demo",
     "import-staff": "import_staff",
     "createadmin": "createadmin",
     "migrate": "migrate",
-    "worker": "db_worker",
+    "worker": "worker",
+    "recover-jobs": "recover_jobs",
 }
+
+
+def _default_task_workers() -> str:
+    # SQLite takes one writer at a time, so a second worker would mostly wait; PostgreSQL runs two side by side.
+    url = os.environ.get("DATABASE_URL", "")
+    return "1" if not url or url.startswith("sqlite") else "2"
+
+
+def _die_with_parent() -> None:
+    """In a child before it runs: on Linux, be sent SIGTERM if `cultivate serve` itself is killed outright."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
+    # Each child leads its own process group, so that stopping it reaches its own children (gunicorn's workers)
+    # and a Ctrl-C in the terminal reaches only `serve`, which stops them in order.
+    return subprocess.Popen(command, process_group=0, preexec_fn=_die_with_parent)  # noqa: S603
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the whole group has gone
+        os.killpg(process.pid, signum)
+
+
+def _stop(children: list[subprocess.Popen[bytes]], timeout: float) -> set[int]:
+    """SIGTERM to every child's process group, up to `timeout` seconds to finish, then SIGKILL to whatever is
+    left of each group (grandchildren included). Returns the pids of the children that had to be killed."""
+    for child in children:
+        if child.poll() is None:
+            _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    killed = set()
+    for child in children:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            killed.add(child.pid)
+    for child in children:
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
+    return killed
+
+
+class _TaskWorker:
+    """A task worker `serve` started, under an id of its own, so that the jobs of one that died can be
+    recovered at once (`recover-jobs --worker ID`) rather than when their heartbeat goes stale."""
+
+    def __init__(self, number: int) -> None:
+        self.id = f"serve-{os.getpid()}-{number}"
+        self.process = _spawn(
+            [sys.executable, "-m", "cultivate", "worker", "--no-reload", "--worker-id", self.id]
+        )
+        self.started = time.monotonic()
+
+
+def _recover_command(worker_ids: list[str]) -> list[str]:
+    return [sys.executable, "-m", "cultivate", "recover-jobs", *(f"--worker={i}" for i in worker_ids)]
 
 
 def _serve(argv: list[str]) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="cultivate serve", description="Serve Cultivate and run its worker."
+        prog="cultivate serve", description="Serve Cultivate and run its background task workers."
     )
     parser.add_argument("--host", default=os.environ.get("CULTIVATE_HOST", "127.0.0.1"))
     parser.add_argument("--port", default=os.environ.get("CULTIVATE_PORT", "8000"))
-    parser.add_argument("--workers", default=os.environ.get("CULTIVATE_WEB_WORKERS", "2"))
-    parser.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
+    parser.add_argument("--workers", default=os.environ.get("CULTIVATE_WEB_WORKERS", "2"), help="web workers")
+    parser.add_argument(
+        "--task-workers",
+        type=int,
+        default=int(os.environ.get("CULTIVATE_TASK_WORKERS", _default_task_workers())),
+        help="background task workers (default 1 on SQLite, 2 on PostgreSQL)",
+    )
+    parser.add_argument("--no-worker", action="store_true", help="do not start any background task worker")
     args = parser.parse_args(argv)
-    worker = None
-    if not args.no_worker:
-        # Imports and reports run off the request in this worker process.
-        worker = subprocess.Popen([sys.executable, "-m", "cultivate", "worker"])
+    shutdown = float(os.environ.get("CULTIVATE_SHUTDOWN_SECONDS", "10"))
+    stop_signal: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stop_signal.append(signum)
+
+    # Set before any child starts, so a signal that arrives at once still stops them all.
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+    web = _spawn(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cultivate.config.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
+            "--graceful-timeout",
+            str(int(shutdown)),
+        ]
+    )
+    # Imports and reports run off the request in these worker processes.
+    count = 0 if args.no_worker else max(args.task_workers, 0)
+    workers = [_TaskWorker(number) for number in range(count)]
+    helpers: list[subprocess.Popen[bytes]] = []
+    code = 0
     try:
-        return subprocess.call(  # noqa: S603 - fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "cultivate.config.wsgi:application",
-                "--bind",
-                f"{args.host}:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--access-logfile",
-                "-",
-                "--timeout",
-                "120",
-            ]
-        )
-    except KeyboardInterrupt:
-        return 0
+        while not stop_signal:
+            if web.poll() is not None:
+                code = web.returncode
+                break
+            for index, worker in enumerate(workers):
+                # A worker that died is started again (not more than once every few seconds), so queued jobs
+                # never wait for a worker that is gone, and the job it was running is recovered at once.
+                if worker.process.poll() is not None and time.monotonic() - worker.started > 5:
+                    print(
+                        f"cultivate serve: task worker {worker.id} stopped; starting another", file=sys.stderr
+                    )
+                    helpers.append(_spawn(_recover_command([worker.id])))
+                    workers[index] = _TaskWorker(count)
+                    count += 1
+            time.sleep(0.2)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+        killed = _stop([web, *(w.process for w in workers), *helpers], shutdown)
+        # A worker killed mid-task leaves its job running: recover it now, not when the heartbeat goes stale.
+        cut_short = [w.id for w in workers if w.process.pid in killed]
+        if cut_short:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                subprocess.run(_recover_command(cut_short), check=False, timeout=120)  # noqa: S603
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

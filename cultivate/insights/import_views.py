@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership, deny
 from cultivate.core.exports import spreadsheet_export
+from cultivate.core.jobs import job_recover_if_stale
 from cultivate.organisations.models import Organisation
 
 from .access import workforce_organisation_or_deny
@@ -81,6 +82,8 @@ def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseB
             obj=organisation,
             hide_existence=True,
         )
+    # The page must not say "running" for an import whose worker has gone.
+    record = job_recover_if_stale(record)
     if request.GET.get("download") == "problems":
         assert isinstance(request.user, User)
         path = services.insights_import_problems_export(record=record, actor=request.user)

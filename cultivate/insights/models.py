@@ -4,13 +4,17 @@ The analytics themselves live in the Parquet store (`store.py`), not in these ta
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
+from cultivate.core.jobs import BackgroundJob
 from cultivate.core.models import TimeStampedModel
 from cultivate.organisations.models import Organisation, SupportRole
 
@@ -94,9 +98,32 @@ class InsightsImportStatus(models.TextChoices):
     FAILED = "failed", "Not imported"
 
 
-class InsightsImport(TimeStampedModel):
+IMPORT_STOPPED = (
+    "The import stopped unexpectedly before it finished: the background worker running it was stopped. Nothing "
+    "was saved, and the uploaded file has been deleted. Please upload the file again."
+)
+SNAPSHOT_STOPPED = (
+    "The snapshot stopped unexpectedly before it finished: the background worker running it was stopped. "
+    "Nothing was changed. Please take the snapshot again."
+)
+# Under MEDIA_ROOT: one folder per report, named `<pk>-<random>`.
+BOARD_REPORTS_DIR = "board-reports"
+REPORT_STOPPED = (
+    "The report stopped unexpectedly, twice, before it was made: the background worker making it was stopped. "
+    "Ask for the report again; if it happens again, tell your system administrator the report number, {pk}."
+)
+
+
+def staging_tag(record: InsightsImport) -> str:
+    """Names the import's staging folders in the store, so that those a dead worker left can be found."""
+    return f"import-{record.pk}"
+
+
+class InsightsImport(BackgroundJob):
     """One upload of a workforce extract into the insights store, or one snapshot of the service's own records:
     where the upload is kept, how far the task has got, and its outcome (rows per table, or every problem)."""
+
+    job_task: ClassVar[str] = "cultivate.insights.tasks.run_insights_import"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="insights_imports")
     started_by = models.ForeignKey(
@@ -133,6 +160,21 @@ class InsightsImport(TimeStampedModel):
     def __str__(self) -> str:
         return f"Insights import {self.pk} ({self.get_status_display()})"
 
+    def job_failed_fields(self, now: dt.datetime) -> dict[str, Any]:
+        # A dataset is published by one rename at the very end, so a worker that died before it saved nothing.
+        stopped = SNAPSHOT_STOPPED if self.kind == InsightsImportKind.SNAPSHOT else IMPORT_STOPPED
+        return {
+            "status": InsightsImportStatus.FAILED,
+            "stage": "Stopped",
+            "finished_at": now,
+            "report": {"error": stopped},
+        }
+
+    def job_files(self) -> list[Path]:
+        # The upload's folder (upload, unpacked files, problems so far) and the half-written dataset.
+        staged = list(Path(settings.INSIGHTS_STORE).glob(f".staging-{staging_tag(self)}-*"))
+        return [*([(Path(settings.MEDIA_ROOT) / self.upload).parent] if self.upload else []), *staged]
+
     @property
     def is_finished(self) -> bool:
         return self.status in {InsightsImportStatus.SUCCEEDED, InsightsImportStatus.FAILED}
@@ -150,9 +192,13 @@ class BoardReportStatus(models.TextChoices):
     FAILED = "failed", "Not made"
 
 
-class BoardReport(TimeStampedModel):
+class BoardReport(BackgroundJob):
     """One board report asked for on the web and made by the worker: whose it is and what it covers (one
     organisation, or all of an alliance's members), how far the task has got, and where the file is kept."""
+
+    job_task: ClassVar[str] = "cultivate.insights.tasks.run_board_report"
+    # Making a report writes nothing but the report, so one whose worker died is simply made again, once.
+    job_restarts_allowed: ClassVar[int] = 1
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -227,6 +273,22 @@ class BoardReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Board report {self.pk} ({self.get_status_display()})"
+
+    def job_failed_fields(self, now: dt.datetime) -> dict[str, Any]:
+        return {
+            "status": BoardReportStatus.FAILED,
+            "stage": "Stopped",
+            "finished_at": now,
+            "steps_done": F("steps_total"),
+            "error": REPORT_STOPPED.format(pk=self.pk),
+        }
+
+    def job_requeued_fields(self) -> dict[str, Any]:
+        return {"status": BoardReportStatus.QUEUED, "stage": "", "steps_done": 0}
+
+    def job_files(self) -> list[Path]:
+        # The folder of a half-made report is named after the report.
+        return list((Path(settings.MEDIA_ROOT) / BOARD_REPORTS_DIR).glob(f"{self.pk}-*"))
 
     @property
     def is_finished(self) -> bool:

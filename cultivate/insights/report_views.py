@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.access import deny
+from cultivate.core.jobs import job_recover_if_stale
 from cultivate.organisations.models import Organisation
 
 from . import access, dashboards, selectors
@@ -132,7 +133,8 @@ def _ask(
 
 @login_required
 def board_report_status(request: HttpRequest, pk: int) -> HttpResponse:
-    report = access.board_report_record_or_deny(request, pk)
+    # The page must not say "being prepared" for a report whose worker has gone.
+    report = job_recover_if_stale(access.board_report_record_or_deny(request, pk))
     detail = report_presenters.status_detail(report)
     return render(
         request,

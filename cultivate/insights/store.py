@@ -200,11 +200,12 @@ def connect(
 
 
 @contextmanager
-def staging(store: Path | str) -> Iterator[Path]:
-    """A folder to write one dataset's tables into; removed if anything fails before `publish_dataset`."""
+def staging(store: Path | str, tag: str = "") -> Iterator[Path]:
+    """A folder to write one dataset's tables into; removed if anything fails before `publish_dataset`. The
+    tag goes into its name, so that one a dead worker left behind can be found and removed."""
     store = Path(store)
     store.mkdir(parents=True, exist_ok=True)
-    folder = store / f".staging-{uuid.uuid4().hex}"
+    folder = store / f".staging-{tag + '-' if tag else ''}{uuid.uuid4().hex}"
     folder.mkdir()
     try:
         yield folder

@@ -12,6 +12,7 @@ from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.exports import spreadsheet_export
+from cultivate.core.jobs import job_recover_if_stale
 
 from . import access
 from .models import Organisation
@@ -73,6 +74,8 @@ def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseB
             obj=organisation,
             hide_existence=True,
         )
+    # The page must not say "running" for an import whose worker has gone.
+    record = job_recover_if_stale(record)
     if request.GET.get("download") == "problems":
         path = services.staff_import_problems_export(record=record, request=request)
         if path is None:

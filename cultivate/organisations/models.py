@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cultivate.core.jobs import BackgroundJob
 from cultivate.core.models import TimeStampedModel
 
 from . import reference
@@ -294,10 +298,18 @@ class StaffImportStage(models.TextChoices):
     DONE = "done", "Finished"
 
 
-class StaffImport(TimeStampedModel):
+STAFF_IMPORT_STOPPED = (
+    "The import stopped unexpectedly before it finished: the background worker running it was stopped. Nothing "
+    "was saved, and the uploaded files have been deleted. Please upload the files again."
+)
+
+
+class StaffImport(BackgroundJob):
     """One upload of people.csv and assignments.csv to an organisation: where the files are, how far the
     import has got, and its report (counts, warnings and the first problems; every problem is in a CSV beside
     the uploads)."""
+
+    job_task: ClassVar[str] = "cultivate.organisations.tasks.run_staff_import"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff_imports")
     started_by = models.ForeignKey(
@@ -321,6 +333,18 @@ class StaffImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Staff import {self.pk} ({self.get_status_display()})"
+
+    def job_failed_fields(self, now: dt.datetime) -> dict[str, Any]:
+        # The import writes in one transaction, so a worker that died mid-way saved nothing.
+        return {
+            "status": StaffImportStatus.FAILED,
+            "stage": StaffImportStage.DONE,
+            "finished_at": now,
+            "report": {**self.report, "error": STAFF_IMPORT_STOPPED},
+        }
+
+    def job_files(self) -> list[Path]:
+        return [Path(settings.MEDIA_ROOT) / self.folder] if self.folder else []
 
     @property
     def is_finished(self) -> bool:

@@ -192,6 +192,14 @@ TASKS = {
         "BACKEND": os.environ.get("CULTIVATE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A running job whose worker has shown no sign of life for this long is recovered: failed (its uploads
+# removed) or queued again (cultivate.core.jobs).
+TASK_STALE_MINUTES = float(os.environ.get("CULTIVATE_TASK_STALE_MINUTES", "10"))
+# Bounds on an uploaded insights extract: a small zip can unpack to a great deal, and a file of nothing but
+# mistakes must not keep a worker busy for minutes writing them all down.
+IMPORT_MAX_UNPACKED_MB = int(os.environ.get("CULTIVATE_IMPORT_MAX_UNPACKED_MB", "2048"))
+IMPORT_MAX_ROWS = int(os.environ.get("CULTIVATE_IMPORT_MAX_ROWS", "10000000"))
+IMPORT_MAX_PROBLEMS = int(os.environ.get("CULTIVATE_IMPORT_MAX_PROBLEMS", "1000"))
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")

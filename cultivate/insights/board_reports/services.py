@@ -24,12 +24,12 @@ from cultivate.organisations.models import Alliance, Organisation
 
 from .. import access
 from ..measures import Window
-from ..models import BoardReport, BoardReportFormat, BoardReportStatus
+from ..models import BOARD_REPORTS_DIR, BoardReport, BoardReportFormat, BoardReportStatus
 from ..report import ReportError, build_report, render_html, render_pdf
 
 logger = logging.getLogger(__name__)
 
-REPORTS_DIR = "board-reports"
+REPORTS_DIR = BOARD_REPORTS_DIR
 KEEP_DAYS = 30
 # build_report announces these four steps; the charts, and the PDF when asked for, follow.
 FIGURE_STEPS = ("key figures", "trends", "retention and progression", "fairness")

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import duckdb
+import pyarrow as pa
 
 from cultivate.core import exports
 
@@ -48,7 +49,15 @@ def add_problems(con: duckdb.DuckDBPyConnection, problems: Iterable[tuple[str, P
         column_order = columns.index(p.column) if p.column in columns else -1
         rows.append((order.index(table), p.file, p.line, column_order, p.column, p.value, p.rule))
     if rows:
-        con.executemany(f"INSERT INTO {PROBLEMS} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        # One scan of an Arrow table: executemany inserts a row at a time, minutes for a file of broken rows.
+        names = ("file_order", "file", "line", "column_order", "column", "value", "rule")
+        con.register(
+            "found_problems", pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+        )
+        try:
+            con.execute(f"INSERT INTO {PROBLEMS} SELECT * FROM found_problems")
+        finally:
+            con.unregister("found_problems")
 
 
 def is_date(c: str) -> str:
@@ -281,8 +290,8 @@ class Checker:
 
 
 def count_problems(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute(f"SELECT count(*) FROM {PROBLEMS}").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute(f"SELECT count(*) FROM {PROBLEMS}").fetchall()  # all: no result left open
+    return int(rows[0][0])
 
 
 ORDER = "file_order, file, line, column_order, rule"
@@ -305,11 +314,12 @@ def problem_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str,
     return [(str(f), str(c), str(r), int(n)) for f, c, r, n in rows]
 
 
-def write_problems(con: duckdb.DuckDBPyConnection, path: str) -> None:
-    """Every problem as CSV. File and column names and values come from the upload, so they are escaped for
-    spreadsheets (cultivate.core.exports)."""
+def write_problems(con: duckdb.DuckDBPyConnection, path: str, limit: int | None = None) -> None:
+    """Every problem, or the first `limit`, in file and line order, as CSV. File and column names and values
+    come from the upload, so they are escaped for spreadsheets (cultivate.core.exports)."""
     file, column, value = (exports.sql_text(e) for e in ("file", '"column"', "coalesce(value, '')"))
+    bound = f" LIMIT {int(limit)}" if limit is not None else ""
     con.execute(
         f'COPY (SELECT {file} AS file, line, {column} AS "column", {value} AS value, rule FROM {PROBLEMS} '
-        f"ORDER BY {ORDER}) TO {literal(path)} (HEADER, DELIMITER ',')"
+        f"ORDER BY {ORDER}{bound}) TO {literal(path)} (HEADER, DELIMITER ',')"
     )

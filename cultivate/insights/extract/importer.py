@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from cultivate.core.bounds import BoundedList
 from cultivate.insights import store as insights_store
 
 from . import checks
@@ -52,6 +54,8 @@ class ImportReport:
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)  # table → columns kept aside
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Checking stopped once `max_problems` were found: problem_count is then "at least".
+    checking_stopped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -94,12 +98,17 @@ def import_extract(
     problems_file: Path | str | None = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int | None = None,
+    max_problems: int | None = None,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Import the extract at `path` into `store` as dataset `dataset` (by default named after the path).
 
     Returns a report whose status is `imported`, `unchanged` (the same files were imported under this name
     already: nothing is done) or `rejected` (some rule is broken: nothing is kept, and every problem is written
-    to `problems_file`, by default beside the store). Raises ExtractError when `path` is not an extract at all."""
+    to `problems_file`, by default beside the store). Raises ExtractError when `path` is not an extract at all.
+
+    `max_problems` bounds the work a file full of mistakes can cause: checking stops once that many problems
+    are found, and only they are kept and written. `max_rows` refuses a file with more rows than that."""
     started = time.perf_counter()
     path, store = Path(path), Path(store)
     extract = locate(path)
@@ -138,7 +147,8 @@ def import_extract(
             con.execute(f"SET temp_directory = {literal(str(work / 'spill'))}")
             if threads:
                 con.execute(f"SET threads = {int(threads)}")
-            _run(con, work, extract, store, report, steps, prints.lines, extract_date, problems_file)
+            limits = _Limits(max_problems, max_rows)
+            _run(con, work, extract, store, report, steps, prints.lines, extract_date, problems_file, limits)
         finally:
             con.close()
     report.seconds = time.perf_counter() - started
@@ -155,15 +165,28 @@ def _run(
     lines: dict[str, int],
     extract_date: dt.date | None,
     problems_file: Path | str | None,
+    limits: _Limits,
 ) -> None:
-    file_problems: list[tuple[str, Problem]] = []
-    loader = Loader(con, work, file_problems)
+    # Problems found reading the files themselves stop the reading once there are enough.
+    file_problems: BoundedList[tuple[str, Problem]] = BoundedList(
+        sys.maxsize if limits.max_problems is None else limits.max_problems
+    )
+    loader = Loader(con, work, file_problems, max_rows=limits.max_rows)
     loaded: dict[str, Loaded] = {}
     for table, spec in specs().items():
         if table not in extract.sources and spec.required:
             expected = f"{table}.csv" if extract.form != "xlsx" else f"{extract.path.name}[{table}]"
             file_problems.append((table, Problem(expected, 0, "", "", f"the extract must have {table}")))
+    checks.create_problems_table(con)
+
+    def enough() -> bool:
+        found = len(file_problems) + checks.count_problems(con)
+        return limits.max_problems is not None and found >= limits.max_problems
+
     for source in sources_in_order(extract):
+        if enough():
+            report.checking_stopped = True
+            break
         steps(f"Loading {source.label}")
         item = loader.load(source, lines.get(source.table))
         if item is not None:
@@ -172,9 +195,11 @@ def _run(
             if item.unknown:
                 report.unknown_columns[source.table] = list(item.unknown)
 
-    checks.create_problems_table(con)
     checker = checks.Checker(con, loaded)
     for source in sources_in_order(extract):
+        if report.checking_stopped or enough():
+            report.checking_stopped = True
+            break
         steps(f"Checking {source.label}")
         if source.table in loaded:
             checker.check(source.table)
@@ -182,11 +207,11 @@ def _run(
 
     report.problem_count = checks.count_problems(con)
     if report.problem_count:
-        report.problems = checks.first_problems(con, PROBLEMS_KEPT)
+        report.problems = checks.first_problems(con, limits.problems_kept)
         report.summary = checks.problem_summary(con)
         target = Path(problems_file) if problems_file else default_problems_file(store)
         target.parent.mkdir(parents=True, exist_ok=True)
-        checks.write_problems(con, str(target))
+        checks.write_problems(con, str(target), limit=limits.max_problems)
         report.problems_file = target
         report.rows = {}
         steps.finish("Rejected")
@@ -214,6 +239,16 @@ def _run(
         insights_store.publish_dataset(store, report.dataset, staged, info)
     report.status = IMPORTED
     steps.finish("Imported")
+
+
+@dataclass(frozen=True)
+class _Limits:
+    max_problems: int | None
+    max_rows: int | None
+
+    @property
+    def problems_kept(self) -> int:
+        return PROBLEMS_KEPT if self.max_problems is None else min(self.max_problems, PROBLEMS_KEPT)
 
 
 def _date(value: object) -> dt.date | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import logging
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,12 +23,18 @@ from typing import BinaryIO
 
 import duckdb
 
+from cultivate.core.bounds import BoundedList
+
 from .problems import Problem
 from .spec import normalise_column, specs
+
+logger = logging.getLogger(__name__)
 
 CSV, PARQUET, XLSX = "csv", "parquet", "xlsx"
 LINE = "_line"
 CHUNK = 1 << 20
+# A malformed row is quoted in its problem up to this many characters (the report shortens it further).
+MAX_VALUE_KEPT = 1000
 # Characters trimmed from both ends of every value (space, tab, CR, LF, no-break space).
 _TRIM = "' ' || chr(9) || chr(13) || chr(10) || chr(160)"
 _SPACES = "(32, 9, 13, 10, 160)"
@@ -124,7 +131,12 @@ def _locate_workbook(path: Path, tables: Mapping[str, object]) -> Extract:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ExtractError(f"{path.name} cannot be opened as an XLSX workbook: {error}") from error
+        # Its message can name folders on the server: it goes to the log, not to whoever uploaded the file.
+        logger.warning("Workbook %s cannot be opened: %r", path.name, error)
+        raise ExtractError(
+            f"{path.name} cannot be opened as an XLSX workbook: it is damaged, protected by a password or not a "
+            "workbook."
+        ) from error
     try:
         names = list(book.sheetnames)
     finally:
@@ -174,18 +186,49 @@ def fingerprint(extract: Extract) -> Fingerprint:
     return Fingerprint(digest.hexdigest(), lines)
 
 
+def csv_error_rule(error: csv.Error) -> str:
+    """A plain rule for what Python's csv module could not read (its own words are a programmer's)."""
+    text = str(error)
+    logger.info("CSV not readable: %s", text)
+    if "NUL" in text:
+        return "cannot be read as CSV: it contains a NUL character (the file may not be text)"
+    if "field larger than field limit" in text:
+        return "cannot be read as CSV: a value is too long, perhaps because a quote mark is not closed"
+    return "cannot be read as CSV: check the quote marks on this line"
+
+
 class Loader:
-    """Loads sources into the work database; problems with the file itself are added to `problems`."""
+    """Loads sources into the work database; problems with the file itself are added to `problems`, which
+    keeps a bounded number: once it is full, reading stops. A file with more than `max_rows` rows is refused
+    before it is read."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, work: Path, problems: list[tuple[str, Problem]]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        work: Path,
+        problems: BoundedList[tuple[str, Problem]],
+        max_rows: int | None = None,
     ) -> None:
         self.con = con
         self.work = work
         self.problems = problems
+        self.max_rows = max_rows
+
+    def _too_many_rows(self, source: Source, rows: int) -> bool:
+        if self.max_rows is None or rows <= self.max_rows:
+            return False
+        self._file_problem(
+            source,
+            0,
+            f"has more than {self.max_rows:,} rows, more than one import may hold: split the extract, or ask "
+            "your system administrator about the limit",
+        )
+        return True
 
     def load(self, source: Source, physical_lines: int | None = None) -> Loaded | None:
         raw = f"raw_{source.table}"
+        if physical_lines is not None and self._too_many_rows(source, physical_lines - 1):
+            return None
         if source.form == PARQUET:
             header = self._load_parquet(source, raw)
         elif source.form == XLSX:
@@ -212,7 +255,7 @@ class Loader:
         try:
             header = next(csv.reader([text]), None)
         except csv.Error as error:
-            self._file_problem(source, 1, f"the header cannot be read as CSV: {error}")
+            self._file_problem(source, 1, f"the header {csv_error_rule(error)}")
             return None
         if not header or not any(name.strip() for name in header):
             self._file_problem(source, 1, "the file is empty: it needs a header row")
@@ -261,6 +304,8 @@ class Loader:
                 except UnicodeDecodeError:
                     ok = False
                     self._file_problem(source, number, "is not UTF-8 text: save the file as CSV UTF-8")
+                    if self.problems.full:
+                        return
                     yield raw.decode("utf-8", errors="replace")
 
         with source.path.open("rb") as handle, copy.open("w", encoding="utf-8", newline="") as out:
@@ -280,13 +325,15 @@ class Loader:
                             source,
                             line,
                             f"has {len(record)} values but the header has {width} columns",
-                            value=",".join(record),
+                            value=",".join(record)[:MAX_VALUE_KEPT],
                         )
+                        if self.problems.full:  # enough to show what is wrong; reading on helps no one
+                            return False
                     else:
                         writer.writerow([line, *record])
                     line = reader.line_num + 1
             except csv.Error as error:
-                self._file_problem(source, line, f"cannot be read as CSV: {error}")
+                self._file_problem(source, line, csv_error_rule(error))
                 return False
         return ok
 
@@ -328,11 +375,15 @@ class Loader:
                         continue
                     if not any(cells):
                         continue
+                    if self._too_many_rows(source, number - 1):
+                        return None
                     extra = [cell for cell in cells[len(header) :] if cell]
                     if extra:
                         self._file_problem(
                             source, number, "has values in columns without a heading", value=extra[0]
                         )
+                        if self.problems.full:
+                            return None
                         continue
                     cells = (cells + [""] * len(header))[: len(header)]
                     writer.writerow([number, *cells])
@@ -349,8 +400,15 @@ class Loader:
         path = literal(str(source.path))
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM read_parquet({path})").fetchall()
+            counted = self.con.execute(f"SELECT count(*) FROM read_parquet({path})").fetchone()
         except duckdb.Error as error:
-            self._file_problem(source, 0, f"cannot be read as Parquet: {error}")
+            # DuckDB's message names the file's folder on the server: it goes to the log only.
+            logger.warning("Parquet file %s cannot be read: %s", source.label, error)
+            self._file_problem(
+                source, 0, "cannot be read as Parquet: the file is damaged or not a Parquet file"
+            )
+            return None
+        if self._too_many_rows(source, int(counted[0]) if counted else 0):
             return None
         header = [str(row[0]) for row in described]
         names = self._names(source, header)

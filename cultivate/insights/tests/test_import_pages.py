@@ -4,6 +4,8 @@ files, or a workbook), the task imports it into the store, and the status page s
 from __future__ import annotations
 
 import io
+import logging
+import struct
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from pytest_django.fixtures import Settings
 from cultivate.accounts.models import Role
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.core.testing import make_organisation, make_user
-from cultivate.insights.models import InsightsImport, JobTitleReview
+from cultivate.insights.models import InsightsImport, InsightsImportStatus, JobTitleReview
 from cultivate.insights.store import connect, manifest
 from cultivate.insights.uploads.services import UploadError, unpack
 from cultivate.organisations.models import Organisation
@@ -317,3 +319,120 @@ def test_a_running_import_shows_its_stage_and_updates_itself(organisation: Organ
     # WCAG 2.2.1: the reader can stop the updates.
     stopped = client.get(f"/insights/organisations/RX1/import/{record.pk}/?refresh=off").content.decode()
     assert "data-app-refresh" not in stopped and "Stop updating this page" not in stopped
+
+
+# --- Bounds on an upload, and what is shown of a file the libraries cannot read -------------------------------
+
+
+def zip_bytes(**members: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def failed_upload(organisation: Organisation, name: str, data: bytes) -> tuple[InsightsImport, str]:
+    client = client_for(Role.ORG_ADMIN, organisation)
+    record = upload(client, SimpleUploadedFile(name, data))
+    record.refresh_from_db()
+    assert record.status == InsightsImportStatus.FAILED
+    page = client.get(f"/insights/organisations/RX1/import/{record.pk}/").content.decode()
+    return record, page
+
+
+def test_a_zip_that_unpacks_past_the_limit_is_refused(
+    organisation: Organisation, settings: Settings, folders: Path
+) -> None:
+    settings.IMPORT_MAX_UNPACKED_MB = 1
+    bomb = zip_bytes(**{"people.csv": b"person_id\n" + b"0" * (3 << 20)})
+    assert len(bomb) < 10_000
+
+    record, page = failed_upload(organisation, "extract.zip", bomb)
+
+    assert record.report["error"].startswith("The file unpacks to more than 1 MB")
+    assert "The file unpacks to more than 1 MB" in page
+    assert not list((folders / "media").rglob("unpacked"))
+
+
+def understated(data: bytes, declared: int) -> bytes:
+    """The zip with its one member's uncompressed size rewritten, in both headers, to `declared`."""
+    raw = bytearray(data)
+    local = raw.index(b"PK\x03\x04")
+    central = raw.index(b"PK\x01\x02")
+    struct.pack_into("<I", raw, local + 22, declared)
+    struct.pack_into("<I", raw, central + 24, declared)
+    return bytes(raw)
+
+
+def test_a_zip_whose_headers_understate_its_size_is_not_unpacked_past_them(
+    organisation: Organisation, settings: Settings, folders: Path
+) -> None:
+    settings.IMPORT_MAX_UNPACKED_MB = 1
+    lying = understated(zip_bytes(**{"people.csv": b"person_id\n" + b"0" * (3 << 20)}), 100)
+
+    record, page = failed_upload(organisation, "extract.zip", lying)
+    assert "cannot be unpacked: it is damaged" in page
+
+    assert record.report["error"] == "The zip file cannot be unpacked: it is damaged."
+    assert not list((folders / "media").rglob("unpacked"))
+
+
+def test_the_page_says_checking_stopped_and_offers_the_first_problems(
+    organisation: Organisation, settings: Settings, folders: Path
+) -> None:
+    settings.IMPORT_MAX_PROBLEMS = 10
+    tables = own_tables()
+    header, _rows = tables["people"]
+    tables["people"] = (header, [["P1", "x"]] * 500)
+    client = client_for(Role.ORG_ADMIN, organisation)
+    record = upload(client, zipped(write_csv(folders / "csv", tables)))
+
+    page = client.get(f"/insights/organisations/RX1/import/{record.pk}/").content.decode()
+
+    record.refresh_from_db()
+    assert record.problem_count == 10 and record.report["checking_stopped"]
+    assert "Checking stopped after 10 problems were found in the extract; nothing was imported." in page
+    assert "Download all" not in page
+
+
+def test_an_unreadable_parquet_file_is_a_plain_problem_and_the_detail_is_logged(
+    organisation: Organisation, folders: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    extract = write_parquet(folders / "parquet", own_tables())
+    (extract / "people.parquet").write_bytes(b"PAR1 this is not parquet PAR1")
+
+    with caplog.at_level(logging.WARNING):
+        record, page = failed_upload(organisation, "extract.zip", zipped(extract).read())
+
+    rules = [p["rule"] for p in record.report["problems"] if p["file"] == "people.parquet"]
+    assert rules == ["cannot be read as Parquet: the file is damaged or not a Parquet file"]
+    assert str(folders) not in page and "Error" not in page
+    assert any("people.parquet" in r.getMessage() and str(folders) in r.getMessage() for r in caplog.records)
+
+
+def test_a_csv_file_the_csv_reader_refuses_is_a_plain_problem(
+    organisation: Organisation, folders: Path
+) -> None:
+    extract = write_csv(folders / "csv", own_tables())
+    people = extract / "people.csv"
+    # A quote mark never closed: the rest of the file is one value, longer than the reader takes.
+    people.write_bytes(people.read_bytes() + b'P9,"1990-01-01,,F,A,N,5\n' + b"x" * 200_000 + b"\n")
+
+    record, page = failed_upload(organisation, "extract.zip", zipped(extract).read())
+
+    rules = [p["rule"] for p in record.report["problems"] if p["file"] == "people.csv"]
+    assert rules == ["cannot be read as CSV: a value is too long, perhaps because a quote mark is not closed"]
+    assert "field limit" not in page and "131072" not in page
+
+
+def test_a_damaged_workbook_is_explained_without_the_servers_folders(
+    organisation: Organisation, folders: Path
+) -> None:
+    record, page = failed_upload(organisation, "extract.xlsx", zip_bytes(**{"xl/workbook.xml": b"<nonsense"}))
+
+    assert record.report["error"] == (
+        "upload.xlsx cannot be opened as an XLSX workbook: it is damaged, protected by a password or not a "
+        "workbook."
+    )
+    assert str(folders) not in page

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cultivate.accounts.models import Role
 from cultivate.core import testing as t
+from cultivate.core.jobs import jobs_recover
 from cultivate.insights.board_reports import services
 from cultivate.insights.measures import Window
 from cultivate.insights.models import BoardReport, BoardReportStatus
@@ -151,3 +152,36 @@ def test_a_report_queued_longer_than_the_keeping_period_is_still_made(media: Pat
     )
     made = services.board_report_execute(record_id=report.pk)
     assert made.status == BoardReportStatus.SUCCEEDED and (media / made.file).is_file()
+
+
+def test_a_report_whose_worker_died_is_made_again_once_then_failed(media: Path) -> None:
+    report = _report()
+
+    def died_while_running() -> Path:
+        BoardReport.objects.filter(pk=report.pk).update(
+            status=BoardReportStatus.RUNNING,
+            stage=services.CHARTS,
+            steps_total=5,
+            steps_done=4,
+            updated_at=timezone.now() - dt.timedelta(hours=1),
+        )
+        half = media / services.REPORTS_DIR / f"{report.pk}-dead"
+        half.mkdir(parents=True)
+        (half / ".part").write_bytes(b"half a report")
+        return half
+
+    half = died_while_running()
+    # Queued again, and run at once by the test settings' task backend: the report is made.
+    assert jobs_recover(kinds=[BoardReport]).requeued == [f"insights.BoardReport {report.pk}"]
+    report.refresh_from_db()
+    assert report.status == BoardReportStatus.SUCCEEDED and report.restarts == 1
+    assert not half.exists() and (media / report.file).is_file()
+
+    half = died_while_running()
+    assert jobs_recover(kinds=[BoardReport]).failed == [f"insights.BoardReport {report.pk}"]
+    report.refresh_from_db()
+    assert report.status == BoardReportStatus.FAILED and report.stage == "Stopped"
+    assert (
+        report.error.startswith("The report stopped unexpectedly, twice") and str(report.pk) in report.error
+    )
+    assert report.steps_done == report.steps_total and not half.exists()

@@ -110,6 +110,9 @@ def status_detail(record: InsightsImport) -> dict[str, Any]:
         "problem_count": record.problem_count,
         "problems_truncated": record.problem_count > len(problems),
         "problems_shown": len(problems),
+        # The CSV holds the problems found up to the import's bound (older imports: all of them).
+        "problems_in_file": report.get("problems_in_file", record.problem_count),
+        "checking_stopped": bool(report.get("checking_stopped")),
         "warnings": report.get("warnings") or [],
         "unknown_columns": [
             f"{table}: {', '.join(columns)}"

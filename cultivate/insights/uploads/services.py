@@ -9,6 +9,7 @@ import secrets
 import shutil
 import time
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from cultivate.accounts.models import User
 from cultivate.core.audit import audit
+from cultivate.core.bounds import TooLarge, declared_size, unzip_bounded
 from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Organisation
 
@@ -27,15 +29,13 @@ from ..extract import IMPORTED, ExtractError, import_extract
 from ..extract.importer import PROBLEMS_KEPT
 from ..extract.sources import fingerprint, locate
 from ..job_titles import job_title_reviews_queue, title_counts_from_store
-from ..models import InsightsImport, InsightsImportKind, InsightsImportStatus
+from ..models import InsightsImport, InsightsImportKind, InsightsImportStatus, staging_tag
 
 logger = logging.getLogger(__name__)
 
 UPLOADS_DIR = "insights-imports"
 PROBLEMS_FILE = "problems.csv"
 MAX_UPLOAD_MB = 500
-# A zip is refused before unpacking when its files would take more than this (a "zip bomb").
-MAX_UNZIPPED_MB = 5 * 1024
 EXTRACT_SUFFIXES = (".csv", ".parquet")
 
 
@@ -216,23 +216,31 @@ def _run_extract(record: InsightsImport, store: Path, progress: _RecordProgress)
         }
     # Imported first into a private store beside the real one (same disk, so publishing is one rename), so that
     # the organisation codes can be checked before anyone can read the rows.
-    with insights_store.staging(store) as private:
+    with insights_store.staging(store, tag=staging_tag(record)) as private:
         report = import_extract(
             path,
             private,
             dataset=record.dataset,
             progress=progress,
             problems_file=upload.parent / PROBLEMS_FILE,
+            max_problems=settings.IMPORT_MAX_PROBLEMS,
+            max_rows=settings.IMPORT_MAX_ROWS,
         )
         if report.status != IMPORTED:
+            count = report.problem_count
+            found = f"{count:,} {'problem was' if count == 1 else 'problems were'} found in the extract"
             return {
                 "status": InsightsImportStatus.FAILED,
-                "problem_count": report.problem_count,
+                "problem_count": count,
                 "report": {
                     "error": (
-                        f"{report.problem_count:,} {'problem was' if report.problem_count == 1 else 'problems were'} "
-                        "found in the extract; nothing was imported."
+                        f"Checking stopped after {found}; nothing was imported. Correct them and upload the "
+                        "extract again to check the rest."
+                        if report.checking_stopped
+                        else f"{found}; nothing was imported."
                     ),
+                    "checking_stopped": report.checking_stopped,
+                    "problems_in_file": min(count, settings.IMPORT_MAX_PROBLEMS),
                     "problems": [
                         {"file": p.file, "line": p.line, "column": p.column, "value": p.value, "rule": p.rule}
                         for p in report.problems[:PROBLEMS_KEPT]
@@ -299,14 +307,25 @@ def unpack(upload: Path, folder: Path) -> Path:
     inside it, unpacked side by side into `folder`. Only those files are written, under their own base names,
     so nothing in a zip can be written outside `folder`."""
     suffix = upload.suffix.lower()
-    if suffix == ".xlsx":
-        return upload
-    if suffix != ".zip":
+    limit_mb = settings.IMPORT_MAX_UNPACKED_MB
+    too_large = (
+        f"The file unpacks to more than {limit_mb:,} MB, more than one import may hold. Split the extract "
+        "into smaller ones, or ask your system administrator about the limit."
+    )
+    if suffix not in (".zip", ".xlsx"):
         raise UploadError("The file must be a zip of CSV or Parquet files, or an XLSX workbook.")
     try:
         archive = zipfile.ZipFile(upload)
     except zipfile.BadZipFile as error:
-        raise UploadError("The zip file cannot be opened: it is damaged or not a zip file.") from error
+        what = "workbook" if suffix == ".xlsx" else "zip file"
+        raise UploadError(f"The {what} cannot be opened: it is damaged or not a {what}.") from error
+    if suffix == ".xlsx":
+        # A workbook is a zip too: its sheets are read as they are, with the row count bounded as they are
+        # read, so only what it declares is checked here.
+        with archive:
+            if declared_size(archive.infolist()) > limit_mb * 1024 * 1024:
+                raise UploadError(too_large)
+        return upload
     with archive:
         members = [
             info
@@ -318,8 +337,6 @@ def unpack(upload: Path, folder: Path) -> Path:
         ]
         if not members:
             raise UploadError("The zip file has no CSV or Parquet files in it.")
-        if sum(info.file_size for info in members) > MAX_UNZIPPED_MB * 1024 * 1024:
-            raise UploadError(f"The files in the zip add up to more than {MAX_UNZIPPED_MB:,} MB unpacked.")
         names: dict[str, str] = {}
         for info in members:
             name = Path(info.filename).name
@@ -330,9 +347,16 @@ def unpack(upload: Path, folder: Path) -> Path:
                 )
             names[name.lower()] = info.filename
         folder.mkdir(parents=True, exist_ok=True)
-        for info in members:
-            with archive.open(info) as source, (folder / Path(info.filename).name).open("wb") as target:
-                shutil.copyfileobj(source, target)
+        targets = [(info, folder / Path(info.filename).name) for info in members]
+        try:
+            unzip_bounded(archive, targets, limit=limit_mb * 1024 * 1024)
+        except TooLarge as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise UploadError(too_large) from error
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+            logger.warning("Zip %s could not be unpacked: %r", upload.name, error)
+            shutil.rmtree(folder, ignore_errors=True)
+            raise UploadError("The zip file cannot be unpacked: it is damaged.") from error
     return folder
 
 

@@ -1,0 +1,312 @@
+"""Background jobs that cannot be lost: every record of work done by the task worker (a staff import, an insights
+import, a board report) is a `BackgroundJob`, which records a heartbeat while it runs. A job whose worker died
+(killed, out of memory, the machine restarted) stops beating; once it has been silent for
+`TASK_STALE_MINUTES` it is recovered: queued again where running it twice is harmless and it has not been
+restarted too often, otherwise marked failed with a message that says what happened, its uploaded files removed
+(they hold personal data). Its django-tasks result row, left "running", is marked failed too.
+
+Recovery is written once, here, over every concrete subclass; each model only says which status values it uses,
+what a failure looks like on it and which files are its own. It runs when a worker starts and every minute or so
+inside it (`cultivate worker`), whenever a job's status page is viewed (so the page never says "running" for a
+job nobody runs), and from cron (`cultivate recover_jobs`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connections, models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import TimeStampedModel
+
+logger = logging.getLogger(__name__)
+
+# The django-tasks result row of a job whose worker stopped is marked failed with this as its exception.
+WORKER_LOST = "cultivate.core.jobs.WorkerLost"
+
+
+class BackgroundJob(TimeStampedModel):
+    """A record of work the task worker does. A subclass names its status values and its task, and says how it
+    fails (`job_failed_fields`) and which files are its own (`job_files`)."""
+
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker running the job last showed it was alive."
+    )
+    restarts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times the job was queued again after the worker running it stopped."
+    )
+
+    if TYPE_CHECKING:
+        status: str  # each subclass's own choices
+
+    # The task that runs a job, called with the record's primary key.
+    job_task: ClassVar[str] = ""
+    job_queued: ClassVar[str] = "queued"
+    job_running: ClassVar[str] = "running"
+    # How many times a job whose worker stopped is queued again rather than failed (0: never; only for jobs
+    # that write nothing but their own result, so a second run is harmless).
+    job_restarts_allowed: ClassVar[int] = 0
+
+    class Meta:
+        abstract = True
+
+    def job_failed_fields(self, now: dt.datetime) -> dict[str, Any]:
+        """The fields that mark this job failed because its worker stopped, with a message for its page."""
+        raise NotImplementedError
+
+    def job_requeued_fields(self) -> dict[str, Any]:
+        """The fields that put this job back in the queue, as if it had not started."""
+        return {"status": self.job_queued}
+
+    def job_files(self) -> list[Path]:
+        """Files and folders a stopped run leaves that nothing needs any more (uploads hold personal data), to
+        remove when the job is failed or queued again."""
+        return []
+
+
+J = TypeVar("J", bound=BackgroundJob)
+
+
+def stale_after() -> dt.timedelta:
+    return dt.timedelta(minutes=float(settings.TASK_STALE_MINUTES))
+
+
+def heartbeat_seconds() -> float:
+    """How often a running job beats: often enough that a few missed beats (a busy database) are not taken
+    for a dead worker, rarely enough to cost nothing."""
+    return max(1.0, min(60.0, stale_after().total_seconds() / 5))
+
+
+def job_models() -> list[type[BackgroundJob]]:
+    return [model for model in apps.get_models() if issubclass(model, BackgroundJob)]
+
+
+def _stale(model: type[BackgroundJob], cutoff: dt.datetime) -> Q:
+    # Progress writes move updated_at and the heartbeat thread moves heartbeat_at: either shows it is alive.
+    return (
+        Q(status=model.job_running)
+        & Q(updated_at__lt=cutoff)
+        & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
+    )
+
+
+def job_is_stale(record: BackgroundJob, *, now: dt.datetime | None = None) -> bool:
+    cutoff = (now or timezone.now()) - stale_after()
+    if record.status != record.job_running or record.updated_at >= cutoff:
+        return False
+    return record.heartbeat_at is None or record.heartbeat_at < cutoff
+
+
+@dataclass
+class Recovery:
+    """What one pass of recovery did: labels of the jobs failed and queued again, and task rows closed."""
+
+    failed: list[str] = field(default_factory=list)
+    requeued: list[str] = field(default_factory=list)
+    task_results: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.failed or self.requeued or self.task_results)
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.failed)} stopped jobs marked failed, {len(self.requeued)} queued again, "
+            f"{self.task_results} task results closed."
+        )
+
+
+def jobs_recover(
+    *, now: dt.datetime | None = None, kinds: Iterable[type[BackgroundJob]] | None = None
+) -> Recovery:
+    """Recover every job whose worker has been silent for longer than TASK_STALE_MINUTES. Safe to run from
+    several processes at once: each job is claimed by one conditional update."""
+    now = now or timezone.now()
+    cutoff = now - stale_after()
+    recovery = Recovery()
+    for model in kinds or job_models():
+        for record in model._default_manager.filter(_stale(model, cutoff)):
+            _recover(record, now=now, still=_stale(model, cutoff), recovery=recovery)
+        recovery.task_results += _close_orphan_results(model, cutoff=cutoff, now=now)
+    if recovery:
+        logger.warning("Job recovery: %s", recovery)
+    return recovery
+
+
+def jobs_recover_workers(worker_ids: Iterable[str], *, now: dt.datetime | None = None) -> Recovery:
+    """Recover at once the running jobs of workers known to be dead (`cultivate serve` killed them, or saw
+    them die), without waiting for their heartbeats to go stale."""
+    now = now or timezone.now()
+    dead = set(worker_ids)
+    recovery = Recovery()
+    for model in job_models():
+        pks = [
+            pk for _rid, pk, _started, workers in _running_results(model) if workers and workers[-1] in dead
+        ]
+        running = Q(status=model.job_running)
+        for record in model._default_manager.filter(running, pk__in=pks):
+            _recover(record, now=now, still=running, recovery=recovery)
+    if recovery:
+        logger.warning("Job recovery after workers stopped: %s", recovery)
+    return recovery
+
+
+def job_recover_if_stale(record: J, *, now: dt.datetime | None = None) -> J:
+    """For a job's page: the record as it stands, recovered first if its worker has gone."""
+    now = now or timezone.now()
+    if job_is_stale(record, now=now):
+        _recover(record, now=now, still=_stale(type(record), now - stale_after()), recovery=Recovery())
+        record.refresh_from_db()
+    return record
+
+
+def _recover(record: BackgroundJob, *, now: dt.datetime, still: Q, recovery: Recovery) -> None:
+    model = type(record)
+    label = f"{model._meta.label} {record.pk}"
+    requeue = record.restarts < model.job_restarts_allowed
+    if requeue:
+        changes = {**record.job_requeued_fields(), "restarts": F("restarts") + 1}
+    else:
+        changes = record.job_failed_fields(now)
+    # Claimed only if `still` holds (stale, or at least running): the job may have finished or beaten since it
+    # was read, or another process may be recovering it.
+    claimed = model._default_manager.filter(still, pk=record.pk).update(
+        **changes, heartbeat_at=None, updated_at=now
+    )
+    if not claimed:
+        return
+    recovery.task_results += _close_results(model, [record.pk], now=now)
+    _remove(record.job_files())
+    if requeue:
+        logger.warning("%s: its worker stopped; queued again", label)
+        import_string(model.job_task).enqueue(record.pk)
+        recovery.requeued.append(label)
+    else:
+        logger.warning("%s: its worker stopped; marked failed and its files removed", label)
+        recovery.failed.append(label)
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _results_model() -> type[models.Model] | None:
+    try:
+        return apps.get_model("django_tasks_database", "DBTaskResult")
+    except LookupError:  # the database backend is not installed (another task backend)
+        return None
+
+
+def _running_results(model: type[BackgroundJob]) -> list[tuple[Any, int, dt.datetime | None, list[str]]]:
+    """(result id, job pk, started at, worker ids) of the task rows still marked running for this kind of job."""
+    results = _results_model()
+    if results is None or not model.job_task:
+        return []
+    rows = results._default_manager.filter(status="RUNNING", task_path=model.job_task).values_list(
+        "id", "args_kwargs", "started_at", "worker_ids"
+    )
+    found = []
+    for pk, args_kwargs, started_at, workers in rows:
+        args = (args_kwargs or {}).get("args") or []
+        if args and isinstance(args[0], int):
+            found.append((pk, args[0], started_at, list(workers or [])))
+    return found
+
+
+def _fail_results(ids: list[Any], *, now: dt.datetime) -> int:
+    results = _results_model()
+    if results is None or not ids:
+        return 0
+    return results._default_manager.filter(pk__in=ids, status="RUNNING").update(
+        status="FAILED",
+        finished_at=now,
+        exception_class_path=WORKER_LOST,
+        traceback="The worker running this task stopped before it finished; the job was recovered.",
+    )
+
+
+def _close_results(model: type[BackgroundJob], pks: list[int], *, now: dt.datetime) -> int:
+    wanted = set(pks)
+    return _fail_results([rid for rid, pk, _, _ in _running_results(model) if pk in wanted], now=now)
+
+
+def _close_orphan_results(model: type[BackgroundJob], *, cutoff: dt.datetime, now: dt.datetime) -> int:
+    """Task rows left running although their job is no longer running (the worker died between finishing the
+    job and recording the task's result)."""
+    candidates = [
+        (rid, pk) for rid, pk, started, _ in _running_results(model) if started and started < cutoff
+    ]
+    if not candidates:
+        return 0
+    running = set(
+        model._default_manager.filter(
+            Q(status=model.job_running), pk__in=[pk for _, pk in candidates]
+        ).values_list("pk", flat=True)
+    )
+    return _fail_results([rid for rid, pk in candidates if pk not in running], now=now)
+
+
+@contextmanager
+def job_heartbeat(model: type[BackgroundJob], pk: int, *, every: float | None = None) -> Iterator[None]:
+    """While the block runs, a thread records every few seconds that the job's worker is alive, so a long quiet
+    step (one big transaction, a PDF being laid out) is not taken for a dead worker. Its own database
+    connection writes the beat, outside any transaction the job holds."""
+    every = heartbeat_seconds() if every is None else every
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    model._default_manager.filter(Q(status=model.job_running), pk=pk).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # a busy database: the next beat will do
+                    logger.warning("Heartbeat of %s %s not recorded", model._meta.label, pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+class RecoveryThread(threading.Thread):
+    """Runs `jobs_recover` every `every` seconds inside a worker process, so a job whose worker died is
+    recovered by the workers still alive, even while they are busy with long tasks of their own."""
+
+    def __init__(self, every: float) -> None:
+        super().__init__(name="job-recovery", daemon=True)
+        self.every = every
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.wait(self.every):
+                try:
+                    jobs_recover()
+                except DatabaseError:
+                    logger.warning("Job recovery failed; trying again later", exc_info=True)
+                finally:
+                    connections.close_all()
+        finally:
+            connections.close_all()
