@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.staticfiles import utils
 from django.contrib.staticfiles.finders import BaseFinder
-from django.core.checks import CheckMessage, Error
+from django.core import checks
 from django.core.files.storage import FileSystemStorage
 
 
@@ -46,16 +46,16 @@ class NodeModulesFinder(BaseFinder):
             chosen[prefix] = sorted(names)
         return chosen
 
-    def check(self, **kwargs: Any) -> list[CheckMessage]:
-        errors: list[CheckMessage] = []
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        errors: list[checks.CheckMessage] = []
         for prefix, root, patterns in self.entries:
             for pattern in patterns:
                 if not any(fnmatch.fnmatchcase(name, pattern) for name in self.files[prefix]):
                     errors.append(
-                        Error(
+                        checks.Warning(
                             f"No file in {root} matches {pattern!r} (static prefix {prefix!r}).",
                             hint="Run `npm ci` (or `make install`), or set CULTIVATE_NODE_MODULES.",
-                            id="cultivate.E001",
+                            id="cultivate.W001",
                         )
                     )
         return errors
