@@ -19,10 +19,11 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urldefrag, urlencode, urlsplit
+from urllib.parse import parse_qs, urldefrag, urlencode, urljoin, urlsplit
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -42,6 +43,11 @@ PAGES_PER_ACCOUNT = 40
 SKIP = re.compile(r"/sign-out/|\.(csv|xlsx|json)$")
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 STATIC_CALL = re.compile(r"""static\(\s*["']([^"']+)["']\s*\)""")
+# What a stylesheet loads (url(...) other than data: URIs) and what a script module imports by relative path.
+REFERENCES = {
+    ".css": re.compile(r"""url\(["']?((?!data:|#)[^"')]+)["']?\)"""),
+    ".js": re.compile(r"""\b(?:import|from)\s*["'](\.{1,2}/[^"']+)["']"""),
+}
 STATIC_URL = re.compile(r"""/static/[^"'\s<>()]+""")
 
 
@@ -234,26 +240,40 @@ def test_production_settings_serve_every_page_behind_an_https_proxy(production_s
     assert status == 200
     assert "max-age=31536000" in headers["strict-transport-security"]
 
+    def crawl(account: str) -> tuple[str, dict[str, int], set[str]]:
+        browser = Browser(production_site.port)
+        browser.sign_in(demo_email(account))
+        assets: set[str] = set()
+        return account, _crawl(browser, assets), assets
+
     assets: set[str] = set()
     errors: list[str] = []
     pages = 0
-    for _, account in LOGIN_ROLES:
-        browser = Browser(production_site.port)
-        browser.sign_in(demo_email(account))
-        seen = _crawl(browser, assets)
-        pages += len(seen)
-        assert len(seen) > 3, f"{account} reached only {sorted(seen)}"
-        errors += [f"{account} {path}: {status}" for path, status in seen.items() if status >= 500]
+    # Two roles at a time, one per gunicorn worker.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for account, seen, found in pool.map(crawl, [account for _, account in LOGIN_ROLES]):
+            assets |= found
+            pages += len(seen)
+            assert len(seen) > 3, f"{account} reached only {sorted(seen)}"
+            errors += [f"{account} {path}: {status}" for path, status in seen.items() if status >= 500]
     assert not errors, "server errors:\n" + "\n".join(errors) + "\n" + production_site.log.read_text()[-5000:]
 
-    # Every asset a page names is a hashed (cache-busting) name that the server serves.
+    # Every asset a page names is a hashed (cache-busting) name that the server serves, and so is every file a
+    # stylesheet or script module names in turn (images in url(), relative imports).
     assert assets
+    references = 0
     for asset in sorted(assets):
         assert HASHED.search(asset), f"{asset} is not a hashed static file name"
-        status, headers, _ = anonymous.request("GET", asset)
+        status, headers, content = anonymous.request("GET", asset)
         assert status == 200, f"{asset}: {status}"
         assert "immutable" in headers.get("cache-control", ""), asset
-    print(f"production_pages_crawled {pages}, static_assets {len(assets)}")
+        pattern = REFERENCES.get(Path(asset).suffix)
+        for reference in pattern.findall(content.decode(errors="replace")) if pattern else []:
+            target = urljoin(asset, reference)
+            references += 1
+            assert anonymous.request("GET", target)[0] == 200, f"{asset} names {target}, which is not served"
+    assert references > 50  # the NHS.UK icons in the stylesheet, vega-util's modules
+    print(f"production_pages_crawled {pages}, static_assets {len(assets)}, references {references}")
 
 
 def test_deploy_checks_pass_without_warnings(tmp_path: Path) -> None:
