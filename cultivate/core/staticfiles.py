@@ -68,7 +68,7 @@ class NodeModulesFinder(BaseFinder):
                 if not find_all:
                     return match
                 found.append(match)
-        return found if find_all else None
+        return found  # as Django's finders do: an empty list when nothing matches
 
     def list(self, ignore_patterns: Iterable[str] | None) -> Iterator[tuple[str, FileSystemStorage]]:
         patterns = list(ignore_patterns or [])
