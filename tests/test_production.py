@@ -40,7 +40,9 @@ ORIGIN = f"https://{HOST}"
 PAGES_PER_ACCOUNT = 40
 # Links the crawl does not follow: signing out would end the session mid-crawl, and downloads are not pages (their
 # own tests cover them).
-SKIP = re.compile(r"/sign-out/|\.(csv|xlsx|json)$")
+SKIP = re.compile(r"/sign-out/|/logout/|\.(csv|xlsx|json)$")
+# The installation's own Django admin account (cultivate createadmin --superuser), which also crawls Django admin.
+SUPERUSER, SUPERUSER_PASSWORD = "it.team@example.nhs.uk", "an-it-team-passphrase-2026"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 STATIC_CALL = re.compile(r"""static\(\s*["']([^"']+)["']\s*\)""")
 # What a stylesheet loads (url(...) other than data: URIs) and what a script module imports by relative path.
@@ -143,7 +145,7 @@ class Browser:
             path = location.path + (f"?{location.query}" if location.query else "")
         raise AssertionError(f"{path}: too many redirects")
 
-    def sign_in(self, email: str) -> None:
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
         status, _, content = self.get("/accounts/sign-in/")
         assert status == 200
         form = _Links()
@@ -151,7 +153,7 @@ class Browser:
         status, _, _ = self.request(
             "POST",
             "/accounts/sign-in/",
-            {"csrfmiddlewaretoken": form.csrf, "email": email, "password": DEMO_PASSWORD},
+            {"csrfmiddlewaretoken": form.csrf, "email": email, "password": password},
         )
         assert status == 302, f"sign-in as {email} answered {status}"
 
@@ -170,11 +172,22 @@ def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _finish(_cultivate(tmp, "production", "migrate", "--verbosity", "0"))
     # A twentieth of the standard demo: every kind of page has data (and small teams), in seconds.
     _finish(_cultivate(tmp, "local", "demo", "--scale", "0.05", "--verbosity", "0"))
+    admin = ("createadmin", "--superuser", "--no-input", "--email", SUPERUSER, "--name", "Trust IT")
+    _finish(_cultivate(tmp, "production", *admin, "--password", SUPERUSER_PASSWORD))
     _finish(collect)
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "cultivate.config.wsgi:application"),
-            *("--bind", "127.0.0.1:0", "--workers", "2", "--forwarded-allow-ips", "127.0.0.1"),
+            *(
+                "--bind",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+                "--timeout",
+                "120",
+                "--forwarded-allow-ips",
+                "127.0.0.1",
+            ),
         ],
         cwd=ROOT,
         env=_env(tmp, "production"),
@@ -196,12 +209,12 @@ def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         server.wait(timeout=30)
 
 
-def _crawl(browser: Browser, assets: set[str]) -> dict[str, int]:
+def _crawl(browser: Browser, assets: set[str], start: tuple[str, ...] = ("/",)) -> dict[str, int]:
     """Every page reachable from the home page, breadth first and bounded; returns each page's status and adds
     the static URLs the pages name to assets."""
     seen: dict[str, int] = {}
     shapes: set[str] = set()
-    queue = deque(["/"])
+    queue = deque(start)
     while queue and len(seen) < PAGES_PER_ACCOUNT:
         path = queue.popleft()
         # One page of each shape (/people/12/ and /people/13/ render the same template), so the bound reaches
@@ -242,8 +255,11 @@ def test_production_settings_serve_every_page_behind_an_https_proxy(production_s
 
     def crawl(account: str) -> tuple[str, dict[str, int], set[str]]:
         browser = Browser(production_site.port)
-        browser.sign_in(demo_email(account))
         assets: set[str] = set()
+        if account == SUPERUSER:
+            browser.sign_in(SUPERUSER, SUPERUSER_PASSWORD)
+            return account, _crawl(browser, assets, ("/", "/django-admin/")), assets
+        browser.sign_in(demo_email(account))
         return account, _crawl(browser, assets), assets
 
     assets: set[str] = set()
@@ -251,7 +267,7 @@ def test_production_settings_serve_every_page_behind_an_https_proxy(production_s
     pages = 0
     # Two roles at a time, one per gunicorn worker.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for account, seen, found in pool.map(crawl, [account for _, account in LOGIN_ROLES]):
+        for account, seen, found in pool.map(crawl, [SUPERUSER, *(account for _, account in LOGIN_ROLES)]):
             assets |= found
             pages += len(seen)
             assert len(seen) > 3, f"{account} reached only {sorted(seen)}"
