@@ -8,6 +8,8 @@
 # `cultivate` and the WSGI application default to local settings (debug pages, console email, demo generator).
 # A server must use the production settings, which refuse to start without DJANGO_SECRET_KEY and never install
 # the demo generator. The test suite uses cultivate.config.settings.test (set in pyproject.toml).
+# A production server is set up step by step in docs/deployment.md; with its values here,
+# `cultivate check --deploy --fail-level WARNING` reports no issues.
 # DJANGO_SETTINGS_MODULE=cultivate.config.settings.local
 
 # --- Django core ----------------------------------------------------------------------------------------------
@@ -41,6 +43,7 @@
 # access serve them.
 # CULTIVATE_MEDIA_ROOT=$CULTIVATE_VAR_DIR/uploads
 # The npm packages directory holding nhsuk-frontend and the chart libraries (installed by `make install` / `npm ci`).
+# `collectstatic` copies the files pages load from it into $CULTIVATE_VAR_DIR/static.
 # CULTIVATE_NODE_MODULES=<project>/node_modules
 # The insights store (Parquet datasets and their manifest) that the workforce insights dashboards read.
 # CULTIVATE_INSIGHTS_STORE=$CULTIVATE_VAR_DIR/insights

@@ -67,6 +67,12 @@ def pagination_params(request: Any, page: Any) -> dict[str, Any]:
     }
 
 
+def nhsuk_asset_path() -> str:
+    """The NHS.UK template's assetPath: the URL of the frontend's assets folder. The manifest storage knows files,
+    not folders, so take the folder of a real file's URL (hashing changes file names, not folder names)."""
+    return static("nhsuk/assets/manifest.json").rsplit("/", 1)[0]
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     loaders = [FileSystemLoader(str(NHSUK_TEMPLATES))]
@@ -82,7 +88,7 @@ def environment(**options: Any) -> Environment:
             "query": query,
             "pagination_params": pagination_params,
             "service_name": settings.SERVICE_NAME,
-            "assetPath": static("nhsuk/assets"),
+            "nhsuk_asset_path": nhsuk_asset_path,
         }
     )
     env.filters.update({"uk_date": uk_date, "fte": fte})

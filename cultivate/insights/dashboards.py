@@ -659,9 +659,12 @@ def _leaving_or_moving_up(con: duckdb.DuckDBPyConnection, window: Window, scope:
                 chart_rows += [
                     {"time": a["time"], "outcome": OUTCOMES[key], "incidence": row[key]}
                     for key in ("left", "progressed")
+                    if row[key] is not None
                 ]
     observed = f"{(start + dt.timedelta(days=1)).isoformat()} to {window.end.isoformat()}"
-    last = next((r for r in reversed(rows) if r.get("left") is not None), None)
+    last = next(
+        (r for r in reversed(rows) if r.get("left") is not None and r.get("progressed") is not None), None
+    )
     alt = (
         f"After {last['time']:g} months, {last['left']:.0%} had left and {last['progressed']:.0%} had moved up "
         "a band."

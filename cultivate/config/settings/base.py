@@ -162,15 +162,22 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = Path(os.environ.get("CULTIVATE_NODE_MODULES", BASE_DIR / "node_modules"))
-STATICFILES_DIRS = [
-    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
-    PACKAGE_DIR / "core" / "static",
-    # Chart libraries for the insights dashboards (UMD builds; vega-interpreter and vega-util as ES modules).
-    ("vendor/vega", NODE_MODULES / "vega" / "build"),
-    ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
-    ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
-    ("vendor/vega-interpreter", NODE_MODULES / "vega-interpreter" / "build"),
-    ("vendor/vega-util", NODE_MODULES / "vega-util" / "build"),
+STATICFILES_DIRS = [PACKAGE_DIR / "core" / "static"]
+# From the npm packages, only the files pages load (cultivate/core/staticfiles.py): the NHS.UK frontend's assets and
+# script, and the chart libraries for the insights dashboards (UMD builds; vega-interpreter and vega-util as ES
+# modules, vega-util's index importing its sibling modules).
+STATIC_NODE_FILES = [
+    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk", ["assets/*", "nhsuk-frontend.min.js*"]),
+    ("vendor/vega", NODE_MODULES / "vega" / "build", ["vega.min.js*"]),
+    ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build", ["vega-lite.min.js*"]),
+    ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build", ["vega-embed.min.js*"]),
+    ("vendor/vega-interpreter", NODE_MODULES / "vega-interpreter" / "build", ["vega-interpreter.js*"]),
+    ("vendor/vega-util", NODE_MODULES / "vega-util" / "build", ["*.js", "*.js.map"]),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "cultivate.core.staticfiles.NodeModulesFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

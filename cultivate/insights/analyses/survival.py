@@ -538,9 +538,21 @@ def _incidence(
     # lifelines' own variance loops over every event time (about a minute for one trust); `aj_variance`
     # computes the same formula with cumulative sums.
     ajf = AalenJohansenFitter(seed=2026, calculate_variance=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ajf.fit(exit_, event, event_of_interest=code, entry=entry)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ajf.fit(exit_, event, event_of_interest=code, entry=entry)
+    except StatError:
+        # As in _km: nobody under observation at some tenure while others entered later, so the estimate cannot
+        # be carried across the gap; no figures rather than a wrong curve (tiny groups, such as one team).
+        return {
+            "at_12": None,
+            "at_24": None,
+            "points": [
+                {"time": rounded(t), "incidence": None, "ci_low": None, "ci_high": None, "at_risk": int(n)}
+                for t, n in zip(times, at_risk, strict=True)
+            ],
+        }
     index = ajf.cumulative_density_.index.to_numpy(dtype=float)
     values = ajf.cumulative_density_.iloc[:, 0].to_numpy(dtype=float)
     low_band = high_band = None
