@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 
 from . import access
-from .models import Organisation
+from .models import Organisation, StaffImport
 from .staff_import import presenters, services
 from .staff_import import selectors as import_selectors
 from .staff_import.forms import StaffImportForm
@@ -60,8 +61,7 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
 
 
-@login_required
-def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
+def _record(request: HttpRequest, ods_code: str, pk: int) -> tuple[Organisation, StaffImport]:
     organisation = access.organisation_or_deny(request, ods_code, "import_staff")
     record = import_selectors.staff_import_by_id(pk)
     if record is None or record.organisation_id != organisation.pk:
@@ -71,6 +71,26 @@ def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseB
             obj=organisation,
             hide_existence=True,
         )
+    return organisation, record
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
+    """The preview's buttons: import the checked files, or cancel. Either works once; a second press (or a
+    stale page) just shows the import as it now is."""
+    _organisation, record = _record(request, ods_code, pk)
+    assert isinstance(request.user, User)
+    if request.POST.get("action") == "cancel":
+        services.staff_import_cancel(record=record)
+    else:
+        services.staff_import_confirm(record=record, actor=request.user)
+    return redirect("organisations:import_status", ods_code=ods_code, pk=record.pk)
+
+
+@login_required
+def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
+    organisation, record = _record(request, ods_code, pk)
     if request.GET.get("download") == "problems":
         path = services.staff_import_problems_export(record=record, request=request)
         if path is None:

@@ -176,6 +176,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 STAFF_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("CULTIVATE_STAFF_IMPORT_MAX_UPLOAD_MB", "200"))
 # Imports with more rows than this run as a background task with progress shown.
 STAFF_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CULTIVATE_STAFF_IMPORT_BACKGROUND_ROWS", "2000"))
+# Bounds on the imports of files: rows read from one file (larger files are refused whole), and problems kept
+# for the report and its CSV (every problem is still counted).
+IMPORT_MAX_ROWS = int(os.environ.get("CULTIVATE_IMPORT_MAX_ROWS", "500000"))
+IMPORT_MAX_PROBLEMS = int(os.environ.get("CULTIVATE_IMPORT_MAX_PROBLEMS", "1000"))
 # The insights store: Parquet datasets read by the dashboards (cultivate/insights/store.py).
 INSIGHTS_STORE = Path(os.environ.get("CULTIVATE_INSIGHTS_STORE", VAR_DIR / "insights"))
 
