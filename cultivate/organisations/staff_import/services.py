@@ -144,10 +144,10 @@ def staff_import_write(
             AuditAction.SPELL_CHANGED.value: counts.spells_updated,
         }
     )
-    now = timezone.now()
+    writer = write.Writer(checked.plan, checked.changes, now=timezone.now(), progress=progress)
     started = time.perf_counter()
     with transaction.atomic():
-        write.apply(checked.plan, checked.changes, now=now, progress=progress)
+        writer.write()
         audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
     outcome.write_ms = (time.perf_counter() - started) * 1000
     outcome.written = True

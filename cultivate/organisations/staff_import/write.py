@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,22 +170,48 @@ class _Table:
             for f in self.fields
         )
 
-    def update_sql(self, changed: Sequence[str]) -> str:
-        sets = ", ".join(f"{self.columns[name]} = %s" for name in (*changed, "updated_at"))
-        return f"UPDATE {self.name} SET {sets} WHERE {self.pk} = %s"  # noqa: S608
+    def updates(self, updates: Updates) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        """An UPDATE per set of changed fields, with its rows of parameters."""
+        for changed, group in updates.items():
+            sets = ", ".join(f"{self.columns[name]} = %s" for name in (*changed, "updated_at"))
+            sql = f"UPDATE {self.name} SET {sets} WHERE {self.pk} = %s"  # noqa: S608
+            yield sql, [(*(values[name] for name in changed), self.stamp, pk) for pk, values in group]
 
 
-class _Writer:
-    def __init__(self, plan: Plan, changes: Changes, progress: Progress | None, now: dt.datetime) -> None:
+class Writer:
+    """Built before the transaction: every row to insert or update is laid out as the SQL parameters it
+    becomes, with the places that name a team or person not yet created noted. `write`, inside the
+    transaction, only fills those in and runs the statements."""
+
+    def __init__(self, plan: Plan, changes: Changes, *, now: dt.datetime, progress: Progress | None) -> None:
         self.plan = plan
         self.changes = changes
         self.progress = progress
-        self.now = now
         self.total = changes.rows
         self.done = 0
         self.ids: dict[str, dict[str, int]] = {"team": dict(plan.existing.teams), "person": {}}
+        self.people = _Table(Person, now)
+        self.spells = _Table(EmploymentSpell, now)
+        organisation_id = plan.organisation.pk
+        self.people_rows = [
+            self.people.row({"organisation_id": organisation_id, **values}) for values in changes.new_people
+        ]
+        self.spell_rows, self.spell_refs = _laid_out(
+            [self.spells.row(values) for values in changes.new_spells]
+        )
+        self.updates = [
+            (sql, *_laid_out(rows))
+            for table, updates in (
+                (self.people, changes.people_updates),
+                (self.spells, changes.spell_updates),
+            )
+            for sql, rows in table.updates(updates)
+        ]
 
-    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def many(self, sql: str, rows: list[list[Any]], refs: list[tuple[int, int, New]]) -> None:
+        ids = self.ids
+        for row, position, new in refs:
+            rows[row][position] = ids[new.kind][new.key]
         with connection.cursor() as cursor:
             for start in range(0, len(rows), BATCH):
                 batch = rows[start : start + BATCH]
@@ -194,44 +220,31 @@ class _Writer:
                 if self.progress is not None:
                     self.progress("saving", self.done, self.total)
 
-    def resolve(self, values: dict[str, Any]) -> dict[str, Any]:
-        ids = self.ids
-        return {
-            name: ids[value.kind][value.key] if isinstance(value, New) else value
-            for name, value in values.items()
-        }
-
-    def update(self, table: _Table, updates: Updates) -> None:
-        for changed, group in updates.items():
-            rows = [
-                (*(values[name] for name in changed), table.stamp, pk)
-                for pk, values in ((pk, self.resolve(values)) for pk, values in group)
-            ]
-            self.many(table.update_sql(changed), rows)
-
-    def write(self) -> None:
+    def write(self) -> Counts:
         plan, changes = self.plan, self.changes
         created = Team.objects.bulk_create(
             Team(organisation=plan.organisation, name=name, setting=TeamSetting.OTHER)
             for name in changes.counts.new_teams
         )
         self.ids["team"].update((team.name.lower(), team.pk) for team in created)
-        people = _Table(Person, self.now)
-        organisation_id = plan.organisation.pk
-        self.many(
-            people.insert_sql,
-            [people.row({"organisation_id": organisation_id, **values}) for values in changes.new_people],
-        )
+        self.many(self.people.insert_sql, [list(row) for row in self.people_rows], [])
         if changes.new_people:
             self.ids["person"] = dict(
-                Person.objects.filter(organisation_id=organisation_id).values_list("staff_id", "pk")
+                Person.objects.filter(organisation_id=plan.organisation.pk).values_list("staff_id", "pk")
             )
-        self.update(people, changes.people_updates)
-        spells = _Table(EmploymentSpell, self.now)
-        self.many(spells.insert_sql, [spells.row(self.resolve(values)) for values in changes.new_spells])
-        self.update(spells, changes.spell_updates)
+        self.many(self.spells.insert_sql, self.spell_rows, self.spell_refs)
+        for sql, rows, refs in self.updates:
+            self.many(sql, rows, refs)
+        return changes.counts
 
 
-def apply(plan: Plan, changes: Changes, *, now: dt.datetime, progress: Progress | None = None) -> Counts:
-    _Writer(plan, changes, progress, now).write()
-    return changes.counts
+def _laid_out(rows: Iterable[Sequence[Any]]) -> tuple[list[list[Any]], list[tuple[int, int, New]]]:
+    """The rows as lists, and where each holds a reference to a team or person still to be created."""
+    laid_out = [list(row) for row in rows]
+    refs = [
+        (number, position, value)
+        for number, row in enumerate(laid_out)
+        for position, value in enumerate(row)
+        if type(value) is New
+    ]
+    return laid_out, refs
