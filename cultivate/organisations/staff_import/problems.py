@@ -71,9 +71,10 @@ class Problems(list[Problem]):
         self.limit = limit
         self.total = 0
 
-    def append(self, problem: Problem) -> None:
+    def append(self, problem: Problem, *, always: bool = False) -> None:
+        """Keep the problem if there is room, or `always` (why a file was refused must be shown)."""
         self.total += 1
-        if len(self) < self.limit:
+        if always or len(self) < self.limit:
             super().append(problem)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import CONTROL, Problem
+from .problems import CONTROL, Problem, Problems
 
 SAVE_AS = 'save it as "CSV UTF-8" and try again'
 NOT_UTF8 = f"is not UTF-8 text: {SAVE_AS}"
@@ -31,7 +31,7 @@ def sniff(path: Path) -> str | None:
         return f"The file is a zip file or an Excel workbook, not CSV: {SAVE_AS}"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return f"The file is UTF-16 (Unicode) text, not UTF-8: {SAVE_AS}"
-    if b"\x00" in head:
+    if head.count(b"\x00") > max(8, len(head) // 100):  # a stray NUL is reported where it is
         return f"The file holds binary data, not CSV text: {SAVE_AS}"
     return None
 
@@ -75,7 +75,7 @@ class Table:
     path: Path
     known: tuple[str, ...]
     required: tuple[str, ...]
-    problems: list[Problem]
+    problems: Problems
     index: dict[str, int] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # each column's name as read, by position
@@ -114,7 +114,7 @@ class Table:
 
     def refuse(self, line: int, message: str) -> None:
         """Report why the file cannot be imported and read no more of it."""
-        self._problem(line, "", "", message)
+        self.problems.append(Problem(self.label, line, "", "", message), always=True)
         self.refused = True
 
     def _checked_lines(self, lines: Iterable[str]) -> Iterator[str]:

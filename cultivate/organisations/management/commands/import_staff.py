@@ -18,9 +18,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from cultivate.organisations.models import Organisation
-from cultivate.organisations.staff_import.services import staff_import_check, staff_import_write
 from cultivate.organisations.staff_import.columns import ASSIGNMENTS_FILE, PEOPLE_FILE
 from cultivate.organisations.staff_import.reader import normalise_column
+from cultivate.organisations.staff_import.services import staff_import_check, staff_import_write
 
 STAGES = {"checking": "Checking", "saving": "Saving"}
 
