@@ -43,7 +43,8 @@ def _progress(record: StaffImport) -> dict[str, Any]:
     total, done = record.rows_total, min(record.rows_done, record.rows_total)
     percent = int(done * 100 / total) if total else 0
     if record.status == StaffImportStatus.QUEUED:
-        text = f"Waiting for the worker to start: {total:,} rows to check."
+        then = " again and import" if record.confirmed_at else ""
+        text = f"Waiting for the worker to start: {total:,} rows to check{then}."
     elif record.stage == StaffImportStage.SAVING:
         text = f"All {total:,} rows checked and correct. Saving the changes; this takes a minute for large files."
     else:
