@@ -3,7 +3,7 @@
 cultivate serve [--host 127.0.0.1] [--port 8000] [--no-worker]
 cultivate migrate
 cultivate demo --seed N
-cultivate import-staff DIR
+cultivate import-staff DIR [--dry-run | --yes]
 cultivate createadmin
 cultivate frameworks import-case FILE | export-case ID --out FILE
 cultivate insights import PATH --store DIR | generate ... | measures ...
