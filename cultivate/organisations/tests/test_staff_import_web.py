@@ -230,7 +230,12 @@ def test_an_admin_of_another_organisation_cannot_import_or_see_an_import(
     assert other.get("/organisations/RX1/import/").status_code == 404
     assert other.get(f"/organisations/RX1/import/{record.pk}/").status_code == 404
     assert other.get(f"/organisations/RY2/import/{record.pk}/").status_code == 404  # not RY2's import
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 3
+    confirm = {"action": "import"}
+    assert other.post(f"/organisations/RX1/import/{record.pk}/confirm/", confirm).status_code == 404
+    assert other.post(f"/organisations/RY2/import/{record.pk}/confirm/", confirm).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 5
+    record.refresh_from_db()
+    assert record.status == "checked" and Person.objects.count() == 0
 
 
 def test_an_import_runs_once_and_a_crash_is_reported_as_failed(
