@@ -45,6 +45,7 @@ class ImportOutcome:
     assignment_rows: int = 0
     written: bool = False
     write_ms: float = 0.0  # how long the write transaction was open
+    write_cpu_ms: float = 0.0  # the processor time this process spent in it (the rest is waiting)
 
     def summary(self) -> str:
         if not self.ok:
@@ -145,11 +146,13 @@ def staff_import_write(
         }
     )
     writer = write.Writer(checked.plan, checked.changes, now=timezone.now(), progress=progress)
-    started = time.perf_counter()
-    with transaction.atomic():
-        writer.write()
-        audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
-    outcome.write_ms = (time.perf_counter() - started) * 1000
+    with write.roomy_cache():
+        started, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            writer.write()
+            audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
+        outcome.write_ms = (time.perf_counter() - started) * 1000
+        outcome.write_cpu_ms = (time.process_time() - cpu) * 1000
     outcome.written = True
     return outcome
 

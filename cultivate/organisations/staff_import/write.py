@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,9 @@ from .columns import PERSON_FIELDS, SPELL_FIELDS
 from .validate import Plan, Progress
 
 BATCH = 5000
+# SQLite's page cache for the connection while it writes (in KiB, as PRAGMA cache_size takes a negative number):
+# with the default 2 MB, index pages of a large import spill and are read back, lengthening the lock held.
+SQLITE_WRITE_CACHE_KIB = 128 * 1024
 
 
 @dataclass
@@ -236,6 +240,23 @@ class Writer:
         for sql, rows, refs in self.updates:
             self.many(sql, rows, refs)
         return changes.counts
+
+
+@contextmanager
+def roomy_cache() -> Iterator[None]:
+    """On SQLite, a larger page cache for the duration of the write; elsewhere nothing."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_WRITE_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous):d}")
 
 
 def _laid_out(rows: Iterable[Sequence[Any]]) -> tuple[list[list[Any]], list[tuple[int, int, New]]]:
