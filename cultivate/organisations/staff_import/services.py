@@ -23,7 +23,7 @@ from cultivate.core.models import AuditAction
 from ..models import Organisation, StaffImport, StaffImportStage, StaffImportStatus
 from . import validate, write
 from .columns import ASSIGNMENTS_FILE, PEOPLE_FILE
-from .problems import Problem, problems_csv
+from .problems import Problem, problems_csv, shorten
 from .reader import count_rows
 from .validate import Progress
 
@@ -211,7 +211,13 @@ def staff_import_create(
         started_by=actor,
         folder=folder,
         rows_total=rows,
-        report={"files": {PEOPLE_FILE: people.name or "", ASSIGNMENTS_FILE: assignments.name or ""}},
+        # The names as sent are shown back: cut short, and escaped (jsonb on PostgreSQL refuses NUL).
+        report={
+            "files": {
+                PEOPLE_FILE: shorten(people.name or ""),
+                ASSIGNMENTS_FILE: shorten(assignments.name or ""),
+            }
+        },
     )
     record.full_clean()
     record.save()

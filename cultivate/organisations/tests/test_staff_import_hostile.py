@@ -333,10 +333,8 @@ def test_hostile_values_are_stored_safely_in_the_report(organisation: Organisati
     client.force_login(make_user(Role.ORG_ADMIN, organisation=organisation))
     people = changed(PEOPLE, 0, "given_name", "A\x00da", PEOPLE_HEADER)
     assignments = changed(ASSIGNMENTS, 0, "fte", "1e308", ASSIGNMENTS_HEADER)
-    response = client.post(
-        "/organisations/RX1/import/",
-        uploads(write_extract(tmp_path, people=people, assignments=assignments)),
-    )
+    files = uploads(write_extract(tmp_path, people=people, assignments=assignments))
+    response = client.post("/organisations/RX1/import/", files)
 
     record = StaffImport.objects.get()
     assert record.status == "rejected"
