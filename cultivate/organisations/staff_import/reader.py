@@ -191,7 +191,8 @@ class Table:
             except StopIteration:
                 return
             except csv.Error as error:
-                self.refuse(previous_end + 1, f"This row cannot be read as CSV: {error}")
+                if not self.refused:  # a file cut short for its encoding may leave a quote open
+                    self.refuse(previous_end + 1, f"This row cannot be read as CSV: {error}")
                 return
             start = previous_end + 1
             previous_end = reader.line_num

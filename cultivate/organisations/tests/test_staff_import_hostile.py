@@ -345,3 +345,17 @@ def test_hostile_values_are_stored_safely_in_the_report(organisation: Organisati
     assert record.report["problems"][0]["value"] == "A\\x00da"
     page = client.get(response["Location"])
     assert page.status_code == 200 and "A\\x00da" in page.content.decode()
+
+
+def test_a_cell_too_large_to_parse_refuses_the_file_at_its_line(
+    organisation: Organisation, tmp_path: Path
+) -> None:
+    people = changed(PEOPLE, 1, "given_name", "q" * 200_000, PEOPLE_HEADER)
+
+    outcome = run(organisation, write_extract(tmp_path, people=people))
+
+    assert _where(outcome) == [("people.csv", 3, "")]
+    assert outcome.problems[0].message.startswith(
+        "This row cannot be read as CSV: field larger than field limit"
+    )
+    assert Person.objects.count() == 0
