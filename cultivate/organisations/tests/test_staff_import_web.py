@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
@@ -262,3 +263,20 @@ def test_the_automatic_refresh_can_be_turned_off(admin_client: Client, organisat
 
     assert "data-app-refresh" not in page
     assert "Waiting for the worker to start: 5,000 rows to check." in page
+
+
+def test_a_confirmed_import_waiting_for_the_worker_says_it_will_be_checked_again(
+    admin_client: Client, organisation: Organisation
+) -> None:
+    record = StaffImport.objects.create(
+        organisation=organisation,
+        folder="imports/RX1/x",
+        status="queued",
+        rows_total=5000,
+        confirmed_at=timezone.now(),
+    )
+
+    page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
+
+    assert "Waiting for the worker to start: 5,000 rows to check again and import." in page
+    assert "data-app-refresh" in page and "Import 5" not in page
