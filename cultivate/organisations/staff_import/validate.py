@@ -34,7 +34,7 @@ from .columns import (
     Invalid,
     normalise_title,
 )
-from .problems import Problem, Problems
+from .problems import Problem, Problems, shorten
 from .reader import Table, count_rows
 
 # (stage, rows done, rows in all) — the command line draws a bar, the web updates the import record.
@@ -44,6 +44,7 @@ ONE_DAY = dt.timedelta(days=1)
 # A file is "mostly unparseable" when, once this many rows have been read, more than half of them have a
 # problem: checking stops there, rather than listing a problem for every row of a file that is not an extract.
 GIVE_UP_AFTER_ROWS = 200
+UNKNOWN_SHOWN = 20
 
 
 @dataclass(slots=True)
@@ -496,9 +497,11 @@ def check(
     ):
         for table in (people, assignments):
             if table.unknown:
-                plan.warnings.append(
-                    f"{table.label}: columns not recognised and not imported: {', '.join(table.unknown)}"
-                )
+                # Named, cut short and escaped, up to a point: a file that is not an extract may have thousands.
+                names = ", ".join(shorten(name) for name in table.unknown[:UNKNOWN_SHOWN])
+                more = len(table.unknown) - UNKNOWN_SHOWN
+                names += f" and {more:,} more" if more > 0 else ""
+                plan.warnings.append(f"{table.label}: columns not recognised and not imported: {names}")
         if not (people.header_ok and assignments.header_ok):
             # Without the columns the rows cannot be read meaningfully; the header problems say what to fix.
             return plan

@@ -359,3 +359,15 @@ def test_a_cell_too_large_to_parse_refuses_the_file_at_its_line(
         "This row cannot be read as CSV: field larger than field limit"
     )
     assert Person.objects.count() == 0
+
+
+def test_a_header_of_many_unknown_columns_gives_a_short_warning(
+    organisation: Organisation, tmp_path: Path
+) -> None:
+    header = [*PEOPLE_HEADER, *(f"extra {n} " + "x" * 300 for n in range(500))]
+    people = [[*row, *([""] * 500)] for row in PEOPLE]
+
+    outcome = run(organisation, write_extract(tmp_path, people_header=header, people=people))
+
+    (warning,) = [w for w in outcome.warnings if "not recognised" in w]
+    assert warning.endswith(" and 480 more") and len(warning) < 2500
