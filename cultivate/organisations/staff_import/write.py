@@ -1,9 +1,9 @@
 """Turn a clean Plan into the changes it makes (`diff`, which reads nothing and writes nothing: the preview
-shows its counts), then write them (`apply`), changing only the fields the files supply and only the rows whose
+shows its counts), then write them (`Writer`), changing only the fields the files supply and only the rows whose
 values differ. The caller holds the transaction.
 
-Everything that can be worked out before writing is: `apply` only runs batched INSERTs and UPDATEs, written as
-SQL with executemany because the ORM's per-value preparation of 130,000 rows took seconds that would otherwise
+Everything that can be worked out before writing is: `Writer.write` only runs multi-row INSERTs and batched
+UPDATEs, written as SQL because the ORM's per-value preparation of 130,000 rows took seconds that would otherwise
 be spent holding SQLite's write lock (ADR 0014). Rows are not `full_clean()`ed one by one: the checks in
 `validate` apply the same rules to every cell, and the database constraints back them."""
 
@@ -22,7 +22,8 @@ from ..models import EmploymentSpell, Person, Team, TeamSetting
 from .columns import PERSON_FIELDS, SPELL_FIELDS
 from .validate import Plan, Progress
 
-BATCH = 5000
+BATCH = 5000  # rows per executemany of UPDATEs
+INSERT_ROWS = 1000  # rows per INSERT, where the backend takes that many parameters
 # SQLite's page cache for the connection while it writes (in KiB, as PRAGMA cache_size takes a negative number):
 # with the default 2 MB, index pages of a large import spill and are read back, lengthening the lock held.
 SQLITE_WRITE_CACHE_KIB = 128 * 1024
@@ -154,12 +155,23 @@ class _Table:
                 self.defaults[f.attname] = stamp
             elif not callable(f.default):
                 self.defaults[f.attname] = f.get_db_prep_save(f.get_default(), connection)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        marks = ", ".join(["%s"] * len(self.fields))
-        # Table and column names come from the model, quoted; every value is a parameter.
-        self.insert_sql = f"INSERT INTO {self.name} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.insert_columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        self.row_marks = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        # As many rows in one INSERT as the backend takes parameters (SQLite: 999), at most INSERT_ROWS.
+        limit = connection.features.max_query_params or INSERT_ROWS * len(self.fields)
+        self.rows_per_insert = max(1, min(INSERT_ROWS, limit // len(self.fields)))
+        self._inserts: dict[int, str] = {}
         self.columns = {f.attname: connection.ops.quote_name(f.column) for f in self.fields}
         self.pk = connection.ops.quote_name(meta.pk.column)
+
+    def insert_sql(self, rows: int) -> str:
+        """An INSERT of that many rows. Table and column names come from the model, quoted; every value is a
+        parameter."""
+        sql = self._inserts.get(rows)
+        if sql is None:
+            values = ", ".join([self.row_marks] * rows)
+            sql = self._inserts[rows] = f"INSERT INTO {self.name} ({self.insert_columns}) VALUES {values}"  # noqa: S608
+        return sql
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         # Values from the files are str, int, date, Decimal or None: every backend's driver takes them as they
@@ -212,17 +224,33 @@ class Writer:
             for sql, rows in table.updates(updates)
         ]
 
-    def many(self, sql: str, rows: list[list[Any]], refs: list[tuple[int, int, New]]) -> None:
+    def _fill(self, rows: list[list[Any]], refs: list[tuple[int, int, New]]) -> None:
         ids = self.ids
         for row, position, new in refs:
             rows[row][position] = ids[new.kind][new.key]
+
+    def _advance(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress("saving", self.done, self.total)
+
+    def insert(self, table: _Table, rows: list[list[Any]], refs: list[tuple[int, int, New]]) -> None:
+        # Many rows per statement: one round trip each on PostgreSQL, where executemany costs one per row.
+        self._fill(rows, refs)
+        step = table.rows_per_insert
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), step):
+                batch = rows[start : start + step]
+                cursor.execute(table.insert_sql(len(batch)), [value for row in batch for value in row])
+                self._advance(len(batch))
+
+    def many(self, sql: str, rows: list[list[Any]], refs: list[tuple[int, int, New]]) -> None:
+        self._fill(rows, refs)
         with connection.cursor() as cursor:
             for start in range(0, len(rows), BATCH):
                 batch = rows[start : start + BATCH]
                 cursor.executemany(sql, batch)
-                self.done += len(batch)
-                if self.progress is not None:
-                    self.progress("saving", self.done, self.total)
+                self._advance(len(batch))
 
     def write(self) -> Counts:
         plan, changes = self.plan, self.changes
@@ -231,12 +259,12 @@ class Writer:
             for name in changes.counts.new_teams
         )
         self.ids["team"].update((team.name.lower(), team.pk) for team in created)
-        self.many(self.people.insert_sql, [list(row) for row in self.people_rows], [])
+        self.insert(self.people, [list(row) for row in self.people_rows], [])
         if changes.new_people:
             self.ids["person"] = dict(
                 Person.objects.filter(organisation_id=plan.organisation.pk).values_list("staff_id", "pk")
             )
-        self.many(self.spells.insert_sql, self.spell_rows, self.spell_refs)
+        self.insert(self.spells, self.spell_rows, self.spell_refs)
         for sql, rows, refs in self.updates:
             self.many(sql, rows, refs)
         return changes.counts

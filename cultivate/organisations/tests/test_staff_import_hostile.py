@@ -265,28 +265,28 @@ def test_a_failure_while_writing_leaves_nothing_written(organisation: Organisati
     )
     calls = 0
 
-    def fail_on_the_spells(self: write.Writer, sql: str, *args: object) -> None:
+    def fail_on_the_spells(self: write.Writer, *args: object) -> None:
         nonlocal calls
         calls += 1
         if calls == 2:  # the people are in; the spells go next
             raise RuntimeError("disk full")
-        original(self, sql, *args)  # type: ignore[arg-type]
+        original(self, *args)  # type: ignore[arg-type]
 
-    original = write.Writer.many
+    original = write.Writer.insert
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(write.Writer, "many", fail_on_the_spells)
+        patch.setattr(write.Writer, "insert", fail_on_the_spells)
         with pytest.raises(RuntimeError):
             staff_import_write(checked)
 
     assert snapshot(organisation) == (0, 0, 0, 0)
 
 
-def test_the_write_transaction_runs_a_fixed_number_of_statements(
+def test_the_write_transaction_runs_a_statement_per_batch_of_rows_not_per_row(
     organisation: Organisation, tmp_path: Path
 ) -> None:
     # Everything is worked out before the transaction opens; inside it, one statement per batch of rows.
     statements = []
-    for size in (3, 60):
+    for size in (3, 300):
         people, assignments = _many(size)
         folder = write_extract(tmp_path / str(size), people=people, assignments=assignments)
         Person.objects.all().delete()
@@ -300,7 +300,9 @@ def test_the_write_transaction_runs_a_fixed_number_of_statements(
             staff_import_write(checked)
         statements.append(len(writing.captured_queries))
         assert Person.objects.count() == size
-    assert statements[0] == statements[1]
+    # 297 more people and 297 more spells: a few more INSERTs (SQLite's 999 parameters hold over 40 rows of either
+    # table), not 594.
+    assert statements[1] - statements[0] <= 16
 
 
 def test_a_failure_is_shown_without_its_details_even_with_debug_on(
