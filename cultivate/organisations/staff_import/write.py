@@ -2,8 +2,8 @@
 shows its counts), then write them (`Writer`), changing only the fields the files supply and only the rows whose
 values differ. The caller holds the transaction.
 
-Everything that can be worked out before writing is: `Writer.write` only runs multi-row INSERTs and batched
-UPDATEs, written as SQL because the ORM's per-value preparation of 130,000 rows took seconds that would otherwise
+Everything that can be worked out before writing is: `Writer.write` only runs batched INSERTs and UPDATEs,
+written as SQL because the ORM's per-value preparation of 130,000 rows took seconds that would otherwise
 be spent holding SQLite's write lock (ADR 0014). Rows are not `full_clean()`ed one by one: the checks in
 `validate` apply the same rules to every cell, and the database constraints back them."""
 
@@ -22,8 +22,7 @@ from ..models import EmploymentSpell, Person, Team, TeamSetting
 from .columns import PERSON_FIELDS, SPELL_FIELDS
 from .validate import Plan, Progress
 
-BATCH = 5000  # rows per executemany of UPDATEs
-INSERT_ROWS = 1000  # rows per INSERT, where the backend takes that many parameters
+BATCH = 5000  # rows per statement (PostgreSQL's INSERT) or per executemany
 # SQLite's page cache for the connection while it writes (in KiB, as PRAGMA cache_size takes a negative number):
 # with the default 2 MB, index pages of a large import spill and are read back, lengthening the lock held.
 SQLITE_WRITE_CACHE_KIB = 128 * 1024
@@ -156,29 +155,20 @@ class _Table:
             elif not callable(f.default):
                 self.defaults[f.attname] = f.get_db_prep_save(f.get_default(), connection)
         self.insert_columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.row_marks = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        # As many rows in one INSERT as the backend takes parameters (SQLite: 999), at most INSERT_ROWS.
-        limit = connection.features.max_query_params or INSERT_ROWS * len(self.fields)
-        self.rows_per_insert = max(1, min(INSERT_ROWS, limit // len(self.fields)))
-        self._inserts: dict[int, str] = {}
+        # Table and column names come from the model, quoted; every value is a parameter.
         if connection.vendor == "postgresql":
-            # One array parameter per column, as Django's own bulk_create does there: a statement's size, and
-            # the driver's work parsing it, do not grow with the rows.
+            # One array parameter per column, as Django's own bulk_create does there: many rows per statement
+            # (executemany costs a round trip per row), and the statement does not grow with them.
             arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in self.fields)
-            self.unnest_sql = (
+            self.insert_sql = (
                 f"INSERT INTO {self.name} ({self.insert_columns}) SELECT * FROM UNNEST({arrays})"  # noqa: S608
             )
+        else:
+            # executemany of one prepared statement: the fastest way into SQLite, which runs in this process.
+            marks = ", ".join(["%s"] * len(self.fields))
+            self.insert_sql = f"INSERT INTO {self.name} ({self.insert_columns}) VALUES ({marks})"  # noqa: S608
         self.columns = {f.attname: connection.ops.quote_name(f.column) for f in self.fields}
         self.pk = connection.ops.quote_name(meta.pk.column)
-
-    def insert_sql(self, rows: int) -> str:
-        """An INSERT of that many rows. Table and column names come from the model, quoted; every value is a
-        parameter."""
-        sql = self._inserts.get(rows)
-        if sql is None:
-            values = ", ".join([self.row_marks] * rows)
-            sql = self._inserts[rows] = f"INSERT INTO {self.name} ({self.insert_columns}) VALUES {values}"  # noqa: S608
-        return sql
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         # Values from the files are str, int, date, Decimal or None: every backend's driver takes them as they
@@ -242,17 +232,15 @@ class Writer:
             self.progress("saving", self.done, self.total)
 
     def insert(self, table: _Table, rows: list[list[Any]], refs: list[tuple[int, int, New]]) -> None:
-        # Many rows per statement (executemany costs a round trip per row on PostgreSQL).
         self._fill(rows, refs)
         postgresql = connection.vendor == "postgresql"
-        step = BATCH if postgresql else table.rows_per_insert
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), step):
-                batch = rows[start : start + step]
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start : start + BATCH]
                 if postgresql:
-                    cursor.execute(table.unnest_sql, [list(column) for column in zip(*batch, strict=True)])
+                    cursor.execute(table.insert_sql, [list(column) for column in zip(*batch, strict=True)])
                 else:
-                    cursor.execute(table.insert_sql(len(batch)), [value for row in batch for value in row])
+                    cursor.executemany(table.insert_sql, batch)
                 self._advance(len(batch))
 
     def many(self, sql: str, rows: list[list[Any]], refs: list[tuple[int, int, New]]) -> None:
