@@ -91,6 +91,8 @@ def _preview(report: dict[str, Any]) -> list[dict[str, Any]]:
 def confirm_label(report: dict[str, Any]) -> str:
     c = report.get("preview") or {}
     people = sum(c.get(f"people_{what}", 0) for what in ("created", "updated", "unchanged"))
+    if not people:  # assignments only, for people already held
+        return "Import the changes"
     return f"Import {people:,} {'person' if people == 1 else 'people'}"
 
 
