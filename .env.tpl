@@ -78,11 +78,13 @@
 # recovered: failed with a message and its uploads deleted, or queued again (board reports, once).
 # CULTIVATE_TASK_STALE_MINUTES=10
 
-# --- Insights extract uploads ---------------------------------------------------------------------------------
-# The most an uploaded zip (or workbook) may unpack to, in megabytes; the rows one file may hold; and the problems
-# collected before checking stops (the first of them are shown and offered as CSV).
+# --- Bounds on uploaded files ----------------------------------------------------------------------------------
+# The most an uploaded insights zip (or workbook) may unpack to, in megabytes; the rows one insights file, or one
+# staff file, may hold; and the problems kept before checking stops (all are counted; the first are shown and
+# offered as CSV), for both imports.
 # CULTIVATE_IMPORT_MAX_UNPACKED_MB=2048
 # CULTIVATE_IMPORT_MAX_ROWS=10000000
+# CULTIVATE_STAFF_IMPORT_MAX_ROWS=500000
 # CULTIVATE_IMPORT_MAX_PROBLEMS=1000
 
 # --- Email (password-reset links) -----------------------------------------------------------------------------

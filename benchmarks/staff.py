@@ -6,6 +6,11 @@ the child's peak resident memory is its own.
 
     bench staff_import_100k_spells_s    median of 3 imports (check + write), each on a fresh database
     bench staff_import_peak_rss_mb      the largest ru_maxrss of those children
+    bench staff_import_longest_write_transaction_ms
+                                        the longest the write transaction was open in those imports: on SQLite
+                                        every other writer waits that long (ADR 0014)
+    bench staff_import_write_transaction_cpu_ms
+                                        the processor time spent in it: on a busy machine, wall time is longer
     bench staff_list_median_ms          GET /organisations/<ODS>/staff/?band=3&status=current, 3,500 people
     bench staff_list_queries            queries for that page; the same for page sizes 25 and 100
 """
@@ -263,6 +268,10 @@ def run() -> None:
         print(f"bench staff_import_runs_s: {' '.join(f'{s:.1f}' for s in seconds)} s", flush=True)
         print(f"bench staff_import_100k_spells_s: {statistics.median(seconds):.1f} s", flush=True)
         print(f"bench staff_import_peak_rss_mb: {max(r['rss_mb'] for r in runs):.0f} MB", flush=True)
+        longest = max(r["write_ms"] for r in runs)
+        print(f"bench staff_import_longest_write_transaction_ms: {longest:.0f} ms", flush=True)
+        cpu = max(r["write_cpu_ms"] for r in runs)
+        print(f"bench staff_import_write_transaction_cpu_ms: {cpu:.0f} ms", flush=True)
         print(f"bench staff_import_queries: {max(r['queries'] for r in runs)} queries", flush=True)
         listing = _child("staff-list", workdir)
         print(f"bench staff_list_people: {listing['people']} people", flush=True)
@@ -317,6 +326,8 @@ def _import_child(extract: str) -> dict[str, Any]:
         "seconds": seconds,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kilobytes on Linux
         "queries": len(queries.captured_queries),
+        "write_ms": outcome.write_ms,
+        "write_cpu_ms": outcome.write_cpu_ms,
         "counts": outcome.counts,
     }
 

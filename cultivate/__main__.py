@@ -5,7 +5,7 @@ cultivate worker
 cultivate recover-jobs
 cultivate migrate
 cultivate demo --seed N
-cultivate import-staff DIR
+cultivate import-staff DIR [--dry-run | --yes]
 cultivate createadmin
 cultivate frameworks import-case FILE | export-case ID --out FILE
 cultivate insights import PATH --store DIR | generate ... | measures ...

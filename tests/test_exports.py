@@ -207,26 +207,13 @@ CASES: dict[str, Callable[[Path], None]] = {
     "insights:import_status": insights_import_problems,
     "organisations:import_status": staff_import_problems,
 }
-# The staff import's problems file is written in cultivate/organisations/staff_import/problems.py, which moves to
-# cultivate.core.exports in its own change; remove this entry then (the strict xfail says when).
-PENDING = {"organisations:import_status"}
 
 
 def test_every_marked_export_has_a_case() -> None:
     assert marked_views() == set(CASES)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name, marks=pytest.mark.xfail(strict=True, reason="staff import problems not yet escaped")
-        )
-        if name in PENDING
-        else name
-        for name in sorted(CASES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_export_escapes_formulas(name: str, tmp_path: Path, settings: Any) -> None:
     CASES[name](tmp_path)
 
@@ -235,8 +222,6 @@ def test_export_escapes_formulas(name: str, tmp_path: Path, settings: Any) -> No
 NOT_EXPORTS = {
     # Turns an uploaded workbook's sheets into CSV files for DuckDB to read; never served to anyone.
     "cultivate/insights/extract/sources.py",
-    # The staff import's problems file: moves to cultivate.core.exports in its own change (PENDING above).
-    "cultivate/organisations/staff_import/problems.py",
 }
 WRITES_SPREADSHEETS = re.compile(
     r"csv\.writer\(|csv\.DictWriter\(|from openpyxl import Workbook\b|\(HEADER|FORMAT CSV"

@@ -157,6 +157,8 @@ def can_manage_requirements(membership: Membership | None, organisation: Organis
 
 
 RULES = rules.RuleSet()
+
+
 @rules.predicate
 def can_import_framework(membership: Membership | None, owner: Organisation | Alliance | None) -> bool:
     """Importing a CASE package for `owner`: whoever may create frameworks there, and also the organisation's

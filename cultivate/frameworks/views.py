@@ -135,7 +135,9 @@ def framework_list(request: HttpRequest) -> HttpResponse:
             "may_import": access.may(
                 membership,
                 "import_framework",
-                membership.alliance if membership and membership.role == Role.ALLIANCE_ADMIN else organisation,
+                membership.alliance
+                if membership and membership.role == Role.ALLIANCE_ADMIN
+                else organisation,
             ),
             "requirements_organisation": organisation
             if access.may(membership, "view_requirements", organisation)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership as _membership
@@ -15,7 +16,7 @@ from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 
 from . import access
-from .models import Organisation
+from .models import Organisation, StaffImport
 from .staff_import import presenters, services
 from .staff_import import selectors as import_selectors
 from .staff_import.forms import StaffImportForm
@@ -62,9 +63,7 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
 
 
-@spreadsheet_export
-@login_required
-def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
+def _record(request: HttpRequest, ods_code: str, pk: int) -> tuple[Organisation, StaffImport]:
     organisation = access.organisation_or_deny(request, ods_code, "import_staff")
     record = import_selectors.staff_import_by_id(pk)
     if record is None or record.organisation_id != organisation.pk:
@@ -75,7 +74,27 @@ def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseB
             hide_existence=True,
         )
     # The page must not say "running" for an import whose worker has gone.
-    record = job_recover_if_stale(record)
+    return organisation, job_recover_if_stale(record)
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
+    """The preview's buttons: import the checked files, or cancel. Either works once; a second press (or a
+    stale page) just shows the import as it now is."""
+    _organisation, record = _record(request, ods_code, pk)
+    assert isinstance(request.user, User)
+    if request.POST.get("action") == "cancel":
+        services.staff_import_cancel(record=record)
+    else:
+        services.staff_import_confirm(record=record, actor=request.user)
+    return redirect("organisations:import_status", ods_code=ods_code, pk=record.pk)
+
+
+@spreadsheet_export
+@login_required
+def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
+    organisation, record = _record(request, ods_code, pk)
     if request.GET.get("download") == "problems":
         path = services.staff_import_problems_export(record=record, request=request)
         if path is None:

@@ -286,9 +286,11 @@ class EmploymentSpell(TimeStampedModel):
 class StaffImportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
+    CHECKED = "checked", "Ready to import"  # checked and clean; waits for an admin to confirm the preview
     SUCCEEDED = "succeeded", "Imported"
     REJECTED = "rejected", "Rejected"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class StaffImportStage(models.TextChoices):
@@ -326,6 +328,11 @@ class StaffImport(BackgroundJob):
     problem_count = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when an admin confirms the preview: the next run writes the changes rather than only checking.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -352,4 +359,10 @@ class StaffImport(BackgroundJob):
             StaffImportStatus.SUCCEEDED,
             StaffImportStatus.REJECTED,
             StaffImportStatus.FAILED,
+            StaffImportStatus.CANCELLED,
         }
+
+    @property
+    def is_busy(self) -> bool:
+        """Queued or running: the page follows its progress."""
+        return self.status in {StaffImportStatus.QUEUED, StaffImportStatus.RUNNING}

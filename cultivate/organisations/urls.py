@@ -12,4 +12,9 @@ urlpatterns = [
     path("organisations/<str:ods_code>/staff/", views.staff_list, name="staff"),
     path("organisations/<str:ods_code>/import/", import_views.import_start, name="import"),
     path("organisations/<str:ods_code>/import/<int:pk>/", import_views.import_status, name="import_status"),
+    path(
+        "organisations/<str:ods_code>/import/<int:pk>/confirm/",
+        import_views.import_confirm,
+        name="import_confirm",
+    ),
 ]

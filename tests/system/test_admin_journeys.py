@@ -165,7 +165,13 @@ def test_organisation_admin_finds_staff_and_manages_users(page: Page, journey: J
             "buffer": ASSIGNMENTS_CSV.format(ods=ods_code).encode(),
         }
     )
-    page.get_by_role("button", name="Upload and import").click()
+    page.get_by_role("button", name="Upload and check").click()
+
+    # Then they see the changes the import will make, and nothing is imported until they confirm
+    expect(page.get_by_role("region", name="Important")).to_contain_text("Nothing has been imported yet.")
+    expect(page.get_by_role("main")).to_contain_text("2 new, 0 changed, 0 unchanged")
+    journey.check("import preview")
+    page.get_by_role("button", name="Import 2 people").click()
 
     # Then the report says what was created, including the new team
     expect(page.get_by_role("alert")).to_contain_text("The staff records were imported.")

@@ -191,6 +191,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 STAFF_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("CULTIVATE_STAFF_IMPORT_MAX_UPLOAD_MB", "200"))
 # Imports with more rows than this run as a background task with progress shown.
 STAFF_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CULTIVATE_STAFF_IMPORT_BACKGROUND_ROWS", "2000"))
+# Rows read from one staff file; a larger file is refused whole (a trust's extract is far smaller).
+STAFF_IMPORT_MAX_ROWS = int(os.environ.get("CULTIVATE_STAFF_IMPORT_MAX_ROWS", "500000"))
 # The insights store: Parquet datasets read by the dashboards (cultivate/insights/store.py).
 INSIGHTS_STORE = Path(os.environ.get("CULTIVATE_INSIGHTS_STORE", VAR_DIR / "insights"))
 
@@ -202,8 +204,9 @@ TASKS = {
 # A running job whose worker has shown no sign of life for this long is recovered: failed (its uploads
 # removed) or queued again (cultivate.core.jobs).
 TASK_STALE_MINUTES = float(os.environ.get("CULTIVATE_TASK_STALE_MINUTES", "10"))
-# Bounds on an uploaded insights extract: a small zip can unpack to a great deal, and a file of nothing but
-# mistakes must not keep a worker busy for minutes writing them all down.
+# Bounds on uploaded files: a small zip can unpack to a great deal (insights extracts), and a file of nothing but
+# mistakes must not keep a worker busy for minutes writing them all down. Problems beyond the bound are counted,
+# not kept (staff and insights imports). Rows per file of an insights extract (national extracts are large).
 IMPORT_MAX_UNPACKED_MB = int(os.environ.get("CULTIVATE_IMPORT_MAX_UNPACKED_MB", "2048"))
 IMPORT_MAX_ROWS = int(os.environ.get("CULTIVATE_IMPORT_MAX_ROWS", "10000000"))
 IMPORT_MAX_PROBLEMS = int(os.environ.get("CULTIVATE_IMPORT_MAX_PROBLEMS", "1000"))

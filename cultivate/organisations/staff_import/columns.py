@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -56,7 +56,7 @@ def choice(options: dict[str, str], wording: str, *, default: str | None = None)
     return parse
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d matches any script's
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
@@ -96,10 +96,13 @@ def birth_date(value: str) -> dt.date | None:
     return day
 
 
+_YEAR = re.compile(r"[0-9]{4}")
+
+
 def birth_year(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or len(value) != 4:
+    if not _YEAR.fullmatch(value):
         raise Invalid("must be a year of four digits, such as 1985")
     year, this_year = int(value), timezone.localdate().year
     if not 1900 <= year <= this_year:
@@ -109,20 +112,19 @@ def birth_year(value: str) -> int | None:
 
 FTE_MAX = Decimal("1.5")
 _CENT = Decimal("0.01")
+# Plain decimals only: no exponent (1e308), infinity, NaN or underscores, which Decimal() would accept.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 
 
 def fte(value: str) -> Decimal:
     if not value:
         raise Invalid("is required: contracted hours ÷ 37.5, more than 0 and at most 1.5")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise Invalid("is not a number") from None
-    if not number.is_finite():
-        raise Invalid("is not a number")
-    # ESR gives four decimal places; two are kept, as the model stores them.
-    number = number.quantize(_CENT, rounding=ROUND_HALF_UP)
-    if not Decimal(0) < number <= FTE_MAX:
+    if not _NUMBER.fullmatch(value):
+        raise Invalid("is not a number written with digits and a decimal point, such as 0.8")
+    number = Decimal(value)
+    # ESR gives four decimal places; two are kept, as the model stores them. The range is checked first, so
+    # the rounding never meets a number too large for it.
+    if not Decimal(0) < number <= FTE_MAX or (number := number.quantize(_CENT, ROUND_HALF_UP)) == 0:
         raise Invalid("must be more than 0 and at most 1.5 (contracted hours ÷ 37.5)")
     return number
 

@@ -10,11 +10,12 @@ from django.urls import reverse
 from cultivate.config.jinja2_env import uk_date
 
 from ..models import StaffImport, StaffImportStage, StaffImportStatus
-from .services import PROBLEMS_SHOWN
 
 STATUS_CLASSES = {
     StaffImportStatus.QUEUED: "nhsuk-tag--grey",
     StaffImportStatus.RUNNING: "nhsuk-tag--blue",
+    StaffImportStatus.CHECKED: "nhsuk-tag--yellow",
+    StaffImportStatus.CANCELLED: "nhsuk-tag--grey",
     StaffImportStatus.SUCCEEDED: "nhsuk-tag--green",
     StaffImportStatus.REJECTED: "nhsuk-tag--red",
     StaffImportStatus.FAILED: "nhsuk-tag--red",
@@ -42,7 +43,8 @@ def _progress(record: StaffImport) -> dict[str, Any]:
     total, done = record.rows_total, min(record.rows_done, record.rows_total)
     percent = int(done * 100 / total) if total else 0
     if record.status == StaffImportStatus.QUEUED:
-        text = f"Waiting for the worker to start: {total:,} rows to check."
+        then = " again and import" if record.confirmed_at else ""
+        text = f"Waiting for the worker to start: {total:,} rows to check{then}."
     elif record.stage == StaffImportStage.SAVING:
         text = f"All {total:,} rows checked and correct. Saving the changes; this takes a minute for large files."
     else:
@@ -65,6 +67,35 @@ def _counts(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _preview(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summary list of what importing the checked files would change."""
+    c = report.get("preview") or {}
+    if not c:
+        return []
+    teams = report.get("new_teams") or []
+    rows = [
+        (
+            "People",
+            f"{c['people_created']:,} new, {c['people_updated']:,} changed, {c['people_unchanged']:,} unchanged",
+        ),
+        (
+            "Employment spells",
+            f"{c['spells_created']:,} new, {c['spells_updated']:,} changed, {c['spells_unchanged']:,} unchanged",
+        ),
+        ("Spells given an end date (leavers and moves)", f"{c['spells_ended']:,}"),
+        ("New teams", f"{len(teams):,}" + (f": {', '.join(teams)}" if teams else "")),
+    ]
+    return [{"key": {"text": key}, "value": {"text": value}} for key, value in rows]
+
+
+def confirm_label(report: dict[str, Any]) -> str:
+    c = report.get("preview") or {}
+    people = sum(c.get(f"people_{what}", 0) for what in ("created", "updated", "unchanged"))
+    if not people:  # assignments only, for people already held
+        return "Import the changes"
+    return f"Import {people:,} {'person' if people == 1 else 'people'}"
+
+
 def status_detail(record: StaffImport) -> dict[str, Any]:
     report = record.report or {}
     files = report.get("files") or {}
@@ -81,7 +112,11 @@ def status_detail(record: StaffImport) -> dict[str, Any]:
     return {
         "status": status_tag(record),
         "summary": summary,
-        "running": not record.is_finished,
+        "running": record.is_busy,
+        "checked": record.status == StaffImportStatus.CHECKED,
+        "cancelled": record.status == StaffImportStatus.CANCELLED,
+        "preview": _preview(report),
+        "confirm_label": confirm_label(report),
         "progress": _progress(record),
         "succeeded": record.status == StaffImportStatus.SUCCEEDED,
         "rejected": record.status == StaffImportStatus.REJECTED,
@@ -93,5 +128,5 @@ def status_detail(record: StaffImport) -> dict[str, Any]:
         "problem_count": record.problem_count,
         "problems": problems,
         "problems_truncated": record.problem_count > len(problems),
-        "problems_shown": min(len(problems), PROBLEMS_SHOWN),
+        "problems_shown": len(problems),
     }

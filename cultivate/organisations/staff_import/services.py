@@ -23,7 +23,7 @@ from cultivate.core.models import AuditAction
 from ..models import Organisation, StaffImport, StaffImportStage, StaffImportStatus
 from . import validate, write
 from .columns import ASSIGNMENTS_FILE, PEOPLE_FILE
-from .problems import Problem, problems_csv
+from .problems import Problem, problems_csv, shorten
 from .reader import count_rows
 from .validate import Progress
 
@@ -31,33 +31,50 @@ logger = logging.getLogger(__name__)
 
 IMPORTS_DIR = "imports"
 PROBLEMS_FILE = "problems.csv"
-# The status page lists at most this many problems; the CSV download has them all.
-PROBLEMS_SHOWN = 1000
 
 
 @dataclass
 class ImportOutcome:
     ok: bool
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first IMPORT_MAX_PROBLEMS
+    problem_count: int = 0  # every problem found
     warnings: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # what was written, or would be for a preview
     new_teams: list[str] = field(default_factory=list)
     people_rows: int = 0
     assignment_rows: int = 0
+    written: bool = False
+    write_ms: float = 0.0  # how long the write transaction was open
+    write_cpu_ms: float = 0.0  # the processor time this process spent in it (the rest is waiting)
 
     def summary(self) -> str:
         if not self.ok:
-            return f"{len(self.problems):,} problems found; nothing was imported."
+            shown = len(self.problems)
+            listed = f" (the first {shown:,} are listed)" if shown < self.problem_count else ""
+            return f"{self.problem_count:,} problems found{listed}; nothing was imported."
         c = self.counts
+        verbs = ("created", "updated") if self.written else ("to create", "to update")
         return (
-            f"People: {c['people_created']:,} created, {c['people_updated']:,} updated, "
-            f"{c['people_unchanged']:,} unchanged. Spells: {c['spells_created']:,} created, "
-            f"{c['spells_updated']:,} updated, {c['spells_unchanged']:,} unchanged. "
-            f"Teams created: {c['teams_created']:,}."
+            f"People: {c['people_created']:,} {verbs[0]}, {c['people_updated']:,} {verbs[1]}, "
+            f"{c['people_unchanged']:,} unchanged. Spells: {c['spells_created']:,} {verbs[0]}, "
+            f"{c['spells_updated']:,} {verbs[1]}, {c['spells_unchanged']:,} unchanged. "
+            f"Teams {verbs[0]}: {c['teams_created']:,}. "
+            f"Spells given an end date (leavers and moves): {c['spells_ended']:,}."
         )
 
 
-def staff_import_run(
+@dataclass
+class Checked:
+    """Files checked, and the changes they would make when nothing is wrong."""
+
+    organisation: Organisation
+    plan: validate.Plan
+    changes: write.Changes | None
+    outcome: ImportOutcome
+    detail: dict[str, Any]
+
+
+def staff_import_check(
     *,
     organisation: Organisation,
     people_path: Path,
@@ -66,12 +83,14 @@ def staff_import_run(
     record: StaffImport | None = None,
     source: str = "command line",
     progress: Progress | None = None,
-) -> ImportOutcome:
-    """Check both files; when nothing is wrong, write every change in one transaction. Audited as started, then
-    succeeded (with counts) or rejected (with the number of problems)."""
+    audit_start: bool = True,
+) -> Checked:
+    """Check both files and work out what importing them would change, writing nothing. Audited as started,
+    and as rejected (with the number of problems) when anything is wrong."""
     subject = record if record is not None else organisation
     detail: dict[str, Any] = {"ods_code": organisation.ods_code, "source": source}
-    audit(AuditAction.IMPORT_STARTED, actor=actor, obj=subject, organisation=organisation, **detail)
+    if audit_start:
+        audit(AuditAction.IMPORT_STARTED, actor=actor, obj=subject, organisation=organisation, **detail)
     plan = validate.check(
         organisation=organisation,
         people_path=people_path,
@@ -80,7 +99,8 @@ def staff_import_run(
     )
     outcome = ImportOutcome(
         ok=plan.ok,
-        problems=plan.problems,
+        problems=list(plan.problems),
+        problem_count=plan.problem_count,
         warnings=plan.warnings,
         people_rows=plan.people_rows,
         assignment_rows=plan.assignment_rows,
@@ -92,26 +112,76 @@ def staff_import_run(
             actor=actor,
             obj=subject,
             organisation=organisation,
-            problems=len(plan.problems),
+            problems=plan.problem_count,
             **detail,
         )
-        return outcome
-    with transaction.atomic():
-        counts = write.apply(plan, now=timezone.now(), progress=progress)
-        outcome.counts = counts.as_dict()
-        outcome.new_teams = counts.new_teams
-        # People and spells are audited in aggregate here, not as one event per row.
-        detail.update(outcome.counts)
-        detail.update(
-            {
-                AuditAction.PERSON_CREATED.value: counts.people_created,
-                AuditAction.PERSON_CHANGED.value: counts.people_updated,
-                AuditAction.SPELL_CREATED.value: counts.spells_created,
-                AuditAction.SPELL_CHANGED.value: counts.spells_updated,
-            }
-        )
-        audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
+        return Checked(organisation, plan, None, outcome, detail)
+    changes = write.diff(plan)
+    outcome.counts = changes.counts.as_dict()
+    outcome.new_teams = changes.counts.new_teams
+    return Checked(organisation, plan, changes, outcome, detail)
+
+
+def staff_import_write(
+    checked: Checked,
+    *,
+    actor: User | None = None,
+    record: StaffImport | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Write the changes of a clean check in one transaction, opened only once everything is worked out (ADR
+    0014), and audit the import as succeeded with its counts."""
+    assert checked.changes is not None, "files with problems are never written"
+    organisation, outcome, detail = checked.organisation, checked.outcome, dict(checked.detail)
+    subject = record if record is not None else organisation
+    counts = checked.changes.counts
+    # People and spells are audited in aggregate, not as one event per row.
+    detail.update(counts.as_dict())
+    detail.update(
+        {
+            AuditAction.PERSON_CREATED.value: counts.people_created,
+            AuditAction.PERSON_CHANGED.value: counts.people_updated,
+            AuditAction.SPELL_CREATED.value: counts.spells_created,
+            AuditAction.SPELL_CHANGED.value: counts.spells_updated,
+        }
+    )
+    writer = write.Writer(checked.plan, checked.changes, now=timezone.now(), progress=progress)
+    with write.roomy_cache():
+        started, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            writer.write()
+            audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
+        outcome.write_ms = (time.perf_counter() - started) * 1000
+        outcome.write_cpu_ms = (time.process_time() - cpu) * 1000
+    outcome.written = True
     return outcome
+
+
+def staff_import_run(
+    *,
+    organisation: Organisation,
+    people_path: Path,
+    assignments_path: Path,
+    actor: User | None = None,
+    record: StaffImport | None = None,
+    source: str = "command line",
+    progress: Progress | None = None,
+    audit_start: bool = True,
+) -> ImportOutcome:
+    """Check both files and, when nothing is wrong, write every change (without a preview)."""
+    checked = staff_import_check(
+        organisation=organisation,
+        people_path=people_path,
+        assignments_path=assignments_path,
+        actor=actor,
+        record=record,
+        source=source,
+        progress=progress,
+        audit_start=audit_start,
+    )
+    if not checked.outcome.ok:
+        return checked.outcome
+    return staff_import_write(checked, actor=actor, record=record, progress=progress)
 
 
 def _folder_path(record: StaffImport) -> Path:
@@ -141,7 +211,13 @@ def staff_import_create(
         started_by=actor,
         folder=folder,
         rows_total=rows,
-        report={"files": {PEOPLE_FILE: people.name or "", ASSIGNMENTS_FILE: assignments.name or ""}},
+        # The names as sent are shown back: cut short, and escaped (jsonb on PostgreSQL refuses NUL).
+        report={
+            "files": {
+                PEOPLE_FILE: shorten(people.name or ""),
+                ASSIGNMENTS_FILE: shorten(assignments.name or ""),
+            }
+        },
     )
     record.full_clean()
     record.save()
@@ -180,26 +256,33 @@ class _RecordProgress:
 
 
 def staff_import_execute(*, record_id: int) -> StaffImport:
-    """Run a queued import once (a retried task finds it no longer queued and does nothing)."""
+    """Run a queued import once (a retried task finds it no longer queued and does nothing): before it is
+    confirmed, check the files and keep the preview; once confirmed, check them again and write."""
     claimed = StaffImport.objects.filter(pk=record_id, status=StaffImportStatus.QUEUED).update(
         status=StaffImportStatus.RUNNING, stage=StaffImportStage.CHECKING, updated_at=timezone.now()
     )
-    record = StaffImport.objects.select_related("organisation", "started_by").get(pk=record_id)
+    record = StaffImport.objects.select_related("organisation", "started_by", "confirmed_by").get(
+        pk=record_id
+    )
     if not claimed:
         return record
     folder = _folder_path(record)
-    progress = _RecordProgress(record)
+    files: dict[str, Any] = {
+        "organisation": record.organisation,
+        "people_path": folder / PEOPLE_FILE,
+        "assignments_path": folder / ASSIGNMENTS_FILE,
+        "record": record,
+        "source": "upload",
+        "progress": _RecordProgress(record),
+    }
     try:
-        outcome = staff_import_run(
-            organisation=record.organisation,
-            people_path=folder / PEOPLE_FILE,
-            assignments_path=folder / ASSIGNMENTS_FILE,
-            actor=record.started_by,
-            record=record,
-            source="upload",
-            progress=progress,
-        )
+        if record.confirmed_at is None:
+            outcome = staff_import_check(**files, actor=record.started_by).outcome
+        else:
+            # Checked again: the records may have changed since the preview.
+            outcome = staff_import_run(**files, actor=record.confirmed_by, audit_start=False)
     except Exception:
+        # Logged for the administrator; the page says only that it failed, never why (no SQL, paths or trace).
         logger.exception("Staff import %s failed", record.pk)
         _remove_uploads(folder)
         record.refresh_from_db()
@@ -212,6 +295,36 @@ def staff_import_execute(*, record_id: int) -> StaffImport:
     return record
 
 
+def staff_import_confirm(*, record: StaffImport, actor: User) -> bool:
+    """An admin confirms the preview of a checked import: it is queued again, to be written. False when it was
+    not waiting for confirmation (confirmed twice, or cancelled)."""
+    now = timezone.now()
+    confirmed = StaffImport.objects.filter(pk=record.pk, status=StaffImportStatus.CHECKED).update(
+        status=StaffImportStatus.QUEUED,
+        stage=StaffImportStage.WAITING,
+        rows_done=0,
+        confirmed_at=now,
+        confirmed_by=actor,
+        updated_at=now,
+    )
+    if not confirmed:
+        return False
+    record.refresh_from_db()
+    staff_import_dispatch(record=record)
+    return True
+
+
+def staff_import_cancel(*, record: StaffImport) -> bool:
+    """Drop a checked import instead of writing it, and its uploads with it."""
+    now = timezone.now()
+    cancelled = StaffImport.objects.filter(pk=record.pk, status=StaffImportStatus.CHECKED).update(
+        status=StaffImportStatus.CANCELLED, stage=StaffImportStage.DONE, finished_at=now, updated_at=now
+    )
+    if cancelled:
+        _remove_uploads(_folder_path(record))
+    return bool(cancelled)
+
+
 def _remove_uploads(folder: Path) -> None:
     # The uploads hold personal data and have served their purpose: the records or the report replace them.
     for name in (PEOPLE_FILE, ASSIGNMENTS_FILE):
@@ -220,23 +333,27 @@ def _remove_uploads(folder: Path) -> None:
 
 def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
     folder = _folder_path(record)
+    preview = outcome.ok and not outcome.written
     report: dict[str, Any] = {
         **record.report,
-        "counts": outcome.counts,
+        "preview" if preview else "counts": outcome.counts,
         "new_teams": outcome.new_teams,
         "warnings": outcome.warnings,
         "rows": {"people": outcome.people_rows, "assignments": outcome.assignment_rows},
-        "problems": [p.as_dict() for p in outcome.problems[:PROBLEMS_SHOWN]],
+        "problems": [p.as_dict() for p in outcome.problems],
     }
     if outcome.problems:
         (folder / PROBLEMS_FILE).write_text(problems_csv(outcome.problems), encoding="utf-8")
-    _remove_uploads(folder)
+    if preview:
+        record.status = StaffImportStatus.CHECKED  # the uploads are kept until it is confirmed or cancelled
+    else:
+        _remove_uploads(folder)
+        record.status = StaffImportStatus.SUCCEEDED if outcome.ok else StaffImportStatus.REJECTED
+        record.finished_at = timezone.now()
     record.report = report
-    record.problem_count = len(outcome.problems)
-    record.status = StaffImportStatus.SUCCEEDED if outcome.ok else StaffImportStatus.REJECTED
+    record.problem_count = outcome.problem_count
     record.stage = StaffImportStage.DONE
     record.rows_done = record.rows_total = outcome.people_rows + outcome.assignment_rows
-    record.finished_at = timezone.now()
     record.save(
         update_fields=[
             "report",
@@ -252,7 +369,8 @@ def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
 
 
 def staff_import_problems_export(*, record: StaffImport, request: HttpRequest) -> Path | None:
-    """The CSV of every problem of a rejected import, its download audited (it quotes personal data)."""
+    """The CSV of the problems of a rejected import (the first IMPORT_MAX_PROBLEMS), its download audited (it
+    quotes personal data)."""
     path = problems_file(record)
     if path is not None:
         audit(

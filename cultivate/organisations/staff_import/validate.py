@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from ..models import EmploymentSpell, JobTitle, Organisation, Person, Team
 from .columns import (
@@ -32,13 +34,17 @@ from .columns import (
     Invalid,
     normalise_title,
 )
-from .problems import Problem
+from .problems import Problem, Problems, shorten
 from .reader import Table, count_rows
 
 # (stage, rows done, rows in all) — the command line draws a bar, the web updates the import record.
 Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 1000
 ONE_DAY = dt.timedelta(days=1)
+# A file is "mostly unparseable" when, once this many rows have been read, more than half of them have a
+# problem: checking stops there, rather than listing a problem for every row of a file that is not an extract.
+GIVE_UP_AFTER_ROWS = 200
+UNKNOWN_SHOWN = 20
 
 
 @dataclass(slots=True)
@@ -69,10 +75,14 @@ class Existing:
     titles: dict[str, int] = field(default_factory=dict)  # normalised title → SupportRole pk
 
 
+def _problems() -> Problems:
+    return Problems(settings.IMPORT_MAX_PROBLEMS)
+
+
 @dataclass
 class Plan:
     organisation: Organisation
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=_problems)
     warnings: list[str] = field(default_factory=list)
     people: dict[str, PersonRow] = field(default_factory=dict)
     spells: list[SpellRow] = field(default_factory=list)
@@ -85,7 +95,12 @@ class Plan:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems.total
+
+    @property
+    def problem_count(self) -> int:
+        """Every problem found; `problems` keeps only the first IMPORT_MAX_PROBLEMS."""
+        return self.problems.total
 
 
 def load_existing(organisation: Organisation) -> Existing:
@@ -133,6 +148,23 @@ class _Checker:
     def problem(self, file: str, line: int, column: str, value: str, message: str) -> None:
         self.problems.append(Problem(file, line, column, value, message))
 
+    def rows(self, table: Table) -> Iterator[tuple[int, list[str]]]:
+        """The table's rows, each counted for progress; the file is refused once most rows have a problem."""
+        wrong = 0
+        before = self.problems.total
+        for read, (line, cells) in enumerate(table.rows(), start=1):  # reading a row may report problems
+            self.tick()
+            yield line, cells
+            if self.problems.total > before:
+                wrong += 1
+            before = self.problems.total
+            if read >= GIVE_UP_AFTER_ROWS and wrong * 2 > read:
+                table.refuse(
+                    line,
+                    f"{wrong:,} of the first {read:,} rows have problems: the file does not look like "
+                    f"{table.label}, so checking stopped at line {line:,}",
+                )
+
     def _identifier(self, file: str, line: int, column: str, value: str) -> bool:
         if not value:
             self.problem(file, line, column, value, "is required")
@@ -152,8 +184,7 @@ class _Checker:
             if table.has(column)
         ]
         plan.person_fields = tuple(name for _column, _index, name, _parse in spec)
-        for line, cells in table.rows():
-            self.tick()
+        for line, cells in self.rows(table):
             plan.people_rows += 1
             staff_id = cells[key].strip()
             usable = self._identifier(PEOPLE_FILE, line, "person_id", staff_id)
@@ -211,8 +242,7 @@ class _Checker:
         plan.spell_fields = tuple(fields)
         first_line: dict[str, int] = {}
         roles: dict[str, int | None] = {}
-        for line, cells in table.rows():
-            self.tick()
+        for line, cells in self.rows(table):
             plan.assignment_rows += 1
             assignment_id = cells[key].strip()
             usable = self._identifier(ASSIGNMENTS_FILE, line, "assignment_id", assignment_id)
@@ -451,23 +481,37 @@ def check(
     plan = Plan(organisation=organisation)
     total = count_rows(people_path) + count_rows(assignments_path)
     checker = _Checker(plan, progress, total)
+    limit = settings.STAFF_IMPORT_MAX_ROWS
     with (
-        Table(PEOPLE_FILE, people_path, PEOPLE_KNOWN, PEOPLE_REQUIRED, plan.problems) as people,
         Table(
-            ASSIGNMENTS_FILE, assignments_path, ASSIGNMENTS_KNOWN, ASSIGNMENTS_REQUIRED, plan.problems
+            PEOPLE_FILE, people_path, PEOPLE_KNOWN, PEOPLE_REQUIRED, plan.problems, max_rows=limit
+        ) as people,
+        Table(
+            ASSIGNMENTS_FILE,
+            assignments_path,
+            ASSIGNMENTS_KNOWN,
+            ASSIGNMENTS_REQUIRED,
+            plan.problems,
+            max_rows=limit,
         ) as assignments,
     ):
         for table in (people, assignments):
             if table.unknown:
-                plan.warnings.append(
-                    f"{table.label}: columns not recognised and not imported: {', '.join(table.unknown)}"
-                )
+                # Named, cut short and escaped, up to a point: a file that is not an extract may have thousands.
+                names = ", ".join(shorten(name) for name in table.unknown[:UNKNOWN_SHOWN])
+                more = len(table.unknown) - UNKNOWN_SHOWN
+                names += f" and {more:,} more" if more > 0 else ""
+                plan.warnings.append(f"{table.label}: columns not recognised and not imported: {names}")
         if not (people.header_ok and assignments.header_ok):
             # Without the columns the rows cannot be read meaningfully; the header problems say what to fix.
             return plan
         checker.read_people(people)
         plan.existing = load_existing(organisation)
         checker.read_spells(assignments)
+        if people.refused or assignments.refused:
+            # Rows were left unread, so references between the files would be reported wrongly.
+            plan.problems.sort(key=lambda p: (p.file != PEOPLE_FILE, p.line))
+            return plan
     checker.cross_check()
     if progress is not None:
         progress("checking", checker.done, max(checker.done, total))

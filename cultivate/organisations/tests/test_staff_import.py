@@ -154,6 +154,7 @@ def test_a_clean_extract_is_imported(organisation: Organisation, tmp_path: Path)
         "spells_created": 4,
         "spells_updated": 0,
         "spells_unchanged": 0,
+        "spells_ended": 0,
         "teams_created": 1,
     }
     assert outcome.new_teams == ["Bank Pool"]
@@ -209,6 +210,7 @@ def test_reimporting_the_same_files_changes_nothing(organisation: Organisation, 
         "spells_created": 0,
         "spells_updated": 0,
         "spells_unchanged": 4,
+        "spells_ended": 0,
         "teams_created": 0,
     }
     assert snapshot(organisation) == before
@@ -240,6 +242,7 @@ def test_an_update_changes_only_what_changed(organisation: Organisation, tmp_pat
         "spells_created": 1,
         "spells_updated": 1,
         "spells_unchanged": 3,
+        "spells_ended": 1,
         "teams_created": 0,
     }
     spell = EmploymentSpell.objects.get(assignment_id="A2")

@@ -1,4 +1,5 @@
-"""`cultivate import-staff DIR [--organisation ODS]`: exit 0 with the counts, 1 (CommandError) with every problem."""
+"""`cultivate import-staff DIR [--organisation ODS] [--dry-run | --yes]`: exit 0 with the counts, 1 (CommandError)
+with every problem, 2 when the changes previewed are not confirmed."""
 
 from __future__ import annotations
 
@@ -23,7 +24,13 @@ def test_a_clean_folder_imports_and_prints_the_counts(organisation: Organisation
     out, err = io.StringIO(), io.StringIO()
 
     call_command(
-        "import_staff", str(write_extract(tmp_path)), "--organisation", "rx1", stdout=out, stderr=err
+        "import_staff",
+        str(write_extract(tmp_path)),
+        "--organisation",
+        "rx1",
+        "--yes",
+        stdout=out,
+        stderr=err,
     )
 
     assert "People: 3 created, 0 updated, 0 unchanged. Spells: 4 created" in out.getvalue()
@@ -34,11 +41,11 @@ def test_a_clean_folder_imports_and_prints_the_counts(organisation: Organisation
 
 def test_the_organisation_defaults_to_the_one_in_the_file(organisation: Organisation, tmp_path: Path) -> None:
     out = io.StringIO()
-    call_command("import_staff", str(write_extract(tmp_path)), stdout=out, stderr=io.StringIO())
+    call_command("import_staff", str(write_extract(tmp_path)), "--yes", stdout=out, stderr=io.StringIO())
     assert out.getvalue().startswith("RX1 ")
 
     again = io.StringIO()
-    call_command("import_staff", str(tmp_path), stdout=again, stderr=io.StringIO())
+    call_command("import_staff", str(tmp_path), "--yes", stdout=again, stderr=io.StringIO())
     assert (
         "People: 0 created, 0 updated, 3 unchanged. Spells: 0 created, 0 updated, 4 unchanged."
         in again.getvalue()
@@ -95,3 +102,50 @@ def test_an_unknown_organisation_is_refused(organisation: Organisation, tmp_path
 def test_a_folder_without_the_files_is_refused(organisation: Organisation, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"has no people\.csv"):
         call_command("import_staff", str(tmp_path), "--organisation", "RX1", stderr=io.StringIO())
+
+
+def test_a_dry_run_previews_the_changes_and_writes_nothing(
+    organisation: Organisation, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+
+    call_command("import_staff", str(write_extract(tmp_path)), "--dry-run", stdout=out, stderr=io.StringIO())
+
+    assert "People: 3 to create, 0 to update, 0 unchanged. Spells: 4 to create" in out.getvalue()
+    assert "Dry run: nothing was imported." in out.getvalue()
+    assert Person.objects.count() == 0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "people"), [("y\n", 3), ("\n", 0)])
+def test_without_yes_the_command_asks_at_a_terminal(
+    organisation: Organisation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, people: int
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Terminal(answer))
+    out = io.StringIO()
+
+    if people:
+        call_command("import_staff", str(write_extract(tmp_path)), stdout=out, stderr=io.StringIO())
+    else:
+        with pytest.raises(CommandError, match="Nothing was imported") as raised:
+            call_command("import_staff", str(write_extract(tmp_path)), stdout=out, stderr=io.StringIO())
+        assert raised.value.returncode == 2
+
+    assert "People: 3 to create" in out.getvalue() and "Import these changes? [y/N]" in out.getvalue()
+    assert Person.objects.count() == people
+
+
+def test_without_yes_or_a_terminal_nothing_is_written(
+    organisation: Organisation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+
+    with pytest.raises(CommandError, match="run again with --yes") as raised:
+        call_command("import_staff", str(write_extract(tmp_path)), stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert raised.value.returncode == 2 and "People: 3 to create" in str(raised.value)
+    assert Person.objects.count() == 0

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_organisation, make_team, make_user
+from cultivate.core.testing import make_organisation, make_person, make_team, make_user
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, StaffImport
 from cultivate.organisations.staff_import.services import staff_import_execute
 
@@ -47,26 +48,67 @@ def test_an_admin_sees_the_upload_form(admin_client: Client) -> None:
     assert 'type="file"' in html and 'name="people"' in html and 'name="assignments"' in html
 
 
-def test_an_admin_uploads_a_clean_extract(
+def test_an_admin_uploads_a_clean_extract_sees_the_preview_and_confirms(
     admin_client: Client, organisation: Organisation, tmp_path: Path, settings: Settings
 ) -> None:
+    make_person(
+        organisation, staff_id="P2", given_name="Benjamin", family_name="Jones", birth_year=1990, sex="M"
+    )
     response = admin_client.post("/organisations/RX1/import/", uploads(write_extract(tmp_path)))
 
     record = StaffImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/organisations/RX1/import/{record.pk}/"
-    assert record.status == "succeeded"
+    # Checked, not yet written: the page previews the changes and asks to confirm.
+    assert record.status == "checked"
+    assert Person.objects.filter(organisation=organisation).count() == 1
+    assert EmploymentSpell.objects.count() == 0
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Nothing has been imported yet." in page
+    assert "2 new, 1 changed, 0 unchanged" in page  # people: P2 is held, with other characteristics
+    assert "4 new, 0 changed, 0 unchanged" in page  # employment spells
+    assert "Bank Pool" in page and "data-app-refresh" not in page
+    assert 'value="import"' in page and "Import 3 people" in page
+    folder = Path(settings.MEDIA_ROOT) / record.folder
+    assert (folder / "people.csv").exists()  # kept until confirmed or cancelled
+
+    confirmed = admin_client.post(f"/organisations/RX1/import/{record.pk}/confirm/", {"action": "import"})
+
+    assert confirmed.status_code == 302 and confirmed["Location"] == response["Location"]
+    record.refresh_from_db()
+    assert record.status == "succeeded" and record.confirmed_by is not None
     assert Person.objects.filter(organisation=organisation).count() == 3
     assert EmploymentSpell.objects.count() == 4
     page = admin_client.get(response["Location"]).content.decode()
     assert "The staff records were imported." in page
-    assert "Bank Pool" in page and "data-app-refresh" not in page
     # The uploads are not kept once imported; they were stored outside the web root meanwhile.
-    folder = Path(settings.MEDIA_ROOT) / record.folder
     assert folder.is_relative_to(Path(settings.MEDIA_ROOT) / "imports")
     assert not (folder / "people.csv").exists()
     started = AuditEvent.objects.get(action=AuditAction.IMPORT_STARTED)
     assert started.object_id == str(record.pk) and started.detail["source"] == "upload"
+    done = AuditEvent.objects.get(action=AuditAction.IMPORT_SUCCEEDED)
+    assert done.actor_id == record.confirmed_by_id and done.detail["person_created"] == 2
+    # Confirming again changes nothing.
+    admin_client.post(f"/organisations/RX1/import/{record.pk}/confirm/", {"action": "import"})
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORT_SUCCEEDED).count() == 1
+
+
+def test_a_checked_import_can_be_cancelled(
+    admin_client: Client, organisation: Organisation, tmp_path: Path, settings: Settings
+) -> None:
+    response = admin_client.post("/organisations/RX1/import/", uploads(write_extract(tmp_path)))
+    record = StaffImport.objects.get()
+
+    admin_client.post(f"/organisations/RX1/import/{record.pk}/confirm/", {"action": "cancel"})
+    # A confirmation from a stale page does not bring it back.
+    admin_client.post(f"/organisations/RX1/import/{record.pk}/confirm/", {"action": "import"})
+
+    record.refresh_from_db()
+    assert record.status == "cancelled" and record.finished_at is not None
+    assert Person.objects.count() == 0
+    assert not (Path(settings.MEDIA_ROOT) / record.folder / "people.csv").exists()
+    assert "This import was cancelled" in admin_client.get(response["Location"]).content.decode()
+    assert admin_client.get(f"/organisations/RX1/import/{record.pk}/confirm/").status_code == 405
 
 
 def test_a_rejected_upload_lists_every_problem_and_offers_them_all_as_csv(
@@ -88,21 +130,26 @@ def test_a_rejected_upload_lists_every_problem_and_offers_them_all_as_csv(
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
 
 
-def test_the_problems_table_is_capped_at_1000(admin_client: Client, tmp_path: Path) -> None:
-    people = [[f"P{n}", "1980", "Q", "A", "N", "", "", ""] for n in range(1001)]
+def test_the_problems_kept_are_capped_by_a_setting_and_all_are_counted(
+    admin_client: Client, tmp_path: Path, settings: Settings
+) -> None:
+    settings.IMPORT_MAX_PROBLEMS = 10
+    people = [[f"P{n}", "1980", "Q", "A", "N", "", "", ""] for n in range(15)]
     assignments = [["A1", "P1", "RX1", "", "", "3", "Permanent", "1", "2020-01-01", "", "", ""]]
     response = admin_client.post(
         "/organisations/RX1/import/", uploads(write_extract(tmp_path, people=people, assignments=assignments))
     )
 
+    record = StaffImport.objects.get()
+    assert record.problem_count == 15 and len(record.report["problems"]) == 10
     page = admin_client.get(response["Location"]).content.decode()
-    assert "The first 1,000 of 1,001 problems are shown." in page
-    assert page.count("must be F, M, X (other)") == 1000
+    assert "The first 10 of 15 problems are shown" in page
+    assert page.count("must be F, M, X (other)") == 10
     download = admin_client.get(response["Location"] + "?download=problems")
-    assert len(b"".join(download.streaming_content).splitlines()) == 1002  # type: ignore[attr-defined]
+    assert len(b"".join(download.streaming_content).splitlines()) == 11  # type: ignore[attr-defined]
 
 
-def test_a_large_upload_runs_as_a_background_task(
+def test_a_large_upload_is_checked_and_written_as_background_tasks(
     admin_client: Client, tmp_path: Path, settings: Settings
 ) -> None:
     settings.STAFF_IMPORT_BACKGROUND_ROWS = 2
@@ -110,7 +157,11 @@ def test_a_large_upload_runs_as_a_background_task(
 
     # The tests' task backend runs the task at once; the record shows what the worker did.
     record = StaffImport.objects.get()
+    assert (record.status, record.rows_done, record.rows_total) == ("checked", 7, 7)
+    admin_client.post(f"/organisations/RX1/import/{record.pk}/confirm/", {"action": "import"})
+    record.refresh_from_db()
     assert (record.status, record.rows_done, record.rows_total) == ("succeeded", 7, 7)
+    assert Person.objects.count() == 3
     assert admin_client.get(response["Location"]).status_code == 200
 
 
@@ -180,7 +231,12 @@ def test_an_admin_of_another_organisation_cannot_import_or_see_an_import(
     assert other.get("/organisations/RX1/import/").status_code == 404
     assert other.get(f"/organisations/RX1/import/{record.pk}/").status_code == 404
     assert other.get(f"/organisations/RY2/import/{record.pk}/").status_code == 404  # not RY2's import
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 3
+    confirm = {"action": "import"}
+    assert other.post(f"/organisations/RX1/import/{record.pk}/confirm/", confirm).status_code == 404
+    assert other.post(f"/organisations/RY2/import/{record.pk}/confirm/", confirm).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 5
+    record.refresh_from_db()
+    assert record.status == "checked" and Person.objects.count() == 0
 
 
 def test_an_import_runs_once_and_a_crash_is_reported_as_failed(
@@ -207,3 +263,20 @@ def test_the_automatic_refresh_can_be_turned_off(admin_client: Client, organisat
 
     assert "data-app-refresh" not in page
     assert "Waiting for the worker to start: 5,000 rows to check." in page
+
+
+def test_a_confirmed_import_waiting_for_the_worker_says_it_will_be_checked_again(
+    admin_client: Client, organisation: Organisation
+) -> None:
+    record = StaffImport.objects.create(
+        organisation=organisation,
+        folder="imports/RX1/x",
+        status="queued",
+        rows_total=5000,
+        confirmed_at=timezone.now(),
+    )
+
+    page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
+
+    assert "Waiting for the worker to start: 5,000 rows to check again and import." in page
+    assert "data-app-refresh" in page and "Import 5" not in page

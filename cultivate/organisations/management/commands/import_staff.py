@@ -1,7 +1,11 @@
-"""`cultivate import-staff DIR [--organisation ODS]`: import people.csv and assignments.csv from a folder.
+"""`cultivate import-staff DIR [--organisation ODS] [--dry-run | --yes]`: import people.csv and assignments.csv
+from a folder.
 
-Exit status 0 with the counts when the files are imported; 1 with every problem, one per line
-(file:line: column 'x' value 'y': problem), when they are not, and nothing is changed."""
+The files are checked first and the changes previewed (people and spells to create, update or leave). With
+--dry-run nothing more happens; with --yes they are written; otherwise the command asks, and refuses to write
+without a terminal to ask at. Exit status 0 with the counts when the files are imported (or previewed by a dry
+run); 1 with the problems, one per line (file:line: column 'x' value 'y': problem), when they are not, and
+nothing is changed; 2 when the import is not confirmed."""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from cultivate.organisations.models import Organisation
-from cultivate.organisations.staff_import import staff_import_run
 from cultivate.organisations.staff_import.columns import ASSIGNMENTS_FILE, PEOPLE_FILE
 from cultivate.organisations.staff_import.reader import normalise_column
+from cultivate.organisations.staff_import.services import staff_import_check, staff_import_write
 
 STAGES = {"checking": "Checking", "saving": "Saving"}
 
@@ -86,6 +90,11 @@ class Command(BaseCommand):
             metavar="ODS",
             help="ODS code of the organisation to import into (default: the one organisation_code in the file)",
         )
+        confirm = parser.add_mutually_exclusive_group()
+        confirm.add_argument(
+            "--dry-run", action="store_true", help="check the files and show the changes, writing nothing"
+        )
+        confirm.add_argument("--yes", action="store_true", help="write the changes without asking")
 
     def handle(self, *args: Any, **options: Any) -> None:
         folder = Path(options["folder"])
@@ -109,11 +118,12 @@ class Command(BaseCommand):
         stream = getattr(self.stderr, "_out", sys.stderr)  # tqdm redraws with \r; OutputWrapper adds newlines
         bar = _Bar(stream)
         try:
-            outcome = staff_import_run(
+            checked = staff_import_check(
                 organisation=organisation, people_path=people, assignments_path=assignments, progress=bar
             )
         finally:
             bar.close()
+        outcome = checked.outcome
         for warning in outcome.warnings:
             self.stderr.write(f"Warning: {warning}")
         if not outcome.ok:
@@ -121,6 +131,29 @@ class Command(BaseCommand):
             raise CommandError(
                 "\n".join([f"{organisation.ods_code}: {outcome.summary()}", *lines]), returncode=1
             )
+        preview = f"{organisation.ods_code} {organisation.name}: {outcome.summary()}"
+        if options["dry_run"]:
+            self.stdout.write(f"{preview}\nDry run: nothing was imported.")
+            return
+        if not options["yes"]:
+            self._confirm(preview)
+        try:
+            outcome = staff_import_write(checked, progress=bar)
+        finally:
+            bar.close()
         self.stdout.write(f"{organisation.ods_code} {organisation.name}: {outcome.summary()}")
         for team in outcome.new_teams:
             self.stdout.write(f'New team (setting "Other"): {team}')
+
+    def _confirm(self, preview: str) -> None:
+        stdin = sys.stdin
+        if not stdin.isatty():
+            raise CommandError(
+                f"{preview}\nNothing was imported: run again with --yes to import without being asked.",
+                returncode=2,
+            )
+        self.stdout.write(preview)
+        self.stdout.write("Import these changes? [y/N] ", ending="")
+        self.stdout.flush()
+        if stdin.readline().strip().lower() not in {"y", "yes"}:
+            raise CommandError("Nothing was imported.", returncode=2)
