@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER_PATTERN = r"[+-]?[0-9]+(\.[0-9]+)?"
+PLAIN_NUMBER = re.compile(PLAIN_NUMBER_PATTERN)
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -33,8 +36,9 @@ def spreadsheet_export(view: View) -> View:
 
 
 def escape_formula(text: str) -> str:
-    """The text, with an apostrophe in front if a spreadsheet would read it as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """The text, with an apostrophe in front if a spreadsheet would read it as a formula. A plain signed number
+    ("-1", "+2.5", an out-of-range value echoed from an upload) runs nothing, so it is left as it was."""
+    return "'" + text if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text) else text
 
 
 def csv_row(values: Iterable[Any]) -> list[Any]:
@@ -71,4 +75,8 @@ def xlsx_row(
 def sql_text(expression: str) -> str:
     """A DuckDB SQL expression for the text `expression`, escaped by the same rule."""
     starts = ", ".join("'" + start.replace("'", "''") + "'" for start in FORMULA_START)
-    return f"CASE WHEN left({expression}, 1) IN ({starts}) THEN '''' || {expression} ELSE {expression} END"
+    return (
+        f"CASE WHEN left({expression}, 1) IN ({starts}) "
+        f"AND NOT regexp_full_match({expression}, '{PLAIN_NUMBER_PATTERN}') "
+        f"THEN '''' || {expression} ELSE {expression} END"
+    )

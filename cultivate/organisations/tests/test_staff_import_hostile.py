@@ -236,8 +236,8 @@ def test_the_problems_kept_are_bounded_and_all_are_counted(
 def test_the_problems_csv_escapes_formulas() -> None:
     problems = [
         Problem("people.csv", 2, "given_name", '=HYPERLINK("http://evil","x")', "is odd"),
-        Problem("people.csv", 3, "given_name", "+1", "is odd"),
-        Problem("people.csv", 4, "given_name", "-1", "is odd"),
+        Problem("people.csv", 3, "given_name", "+1+cmd", "is odd"),
+        Problem("people.csv", 4, "fte", "-1", "is odd"),
         Problem("people.csv", 5, "given_name", "@SUM(A1)", "is odd"),
         Problem("people.csv", 6, "given_name", "\tx", "is odd"),
         Problem("people.csv", 7, "=cmd", "Ada", "is odd"),
@@ -247,8 +247,8 @@ def test_the_problems_csv_escapes_formulas() -> None:
 
     assert [row[3] for row in rows] == [
         '\'=HYPERLINK("http://evil","x")',
-        "'+1",
-        "'-1",
+        "'+1+cmd",
+        "-1",  # a plain number runs nothing, and is shown as it was
         "'@SUM(A1)",
         "\\tx",  # shown escaped, so no longer a tab
         "Ada",
