@@ -10,7 +10,21 @@ from openpyxl import Workbook, load_workbook
 
 from cultivate.core import exports
 
-SAMPLES = ["=1+1", "+44 20", "-3", "-2.5", "-3+cmd", "@SUM(A1)", "\tx", "\rx", "Ward 7", "", "O'Brien", "a=b", "'=already"]
+SAMPLES = [
+    "=1+1",
+    "+44 20",
+    "-3",
+    "-2.5",
+    "-3+cmd",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+    "Ward 7",
+    "",
+    "O'Brien",
+    "a=b",
+    "'=already",
+]
 
 
 def test_text_that_looks_like_a_formula_gets_an_apostrophe() -> None:
