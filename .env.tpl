@@ -77,6 +77,8 @@
 # A running job (import, snapshot, board report) whose worker has shown no sign of life for this many minutes is
 # recovered: failed with a message and its uploads deleted, or queued again (board reports, once).
 # CULTIVATE_TASK_STALE_MINUTES=10
+# A staff import's preview not confirmed or cancelled within this many hours is cancelled and its uploads deleted.
+# CULTIVATE_JOB_WAITING_HOURS=24
 
 # --- Bounds on uploaded files ----------------------------------------------------------------------------------
 # The most an uploaded insights zip (or workbook) may unpack to, in megabytes; the rows one insights file, or one

@@ -8,7 +8,8 @@ restarted too often, otherwise marked failed with a message that says what happe
 Recovery is written once, here, over every concrete subclass; each model only says which status values it uses,
 what a failure looks like on it and which files are its own. It runs when a worker starts and every minute or so
 inside it (`cultivate worker`), whenever a job's status page is viewed (so the page never says "running" for a
-job nobody runs), and from cron (`cultivate recover_jobs`)."""
+job nobody runs), and from cron (`cultivate recover_jobs`). The same passes close a job that waits for a person
+(a staff import's preview) and was left waiting longer than `JOB_WAITING_HOURS`, and remove its uploads."""
 
 from __future__ import annotations
 
@@ -58,12 +59,19 @@ class BackgroundJob(TimeStampedModel):
     # How many times a job whose worker stopped is queued again rather than failed (0: never; only for jobs
     # that write nothing but their own result, so a second run is harmless).
     job_restarts_allowed: ClassVar[int] = 0
+    # A status in which the job waits for a person (a preview to confirm) while its uploads stay on disk; a job
+    # left waiting longer than JOB_WAITING_HOURS is closed (`job_expired_fields`) and its files removed.
+    job_waiting: ClassVar[str | None] = None
 
     class Meta:
         abstract = True
 
     def job_failed_fields(self, now: dt.datetime) -> dict[str, Any]:
         """The fields that mark this job failed because its worker stopped, with a message for its page."""
+        raise NotImplementedError
+
+    def job_expired_fields(self, now: dt.datetime) -> dict[str, Any]:
+        """The fields that close a job left waiting too long, with a message for its page."""
         raise NotImplementedError
 
     def job_requeued_fields(self) -> dict[str, Any]:
@@ -89,6 +97,10 @@ def heartbeat_seconds() -> float:
     return max(1.0, min(60.0, stale_after().total_seconds() / 5))
 
 
+def waiting_expires_after() -> dt.timedelta:
+    return dt.timedelta(hours=float(settings.JOB_WAITING_HOURS))
+
+
 def job_models() -> list[type[BackgroundJob]]:
     return [model for model in apps.get_models() if issubclass(model, BackgroundJob)]
 
@@ -100,6 +112,10 @@ def _stale(model: type[BackgroundJob], cutoff: dt.datetime) -> Q:
         & Q(updated_at__lt=cutoff)
         & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
     )
+
+
+def _expired(model: type[BackgroundJob], cutoff: dt.datetime) -> Q:
+    return Q(status=model.job_waiting, updated_at__lt=cutoff)
 
 
 def job_is_stale(record: BackgroundJob, *, now: dt.datetime | None = None) -> bool:
@@ -115,15 +131,16 @@ class Recovery:
 
     failed: list[str] = field(default_factory=list)
     requeued: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
     task_results: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.failed or self.requeued or self.task_results)
+        return bool(self.failed or self.requeued or self.expired or self.task_results)
 
     def __str__(self) -> str:
         return (
             f"{len(self.failed)} stopped jobs marked failed, {len(self.requeued)} queued again, "
-            f"{self.task_results} task results closed."
+            f"{len(self.expired)} left waiting closed, {self.task_results} task results closed."
         )
 
 
@@ -139,6 +156,10 @@ def jobs_recover(
         for record in model._default_manager.filter(_stale(model, cutoff)):
             _recover(record, now=now, still=_stale(model, cutoff), recovery=recovery)
         recovery.task_results += _close_orphan_results(model, cutoff=cutoff, now=now)
+        if model.job_waiting is not None:
+            waited = _expired(model, now - waiting_expires_after())
+            for record in model._default_manager.filter(waited):
+                _expire(record, now=now, still=waited, recovery=recovery)
     if recovery:
         logger.warning("Job recovery: %s", recovery)
     return recovery
@@ -165,10 +186,27 @@ def jobs_recover_workers(worker_ids: Iterable[str], *, now: dt.datetime | None =
 def job_recover_if_stale(record: J, *, now: dt.datetime | None = None) -> J:
     """For a job's page: the record as it stands, recovered first if its worker has gone."""
     now = now or timezone.now()
+    model = type(record)
     if job_is_stale(record, now=now):
-        _recover(record, now=now, still=_stale(type(record), now - stale_after()), recovery=Recovery())
+        _recover(record, now=now, still=_stale(model, now - stale_after()), recovery=Recovery())
         record.refresh_from_db()
+    elif model.job_waiting is not None and record.status == model.job_waiting:
+        waited = _expired(model, now - waiting_expires_after())
+        if record.updated_at < now - waiting_expires_after():
+            _expire(record, now=now, still=waited, recovery=Recovery())
+            record.refresh_from_db()
     return record
+
+
+def _expire(record: BackgroundJob, *, now: dt.datetime, still: Q, recovery: Recovery) -> None:
+    model = type(record)
+    if model._default_manager.filter(still, pk=record.pk).update(
+        **record.job_expired_fields(now), updated_at=now
+    ):
+        _remove(record.job_files())
+        label = f"{model._meta.label} {record.pk}"
+        logger.warning("%s: left waiting too long; closed and its files removed", label)
+        recovery.expired.append(label)
 
 
 def _recover(record: BackgroundJob, *, now: dt.datetime, still: Q, recovery: Recovery) -> None:

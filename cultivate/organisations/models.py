@@ -312,6 +312,7 @@ class StaffImport(BackgroundJob):
     the uploads)."""
 
     job_task: ClassVar[str] = "cultivate.organisations.tasks.run_staff_import"
+    job_waiting: ClassVar[str | None] = StaffImportStatus.CHECKED
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff_imports")
     started_by = models.ForeignKey(
@@ -348,6 +349,15 @@ class StaffImport(BackgroundJob):
             "stage": StaffImportStage.DONE,
             "finished_at": now,
             "report": {**self.report, "error": STAFF_IMPORT_STOPPED},
+        }
+
+    def job_expired_fields(self, now: dt.datetime) -> dict[str, Any]:
+        # The uploads hold personal data, so a preview nobody confirms is not kept for ever.
+        return {
+            "status": StaffImportStatus.CANCELLED,
+            "stage": StaffImportStage.DONE,
+            "finished_at": now,
+            "report": {**self.report, "expired": True},
         }
 
     def job_files(self) -> list[Path]:

@@ -204,6 +204,9 @@ TASKS = {
 # A running job whose worker has shown no sign of life for this long is recovered: failed (its uploads
 # removed) or queued again (cultivate.core.jobs).
 TASK_STALE_MINUTES = float(os.environ.get("CULTIVATE_TASK_STALE_MINUTES", "10"))
+# A job waiting for a person (a staff import's preview, to confirm or cancel) keeps its uploads, which hold
+# personal data, for this long; then it is cancelled and they are deleted.
+JOB_WAITING_HOURS = float(os.environ.get("CULTIVATE_JOB_WAITING_HOURS", "24"))
 # Bounds on uploaded files: a small zip can unpack to a great deal (insights extracts), and a file of nothing but
 # mistakes must not keep a worker busy for minutes writing them all down. Problems beyond the bound are counted,
 # not kept (staff and insights imports). Rows per file of an insights extract (national extracts are large).

@@ -151,6 +151,57 @@ def test_the_status_page_of_a_live_import_still_shows_its_progress(organisation:
     assert StaffImport.objects.get(pk=record.pk).status == StaffImportStatus.RUNNING
 
 
+def checked_staff_import(organisation: Organisation, *, waiting_for: dt.timedelta) -> StaffImport:
+    """A staff import checked and waiting for its preview to be confirmed, its uploads on disk."""
+    record = running_staff_import(organisation, silent_for=dt.timedelta(0), name="20250101-000000-wait")
+    StaffImport.objects.filter(pk=record.pk).update(
+        status=StaffImportStatus.CHECKED, updated_at=timezone.now() - waiting_for
+    )
+    return StaffImport.objects.get(pk=record.pk)
+
+
+def test_a_preview_nobody_confirms_is_cancelled_and_its_uploads_removed(
+    organisation: Organisation, settings: Settings
+) -> None:
+    settings.JOB_WAITING_HOURS = 24
+    old = checked_staff_import(organisation, waiting_for=dt.timedelta(hours=25))
+
+    recovery = jobs_recover()
+
+    old.refresh_from_db()
+    assert old.status == StaffImportStatus.CANCELLED and old.report["expired"] is True
+    assert recovery.expired == [f"organisations.StaffImport {old.pk}"] and not recovery.failed
+    assert not (media() / old.folder).exists()
+
+
+def test_a_preview_within_its_time_is_left_to_its_admin(
+    organisation: Organisation, settings: Settings
+) -> None:
+    settings.JOB_WAITING_HOURS = 24
+    recent = checked_staff_import(organisation, waiting_for=dt.timedelta(hours=23))
+
+    assert not jobs_recover()
+
+    recent.refresh_from_db()
+    assert recent.status == StaffImportStatus.CHECKED
+    assert (media() / recent.folder / "people.csv").exists()
+
+
+def test_the_page_of_an_expired_preview_says_why_it_was_cancelled(
+    organisation: Organisation, settings: Settings
+) -> None:
+    settings.JOB_WAITING_HOURS = 24
+    record = checked_staff_import(organisation, waiting_for=dt.timedelta(hours=30))
+    client = Client()
+    client.force_login(make_user(Role.ORG_ADMIN, organisation=organisation))
+
+    page = client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
+
+    assert "because nobody confirmed it within 24 hours" in page
+    assert StaffImport.objects.get(pk=record.pk).status == StaffImportStatus.CANCELLED
+    assert not (media() / record.folder).exists()
+
+
 def test_a_silent_insights_import_is_failed_and_its_upload_and_staging_removed(
     organisation: Organisation, settings: Settings
 ) -> None:
@@ -189,7 +240,9 @@ def test_the_command_for_cron_recovers_and_says_what_it_did(organisation: Organi
     running_staff_import(organisation, silent_for=LONG_AGO)
     out = io.StringIO()
     call_command("recover_jobs", stdout=out)
-    assert out.getvalue().startswith("1 stopped jobs marked failed, 0 queued again, 0 task results closed.")
+    assert out.getvalue().startswith(
+        "1 stopped jobs marked failed, 0 queued again, 0 left waiting closed, 0 task results closed."
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -215,7 +268,9 @@ def test_the_jobs_of_a_worker_known_to_be_dead_are_recovered_at_once(organisatio
 
     call_command("recover_jobs", "--worker=serve-1-0", stdout=out)
 
-    assert out.getvalue().startswith("1 stopped jobs marked failed, 0 queued again, 1 task results closed.")
+    assert out.getvalue().startswith(
+        "1 stopped jobs marked failed, 0 queued again, 0 left waiting closed, 1 task results closed."
+    )
     assert StaffImport.objects.get(pk=killed.pk).status == StaffImportStatus.FAILED
     assert StaffImport.objects.get(pk=alive.pk).status == StaffImportStatus.RUNNING
     assert not (media() / killed.folder).exists() and (media() / alive.folder).exists()

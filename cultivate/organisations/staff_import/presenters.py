@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from cultivate.config.jinja2_env import uk_date
@@ -115,6 +116,8 @@ def status_detail(record: StaffImport) -> dict[str, Any]:
         "running": record.is_busy,
         "checked": record.status == StaffImportStatus.CHECKED,
         "cancelled": record.status == StaffImportStatus.CANCELLED,
+        "expired": bool((record.report or {}).get("expired")),
+        "waiting_hours": f"{settings.JOB_WAITING_HOURS:g}",
         "preview": _preview(report),
         "confirm_label": confirm_label(report),
         "progress": _progress(record),
