@@ -1,11 +1,20 @@
-"""A content security policy with a per-request nonce for the one inline script the NHS template needs."""
+"""A content security policy with a per-request nonce for the one inline script the NHS template needs, and
+session refreshes that keep page views out of the database's write path."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .writes import write_unless_busy
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -38,4 +47,48 @@ class ContentSecurityPolicyMiddleware:
             )
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+# The time a stored session was last saved, in its own data (seconds since the epoch).
+SESSION_SAVED_AT = "_cultivate_saved_at"
+
+
+class SessionRefreshMiddleware:
+    """Moves a stored session's idle expiry on without writing it on every page view (ADR 0013).
+
+    The session is saved when the request changed it (sign-in, role switch, messages), or when more than
+    SESSION_REFRESH_SECONDS have passed since it was last saved; so a page view is a read, and a session still ends
+    SESSION_COOKIE_AGE after the last request, less at most that interval. A refresh that finds the database busy
+    (SQLite during an import) is left to a later request instead of making the page wait for the lock. Listed
+    straight after SessionMiddleware, so it sees every change the view and the other middleware made."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Not read, or nothing stored: no cookie, an unknown or expired key, or flushed at sign-out.
+        if (
+            session is None
+            or not session.accessed
+            or session.session_key is None
+            or response.status_code >= 500
+        ):
+            return response
+        now = int(timezone.now().timestamp())
+        if session.modified:
+            session[SESSION_SAVED_AT] = now  # SessionMiddleware saves it
+        elif now - int(session.get(SESSION_SAVED_AT, 0)) >= settings.SESSION_REFRESH_SECONDS:
+            session[SESSION_SAVED_AT] = now
+            try:
+                write_unless_busy(session.save)
+            except (
+                UpdateError
+            ):  # the database was busy (UpdateError wraps it), or the session was just deleted
+                logger.info("Session refresh left to a later request.")
+            session.modified = (
+                False  # saved here, or deliberately not: SessionMiddleware must not wait for the lock
+            )
         return response
