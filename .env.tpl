@@ -54,6 +54,9 @@
 # CULTIVATE_LOCKOUT_MINUTES=15
 # Minutes of inactivity after which a session ends (sessions also end when the browser closes).
 # CULTIVATE_SESSION_IDLE_MINUTES=60
+# A page view saves the session (moving its idle expiry on) only when this many seconds have passed since its last
+# save, so pages do not write to the database (docs/adr/0013); the idle timeout holds to within this interval.
+# CULTIVATE_SESSION_REFRESH_SECONDS=60
 
 # --- Staff import ---------------------------------------------------------------------------------------------
 # Largest upload accepted by the staff import page, in megabytes.
