@@ -3,18 +3,16 @@ session refreshes that keep page views out of the database's write path."""
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .writes import write_unless_busy
-
-logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -82,13 +80,8 @@ class SessionRefreshMiddleware:
             session[SESSION_SAVED_AT] = now  # SessionMiddleware saves it
         elif now - int(session.get(SESSION_SAVED_AT, 0)) >= settings.SESSION_REFRESH_SECONDS:
             session[SESSION_SAVED_AT] = now
-            try:
-                write_unless_busy(session.save)
-            except (
-                UpdateError
-            ):  # the database was busy (UpdateError wraps it), or the session was just deleted
-                logger.info("Session refresh left to a later request.")
-            session.modified = (
-                False  # saved here, or deliberately not: SessionMiddleware must not wait for the lock
-            )
+            # The database store reports "database is locked" (or the session deleted meanwhile) as UpdateError.
+            write_unless_busy(session.save, busy=(OperationalError, UpdateError))
+            # Saved here, or deliberately not: SessionMiddleware must not wait for the lock.
+            session.modified = False
         return response

@@ -5,26 +5,43 @@ it for many seconds; a page whose only write is of this kind should not wait for
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 # How long such a write waits for SQLite's write lock (instead of the connection's busy timeout).
 OPTIONAL_WRITE_WAIT_MS = 200
+# After the database was found busy, this process skips such writes without waiting for this long, so that a user
+# whose session refresh is due does not wait on every page while an import writes.
+BUSY_BACKOFF = dt.timedelta(seconds=5)
+_busy_until: dt.datetime | None = None
 
 
-def write_unless_busy(write: Callable[[], object], *, using: str = DEFAULT_DB_ALIAS) -> bool:
+def write_unless_busy(
+    write: Callable[[], object],
+    *,
+    busy: tuple[type[Exception], ...] = (OperationalError,),
+    using: str = DEFAULT_DB_ALIAS,
+) -> bool:
     """Run `write`, or skip it when the database is busy: False means nothing was written. Only for writes that a
-    later request makes again; on PostgreSQL, where row locks do not queue unrelated writers, it simply writes."""
+    later request makes again. `busy` are the errors that mean "busy" (a store may wrap OperationalError). On
+    PostgreSQL, where row locks do not queue unrelated writers, it simply writes."""
+    global _busy_until
+    now = timezone.now()
+    if _busy_until is not None and now < _busy_until:
+        return False
     try:
         with _sqlite_lock_wait(OPTIONAL_WRITE_WAIT_MS, using):
             write()
-    except OperationalError as error:
-        logger.info("Write left to a later request: %s", error)
+    except busy as error:
+        _busy_until = now + BUSY_BACKOFF
+        logger.info("Write left to a later request: %r", error)
         return False
     return True
 
