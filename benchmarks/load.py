@@ -18,7 +18,7 @@ was signed out). With --runs above 1 every figure is the median of the runs.
     bench load_max_during_import_ms / load_errors_during_import
 
     python -m benchmarks --only load
-    python -m benchmarks.load --users 20 --seconds 10 --import-rows 20000 --database sqlite
+    python -m benchmarks.load --users 20 --seconds 10 --import-rows 20000 --database sqlite [--import-nice 10]
 
 Defaults come from CULTIVATE_LOAD_USERS, _SECONDS, _IMPORT_ROWS, _RUNS and _DATABASE (sqlite, postgres or both;
 "both" when DATABASE_URL is a PostgreSQL URL). The figures depend on whatever else the machine is doing."""
@@ -328,8 +328,19 @@ def _measure(database_url: str, workdir: Path, extract: Path, options: argparse.
         results["slowest"] = _slowest(steady)
 
         stop = threading.Event()
+        # --import-nice runs the import at a lower CPU priority, as a worker service could be (systemd Nice=).
+        nice = ["nice", "-n", str(options.import_nice)] if options.import_nice else []
         importer = subprocess.Popen(
-            [sys.executable, "-m", "cultivate", "import-staff", str(extract), "--organisation", IMPORT_ODS],
+            [
+                *nice,
+                sys.executable,
+                "-m",
+                "cultivate",
+                "import-staff",
+                str(extract),
+                "--organisation",
+                IMPORT_ODS,
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -407,6 +418,7 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--import-rows", type=int, default=int(os.environ.get("CULTIVATE_LOAD_IMPORT_ROWS", "130000"))
     )
+    parser.add_argument("--import-nice", type=int, default=0, choices=range(20), metavar="0-19")
     parser.add_argument("--runs", type=int, default=int(os.environ.get("CULTIVATE_LOAD_RUNS", "1")))
     parser.add_argument(
         "--database",
