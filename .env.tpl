@@ -63,6 +63,9 @@
 # CULTIVATE_TRUSTED_PROXIES=0
 # Minutes of inactivity after which a session ends (sessions also end when the browser closes).
 # CULTIVATE_SESSION_IDLE_MINUTES=60
+# A page view saves the session (moving its idle expiry on) only when this many seconds have passed since its last
+# save, so pages do not write to the database (docs/adr/0013); the idle timeout holds to within this interval.
+# CULTIVATE_SESSION_REFRESH_SECONDS=60
 
 # --- Staff import ---------------------------------------------------------------------------------------------
 # Largest upload accepted by the staff import page, in megabytes.
@@ -79,6 +82,8 @@
 # CULTIVATE_TASK_STALE_MINUTES=10
 # A staff import's preview not confirmed or cancelled within this many hours is cancelled and its uploads deleted.
 # CULTIVATE_JOB_WAITING_HOURS=24
+# The CPU priority (nice) of the task workers `cultivate serve` starts: pages come first.
+# CULTIVATE_TASK_WORKER_NICE=10
 
 # --- Bounds on uploaded files ----------------------------------------------------------------------------------
 # The most an uploaded insights zip (or workbook) may unpack to, in megabytes; the rows one insights file, or one

@@ -8,7 +8,7 @@ the child's peak resident memory is its own.
     bench staff_import_peak_rss_mb      the largest ru_maxrss of those children
     bench staff_import_longest_write_transaction_ms
                                         the longest the write transaction was open in those imports: on SQLite
-                                        every other writer waits that long (ADR 0014)
+                                        every other writer waits that long (ADR 0017)
     bench staff_import_write_transaction_cpu_ms
                                         the processor time spent in it: on a busy machine, wall time is longer
     bench staff_list_median_ms          GET /organisations/<ODS>/staff/?band=3&status=current, 3,500 people

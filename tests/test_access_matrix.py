@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cultivate.accounts import services as account_services
 from cultivate.accounts.models import Role
@@ -239,6 +241,29 @@ def test_role_pages(world: World, role: str, url: str, allowed: set[str]) -> Non
         assert AuditEvent.objects.filter(
             action=AuditAction.PERMISSION_DENIED, actor=world.users[role]
         ).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reading_a_page_writes_nothing(world: World, role: str, settings: Any) -> None:
+    """A page view is a read: no session save, last-login, audit or notification write (ADR 0018). On SQLite any
+    write would queue the page behind a long import holding the write lock. Exports are audited on purpose."""
+    settings.SESSION_REFRESH_SECONDS = 3600  # a slow run must not reach the once-a-minute session refresh
+    client = _client_for(world, role)
+    client.get("/")  # the first page after sign-in stores the active role and the session's save time
+    urls = [
+        _format(url, world, "a") for name, url, allowed in PAGES if role in allowed and "export" not in name
+    ]
+    urls += [url for url, allowed in ROLE_PAGES if role in allowed]
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == OK, url
+        writes = [
+            query["sql"]
+            for query in captured.captured_queries
+            if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+        ]
+        assert writes == [], f"GET {url} as {role} wrote to the database"
 
 
 @pytest.mark.parametrize("role", ROLES)

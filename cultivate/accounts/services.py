@@ -19,6 +19,7 @@ from django.utils import timezone
 from cultivate.core import rows
 from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction
+from cultivate.core.writes import write_unless_busy
 from cultivate.organisations.models import Alliance, Organisation, Person, Team
 
 from . import throttle
@@ -346,7 +347,8 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     teams._prefetch_done = True
     membership._prefetched_objects_cache = {"teams": teams}
     now = timezone.now()
-    # Writing on every call would serialise API traffic; a minute's precision is enough to see use.
+    # Writing on every call would serialise API traffic; a minute's precision is enough to see use, and a call
+    # made while SQLite is busy with a long write leaves it to the next one.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        write_unless_busy(lambda: ApiToken.objects.filter(pk=token.pk).update(last_used_at=now))
     return token

@@ -1,11 +1,18 @@
-"""A content security policy with a per-request nonce for the one inline script the NHS template needs."""
+"""A content security policy with a per-request nonce for the one inline script the NHS template needs, and
+session refreshes that keep page views out of the database's write path."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .writes import write_unless_busy
 
 
 class ContentSecurityPolicyMiddleware:
@@ -56,4 +63,43 @@ class NoStoreForSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
+        return response
+
+
+# The time a stored session was last saved, in its own data (seconds since the epoch).
+SESSION_SAVED_AT = "_cultivate_saved_at"
+
+
+class SessionRefreshMiddleware:
+    """Moves a stored session's idle expiry on without writing it on every page view (ADR 0018).
+
+    The session is saved when the request changed it (sign-in, role switch, messages), or when more than
+    SESSION_REFRESH_SECONDS have passed since it was last saved; so a page view is a read, and a session still ends
+    SESSION_COOKIE_AGE after the last request, less at most that interval. A refresh that finds the database busy
+    (SQLite during an import) is left to a later request instead of making the page wait for the lock. Listed
+    straight after SessionMiddleware, so it sees every change the view and the other middleware made."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Not read, or nothing stored: no cookie, an unknown or expired key, or flushed at sign-out.
+        if (
+            session is None
+            or not session.accessed
+            or session.session_key is None
+            or response.status_code >= 500
+        ):
+            return response
+        now = int(timezone.now().timestamp())
+        if session.modified:
+            session[SESSION_SAVED_AT] = now  # SessionMiddleware saves it
+        elif now - int(session.get(SESSION_SAVED_AT, 0)) >= settings.SESSION_REFRESH_SECONDS:
+            session[SESSION_SAVED_AT] = now
+            # The database store reports "database is locked" (or the session deleted meanwhile) as UpdateError.
+            write_unless_busy(session.save, busy=(OperationalError, UpdateError))
+            # Saved here, or deliberately not: SessionMiddleware must not wait for the lock.
+            session.modified = False
         return response

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cultivate.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cultivate.core.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,13 +107,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# Applied to every new SQLite connection (Django runs each init_command statement on connect). WAL lets pages read
+# while one writer writes; IMMEDIATE takes the write lock at BEGIN, so a writer waits up to `timeout` seconds (the
+# busy timeout) for another instead of failing with "database is locked" when a read lock cannot be upgraded.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the background worker write while pages read; IMMEDIATE avoids lock upgrades mid-transaction.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -146,9 +150,13 @@ LOCKOUT_MINUTES = int(os.environ.get("CULTIVATE_LOCKOUT_MINUTES", "15"))
 # the client's address from the connection (REMOTE_ADDR); behind one load balancer, set 1.
 TRUSTED_PROXY_COUNT = int(os.environ.get("CULTIVATE_TRUSTED_PROXIES", "0"))
 
-# Sessions end after a period of inactivity (shared ward computers) and when the browser closes.
+# Sessions live in the database, so signing out or changing a password ends them on the server (shared ward
+# computers). They end after a period of inactivity and when the browser closes. A page view does not write the
+# session: SessionRefreshMiddleware saves it again only when this many seconds have passed since its last save, so
+# the idle timeout holds to within that interval (ADR 0018).
 SESSION_COOKIE_AGE = int(os.environ.get("CULTIVATE_SESSION_IDLE_MINUTES", "60")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = int(os.environ.get("CULTIVATE_SESSION_REFRESH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,7 +4,7 @@ values differ. The caller holds the transaction.
 
 Everything that can be worked out before writing is: `Writer.write` only runs batched INSERTs and UPDATEs,
 written as SQL because the ORM's per-value preparation of 130,000 rows took seconds that would otherwise
-be spent holding SQLite's write lock (ADR 0014). Rows are not `full_clean()`ed one by one: the checks in
+be spent holding SQLite's write lock (ADR 0017). Rows are not `full_clean()`ed one by one: the checks in
 `validate` apply the same rules to every cell, and the database constraints back them."""
 
 from __future__ import annotations
