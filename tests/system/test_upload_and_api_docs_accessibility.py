@@ -35,7 +35,7 @@ def test_every_upload_page_passes_axe(page: Page, journey: Journey) -> None:
     organisation = make_organisation("RX1")
     admin = make_user(Role.ORG_ADMIN, organisation=organisation)
     sign_in(page, admin.email)
-    _check_upload(page, journey, "/organisations/RX1/import/", "People file", "Upload and import")
+    _check_upload(page, journey, "/organisations/RX1/import/", "People file", "Upload and check")
     _check_upload(
         page, journey, "/insights/organisations/RX1/import/", "Workforce extract", "Upload and import"
     )
