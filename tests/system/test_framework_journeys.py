@@ -73,6 +73,8 @@ def test_educator_revises_and_publishes_a_framework(page: Page, journey: Journey
     page.get_by_role("link", name=re.compile("^Change MH1")).click()
     page.get_by_label("Statement").fill("Communicates and checks understanding")
     page.get_by_role("button", name="Save changes").click()
+    # Back on the version before going on, or the next click can race the redirect.
+    expect(page.get_by_text("Changes saved.")).to_be_visible()
 
     # And map MH2 to a Care Certificate standard
     page.get_by_role("link", name=re.compile("Crosswalks of MH2")).click()
