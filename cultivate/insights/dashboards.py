@@ -32,6 +32,8 @@ from typing import Any
 
 import duckdb
 
+from cultivate.core.clock import london_today
+
 from . import charts
 from .analyses import INDICATORS, competing_risks, relative_likelihoods, retention_curve
 from .analyses.fairness import BAND
@@ -1243,7 +1245,8 @@ def dashboard(
         return None
     extract = extract_date(store)
     if window is None:
-        end = latest_month_end(store) or month_end(dt.date.today().year, dt.date.today().month)
+        today = london_today()
+        end = latest_month_end(store) or month_end(today.year, today.month)
         window = window_ending(end)
     with scoped_connection(store, scope) as con:
         return build(

@@ -31,6 +31,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl import load_workbook
 
+from cultivate.core.clock import LONDON
+
 REFERENCE_FOLDER = Path("reference") / "nhs_digital"
 HCHS_STAFF_GROUP = "hchs_staff_group"
 ALL_STAFF_GROUPS = "All staff groups"
@@ -105,14 +107,16 @@ def parse_period(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip()
+    # Periods are calendar dates in England, so read them as London's.
     for fmt in _DAY_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=LONDON).date()
         except ValueError:
             pass
     for fmt in _MONTH_FORMATS:
+        source = text.title() if "%b" in fmt or "%B" in fmt else text
         try:
-            parsed = dt.datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
+            parsed = dt.datetime.strptime(source, fmt).replace(tzinfo=LONDON)
         except ValueError:
             continue
         return _month_end(parsed.year, parsed.month)

@@ -92,7 +92,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     journey.check("add evidence")
     page.get_by_label("Observation in practice").check()
     page.get_by_label("Title").fill("Observed on the early shift")
-    page.get_by_label("Date").fill(dt.date.today().isoformat())
+    page.get_by_label("Date").fill(timezone.localdate().isoformat())
     page.get_by_label("What happened").fill("Took and recorded blood pressure for four patients.")
     page.get_by_label("Name of observer or witness").fill("Jo Jones")
     page.locator("input[type=file][name=attachments]").set_input_files(

@@ -178,7 +178,7 @@ def test_the_summary_and_counts_are_near_their_targets(demo: Demo) -> None:
 
 @pytest.mark.django_db
 def test_history_ends_on_the_reference_date_and_current_spells_are_current(demo: Demo) -> None:
-    today = dt.date.today()
+    today = timezone.localdate()
     assert demo.reference <= today < demo.reference.replace(year=demo.reference.year + 1)
     latest = EmploymentSpell.objects.filter(person__organisation__alliance__code=ALLIANCE_CODE).order_by(
         "-start_date"
@@ -406,7 +406,7 @@ def test_the_demo_support_worker_line_manager_and_assessor_are_linked(demo: Demo
     manager = User.objects.get(email="line.manager@demo.cultivate.nhs.uk")
     assessor = User.objects.get(email="assessor@demo.cultivate.nhs.uk")
     assert worker.person is not None and manager.person is not None
-    current = worker.person.spells.active_on(dt.date.today()).get()
+    current = worker.person.spells.active_on(timezone.localdate()).get()
     assert current.line_manager == manager.person
     assert worker.person.spells.count() >= 2
     assert current.team is not None

@@ -7,13 +7,13 @@ Checks across rows (unique ids, people who exist, overlapping spells, leaving re
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 import duckdb
 import pyarrow as pa
 
 from cultivate.core import exports
+from cultivate.core.clock import london_today
 
 from .problems import Problem
 from .sources import LINE, Loaded, literal, quote
@@ -121,7 +121,7 @@ class Checker:
         self.con = con
         self.loaded = loaded
         self.order = list(specs())
-        self.this_year = dt.date.today().year
+        self.this_year = london_today().year
 
     def check(self, table: str) -> None:
         spec, loaded = specs()[table], self.loaded[table]

@@ -193,7 +193,8 @@ def test_a_workbook_with_headcount_and_fte_reads_into_two_measures(tmp_path):
         [
             ["September 2019", "RZ7", "Harrowdale Mental Health NHS Trust", NURSING_SUPPORT, 120, 101.5],
             ["Sep-19", "RZ7", "Harrowdale Mental Health NHS Trust", "Nurses & health visitors", 80, "*"],
-            [dt.datetime(2019, 9, 30), "01A", "NHS Somewhere CCG", NURSING_SUPPORT, 2, 1.25],
+            # Excel dates carry no zone: openpyxl writes and reads them naive.
+            [dt.datetime(2019, 9, 30), "01A", "NHS Somewhere CCG", NURSING_SUPPORT, 2, 1.25],  # noqa: DTZ001
             [None, None, None, None, None, None],
         ],
     )
@@ -261,7 +262,7 @@ def test_a_store_without_the_table_says_so(tmp_path):
         ("2024-02", dt.date(2024, 2, 29)),
         ("2017-12", dt.date(2017, 12, 31)),
         ("31/03/2020", dt.date(2020, 3, 31)),
-        (dt.datetime(2019, 6, 30, 0, 0), dt.date(2019, 6, 30)),
+        (dt.datetime(2019, 6, 30, 0, 0), dt.date(2019, 6, 30)),  # noqa: DTZ001 a naive Excel date cell
     ],
 )
 def test_parse_period(value, expected):
