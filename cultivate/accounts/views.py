@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.audit import audit
+from cultivate.core.forms import add_service_errors
 from cultivate.core.models import AuditAction
 from cultivate.organisations import selectors as org_selectors
 
@@ -372,8 +373,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            add_service_errors(form, error)
         else:
             messages.info(request, f"{user} now has the role {dict(Role.choices)[data['role']]}.")
             return redirect("accounts:user", pk=user.pk)

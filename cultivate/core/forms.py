@@ -1,9 +1,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from . import selectors
 from .models import AuditAction
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a ValidationError raised by a service on the form that asked for the change.
+
+    Services validate what only they can know (state, uniqueness, scope) and name the field they mean. An error for
+    a field the form has goes on that field, so the NHS error message sits beside the input; anything else (an
+    error for a model field the form does not show, ``__all__``/NON_FIELD_ERRORS, or a plain list-style error)
+    goes to the form's non-field errors, which the NHS error summary shows at the top of the page. Errors are
+    passed on as ValidationErrors, so their codes and params are kept.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class AuditFilterForm(forms.Form):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from cultivate.organisations.models import AfcBand
 
@@ -19,15 +18,6 @@ CROSSWALK_CHOICES = [
     (AssociationType.IS_RELATED_TO.value, "Related: similar, but evidence does not count for both"),
     (AssociationType.IS_PART_OF.value, "Part of: this item covers part of the other"),
 ]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, otherwise above the form."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class FrameworkForm(forms.Form):

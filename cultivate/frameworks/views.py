@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Alliance, Organisation
 
@@ -164,7 +165,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Framework created. Add domains and competences to its first draft.")
             return redirect("frameworks:version", framework.identifier, 1)
@@ -242,7 +243,7 @@ def framework_edit(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Changes saved.")
             return redirect("frameworks:detail", framework.identifier)
@@ -270,7 +271,7 @@ def framework_levels(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
                 framework=framework, levels=form.levels(), changed_by=_user(request), request=request
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Levels saved.")
             return redirect("frameworks:detail", framework.identifier)
@@ -533,7 +534,7 @@ def item_create(request: HttpRequest, identifier: uuid.UUID, number: int) -> Htt
                 **form.item_fields(),
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, f"{'Domain' if is_domain else 'Competence'} added: {item.label}.")
             return redirect(_version_url(version) + f"#item-{item.identifier}")
@@ -584,7 +585,7 @@ def item_edit(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
                 competence=item, changed_by=_user(request), request=request, **form.item_fields()
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Changes saved.")
             return redirect(_version_url(version) + f"#item-{item.identifier}")
@@ -637,7 +638,7 @@ def item_move(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
                 request=request,
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, f"Moved {item.label}.")
             return redirect(_version_url(version) + f"#item-{item.identifier}")
@@ -753,7 +754,7 @@ def item_crosswalks(request: HttpRequest, identifier: uuid.UUID, number: int, pk
                         request=request,
                     )
                 except ValidationError as error:
-                    forms.add_service_errors(form, error)
+                    add_service_errors(form, error)
                 else:
                     messages.info(request, f"Mapped {item.label} to {destination.code} {destination.label}.")
                     return redirect(reverse("frameworks:item_crosswalks", args=[identifier, number, pk]))
@@ -924,7 +925,7 @@ def _save_requirement(
             )
             messages.info(request, f"{item.label} is now required of {role.name}.")
     except ValidationError as error:
-        forms.add_service_errors(form, error)
+        add_service_errors(form, error)
         return None
     return redirect("frameworks:requirements", organisation.ods_code)
 
@@ -962,7 +963,7 @@ def requirement_edit(request: HttpRequest, ods_code: str, pk: int) -> HttpRespon
                 request=request,
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Requirement saved.")
             return redirect("frameworks:requirements", organisation.ods_code)

@@ -6,24 +6,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cultivate.organisations.models import TeamSetting
 
 from .delegation import BAND_CHOICES, SAVINGS_UNIT_CHOICES
 from .matrix import STATUS_FILTER_CHOICES, MatrixFilters
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names where the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class ProtocolForm(forms.Form):

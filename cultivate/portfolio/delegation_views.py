@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.models import Membership, User
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Organisation, TeamSetting
 
 from . import access, delegation
-from .delegation_forms import DelegationCheckForm, ProtocolForm, RequirementForm, apply_errors
+from .delegation_forms import DelegationCheckForm, ProtocolForm, RequirementForm
 from .models import DelegationProtocol
 
 SETTING_LABELS = dict(TeamSetting.choices)
@@ -163,7 +164,7 @@ def _save_protocol(
                 )
                 messages.info(request, f"Protocol ‘{saved.activity}’ saved.")
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("portfolio:protocol", pk=saved.pk)
     title = "New delegation protocol" if protocol is None else f"Change {protocol.activity}"
@@ -216,7 +217,7 @@ def protocol_requirement_add(request: HttpRequest, pk: int) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, f"{competence} is now required.")
             return redirect("portfolio:protocol", pk=protocol.pk)

@@ -17,20 +17,12 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.models import Membership, Role
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.forms import add_service_errors
 from cultivate.frameworks.models import Competence
 from cultivate.organisations.models import Person
 
 from . import access, forms, presenters, selectors, services
 from .models import Assessment, Evidence, RequestStatus, SignOffRequest
-
-
-def _form_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal back on the form: on the field it names when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _own_person(request: HttpRequest) -> Person | None:
@@ -244,7 +236,7 @@ def evidence_new(request: HttpRequest) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, f"Evidence ‘{evidence.title}’ added.")
             return redirect("portfolio:evidence", pk=evidence.pk)
@@ -319,7 +311,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Evidence changed.")
             return redirect("portfolio:evidence", pk=evidence.pk)
@@ -485,7 +477,7 @@ def request_new(request: HttpRequest) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, f"Sign-off of {competence.label} requested. The assessor has been told.")
             return redirect("portfolio:competence", pk=competence.pk)
@@ -601,7 +593,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(sign_form, error)
+            add_service_errors(sign_form, error)
         else:
             messages.info(request, f"{competence.label} signed off for {person.display_name}.")
             return redirect("portfolio:queue")
@@ -614,7 +606,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(return_form, error)
+            add_service_errors(return_form, error)
         else:
             messages.info(request, f"Returned to {person.display_name} with your feedback.")
             return redirect("portfolio:queue")
@@ -711,7 +703,7 @@ def assessment_correct(request: HttpRequest, pk: int) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Sign-off corrected. The earlier record is kept, marked as superseded.")
             return redirect(
@@ -735,7 +727,7 @@ def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponseBase:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.info(request, "Sign-off withdrawn. The earlier record is kept, marked as superseded.")
             return redirect(
