@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +13,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader
+
+from cultivate.core.formatting import fte
 
 NHSUK_TEMPLATES = Path(nhsuk_frontend_jinja.__file__).parent / "templates"
 
@@ -30,12 +31,6 @@ def uk_date(value: dt.date | dt.datetime | None, empty: str = "") -> str:
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return f"{value.day} {value:%B %Y} at {value:%H:%M}"
     return f"{value.day} {value:%B %Y}"
-
-
-def fte(value: Decimal | float | None) -> str:
-    if value is None:
-        return ""
-    return f"{Decimal(value):.2f}"
 
 
 def query(request: Any, **changes: Any) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cultivate.core import formatting
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only: nothing fetches it
 # NHS identity colours, in an order that keeps neighbours distinguishable.
 PALETTE = [
@@ -359,7 +361,7 @@ def likelihoods(
 
 # Text alternatives ----------------------------------------------------------------------------------------------
 def _fmt(value: float, percent: bool) -> str:
-    return f"{value * 100:.1f}%" if percent else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return formatting.percent(value) if percent else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def describe_bars(

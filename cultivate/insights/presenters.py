@@ -9,26 +9,12 @@ import io
 import json
 from typing import Any
 
-from cultivate.core import exports
+from cultivate.core import exports, formatting
 
 from .dashboards import Column, Dashboard, Table
 
 SUPPRESSED = "[c]"
 SMALL = "[s]"
-
-
-def _number(value: float | int, kind: str) -> str:
-    if kind == "percent":
-        return f"{value * 100:.1f}%"
-    if kind == "count":
-        return f"{int(value):,}"
-    if kind == "index":
-        return f"{value:.1f}"
-    if kind == "ratio":
-        return f"{value:.2f}"
-    if kind == "money":
-        return f"£{value:,.0f}"
-    return f"{value:,.1f}"
 
 
 def cell_text(table: Table, row: dict[str, Any], column: Column) -> str:
@@ -37,10 +23,10 @@ def cell_text(table: Table, row: dict[str, Any], column: Column) -> str:
         if column.key in row.get("_suppressed", ()):
             base = column.key.removesuffix("_num").removesuffix("_den")
             return SMALL if base in row.get("_small", ()) else SUPPRESSED
-        return "–" if column.kind != "label" else "Not known"
+        return formatting.EMPTY if column.kind != "label" else "Not known"
     if column.kind == "label":
         return str(value)
-    return _number(value, column.kind)
+    return formatting.figure(value, column.kind)
 
 
 def _script_json(spec: dict[str, Any]) -> str:

@@ -552,7 +552,7 @@ class _Builder:
             table=Table(
                 caption="Share who had left, and who had moved up a band, by months since joining",
                 columns=[
-                    Column("Months since joining", "number"),
+                    Column("Months since joining", "count"),  # whole months: 3, 6, 9…
                     Column("Had left", "percent"),
                     Column("Had moved up a band", "percent"),
                     Column("People under observation", "count"),

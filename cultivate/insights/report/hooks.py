@@ -87,7 +87,7 @@ def retention_curves(
         table=Table(
             caption="Share still in post by months since joining",
             columns=[
-                Column("Months since joining", "number"),
+                Column("Months since joining", "count"),  # whole months: 3, 6, 9…
                 Column("Still in post", "percent"),
                 Column("95% interval, low", "percent"),
                 Column("95% interval, high", "percent"),

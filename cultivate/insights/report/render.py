@@ -15,10 +15,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from cultivate.core import formatting
+
 from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, KeyFigure, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
-EN_DASH = "–"
+EN_DASH = formatting.EMPTY
+NUMERIC_KINDS = frozenset({"count", "fte", "percent", "index", "ratio", "number", "money"})
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -52,20 +55,8 @@ def fmt(value: Any, kind: str) -> str:
         return f"{fmt(count, 'count')} ({fmt(share, 'percent')})"
     if kind == "date":
         return _short_date(value)
-    if kind == "count":
-        return f"{round(float(value)):,}"
-    if kind == "fte":
-        return f"{float(value):,.1f}"
-    if kind == "percent":
-        return f"{100 * float(value):.1f}%"
-    if kind == "index":
-        return f"{float(value):.1f}"
-    if kind == "ratio":
-        return f"{float(value):.2f}"
-    if kind == "number":
-        return f"{float(value):,.4g}"
-    if kind == "money":
-        return f"£{float(value):,.0f}"
+    if kind in NUMERIC_KINDS:
+        return formatting.figure(value, kind)
     return str(value)
 
 
