@@ -2,7 +2,7 @@
 
 Two stores: the trust-sized synthetic store of the insights-trust group (3,500 people, one organisation, 10
 years, built with DuckDB `range()` SQL by `cultivate.insights.measures.bench`), and the national synthetic
-generator's output (`cultivate insights generate`, 30,000 people in 8 organisations over 10 years, imported),
+generator's output (`cultivate demo-extract`, 30,000 people in 8 organisations over 10 years, imported),
 on which the analyses are scoped to its largest organisation. For each, median of 3 runs:
 
     bench <store>_retention_curve_s          Kaplan–Meier over the whole history, monthly points

@@ -1,6 +1,6 @@
 """Workforce insights at national scale: the synthetic national extract imported into a Parquet store.
 
-The extract (1.4 million people over 10 years, `cultivate insights generate`) is generated once into
+The extract (1.4 million people over 10 years, `cultivate demo-extract`) is generated once into
 var/bench/national-extract and reused while its generator.json shows the same parameters. The import runs in a
 child process into a fresh store (var/bench/national-store), so its time and peak resident memory are its own.
 One run: at this size a run takes minutes and varies little.

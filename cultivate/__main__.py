@@ -5,10 +5,11 @@ cultivate worker
 cultivate recover-jobs
 cultivate migrate
 cultivate demo --seed N
+cultivate demo-extract --people N --out DIR  (demo app only: a synthetic national extract)
 cultivate import-staff DIR [--dry-run | --yes]
 cultivate createadmin
 cultivate frameworks import-case FILE | export-case ID --out FILE
-cultivate insights import PATH --store DIR | generate ... | measures ...
+cultivate insights import PATH --store DIR | measures ...
 cultivate portfolio_reminders
 cultivate <any other Django management command>
 """
@@ -24,6 +25,7 @@ import time
 
 ALIASES = {
     "demo": "demo",
+    "demo-extract": "demo_extract",
     "import-staff": "import_staff",
     "createadmin": "createadmin",
     "migrate": "migrate",

@@ -406,7 +406,7 @@ def generate(
         "extract_date": end_date.isoformat(),
         "rows": report.rows,
         "organisations": [org.describe() for org in orgs],
-        "note": "Synthetic data: every person, organisation and code is invented (cultivate insights generate).",
+        "note": "Synthetic data: every person, organisation and code is invented (cultivate demo-extract).",
     }
     (out / DESCRIPTION).write_text(json.dumps(info, indent=2), encoding="utf-8")
     return report

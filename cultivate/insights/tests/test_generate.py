@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import json
 
 import duckdb
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from cultivate.demo.national import PARQUET, description, generate
 from cultivate.insights.extract import IMPORTED, import_extract
@@ -66,41 +62,6 @@ def test_a_generated_extract_passes_every_import_rule(tmp_path):
     assert report.rows["people"] == 3000
     assert all(report.rows[table] > 0 for table in report.rows)
     assert report.unknown_columns == {}
-
-
-def test_cli_generates_and_rejects_bad_options(tmp_path):
-    out = io.StringIO()
-    call_command(
-        "insights",
-        "generate",
-        "--people",
-        "500",
-        "--years",
-        "2",
-        "--seed",
-        "1",
-        "--out",
-        str(tmp_path / "x"),
-        "--no-progress",
-        stdout=out,
-    )
-    assert "Wrote a synthetic extract" in out.getvalue() and "500 people" in out.getvalue()
-    assert json.loads((tmp_path / "x" / "generator.json").read_text())["years"] == 2
-    for bad in (["--end-date", "31/03/2025"], ["--years", "0"]):
-        with pytest.raises(CommandError) as error:
-            call_command(
-                "insights",
-                "generate",
-                "--people",
-                "500",
-                "--out",
-                str(tmp_path / "y"),
-                "--no-progress",
-                *bad,
-                stdout=io.StringIO(),
-                stderr=io.StringIO(),
-            )
-        assert error.value.returncode == 2
 
 
 # --- calibration ----------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""`cultivate insights import|generate|measures|snapshot|report`: workforce analytics on a Parquet store, with or
+"""`cultivate insights import|measures|snapshot|report`: workforce analytics on a Parquet store, with or
 without the web service. Each subcommand lives in `cultivate.insights.commands.<name>` as `add_arguments` and
-`run(options, stdout, stderr) -> exit code`."""
+`run(options, stdout, stderr) -> exit code`. The synthetic extract generator is a demo command
+(`cultivate demo-extract`), so production, which has no demo app, has no generator."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 SUBCOMMANDS = {
     "import": ("import_extract", "Import an ESR-style extract (folder, XLSX workbook or Parquet folder)."),
-    "generate": ("generate", "Write a synthetic extract calibrated to the published figures."),
     "measures": ("measures", "Print the standard measures for a window as JSON or CSV."),
     "snapshot": ("snapshot", "Copy the service's own staff records into the store, pseudonymised."),
     "report": ("report", "Write the board report (HTML, or PDF) for a period and organisations."),
@@ -28,13 +28,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(
-            dest="subcommand", required=True, metavar="{import,generate,measures,snapshot,report}"
+            dest="subcommand", required=True, metavar="{import,measures,snapshot,report}"
         )
         for name, (_module_name, help_text) in SUBCOMMANDS.items():
-            try:
-                module = _module(name)
-            except ModuleNotFoundError:
-                continue
+            module = _module(name)
             sub_parser = sub.add_parser(name, help=help_text, description=help_text)
             module.add_arguments(sub_parser)
 

@@ -1,15 +1,17 @@
-"""`cultivate insights generate --people N --years Y --seed S --out DIR [--format csv|parquet]
+"""`cultivate demo-extract --people N --years Y --seed S --out DIR [--format csv|parquet]
 [--end-date YYYY-MM-DD]`: write a synthetic national extract in the extract format (docs/insights-import.md),
 calibrated to the published figures in shared/design/CALIBRATION.md. The same arguments always give the same
-files. Exit 2 for a bad option."""
+files. Exit 2 for a bad option. A demo command: production does not install the demo app, so there it does not
+exist."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from tqdm import tqdm
 
 from cultivate.demo.national import CSV, DEFAULT_END, PARQUET, generate
@@ -17,7 +19,7 @@ from cultivate.demo.national import CSV, DEFAULT_END, PARQUET, generate
 USAGE_ERROR = 2
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--people", type=int, required=True, help="distinct people over the whole history")
     parser.add_argument("--years", type=int, default=10, help="years of history (10 by default)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed (2026 by default)")
@@ -32,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def run(options: dict[str, Any], stdout: IO[str], stderr: IO[str]) -> int:
+def _run(options: dict[str, Any], stdout: OutputWrapper, stderr: OutputWrapper) -> int:
     try:
         end = dt.date.fromisoformat(options["end_date"])
     except ValueError:
@@ -72,3 +74,15 @@ def run(options: dict[str, Any], stdout: IO[str], stderr: IO[str]) -> int:
         f"--extract-date {report.extract_date.isoformat()}\n"
     )
     return 0
+
+
+class Command(BaseCommand):
+    help = "Write a synthetic national extract, calibrated to the published figures, for `cultivate insights import`."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        _add_arguments(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        code = _run(options, self.stdout, self.stderr)
+        if code:
+            raise CommandError("demo-extract failed.", returncode=code)
