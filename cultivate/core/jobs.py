@@ -190,11 +190,9 @@ def job_recover_if_stale(record: J, *, now: dt.datetime | None = None) -> J:
     if job_is_stale(record, now=now):
         _recover(record, now=now, still=_stale(model, now - stale_after()), recovery=Recovery())
         record.refresh_from_db()
-    elif model.job_waiting is not None and record.status == model.job_waiting:
-        waited = _expired(model, now - waiting_expires_after())
-        if record.updated_at < now - waiting_expires_after():
-            _expire(record, now=now, still=waited, recovery=Recovery())
-            record.refresh_from_db()
+    elif record.status == model.job_waiting and record.updated_at < now - waiting_expires_after():
+        _expire(record, now=now, still=_expired(model, now - waiting_expires_after()), recovery=Recovery())
+        record.refresh_from_db()
     return record
 
 

@@ -10,7 +10,7 @@ from cultivate.accounts.models import Role
 from cultivate.core.testing import make_organisation, make_person, make_user
 from cultivate.portfolio.tests.portfolio_factories import make_evidence
 
-from .browser import Journey, sign_in
+from .browser import Journey, horizontal_overflow, sign_in
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -54,4 +54,29 @@ def test_every_upload_page_passes_axe(page: Page, journey: Journey) -> None:
 def test_the_api_docs_page_passes_axe(page: Page, journey: Journey) -> None:
     page.goto("/api/docs")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    journey.finish()
+
+
+def test_upload_pages_and_the_api_docs_fit_a_phone(page: Page, journey: Journey) -> None:
+    """A support worker adds evidence between shifts on a phone; the other pages must fit one too."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    organisation = make_organisation("RX1")
+    admin = make_user(Role.ORG_ADMIN, organisation=organisation)
+    page.goto("/api/docs")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert horizontal_overflow(page) == 0, "/api/docs"
+    sign_in(page, admin.email)
+    for path in (
+        "/organisations/RX1/import/",
+        "/insights/organisations/RX1/import/",
+        "/frameworks/case/import/",
+    ):
+        page.goto(path)
+        assert horizontal_overflow(page) == 0, path
+    worker_person = make_person(organisation, given_name="Wendy")
+    worker = make_user(Role.SUPPORT_WORKER, organisation=organisation, person=worker_person)
+    page.context.clear_cookies()
+    sign_in(page, worker.email)
+    page.goto("/portfolio/evidence/new/")
+    assert horizontal_overflow(page) == 0, "/portfolio/evidence/new/"
     journey.finish()

@@ -275,3 +275,23 @@ def test_the_jobs_of_a_worker_known_to_be_dead_are_recovered_at_once(organisatio
     assert StaffImport.objects.get(pk=alive.pk).status == StaffImportStatus.RUNNING
     assert not (media() / killed.folder).exists() and (media() / alive.folder).exists()
     assert not jobs_recover_workers(["serve-1-0"])
+
+
+def test_every_job_model_says_how_it_fails_and_expires() -> None:
+    """The hooks BackgroundJob leaves open are a contract: each concrete job names a real task, says how it
+    fails, and, if it can wait for a person, how it expires, so recovery never meets a missing hook."""
+    from django.utils.module_loading import import_string
+
+    from cultivate.core.jobs import BackgroundJob, job_models
+
+    models = job_models()
+    assert {m._meta.label for m in models} >= {
+        "organisations.StaffImport",
+        "insights.InsightsImport",
+        "insights.BoardReport",
+    }
+    for model in models:
+        assert import_string(model.job_task), model
+        assert model.job_failed_fields is not BackgroundJob.job_failed_fields, model
+        if model.job_waiting is not None:
+            assert model.job_expired_fields is not BackgroundJob.job_expired_fields, model
