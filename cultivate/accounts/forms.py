@@ -49,7 +49,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     email = email_field("Enter your email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(auth_forms.SetPasswordForm[User]):
     pass
 
 
