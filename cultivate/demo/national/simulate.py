@@ -456,7 +456,9 @@ class Simulation:
 
     def _team(self, org: np.ndarray) -> np.ndarray:
         m = self.m
-        return np.asarray(m.team_offset[org] + np.floor(self.rng.random(len(org)) * m.team_count[org]).astype(np.int64))
+        return np.asarray(
+            m.team_offset[org] + np.floor(self.rng.random(len(org)) * m.team_count[org]).astype(np.int64)
+        )
 
     def _title(self, org: np.ndarray, role: np.ndarray) -> np.ndarray:
         slot = self.rng.integers(0, TITLE_SLOTS, len(org))
