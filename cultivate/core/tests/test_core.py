@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction, AuditEvent
 
