@@ -64,18 +64,6 @@ PROTOCOL_ROLES = frozenset({Role.ORG_ADMIN, Role.EDUCATOR})
 
 
 @rules.predicate
-def has_portfolio(membership: Membership | None) -> bool:
-    """A portfolio of one's own: the user is linked to a staff record, whatever role they act in."""
-    return membership is not None and membership.user.person_id is not None
-
-
-@rules.predicate
-def reviews_sign_offs(membership: Membership | None) -> bool:
-    """The sign-off queue: assessors (whether a request is theirs to sign is `can_sign_off`)."""
-    return membership is not None and membership.role == Role.ASSESSOR
-
-
-@rules.predicate
 def has_team_pages(membership: Membership | None) -> bool:
     return membership is not None and membership.role in TEAM_PAGE_ROLES
 
@@ -130,8 +118,10 @@ RULES.add_rule("view_team_competence", can_view_team_competence)
 RULES.add_rule("check_delegation", can_check_delegation)
 RULES.add_rule("view_protocols", can_view_protocols)
 RULES.add_rule("manage_protocols", can_manage_protocols)
-RULES.add_rule("view_own_portfolio", has_portfolio)
-RULES.add_rule("review_sign_offs", reviews_sign_offs)
+# A portfolio of one's own: the user is linked to a staff record, whatever role they act in.
+RULES.add_rule("view_own_portfolio", org_access.has_own_record)
+# The sign-off queue: assessors (whether a request is theirs to sign is `sign_off`).
+RULES.add_rule("review_sign_offs", org_access.is_assessor)
 RULES.add_rule("view_team_list", has_team_pages)
 # Every member of an organisation may read its protocols; delegation is part of the work of those who check it
 # for their teams and of those who write the protocols.
