@@ -192,6 +192,27 @@ def is_org_admin_of(membership: Membership | None, organisation: Organisation | 
     )
 
 
+@rules.predicate
+def has_own_record(membership: Membership | None) -> bool:
+    """The user is linked to a staff record of their own (whatever role they act in)."""
+    return membership is not None and membership.user.person_id is not None
+
+
+@rules.predicate
+def is_line_manager(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.LINE_MANAGER
+
+
+@rules.predicate
+def is_assessor(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.ASSESSOR
+
+
+@rules.predicate
+def is_alliance_role(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.ALLIANCE_ADMIN
+
+
 RULES = rules.RuleSet()
 RULES.add_rule("view_person", can_see_person)
 RULES.add_rule("view_characteristics", can_see_characteristics)
@@ -202,6 +223,15 @@ RULES.add_rule("view_team", can_see_team)
 RULES.add_rule("list_teams", can_list_teams)
 RULES.add_rule("view_my_team", is_team_role)
 RULES.add_rule("import_staff", is_org_admin_of)
+RULES.add_rule("view_own_record", has_own_record)
+# The team page is one page; the navigation names it for what each team role does there.
+RULES.add_rule("manage_my_team", is_team_role & is_line_manager)
+RULES.add_rule("assess_my_team", is_team_role & is_assessor)
+# An organisation's summary as a role's way in to it: those who see the summary but have no staff list (an
+# organisation's admins go to the staff list, which links to the summary).
+RULES.add_rule("enter_by_summary", can_see_summary & ~can_list_staff)
+# Every organisation has a page, but only a role that sees several of them needs the list.
+RULES.add_rule("list_organisations", is_alliance_role)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:

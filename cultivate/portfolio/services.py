@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
-from cultivate.config.jinja2_env import uk_date
 from cultivate.core.audit import audit
+from cultivate.core.formatting import uk_date
 from cultivate.core.models import AuditAction
 from cultivate.core.notify import notify
 from cultivate.frameworks import selectors as framework_selectors

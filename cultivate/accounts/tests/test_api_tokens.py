@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.middleware import SESSION_KEY
 from cultivate.accounts.models import ApiToken, Role
 from cultivate.accounts.services import (
@@ -19,7 +20,6 @@ from cultivate.accounts.services import (
     membership_grant,
     user_deactivate,
 )
-from cultivate.core import testing as t
 from cultivate.core.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db

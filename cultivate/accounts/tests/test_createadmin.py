@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from cultivate.__main__ import main
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_alliance, make_organisation
+from cultivate.organisations.testing import make_alliance, make_organisation
 
 pytestmark = pytest.mark.django_db
 

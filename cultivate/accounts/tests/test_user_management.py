@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from cultivate.accounts import services
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Membership, Role, User
-from cultivate.core import testing as t
 from cultivate.core.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.core.jobs import WORKER_LOST, job_heartbeat, jobs_recover, jobs_recover_workers
-from cultivate.core.testing import make_organisation, make_user
 from cultivate.insights.models import (
     IMPORT_STOPPED,
     InsightsImport,

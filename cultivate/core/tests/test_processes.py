@@ -81,7 +81,7 @@ QUEUE_AN_IMPORT = """
 import os
 from pathlib import Path
 from django.conf import settings
-from cultivate.core.testing import make_organisation
+from cultivate.organisations.testing import make_organisation
 from cultivate.organisations.models import StaffImport
 from cultivate.organisations.tasks import run_staff_import
 folder = Path(settings.MEDIA_ROOT) / "imports/RX1/killed"

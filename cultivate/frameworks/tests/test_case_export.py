@@ -11,7 +11,6 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_organisation
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import (
     CaseExportInvalid,
@@ -34,6 +33,7 @@ from cultivate.frameworks.models import (
 )
 from cultivate.frameworks.reference import CARE_CERTIFICATE, CARE_CERTIFICATE_KEY, item_identifier
 from cultivate.organisations.models import Organisation
+from cultivate.organisations.testing import make_organisation
 
 STANDARD_10 = (
     "Safeguarding adults"  # Care Certificate 2025, standard 10 (reference/care_certificate_2025.csv)

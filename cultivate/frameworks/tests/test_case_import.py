@@ -13,7 +13,6 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_alliance, make_organisation
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import ImportOutcome, case_import
 from cultivate.frameworks.case.synthetic import synthetic_package
@@ -28,6 +27,7 @@ from cultivate.frameworks.models import (
 )
 from cultivate.frameworks.reference import CARE_CERTIFICATE_KEY, item_identifier
 from cultivate.organisations.models import Organisation
+from cultivate.organisations.testing import make_alliance, make_organisation
 
 pytestmark = [
     pytest.mark.django_db,

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cultivate.accounts.models import Role, User
+from cultivate.accounts.testing import make_alliance, make_organisation, make_user
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_alliance, make_organisation, make_user
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import case_import
 from cultivate.frameworks.case.writer import schema_problems

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from cultivate.core import testing as t
+from cultivate.accounts import testing as t
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.frameworks import reference, services
 from cultivate.frameworks.models import (

@@ -15,8 +15,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_organisation, make_user
 from cultivate.insights.models import InsightsImport, InsightsImportStatus, JobTitleReview
 from cultivate.insights.store import connect, manifest
 from cultivate.insights.uploads.services import UploadError, unpack

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.insights.board_reports import services
 from cultivate.insights.measures import Window

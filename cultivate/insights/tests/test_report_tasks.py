@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.jobs import jobs_recover
 from cultivate.insights.board_reports import services
 from cultivate.insights.measures import Window

@@ -11,8 +11,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_team, make_user
 from cultivate.insights.job_titles import job_title_reviews_queue
 from cultivate.insights.models import JobTitleReview
 from cultivate.insights.snapshot import snapshot_organisation

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from cultivate.config.jinja2_env import uk_date
+from cultivate.core.formatting import uk_date
 
 from ..job_titles import RoleTitles
 from ..models import InsightsImport, InsightsImportKind, InsightsImportStatus, JobTitleReview

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from cultivate.config.jinja2_env import uk_date
+from cultivate.core.formatting import uk_date
 
 from ..models import StaffImport, StaffImportStage, StaffImportStatus
 

@@ -16,9 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_spell, make_team
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, Team
 from cultivate.organisations.staff_import import ImportOutcome, staff_import_run, validate
+from cultivate.organisations.testing import make_organisation, make_person, make_spell, make_team
 
 PEOPLE_HEADER = [
     "person_id",

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
-from cultivate.core.testing import make_organisation, make_user
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, StaffImport, Team
 from cultivate.organisations.staff_import import write
 from cultivate.organisations.staff_import.problems import Problem, problems_csv

@@ -11,8 +11,8 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
 from cultivate.core.models import AuditAction, AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_team, make_user
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, StaffImport
 from cultivate.organisations.staff_import.services import staff_import_execute
 

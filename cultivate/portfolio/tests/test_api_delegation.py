@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.portfolio.tests import portfolio_factories as pf
 from cultivate.portfolio.tests.delegation_factories import build_world, make_protocol, put_in, token_for

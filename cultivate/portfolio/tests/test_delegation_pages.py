@@ -8,8 +8,8 @@ import re
 import pytest
 from django.test import Client
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.portfolio import delegation
 from cultivate.portfolio.models import DelegationProtocol

@@ -16,9 +16,9 @@ from django.db.models import Model
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core import rows
-from cultivate.core import testing as t
 from cultivate.core.audit import audit
 from cultivate.core.models import AuditAction, AuditEvent
 from cultivate.frameworks.models import Competence

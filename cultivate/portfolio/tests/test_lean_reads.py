@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.accounts.services import api_token_authenticate, api_token_create
-from cultivate.core import testing as t
 from cultivate.frameworks.models import Competence, Framework
 from cultivate.portfolio import delegation, status
 from cultivate.portfolio.models import AssessmentKind, ProtocolRequirement, RequestStatus, SignOffRequest
