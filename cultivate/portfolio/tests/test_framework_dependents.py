@@ -4,12 +4,17 @@ published version without duplicates."""
 
 from __future__ import annotations
 
-import pytest
+import html
 
+import pytest
+from django.test import Client
+
+from cultivate.accounts.models import Role
 from cultivate.core import testing as t
-from cultivate.frameworks import dependents
+from cultivate.frameworks import dependents, services
 from cultivate.frameworks.dependents import StandingSignOffs
 from cultivate.frameworks.models import Competence, FrameworkVersion, VersionStatus
+from cultivate.frameworks.tests.framework_factories import build_framework, items_of, published_row
 from cultivate.portfolio.framework_dependents import PortfolioDependents
 from cultivate.portfolio.models import AssessmentKind, DelegationProtocol, ProtocolRequirement
 
@@ -81,3 +86,26 @@ def test_protocol_requirements_follow_the_new_rows_once() -> None:
     again = ProtocolRequirement.objects.create(protocol=protocol, competence=competence, min_level="observed")
     assert PortfolioDependents().protocol_requirements_follow(draft, {copy.identifier: copy}) == 0
     assert not ProtocolRequirement.objects.filter(pk=again.pk).exists()
+
+
+def test_the_publish_page_lists_protocols_naming_a_removed_competence() -> None:
+    org = t.make_organisation("RAA", alliance=t.make_alliance())
+    built = build_framework(org)
+    protocol = DelegationProtocol.objects.create(
+        organisation=org, code="cbg", activity="Blood glucose", delegating_role="Nurse"
+    )
+    removed = published_row(built.framework, "MH4")
+    ProtocolRequirement.objects.create(protocol=protocol, competence=removed, min_level="independent")
+    ProtocolRequirement.objects.create(
+        protocol=protocol, competence=published_row(built.framework, "MH2"), min_level="independent"
+    )
+    draft = services.version_draft_create(framework=built.framework)
+    services.competence_delete(competence=items_of(draft)["MH4"])
+    client = Client()
+    client.force_login(t.make_user(Role.EDUCATOR, organisation=org))
+
+    response = client.get(f"/frameworks/{built.framework.identifier}/versions/{draft.number}/publish/")
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "1 delegation protocol requirement will move to this version." in page
+    assert f"<li>Blood glucose ({org.name}): MH4 {removed.label}</li>" in page
