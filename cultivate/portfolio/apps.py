@@ -5,3 +5,11 @@ class PortfolioConfig(AppConfig):
     name = "cultivate.portfolio"
     label = "portfolio"
     verbose_name = "Portfolios, sign-off and delegation"
+
+    def ready(self) -> None:
+        # Frameworks asks what depends on a framework through this hook rather than importing the portfolio.
+        from cultivate.frameworks import dependents
+
+        from .framework_dependents import PortfolioDependents
+
+        dependents.register(PortfolioDependents())
