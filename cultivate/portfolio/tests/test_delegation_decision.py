@@ -41,13 +41,12 @@ def _world() -> tuple[DelegationProtocol, Team, Competence]:
 
 
 def _held(
-    level: str = "independent", rank: int = 3, **extra: object
+    level: str = "independent", rank: int = 3, expires_on: dt.date | None = None
 ) -> dict[tuple[int, int], CompetenceStatus]:
-    return {
-        (PERSON, 11): CompetenceStatus(
-            State.ACHIEVED, level=level, level_rank=rank, assessment_id=99, **extra
-        )
-    }  # type: ignore[arg-type]
+    status = CompetenceStatus(
+        State.ACHIEVED, level=level, level_rank=rank, expires_on=expires_on, assessment_id=99
+    )
+    return {(PERSON, 11): status}
 
 
 def test_yes_relies_on_the_sign_off_and_lists_the_conditions() -> None:
