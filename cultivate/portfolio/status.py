@@ -176,20 +176,19 @@ ASSESSMENT = rows.Columns(
 )
 REQUEST = rows.Columns("person_id", "framework_id", "identifier", "status")
 EVIDENCE = rows.Columns("person_id", "framework_id", "identifier")
-(
-    _ID,
-    _PERSON,
-    _FRAMEWORK,
-    _IDENTIFIER,
-    _HASH,
-    _KIND,
-    _LEVEL,
-    _RANK,
-    _ASSESSED,
-    _EXPIRES,
-    _ASSESSOR,
-    _SUPERSEDES,
-) = (ASSESSMENT[name] for name in ASSESSMENT.names)
+# Positions of the assessment columns, looked up by name once (the loops over thousands of rows index by them).
+_ID = ASSESSMENT["id"]
+_PERSON = ASSESSMENT["person_id"]
+_FRAMEWORK = ASSESSMENT["framework_id"]
+_IDENTIFIER = ASSESSMENT["identifier"]
+_HASH = ASSESSMENT["content_hash"]
+_KIND = ASSESSMENT["kind"]
+_LEVEL = ASSESSMENT["level"]
+_RANK = ASSESSMENT["level_rank"]
+_ASSESSED = ASSESSMENT["assessed_on"]
+_EXPIRES = ASSESSMENT["expires_on"]
+_ASSESSOR = ASSESSMENT["assessor_name"]
+_SUPERSEDES = ASSESSMENT["supersedes_id"]
 
 
 def _assessment_sql(people_count: int, shape: tuple[int, ...]) -> str:
