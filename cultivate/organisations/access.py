@@ -17,6 +17,7 @@ from django.utils import timezone
 from cultivate.accounts.models import TEAM_ROLES, Membership, Role
 from cultivate.core import rows
 from cultivate.core.access import acting_membership, deny
+from cultivate.core.periods import active_on_sql
 
 from .models import EmploymentSpell, Organisation, Person, Team
 
@@ -107,10 +108,9 @@ def _holds_post_in_reach(person_id: int, team_ids: list[int], line_manager_id: i
         f"person_in_reach_{len(team_ids)}_{bool(line_manager_id)}",
         lambda: (
             f"SELECT 1 FROM {rows.table(EmploymentSpell)} "  # noqa: S608
-            f"WHERE {rows.column(EmploymentSpell, 'person')} = %s "
-            f"AND ({rows.column(EmploymentSpell, 'end_date')} IS NULL "
-            f"OR {rows.column(EmploymentSpell, 'end_date')} >= %s) "
-            f"AND {rows.column(EmploymentSpell, 'start_date')} <= %s AND ({' OR '.join(reach)}) LIMIT 1"
+            f"WHERE {rows.column(EmploymentSpell, 'person')} = %s AND "
+            f"{active_on_sql(rows.column(EmploymentSpell, 'start_date'), rows.column(EmploymentSpell, 'end_date'))} "
+            f"AND ({' OR '.join(reach)}) LIMIT 1"
         ),
     )
     with connection.cursor() as cursor:

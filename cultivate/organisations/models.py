@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cultivate.core import periods
 from cultivate.core.jobs import BackgroundJob
 from cultivate.core.models import TimeStampedModel
 
@@ -216,8 +217,7 @@ class ContractType(models.TextChoices):
 
 class SpellQuerySet(models.QuerySet["EmploymentSpell"]):
     def active_on(self, day: dt.date | None = None) -> SpellQuerySet:
-        day = day or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        return self.filter(periods.active_on(day or timezone.localdate()))
 
 
 class EmploymentSpell(TimeStampedModel):
@@ -279,8 +279,7 @@ class EmploymentSpell(TimeStampedModel):
 
     @property
     def is_current(self) -> bool:
-        today = timezone.localdate()
-        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+        return periods.is_active_on(self.start_date, self.end_date, timezone.localdate())
 
 
 class StaffImportStatus(models.TextChoices):

@@ -241,7 +241,7 @@ def test_check_page_offers_only_people_in_scope(world) -> None:
 
 
 def test_check_page_asks_for_a_staff_id_when_the_scope_is_large(world, monkeypatch) -> None:
-    monkeypatch.setattr(delegation, "PERSON_CHOICES_MAX", 1)
+    monkeypatch.setattr(delegation.reads, "PERSON_CHOICES_MAX", 1)
     other = t.make_person(world.org)
     put_in(other, world.community, world.senior)
     admin = t.make_user(Role.ORG_ADMIN, organisation=world.org)
