@@ -62,8 +62,8 @@ def running_staff_import(
         folder=folder,
         status=StaffImportStatus.RUNNING,
         stage=StaffImportStage.CHECKING,
-        rows_total=200,
-        rows_done=2,
+        steps_total=200,
+        steps_done=2,
     )
     then = timezone.now() - silent_for
     StaffImport.objects.filter(pk=record.pk).update(updated_at=then, heartbeat_at=then)
@@ -94,7 +94,7 @@ def test_a_silent_staff_import_is_failed_with_a_message_and_its_uploads_removed(
     record.refresh_from_db()
     assert record.status == StaffImportStatus.FAILED
     assert record.stage == StaffImportStage.DONE and record.finished_at is not None
-    assert record.report["error"] == STAFF_IMPORT_STOPPED
+    assert record.error == STAFF_IMPORT_STOPPED
     assert not folder.exists()
     task_row.refresh_from_db()
     assert task_row.status == "FAILED" and task_row.exception_class_path == WORKER_LOST
@@ -230,7 +230,7 @@ def test_a_silent_insights_import_is_failed_and_its_upload_and_staging_removed(
     page = client.get(f"/insights/organisations/RX1/import/{record.pk}/").content.decode()
 
     record.refresh_from_db()
-    assert record.status == InsightsImportStatus.FAILED and record.report == {"error": IMPORT_STOPPED}
+    assert record.status == InsightsImportStatus.FAILED and record.error == IMPORT_STOPPED
     assert "The import stopped unexpectedly" in page and "Please upload the file again." in page
     assert not folder.exists() and not staged.exists()
     assert other.exists()  # another import's work in progress

@@ -90,7 +90,7 @@ folder.mkdir(parents=True)
 os.mkfifo(folder / "people.csv")
 os.mkfifo(folder / "assignments.csv")
 record = StaffImport.objects.create(
-    organisation=make_organisation("RX1"), folder="imports/RX1/killed", rows_total=100
+    organisation=make_organisation("RX1"), folder="imports/RX1/killed", steps_total=100
 )
 run_staff_import.enqueue(record.pk)
 print(record.pk)
