@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
-from cultivate.core.jobs import WORKER_LOST, job_heartbeat, jobs_recover, jobs_recover_workers
+from cultivate.core.jobs import WORKER_LOST, JobProgress, job_heartbeat, jobs_recover, jobs_recover_workers
 from cultivate.core.testing import make_organisation, make_user
 from cultivate.insights.models import (
     IMPORT_STOPPED,
@@ -295,3 +295,21 @@ def test_every_job_model_says_how_it_fails_and_expires() -> None:
         assert model.job_failed_fields is not BackgroundJob.job_failed_fields, model
         if model.job_waiting is not None:
             assert model.job_expired_fields is not BackgroundJob.job_expired_fields, model
+
+
+def test_job_progress_writes_at_most_once_a_second_but_always_the_last_step(
+    organisation: Organisation,
+) -> None:
+    record = StaffImport.objects.create(organisation=organisation, folder="imports/RX1/p", status="running")
+    progress = JobProgress(record)
+
+    progress("checking", 10, 100)
+    progress("checking", 20, 100)  # within the second: not written
+    record.refresh_from_db()
+    assert (record.stage, record.steps_done, record.steps_total) == ("checking", 10, 100)
+    progress(None, 100, 100)  # the last step is always written; no stage leaves it as it is
+    record.refresh_from_db()
+    assert (record.stage, record.steps_done, record.steps_total) == ("checking", 100, 100)
+    progress(None, 120, 100)  # more done than announced: the total grows with it
+    record.refresh_from_db()
+    assert (record.steps_done, record.steps_total) == (120, 120)

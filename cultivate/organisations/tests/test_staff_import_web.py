@@ -192,7 +192,9 @@ def test_a_running_import_shows_progress_and_refreshes(
     page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
 
     assert 'data-app-refresh="3"' in page
-    assert 'max="40000" value="10000">' in page and '<label class="nhsuk-label" for="import-progress">' in page
+    assert (
+        'max="40000" value="10000">' in page and '<label class="nhsuk-label" for="import-progress">' in page
+    )
     assert "Checked 10,000 of 40,000 rows (25%)." in page
     assert "<script>" not in page
 
