@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from cultivate.core import testing as t
+from cultivate.accounts import testing as t
 from cultivate.frameworks import dependents, selectors, services
 from cultivate.frameworks.dependents import ProtocolRequirementRef, StandingSignOffs
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Membership, Role
 from cultivate.core import rows
-from cultivate.core import testing as t
 from cultivate.core.periods import active_on_sql, is_active_on
 from cultivate.organisations.models import EmploymentSpell
 

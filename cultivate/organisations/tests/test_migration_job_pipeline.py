@@ -11,8 +11,8 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 
-from cultivate.core.testing import make_organisation
 from cultivate.organisations.models import StaffImport
+from cultivate.organisations.testing import make_organisation
 
 pytestmark = pytest.mark.django_db
 

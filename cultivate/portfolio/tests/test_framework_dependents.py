@@ -9,8 +9,8 @@ import html
 import pytest
 from django.test import Client
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.frameworks import dependents, services
 from cultivate.frameworks.dependents import StandingSignOffs
 from cultivate.frameworks.models import Competence, FrameworkVersion, VersionStatus

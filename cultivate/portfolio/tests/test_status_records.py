@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db.models import F
 
-from cultivate.core import testing as t
+from cultivate.accounts import testing as t
 from cultivate.portfolio import status
 from cultivate.portfolio.models import Assessment, AssessmentKind, EvidenceLink, RequestStatus, SignOffRequest
 
