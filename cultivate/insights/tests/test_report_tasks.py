@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
+from cultivate.core.jobs import JobProgress, jobs_recover
 from cultivate.insights.board_reports import services
 from cultivate.insights.measures import Window
 from cultivate.insights.models import BoardReport, BoardReportStatus
