@@ -14,7 +14,7 @@ from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 from cultivate.organisations.models import Organisation
 
-from .access import workforce_organisation_or_deny
+from .guards import workforce_organisation_or_deny
 from .uploads import presenters, selectors, services
 from .uploads.forms import ExtractUploadForm
 

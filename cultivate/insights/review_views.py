@@ -13,7 +13,7 @@ from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership, deny
 
 from . import store as insights_store
-from .access import workforce_organisation_or_deny
+from .guards import workforce_organisation_or_deny
 from .job_titles import job_title_review_decide, title_counts_from_store, titles_by_role
 from .uploads import presenters, selectors
 from .uploads.forms import ACCEPT, ReviewDecisionForm

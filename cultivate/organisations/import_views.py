@@ -15,7 +15,7 @@ from cultivate.core.access import deny
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 
-from . import access
+from . import guards
 from .models import Organisation, StaffImport
 from .staff_import import presenters, services
 from .staff_import import selectors as import_selectors
@@ -31,7 +31,7 @@ def _breadcrumbs(organisation: Organisation) -> list[dict[str, str]]:
 
 @login_required
 def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "import_staff")
+    organisation = guards.organisation_or_deny(request, ods_code, "import_staff")
     if request.method == "POST":
         form = StaffImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -64,7 +64,7 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
 
 
 def _record(request: HttpRequest, ods_code: str, pk: int) -> tuple[Organisation, StaffImport]:
-    organisation = access.organisation_or_deny(request, ods_code, "import_staff")
+    organisation = guards.organisation_or_deny(request, ods_code, "import_staff")
     record = import_selectors.staff_import_by_id(pk)
     if record is None or record.organisation_id != organisation.pk:
         deny(

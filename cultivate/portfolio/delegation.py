@@ -27,6 +27,7 @@ from cultivate.accounts.models import Membership, User
 from cultivate.core import rows
 from cultivate.core.audit import audit, audit_event
 from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.scopes import ScopedQuerySet
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import (
@@ -558,7 +559,7 @@ def _protocol_requirements() -> QuerySet[ProtocolRequirement]:
     )
 
 
-def _protocols() -> QuerySet[DelegationProtocol]:
+def _protocols() -> ScopedQuerySet[DelegationProtocol]:
     return DelegationProtocol.objects.select_related("organisation").prefetch_related(
         Prefetch("requirements", queryset=_protocol_requirements()),
         Prefetch("roles", queryset=SupportRole.objects.order_by("name")),
@@ -567,9 +568,7 @@ def _protocols() -> QuerySet[DelegationProtocol]:
 
 def protocols_visible_to(membership: Membership | None) -> QuerySet[DelegationProtocol]:
     """The protocols of the role's organisation (every member may read them); none for alliance roles."""
-    if membership is None or membership.organisation_id is None:
-        return DelegationProtocol.objects.none()
-    return _protocols().filter(organisation_id=membership.organisation_id).order_by("activity", "code")
+    return _protocols().for_membership(membership).order_by("activity", "code")
 
 
 def protocol_by_id(pk: int) -> DelegationProtocol | None:

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from cultivate.accounts.models import TEAM_ROLES, Role
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import deny, object_or_deny
 from cultivate.core.exports import spreadsheet_export
-from cultivate.organisations import access as org_access
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Team
 
@@ -29,17 +28,14 @@ EXPORT_TYPES = {
 
 def _team_or_deny(request: HttpRequest, pk: int) -> Team:
     membership = _membership(request)
-    team = org_selectors.team_by_id(pk)
-    if team is None:
-        deny(request, reason=f"No team {pk}.", hide_existence=True)
-    if not access.may(membership, "view_team_competence", team):
-        deny(
-            request,
-            reason="May not view this team's competence.",
-            obj=team,
-            hide_existence=not org_access.may(membership, "view_team", team),
-        )
-    return team
+    return object_or_deny(
+        request,
+        org_selectors.teams_visible_to(membership),
+        {"pk": pk},
+        what="team",
+        allowed=lambda team: access.may(membership, "view_team_competence", team),
+        action="view_team_competence",
+    )
 
 
 def _breadcrumbs(team: Team | None = None) -> list[dict[str, str]]:
