@@ -75,3 +75,11 @@ def memberships_of(membership: Membership, user: User) -> QuerySet[Membership]:
 
 def tokens_of(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("membership", "membership__organisation")
+
+
+def users_matching(membership: Membership, q: str) -> QuerySet[User]:
+    """The users an admin may manage whose name or email contains `q` (all of them when it is empty)."""
+    users = users_visible_to(membership)
+    if q:
+        users = users.filter(full_name__icontains=q) | users.filter(email__icontains=q)
+    return users

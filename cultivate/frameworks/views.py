@@ -850,7 +850,7 @@ def _save_requirement(
     request: HttpRequest, organisation: Organisation, framework: Framework, form: forms.RequirementForm
 ) -> HttpResponse | None:
     data = form.cleaned_data
-    role = org_selectors.support_roles().filter(pk=data["role"]).first()
+    role = org_selectors.support_role(data["role"])
     kind, pk = form.target()
     item = selectors.published_item(framework, pk)
     if role is None:

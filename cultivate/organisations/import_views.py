@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import object_or_deny
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 
@@ -65,14 +65,13 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
 
 def _record(request: HttpRequest, ods_code: str, pk: int) -> tuple[Organisation, StaffImport]:
     organisation = guards.organisation_or_deny(request, ods_code, "import_staff")
-    record = import_selectors.staff_import_by_id(pk)
-    if record is None or record.organisation_id != organisation.pk:
-        deny(
-            request,
-            reason=f"No staff import {pk} for {organisation.ods_code}.",
-            obj=organisation,
-            hide_existence=True,
-        )
+    record = object_or_deny(
+        request,
+        import_selectors.imports_of(organisation),
+        {"pk": pk},
+        what="staff import",
+        within=organisation,
+    )
     # The page must not say "running" for an import whose worker has gone.
     return organisation, job_recover_if_stale(record)
 

@@ -217,3 +217,24 @@ def organisation_teams_visible_to(
     membership: Membership | None, organisation: Organisation
 ) -> QuerySet[Team]:
     return teams_visible_to(membership).filter(organisation=organisation)
+
+
+def people_without_account(membership: Membership | None) -> QuerySet[Person]:
+    return people_visible_to(membership).filter(user__isnull=True)
+
+
+def visible_person(membership: Membership | None, pk: int) -> Person | None:
+    return people_visible_to(membership).filter(pk=pk).first()
+
+
+def visible_teams_among(membership: Membership | None, pks: list[int]) -> list[Team]:
+    return list(teams_visible_to(membership).filter(pk__in=pks))
+
+
+def visible_organisation(membership: Membership | None, pk: int) -> Organisation | None:
+    return organisations_visible_to(membership).filter(pk=pk).first()
+
+
+def support_role(pk: int) -> SupportRole | None:
+    """Unscoped: the role catalogue is shared by every organisation."""
+    return SupportRole.objects.filter(pk=pk).first()
