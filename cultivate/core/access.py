@@ -10,7 +10,7 @@ Each app's `access.py` holds its rules (predicates) and scopes (filters) only. T
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, Union, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -77,28 +77,36 @@ def deny(
     raise PermissionDenied(reason)
 
 
+# Union, not `|`: the membership is a string forward reference here (core imports no app at run time).
+Source = Union[models.QuerySet[M], M, None, Callable[["Membership | None"], models.QuerySet[M]]]  # noqa: UP007
+
+
 def object_or_deny(
     request: HttpRequest,
-    source: models.QuerySet[M] | M | None,
+    source: Source[M],
     lookup: Mapping[str, Any],
     *,
     what: str,
-    visible: Callable[[M], bool] | None = None,
-    allowed: Callable[[M], bool] | None = None,
+    may: Callable[[Membership | None, str, Any], bool] | None = None,
     action: str = "",
+    allowed: Callable[[M], bool] | None = None,
+    visible: Callable[[M], bool] | None = None,
     audit_as: Callable[[M], models.Model] | None = None,
     within: models.Model | None = None,
 ) -> M:
     """The one object matching `lookup` in `source`, or an audited refusal.
 
-    `source` is what the acting role may see (`Model.objects.for_membership(m)`, or a queryset scoped by a
-    parent the role was already allowed). Where the rule is cheaper than the scoped query (the delegation check
-    API asks many times a second), pass the unscoped queryset, or the object already read, and the rule as
-    `visible`. Outside what the role
-    may see answers 404 whether or not the object exists; the audit records the object when it does exist.
-    Seen but not `allowed` (the role may see it but not do `action` with it) answers 403. `audit_as` names
-    the object a refusal is recorded against (a spell's person, so it shows in their organisation's log).
-    `within` is the parent a `source` is scoped by (a framework's versions): a miss is recorded against it."""
+    `source` is what the acting role may see: a selector taking the membership (`people_visible_to`, over
+    `Model.objects.for_membership(m)`), or a queryset scoped by a parent the role was already allowed. Where the
+    rule is cheaper than the scoped query (the delegation check API asks many times a second), pass the object
+    already read and the rule as `visible`. Outside what the role may see answers 404 whether or not the object
+    exists; the audit records the object when it does exist. Seen, but `may(membership, action, obj)` (the app's
+    rules) or `allowed(obj)` says no, answers 403. `audit_as` names the object a refusal is recorded against (a
+    spell's person, so it shows in their organisation's log); `within` is the parent a `source` is scoped by (a
+    framework's versions): a miss is recorded against it."""
+    membership = acting_membership(request)
+    if callable(source) and not isinstance(source, models.QuerySet | models.Model):
+        source = source(membership)
     found = source.filter(**lookup).first() if isinstance(source, models.QuerySet) else source
     if found is None or (visible is not None and not visible(found)):
         existing = found
@@ -113,6 +121,9 @@ def object_or_deny(
             obj=recorded or within,
             hide_existence=True,
         )
-    if allowed is not None and not allowed(found):
+    refused = (may is not None and not may(membership, action, found)) or (
+        allowed is not None and not allowed(found)
+    )
+    if refused:
         deny(request, reason=f"May not {(action or 'use').replace('_', ' ')} this {what}.", obj=found)
     return found

@@ -20,29 +20,17 @@ def framework_or_deny(
 ) -> Framework:
     """The framework if the role may do `action` with it: 404 when it may not see it (another
     organisation's), 403 when it may see it but not do `action`."""
-    membership = acting_membership(request)
-    return object_or_deny(
-        request,
-        selectors.frameworks_visible_to(membership),
-        {"identifier": identifier},
-        what="framework",
-        allowed=lambda found: access.may(membership, action, found),
-        action=action,
-    )
+    source = selectors.frameworks_visible_to
+    key = {"identifier": identifier}
+    return object_or_deny(request, source, key, what="framework", may=access.may, action=action)
 
 
 def organisation_or_deny(request: HttpRequest, ods_code: str, action: str) -> Organisation:
     """The organisation for a requirements page: 404 outside what the role may see (`view_requirements` is
     `organisation_scope`), 403 inside it when the role may not do `action`."""
-    membership = acting_membership(request)
-    return object_or_deny(
-        request,
-        org_selectors.organisations_visible_to(membership),
-        {"ods_code": ods_code.upper()},
-        what="organisation",
-        allowed=lambda found: access.may(membership, action, found),
-        action=action,
-    )
+    source = org_selectors.organisations_visible_to
+    code = {"ods_code": ods_code.upper()}
+    return object_or_deny(request, source, code, what="organisation", may=access.may, action=action)
 
 
 def version_or_deny(request: HttpRequest, framework: Framework, number: int) -> FrameworkVersion:

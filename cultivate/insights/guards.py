@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from cultivate.accounts.models import Membership
-from cultivate.core.access import acting_membership, deny, object_or_deny
+from cultivate.core.access import Source, acting_membership, deny, object_or_deny
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Alliance, Organisation, Team
 
@@ -25,27 +25,15 @@ def dashboards_or_deny(request: HttpRequest) -> Membership:
 
 
 def dashboard_organisation_or_deny(request: HttpRequest, ods_code: str) -> Organisation:
-    membership = acting_membership(request)
-    return object_or_deny(
-        request,
-        org_selectors.organisations_visible_to(membership),
-        {"ods_code": ods_code.upper()},
-        what="organisation",
-        allowed=lambda found: access.may(membership, "view_organisation_insights", found),
-        action="view_organisation_insights",
+    return _organisation_or_deny(
+        request, org_selectors.organisations_visible_to, ods_code, "view_organisation_insights"
     )
 
 
 def dashboard_team_or_deny(request: HttpRequest, team_id: int) -> Team:
-    membership = acting_membership(request)
-    return object_or_deny(
-        request,
-        selectors.teams_for_insights(membership),
-        {"pk": team_id},
-        what="team",
-        allowed=lambda found: access.may(membership, "view_team_insights", found),
-        action="view_team_insights",
-    )
+    source = selectors.teams_for_insights
+    action = "view_team_insights"
+    return object_or_deny(request, source, {"pk": team_id}, what="team", may=access.may, action=action)
 
 
 def dashboard_alliance_or_deny(request: HttpRequest) -> Alliance:
@@ -58,15 +46,7 @@ def dashboard_alliance_or_deny(request: HttpRequest) -> Alliance:
 
 def workforce_organisation_or_deny(request: HttpRequest, ods_code: str, action: str) -> Organisation:
     """Importing and reviewing workforce data: only ever the role's own organisation."""
-    membership = acting_membership(request)
-    return object_or_deny(
-        request,
-        selectors.own_organisation(membership),
-        {"ods_code": ods_code.upper()},
-        what="organisation",
-        allowed=lambda found: access.may(membership, action, found),
-        action=action,
-    )
+    return _organisation_or_deny(request, selectors.own_organisation, ods_code, action)
 
 
 def board_report_or_deny(request: HttpRequest) -> Membership:
@@ -77,24 +57,19 @@ def board_report_or_deny(request: HttpRequest) -> Membership:
 
 
 def board_report_organisation_or_deny(request: HttpRequest, ods_code: str) -> Organisation:
-    membership = acting_membership(request)
-    return object_or_deny(
-        request,
-        org_selectors.organisations_visible_to(membership),
-        {"ods_code": ods_code.upper()},
-        what="organisation",
-        allowed=lambda found: access.may(membership, "download_board_report", found),
-        action="download_board_report",
+    return _organisation_or_deny(
+        request, org_selectors.organisations_visible_to, ods_code, "download_board_report"
     )
 
 
 def board_report_record_or_deny(request: HttpRequest, pk: int) -> BoardReport:
-    membership = acting_membership(request)
-    return object_or_deny(
-        request,
-        selectors.board_reports_visible_to(membership),
-        {"pk": pk},
-        what="board report",
-        allowed=lambda found: access.may(membership, "view_board_report", found),
-        action="view_board_report",
-    )
+    source = selectors.board_reports_visible_to
+    action = "view_board_report"
+    return object_or_deny(request, source, {"pk": pk}, what="board report", may=access.may, action=action)
+
+
+def _organisation_or_deny(
+    request: HttpRequest, source: Source[Organisation], ods_code: str, action: str
+) -> Organisation:
+    code = {"ods_code": ods_code.upper()}
+    return object_or_deny(request, source, code, what="organisation", may=access.may, action=action)

@@ -34,14 +34,8 @@ def _organisation_or_deny(
     if membership is None or membership.organisation_id is None:
         deny(request, reason="Delegation protocols belong to an organisation; this role acts for none.")
     # The role's own organisation: seen, so a refused rule answers 403.
-    organisation = object_or_deny(
-        request,
-        org_selectors.organisations_visible_to(membership),
-        {"pk": membership.organisation_id},
-        what="organisation",
-        allowed=lambda found: access.may(membership, action, found),
-        action=action,
-    )
+    source, own = org_selectors.organisations_visible_to, {"pk": membership.organisation_id}
+    organisation = object_or_deny(request, source, own, what="organisation", may=access.may, action=action)
     return membership, organisation
 
 

@@ -27,15 +27,9 @@ EXPORT_TYPES = {
 
 
 def _team_or_deny(request: HttpRequest, pk: int) -> Team:
-    membership = _membership(request)
-    return object_or_deny(
-        request,
-        org_selectors.teams_visible_to(membership),
-        {"pk": pk},
-        what="team",
-        allowed=lambda team: access.may(membership, "view_team_competence", team),
-        action="view_team_competence",
-    )
+    source = org_selectors.teams_visible_to
+    action = "view_team_competence"
+    return object_or_deny(request, source, {"pk": pk}, what="team", may=access.may, action=action)
 
 
 def _breadcrumbs(team: Team | None = None) -> list[dict[str, str]]:

@@ -34,15 +34,8 @@ def _no_portfolio(request: HttpRequest) -> HttpResponse:
 
 
 def _person_or_deny(request: HttpRequest, pk: int, action: str = "view_portfolio") -> Person:
-    membership = _membership(request)
-    return object_or_deny(
-        request,
-        selectors.portfolios_visible_to(membership),
-        {"pk": pk},
-        what="person",
-        allowed=lambda person: access.may(membership, action, person),
-        action=action,
-    )
+    source = selectors.portfolios_visible_to
+    return object_or_deny(request, source, {"pk": pk}, what="person", may=access.may, action=action)
 
 
 def _competence_or_deny(request: HttpRequest, person: Person, pk: int) -> Competence:
