@@ -17,9 +17,15 @@ from django.test.utils import CaptureQueriesContext
 from cultivate.accounts import services as account_services
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditAction, AuditEvent, Notification
+from cultivate.portfolio.models import SignOffRequest
 from cultivate.portfolio.tests.delegation_factories import make_protocol
-from cultivate.portfolio.tests.portfolio_factories import make_competence, make_framework
+from cultivate.portfolio.tests.portfolio_factories import (
+    make_assessment,
+    make_competence,
+    make_evidence,
+    make_framework,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +91,20 @@ def world() -> World:
         framework = make_framework(f"Framework of {org.ods_code}", owner_organisation=org)
         competence = make_competence(framework, "Takes capillary blood glucose readings")
         objects[f"framework_{side}"] = framework
+        objects[f"competence_{side}"] = competence
         objects[f"protocol_{side}"] = make_protocol(org, requirements=[(competence, "independent")])
+    # B's records that pages and the API fetch by id, for the cross-organisation probes.
+    competence_b = objects["competence_b"]
+    objects["evidence_b"] = make_evidence(person_b1, competence_b)
+    objects["request_b"] = SignOffRequest.objects.create(
+        person=person_b1, competence=competence_b, requested_by=user_b
+    )
+    objects["assessment_b"] = make_assessment(person_b1, competence_b)
+    objects["notification_b"] = Notification.objects.create(user=user_b, title="Yours", url="/")
+    objects["token_b"], _secret = account_services.api_token_create(
+        user=user_b, membership=user_b.memberships.get(), name="theirs"
+    )
+    objects["spell_b"] = person_b1.spells.get()
     return World(objects=objects, users=users, tokens=tokens)
 
 
@@ -181,6 +200,7 @@ def _format(url: str, world: World, side: str) -> str:
             team1=o["team_a1"],
             framework=o["framework_a"],
             protocol=o["protocol_a"],
+            spell=o["person_a1"].spells.get(),
         )
     return url.format(
         org=o["org_b"],
@@ -190,6 +210,7 @@ def _format(url: str, world: World, side: str) -> str:
         team1=o["team_b1"],
         framework=o["framework_b"],
         protocol=o["protocol_b"],
+        spell=o["spell_b"],
     )
 
 
@@ -266,35 +287,41 @@ def test_reading_a_page_writes_nothing(world: World, role: str, settings: Any) -
         assert writes == [], f"GET {url} as {role} wrote to the database"
 
 
+# (url template of B's objects, data): POSTs no role of A may make.
+WRITES: list[tuple[str, dict[str, str]]] = [
+    ("/accounts/users/{user_b.pk}/roles/new/", {"role": Role.ORG_ADMIN}),
+    ("/accounts/users/{user_b.pk}/roles/{membership_b.pk}/end/", {}),
+    ("/accounts/users/{user_b.pk}/deactivate/", {}),
+    (
+        "/accounts/users/{user_b.pk}/edit/",
+        {"full_name": "Changed", "registration_body": "", "registration_pin": ""},
+    ),
+    ("/organisations/{org_b.ods_code}/import/", {}),
+    ("/frameworks/{framework_b.identifier}/versions/new/", {}),
+    ("/frameworks/organisations/{org_b.ods_code}/requirements/new/", {}),
+    ("/delegation/protocols/{protocol_b.pk}/edit/", {"activity": "Changed"}),
+    ("/people/{person_b1.pk}/portfolio/", {}),
+    ("/insights/organisations/{org_b.ods_code}/import/", {}),
+    ("/insights/organisations/{org_b.ods_code}/snapshot/", {}),
+    (
+        "/insights/report/",
+        {"organisation": "{org_b.ods_code}", "start": "2024-03", "end": "2025-03", "file_format": "html"},
+    ),
+]
+
+
+def _format_b(template: str, world: World) -> str:
+    return template.format(**world.objects)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_cross_organisation_writes_refused(world: World, role: str) -> None:
     """No role of A may change B: not B's users, roles, or staff records."""
     client = _client_for(world, role)
     o = world.objects
     attempts = [
-        (f"/accounts/users/{o['user_b'].pk}/roles/new/", {"role": Role.ORG_ADMIN}),
-        (f"/accounts/users/{o['user_b'].pk}/roles/{o['membership_b'].pk}/end/", {}),
-        (f"/accounts/users/{o['user_b'].pk}/deactivate/", {}),
-        (
-            f"/accounts/users/{o['user_b'].pk}/edit/",
-            {"full_name": "Changed", "registration_body": "", "registration_pin": ""},
-        ),
-        (f"/organisations/{o['org_b'].ods_code}/import/", {}),
-        (f"/frameworks/{o['framework_b'].identifier}/versions/new/", {}),
-        (f"/frameworks/organisations/{o['org_b'].ods_code}/requirements/new/", {}),
-        (f"/delegation/protocols/{o['protocol_b'].pk}/edit/", {"activity": "Changed"}),
-        (f"/people/{o['person_b1'].pk}/portfolio/", {}),
-        (f"/insights/organisations/{o['org_b'].ods_code}/import/", {}),
-        (f"/insights/organisations/{o['org_b'].ods_code}/snapshot/", {}),
-        (
-            "/insights/report/",
-            {
-                "organisation": o["org_b"].ods_code,
-                "start": "2024-03",
-                "end": "2025-03",
-                "file_format": "html",
-            },
-        ),
+        (_format_b(url, world), {key: _format_b(value, world) for key, value in data.items()})
+        for url, data in WRITES
     ]
     for url, data in attempts:
         before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
@@ -335,6 +362,11 @@ API = [
     ),
     ("/api/people/{person2.pk}", {Role.ORG_ADMIN}),
     ("/api/frameworks/{framework.identifier}", ORG_ROLES),
+    (
+        "/api/teams/{team1.pk}",
+        {Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.LINE_MANAGER, Role.ASSESSOR, Role.ALLIANCE_ADMIN},
+    ),
+    ("/api/spells/{spell.pk}", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
     ("/api/organisations/{org.ods_code}/role-requirements", ORG_ROLES | {Role.ALLIANCE_ADMIN}),
 ]
 
@@ -416,3 +448,246 @@ def test_board_report_matrix(world: World, board_reports: dict[str, Any], role: 
     assert other.status_code == 404, f"{role} of A reached B's board report"
     assert_not_stored(own, other)
     assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+
+
+# Cross-organisation probes of every other page that names an object: each role of A asks for B's, and is
+# refused (403 or 404), audited once. (method, url template over the world's objects)
+PROBES: list[tuple[str, str]] = [
+    ("GET", "/frameworks/{framework_b.identifier}/edit/"),
+    ("GET", "/frameworks/{framework_b.identifier}/levels/"),
+    ("GET", "/frameworks/{framework_b.identifier}/versions/1/"),
+    ("GET", "/frameworks/{framework_b.identifier}/versions/1/items/new/"),
+    ("GET", "/frameworks/{framework_b.identifier}/versions/1/items/{competence_b.pk}/"),
+    ("GET", "/frameworks/{framework_b.identifier}/versions/1/items/{competence_b.pk}/crosswalks/"),
+    ("GET", "/frameworks/case/CFPackages/{framework_b.identifier}"),
+    ("GET", "/frameworks/organisations/{org_b.ods_code}/requirements/1/"),
+    ("POST", "/frameworks/{framework_b.identifier}/adopt/"),
+    ("POST", "/frameworks/{framework_b.identifier}/stop-using/"),
+    ("POST", "/frameworks/{framework_b.identifier}/local/"),
+    ("POST", "/frameworks/{framework_b.identifier}/versions/1/publish/"),
+    ("POST", "/frameworks/{framework_b.identifier}/versions/1/retire/"),
+    ("POST", "/frameworks/{framework_b.identifier}/versions/1/discard/"),
+    ("POST", "/frameworks/{framework_b.identifier}/versions/1/items/{competence_b.pk}/delete/"),
+    ("POST", "/frameworks/{framework_b.identifier}/versions/1/items/{competence_b.pk}/move/"),
+    ("POST", "/frameworks/{framework_b.identifier}/versions/1/crosswalks/1/remove/"),
+    ("POST", "/frameworks/organisations/{org_b.ods_code}/requirements/1/delete/"),
+    ("GET", "/organisations/{org_b.ods_code}/import/1/"),
+    ("POST", "/organisations/{org_b.ods_code}/import/1/confirm/"),
+    ("GET", "/people/{person_b1.pk}/portfolio/competences/{competence_b.pk}/"),
+    ("GET", "/portfolio/evidence/{evidence_b.pk}/"),
+    ("GET", "/portfolio/evidence/{evidence_b.pk}/edit/"),
+    ("GET", "/portfolio/evidence/{evidence_b.pk}/competences/"),
+    ("GET", "/portfolio/evidence/{evidence_b.pk}/files/1/"),
+    ("POST", "/portfolio/requests/{request_b.pk}/cancel/"),
+    ("GET", "/assessments/requests/{request_b.pk}/"),
+    ("POST", "/assessments/{assessment_b.pk}/correct/"),
+    ("POST", "/assessments/{assessment_b.pk}/withdraw/"),
+    ("POST", "/delegation/protocols/{protocol_b.pk}/requirements/add/"),
+    ("POST", "/delegation/protocols/{protocol_b.pk}/requirements/1/remove/"),
+    ("GET", "/insights/organisations/{org_b.ods_code}/import/1/"),
+    ("GET", "/insights/organisations/{org_b.ods_code}/job-titles/1/"),
+    ("GET", "/insights/organisations/{org_b.ods_code}/dashboards/overview/headcount.csv"),
+    ("GET", "/insights/teams/{team_b1.pk}/dashboards/sickness/headcount.csv"),
+    ("GET", "/notifications/{notification_b.pk}/"),
+    ("POST", "/accounts/tokens/{token_b.pk}/revoke/"),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url"), PROBES, ids=[f"{m} {u}" for m, u in PROBES])
+def test_cross_organisation_probes_refused(world: World, role: str, method: str, url: str) -> None:
+    client = _client_for(world, role)
+    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    response = getattr(client, method.lower())(_format_b(url, world))
+    assert response.status_code in REFUSED, f"{role} of A reached {method} {url} of B"
+    assert_not_stored(response)
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+
+
+# Pages of the role itself (no other organisation's object in the path): the roles listed are let through (no
+# refusal audited), every other role is refused and audited.
+ROLE_GATED: list[tuple[str, str, set[str]]] = [
+    ("GET", "/accounts/password/", set(ROLES)),
+    ("GET", "/accounts/role/", set(ROLES)),
+    ("GET", "/accounts/tokens/new/", set(ROLES)),
+    ("GET", "/accounts/users/new/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+    ("POST", "/notifications/read/", set(ROLES)),
+    ("GET", "/portfolio/competences/{competence_a.pk}/", set(ROLES)),
+    ("GET", "/portfolio/evidence/", set(ROLES)),
+    ("GET", "/portfolio/evidence/new/", set(ROLES)),
+    ("GET", "/portfolio/requests/new/", set(ROLES)),
+    ("GET", "/delegation/protocols/new/", {Role.ORG_ADMIN, Role.EDUCATOR}),
+    ("GET", "/frameworks/new/", {Role.EDUCATOR, Role.ALLIANCE_ADMIN}),
+    ("GET", "/frameworks/case/import/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+    ("GET", "/insights/", INSIGHTS_ROLES),
+    ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"), ROLE_GATED, ids=[f"{m} {u}" for m, u, _a in ROLE_GATED]
+)
+def test_role_gated_pages(world: World, role: str, method: str, url: str, allowed: set[str]) -> None:
+    client = _client_for(world, role)
+    refusals = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=world.users[role])
+    response = getattr(client, method.lower())(_format_b(url, world))
+    assert_not_stored(response)
+    if role in allowed:
+        assert response.status_code != 403 and not refusals.exists(), f"{role} was refused {url}"
+    else:
+        assert response.status_code in REFUSED, f"{role} reached {url}"
+        assert refusals.count() == 1
+
+
+# API lists: each role's list holds only what it may see.
+API_LISTS = ["/api/people", "/api/organisations", "/api/frameworks", "/api/delegation/protocols"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_framework_and_protocol_lists_stay_in_scope(world: World, role: str) -> None:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    frameworks = client.get("/api/frameworks").json()
+    items = frameworks["items"] if isinstance(frameworks, dict) else frameworks
+    identifiers = {str(item["identifier"]) for item in items}
+    assert str(world.objects["framework_b"].identifier) not in identifiers
+    protocols = client.get("/api/delegation/protocols")
+    if role in ORG_ROLES:
+        assert protocols.status_code == OK
+        assert len(protocols.json()) == 1  # A's protocol only (B's has the same code)
+    else:
+        assert protocols.status_code in REFUSED
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_delegation_check_matrix(world: World, role: str) -> None:
+    """The check answers for A's person to whoever may see them, and 404 (audited) for B's person, the same
+    as for nobody."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+
+    def ask(person: Any, team: Any, protocol: Any) -> HttpResponseBase:
+        body = {"person_id": person.pk, "protocol": protocol.code, "team_id": team.pk}
+        return client.post("/api/delegation/checks", data=body, content_type="application/json")
+
+    own = ask(o["person_a1"], o["team_a1"], o["protocol_a"])
+    if role in {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}:
+        assert own.status_code == OK, (role, own.content)
+    else:
+        assert own.status_code in REFUSED
+    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    other = ask(o["person_b1"], o["team_b1"], o["protocol_b"])
+    assert other.status_code == 404
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+
+
+# Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
+# A new page or endpoint fails `test_every_route_is_in_the_matrix` until a table above or below covers it.
+
+# Routes outside the matrix on purpose, each with why: nobody signed in, or Django's own admin site (staff only).
+OUTSIDE_THE_MATRIX = {
+    "accounts/sign-in/": "public: the sign-in page",
+    "accounts/sign-out/": "signs the user out, whatever the role",
+    "accounts/password/reset/": "public: asking for a reset",
+    "accounts/password/reset/sent/": "public",
+    "accounts/password/reset/<uidb64>/<token>/": "public: the emailed link is the credential",
+    "accounts/password/reset/done/": "public",
+    "accessibility/": "public statement",
+    "privacy/": "public notice",
+    "api/docs": "public: the API documentation",
+    "api/openapi.json": "public: the API schema",
+    "api/": "the API root",
+    "api/health": "public: load balancer health check",
+}
+ADMIN_SITE = "django-admin/"  # Django's admin: `is_staff` users only, no role applies
+
+
+def _all_routes() -> set[str]:
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns: list[Any], prefix: str) -> Any:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    return {
+        route
+        for route in walk(get_resolver().url_patterns, "")
+        if not route.startswith((ADMIN_SITE, "static/", "media/", "api/"))
+    }
+
+
+def _api_operations() -> set[tuple[str, str]]:
+    from cultivate.config.api import api
+
+    schema = api.get_openapi_schema()
+    return {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+
+
+class _Any:
+    """Stands for any object in a URL template: every attribute is 1 (an id) or a code."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "identifier":
+            return "00000000-0000-0000-0000-000000000001"
+        return "RAA" if name == "ods_code" else 1
+
+    def __format__(self, spec: str) -> str:
+        return "1"
+
+    def __str__(self) -> str:
+        return "1"
+
+
+def _route_of(template: str) -> str:
+    from django.urls import resolve
+
+    path = template.format_map(_Placeholders()).split("?")[0]
+    return resolve(path).route
+
+
+class _Placeholders(dict[str, Any]):
+    def __missing__(self, key: str) -> Any:
+        return _Any()
+
+
+def _api_route_of(method: str, template: str) -> tuple[str, str]:
+    import re
+
+    path = template.format_map(_Placeholders()).split("?")[0]
+    for operation_method, operation in _api_operations():
+        pattern = re.sub(r"\{[^}]+\}", "[^/]+", operation)
+        if operation_method == method and re.fullmatch(pattern, path):
+            return method, operation
+    raise AssertionError(f"{method} {template} is no API operation")
+
+
+def _covered_routes() -> set[str]:
+    templates = [url for _name, url, _allowed in PAGES]
+    templates += [url for url, _allowed in ROLE_PAGES]
+    templates += [url for url, _data in WRITES]
+    templates += [url for _method, url in PROBES]
+    templates += [url for _method, url, _allowed in ROLE_GATED]
+    templates += ["/delegation/check/"]
+    templates += ["/insights/report/{pk}/", "/insights/report/{pk}/download/"]  # test_board_report_matrix
+    return {_route_of(template) for template in templates}
+
+
+def _covered_api() -> set[tuple[str, str]]:
+    covered = {_api_route_of("GET", url) for url, _allowed in API}
+    covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
+    covered |= {_api_route_of("GET", url) for url in API_LISTS}
+    return covered
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    missing = _all_routes() - _covered_routes() - set(OUTSIDE_THE_MATRIX)
+    assert not missing, f"routes the access matrix does not cover: {sorted(missing)}"
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    outside = {("GET", "/" + route) for route in OUTSIDE_THE_MATRIX if route.startswith("api/")}
+    missing = _api_operations() - _covered_api() - outside
+    assert not missing, f"API operations the access matrix does not cover: {sorted(missing)}"

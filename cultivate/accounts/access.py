@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
+from cultivate.core.access import RuleSet, predicate
 
 from .models import Membership, Role, User
 
 ADMIN_ROLES = frozenset({Role.ORG_ADMIN, Role.ALLIANCE_ADMIN})
 
 
-@rules.predicate
+@predicate
 def is_org_admin(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.ORG_ADMIN
 
 
-@rules.predicate
+@predicate
 def is_alliance_admin(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.ALLIANCE_ADMIN
 
 
-@rules.predicate
+@predicate
+def is_admin(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in ADMIN_ROLES
+
+
+@predicate
 def grants_within_scope(membership: Membership | None, target: Membership | None) -> bool:
     """An org admin grants roles in their own organisation; an alliance admin grants alliance admin for their
     alliance and organisation admin in member organisations (they do not reach into teams)."""
@@ -40,7 +45,7 @@ def grants_within_scope(membership: Membership | None, target: Membership | None
     return False
 
 
-@rules.predicate
+@predicate
 def is_admin_of_user(membership: Membership | None, user: User | None) -> bool:
     if membership is None or user is None:
         return False
@@ -49,12 +54,12 @@ def is_admin_of_user(membership: Membership | None, user: User | None) -> bool:
     return users_visible_to(membership).filter(pk=user.pk).exists()
 
 
-RULES = rules.RuleSet()
-RULES.add_rule("manage_users", is_org_admin | is_alliance_admin)
-RULES.add_rule("manage_user", is_admin_of_user)
-RULES.add_rule("grant_membership", grants_within_scope)
-RULES.add_rule("read_audit", is_org_admin | is_alliance_admin)
+RULES = RuleSet()
+RULES.add("manage_users", is_admin)
+RULES.add("manage_user", is_admin_of_user)
+RULES.add("grant_membership", grants_within_scope)
+RULES.add("read_audit", is_admin)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:
-    return RULES.test_rule(action, membership, obj)
+    return RULES.test(action, membership, obj)

@@ -93,3 +93,11 @@ def audit_events_visible_to(membership: Membership | None) -> QuerySet[AuditEven
     if membership.role == Role.ALLIANCE_ADMIN:
         return AuditEvent.objects.filter(organisation__alliance=membership.alliance)
     return AuditEvent.objects.none()
+
+
+def users_matching(membership: Membership, q: str) -> QuerySet[User]:
+    """The users an admin may manage whose name or email contains `q` (all of them when it is empty)."""
+    users = users_visible_to(membership)
+    if q:
+        users = users.filter(full_name__icontains=q) | users.filter(email__icontains=q)
+    return users

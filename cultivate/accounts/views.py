@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import deny, object_or_deny
 from cultivate.core.audit import audit
 from cultivate.core.forms import add_service_errors
 from cultivate.core.models import AuditAction
@@ -152,9 +152,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = selectors.tokens_of(user=_user(request)).filter(pk=pk).first()
-    if token is None:
-        deny(request, reason="Not your token.", hide_existence=True)
+    token = object_or_deny(request, selectors.tokens_of(user=_user(request)), {"pk": pk}, what="API token")
     services.api_token_revoke(token=token, by=_user(request), request=request)
     messages.info(request, f"Token ‘{token.name}’ revoked.")
     return redirect("accounts:account")
@@ -238,9 +236,7 @@ def _grantable_roles(membership: Membership) -> list[tuple[str, str]]:
 def users(request: HttpRequest) -> HttpResponse:
     membership = _require_admin(request)
     q = request.GET.get("q", "").strip()
-    qs = selectors.users_visible_to(membership).prefetch_related("memberships")
-    if q:
-        qs = qs.filter(full_name__icontains=q) | qs.filter(email__icontains=q)
+    qs = selectors.users_matching(membership, q).prefetch_related("memberships")
     return render(request, "accounts/users.jinja", {"page_title": "Users", "users": qs[:200], "q": q})
 
 
@@ -251,16 +247,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if membership.organisation is not None:
         people = [
             (p.pk, f"{p.display_name} ({p.staff_id})")
-            for p in org_selectors.people_visible_to(membership).filter(user__isnull=True)[:2000]
+            for p in org_selectors.people_without_account(membership)[:2000]
         ]
     form = forms.UserForm(request.POST if request.method == "POST" else None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = (
-            org_selectors.people_visible_to(membership).filter(pk=data["person"]).first()
-            if data.get("person")
-            else None
-        )
+        person = org_selectors.visible_person(membership, data["person"]) if data.get("person") else None
         user = services.user_create(
             email=data["email"],
             full_name=data["full_name"],
@@ -347,12 +339,10 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        chosen_teams = list(org_selectors.teams_visible_to(membership).filter(pk__in=data.get("teams") or []))
+        chosen_teams = org_selectors.visible_teams_among(membership, data.get("teams") or [])
         organisation = membership.organisation
         if membership.role == Role.ALLIANCE_ADMIN and data["role"] == Role.ORG_ADMIN:
-            organisation = (
-                org_selectors.organisations_visible_to(membership).filter(pk=data["organisation"]).first()
-            )
+            organisation = org_selectors.visible_organisation(membership, data["organisation"])
         target = Membership(
             user=user,
             role=data["role"],
@@ -394,9 +384,15 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     membership = _require_admin(request)
     user = _managed_user(request, membership, pk)
-    target = selectors.memberships_of(membership, user).filter(pk=membership_pk).first()
-    if target is None or not access.may(membership, "grant_membership", target):
-        deny(request, reason="Role outside the admin's scope.", obj=user, hide_existence=True)
+    target = object_or_deny(
+        request,
+        selectors.memberships_of(membership, user),
+        {"pk": membership_pk},
+        what="role",
+        visible=lambda found: access.may(membership, "grant_membership", found),
+        audit_as=lambda _found: user,
+        within=user,
+    )
     services.membership_end(membership=target, ended_by=_user(request), request=request)
     messages.info(request, f"Role ended: {target}.")
     return redirect("accounts:user", pk=user.pk)

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .access import deny
+from .access import object_or_deny
 from .notify import notifications_mark_read
 
 PAGE_SIZE = 50
@@ -45,9 +45,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Follow a notification's link, marking it read. Only the user's own notifications, and only links
     within the service."""
-    notification = selectors.notifications_for(request.user).filter(pk=pk).first()
-    if notification is None:
-        deny(request, reason=f"No notification {pk} for this user.", hide_existence=True)
+    notification = object_or_deny(
+        request, selectors.notifications_for(request.user), {"pk": pk}, what="notification"
+    )
     assert isinstance(request.user, get_user_model())
     notifications_mark_read(user=request.user, ids=[notification.pk])
     target = notification.url

@@ -15,15 +15,13 @@ Decisions (docs/access.md, "Frameworks"):
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-import rules
 from django.db.models import Q
-from django.http import HttpRequest
 
 from cultivate.accounts.models import Membership, Role
-from cultivate.core.access import acting_membership, deny
+from cultivate.core.access import RuleSet, predicate
+from cultivate.core.scopes import scope
 from cultivate.organisations.models import Alliance, Organisation
 
 from .models import Framework
@@ -46,6 +44,7 @@ def is_shared(framework: Framework) -> bool:
     return framework.owner_alliance_id is None and framework.owner_organisation_id is None
 
 
+@scope(Framework)
 def framework_scope(membership: Membership | None) -> Q:
     """A filter on Framework for the frameworks this membership may see."""
     if membership is None:
@@ -60,7 +59,7 @@ def framework_scope(membership: Membership | None) -> Q:
     return scope
 
 
-@rules.predicate
+@predicate
 def can_view_framework(membership: Membership | None, framework: Framework | None) -> bool:
     if membership is None or framework is None:
         return False
@@ -76,7 +75,7 @@ def can_view_framework(membership: Membership | None, framework: Framework | Non
     )
 
 
-@rules.predicate
+@predicate
 def can_create_framework(membership: Membership | None, owner: Organisation | Alliance | None) -> bool:
     """A new framework owned by `owner`: an organisation's educators, or an alliance's admins."""
     if membership is None or owner is None:
@@ -86,7 +85,7 @@ def can_create_framework(membership: Membership | None, owner: Organisation | Al
     return membership.role in AUTHOR_ROLES and membership.organisation_id == owner.pk
 
 
-@rules.predicate
+@predicate
 def can_author_framework(membership: Membership | None, framework: Framework | None) -> bool:
     """Writing drafts: items, crosswalks, levels, title; starting and discarding a draft."""
     if membership is None or framework is None or is_shared(framework):
@@ -100,7 +99,7 @@ def can_author_framework(membership: Membership | None, framework: Framework | N
     return membership.role in AUTHOR_ROLES and membership.organisation_id == framework.owner_organisation_id
 
 
-@rules.predicate
+@predicate
 def can_publish_framework(membership: Membership | None, framework: Framework | None) -> bool:
     """Publishing a draft and retiring a published version."""
     if membership is None or framework is None or is_shared(framework):
@@ -120,7 +119,7 @@ def _usable_shared(membership: Membership, framework: Framework) -> bool:
     return alliance_id is not None and framework.owner_alliance_id == alliance_id
 
 
-@rules.predicate
+@predicate
 def can_adopt_framework(membership: Membership | None, framework: Framework | None) -> bool:
     """Adopting (or no longer using) a shared framework for the membership's own organisation."""
     if membership is None or framework is None or membership.role not in ADOPT_ROLES:
@@ -130,7 +129,7 @@ def can_adopt_framework(membership: Membership | None, framework: Framework | No
     return _usable_shared(membership, framework)
 
 
-@rules.predicate
+@predicate
 def can_extend_framework(membership: Membership | None, framework: Framework | None) -> bool:
     """Adding the organisation's local competences to a shared framework (an extension framework)."""
     if membership is None or framework is None or membership.role not in AUTHOR_ROLES:
@@ -140,7 +139,7 @@ def can_extend_framework(membership: Membership | None, framework: Framework | N
     return _usable_shared(membership, framework)
 
 
-@rules.predicate
+@predicate
 def can_view_requirements(membership: Membership | None, organisation: Organisation | None) -> bool:
     """An organisation's role requirements: every role in it (staff should know what their role needs), and
     its alliance's admins."""
@@ -151,17 +150,17 @@ def can_view_requirements(membership: Membership | None, organisation: Organisat
     return membership.organisation_id == organisation.pk
 
 
-@rules.predicate
+@predicate
 def can_manage_requirements(membership: Membership | None, organisation: Organisation | None) -> bool:
     if membership is None or organisation is None:
         return False
     return membership.role in REQUIREMENT_ROLES and membership.organisation_id == organisation.pk
 
 
-RULES = rules.RuleSet()
+RULES = RuleSet()
 
 
-@rules.predicate
+@predicate
 def can_import_framework(membership: Membership | None, owner: Organisation | Alliance | None) -> bool:
     """Importing a CASE package for `owner`: whoever may create frameworks there, and also the organisation's
     admins, who load the standards their organisation is told to use."""
@@ -172,62 +171,22 @@ def can_import_framework(membership: Membership | None, owner: Organisation | Al
     return bool(can_create_framework(membership, owner))
 
 
-@rules.predicate
+@predicate
 def works_on_frameworks(membership: Membership | None) -> bool:
     return membership is not None and membership.role in FRAMEWORK_WORK_ROLES
 
 
-RULES.add_rule("view_framework", can_view_framework)
-RULES.add_rule("import_framework", can_import_framework)
-RULES.add_rule("create_framework", can_create_framework)
-RULES.add_rule("author_framework", can_author_framework)
-RULES.add_rule("publish_framework", can_publish_framework)
-RULES.add_rule("adopt_framework", can_adopt_framework)
-RULES.add_rule("extend_framework", can_extend_framework)
-RULES.add_rule("view_requirements", can_view_requirements)
-RULES.add_rule("manage_requirements", can_manage_requirements)
-RULES.add_rule("work_on_frameworks", works_on_frameworks)
+RULES.add("view_framework", can_view_framework)
+RULES.add("import_framework", can_import_framework)
+RULES.add("create_framework", can_create_framework)
+RULES.add("author_framework", can_author_framework)
+RULES.add("publish_framework", can_publish_framework)
+RULES.add("adopt_framework", can_adopt_framework)
+RULES.add("extend_framework", can_extend_framework)
+RULES.add("view_requirements", can_view_requirements)
+RULES.add("manage_requirements", can_manage_requirements)
+RULES.add("work_on_frameworks", works_on_frameworks)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:
-    return RULES.test_rule(action, membership, obj)
-
-
-def framework_or_deny(
-    request: HttpRequest, identifier: uuid.UUID, action: str = "view_framework"
-) -> Framework:
-    """The framework if the request's role may do `action` with it; otherwise the refusal is audited and
-    answered 403, or 404 when the role may not even see the framework (another organisation's)."""
-    from . import selectors
-
-    membership = acting_membership(request)
-    framework = selectors.framework_by_identifier(identifier)
-    if framework is None:
-        deny(request, reason=f"No framework {identifier}.", hide_existence=True)
-    visible = may(membership, "view_framework", framework)
-    if not visible or not may(membership, action, framework):
-        deny(
-            request,
-            reason=f"May not {action.replace('_', ' ')} {framework.identifier}.",
-            obj=framework,
-            hide_existence=not visible,
-        )
-    return framework
-
-
-def organisation_or_deny(request: HttpRequest, ods_code: str, action: str) -> Organisation:
-    """The organisation for a requirements page, refused as the organisations module refuses."""
-    from cultivate.organisations import selectors as org_selectors
-
-    membership = acting_membership(request)
-    organisation = org_selectors.organisation_by_code(membership, ods_code)
-    if organisation is None:
-        deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
-    if not may(membership, action, organisation):
-        deny(
-            request,
-            reason=f"May not {action.replace('_', ' ')} of {organisation.ods_code}.",
-            obj=organisation,
-            hide_existence=not may(membership, "view_requirements", organisation),
-        )
-    return organisation
+    return RULES.test(action, membership, obj)

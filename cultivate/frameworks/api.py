@@ -15,7 +15,7 @@ from cultivate.core.access import acting_membership as _membership
 from cultivate.core.api_types import ErrorOut
 from cultivate.organisations.schemas import OdsCode
 
-from . import access, selectors
+from . import guards, selectors
 from .models import Association, Competence, Framework, VersionStatus
 from .schemas import FrameworkDetailOut, FrameworkOut, RequirementOut
 
@@ -115,7 +115,7 @@ def frameworks(request: HttpRequest) -> list[dict[str, Any]]:
     ),
 )
 def framework(request: HttpRequest, identifier: uuid.UUID) -> dict[str, Any]:
-    found = access.framework_or_deny(request, identifier)
+    found = guards.framework_or_deny(request, identifier)
     membership = _membership(request)
     versions = [v for v in selectors.versions_of(found) if v.status != VersionStatus.DRAFT]
     published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
@@ -143,7 +143,7 @@ def framework(request: HttpRequest, identifier: uuid.UUID) -> dict[str, Any]:
     ),
 )
 def role_requirements(request: HttpRequest, ods_code: OdsCode) -> list[dict[str, Any]]:
-    organisation = access.organisation_or_deny(request, ods_code, "view_requirements")
+    organisation = guards.organisation_or_deny(request, ods_code, "view_requirements")
     return [
         {
             "id": requirement.pk,

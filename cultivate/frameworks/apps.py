@@ -5,3 +5,6 @@ class FrameworksConfig(AppConfig):
     name = "cultivate.frameworks"
     label = "frameworks"
     verbose_name = "Competency frameworks"
+
+    def ready(self) -> None:
+        from . import access  # noqa: F401  registers the scopes `Model.objects.for_membership` applies

@@ -14,7 +14,7 @@ from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.access import acting_membership, deny
 from cultivate.organisations.models import Alliance, Organisation
 
-from . import access
+from . import access, guards
 from .case import presenters, selectors, services
 from .case.forms import CaseImportForm, max_upload_mb
 from .models import Framework
@@ -85,7 +85,7 @@ def case_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_export(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "view_framework")
+    framework = guards.framework_or_deny(request, identifier, "view_framework")
     membership = acting_membership(request)
     requested = request.GET.get("version", "")
     if requested and not requested.isdigit():

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from cultivate.core.models import TimeStampedModel
+from cultivate.core.scopes import ScopedQuerySet
 
 if TYPE_CHECKING:
     from cultivate.organisations.models import Organisation
@@ -39,6 +40,8 @@ class FrameworkSource(models.TextChoices):
 class Framework(TimeStampedModel):
     """A framework as a whole, across its versions. Owned by an alliance (shared with its members), by an
     organisation, or by nobody (a reference framework every organisation can map to)."""
+
+    objects = ScopedQuerySet["Framework"].as_manager()
 
     identifier = models.UUIDField(
         default=uuid.uuid4, unique=True, help_text="The CASE CFDocument identifier."

@@ -23,7 +23,7 @@ from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Alliance, Organisation
 
-from . import access, forms, presenters, selectors, services
+from . import access, forms, guards, presenters, selectors, services
 from .models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
 
 
@@ -59,32 +59,13 @@ def _version_url(version: FrameworkVersion) -> str:
     return reverse("frameworks:version", args=[version.framework.identifier, version.number])
 
 
-def _version_or_404(request: HttpRequest, framework: Framework, number: int) -> FrameworkVersion:
-    version = selectors.version_of(framework, number)
-    if version is None:
-        deny(
-            request,
-            reason=f"No version {number} of {framework.identifier}.",
-            obj=framework,
-            hide_existence=True,
-        )
-    if version.status == VersionStatus.DRAFT:
-        membership = _membership(request)
-        if not (
-            access.may(membership, "author_framework", framework)
-            or access.may(membership, "publish_framework", framework)
-        ):
-            deny(request, reason="Drafts are for the framework's authors.", obj=framework)
-    return version
-
-
 def _draft(
     request: HttpRequest, identifier: uuid.UUID, number: int
 ) -> tuple[Framework, FrameworkVersion] | HttpResponse:
     """The framework and its draft for an editing page, or a redirect to the version when it is not a draft
     (a published or retired version never changes)."""
-    framework = access.framework_or_deny(request, identifier, "author_framework")
-    version = _version_or_404(request, framework, number)
+    framework = guards.framework_or_deny(request, identifier, "author_framework")
+    version = guards.version_or_deny(request, framework, number)
     if not version.is_editable:
         messages.info(
             request,
@@ -93,15 +74,6 @@ def _draft(
         )
         return redirect(_version_url(version))
     return framework, version
-
-
-def _item_or_404(
-    request: HttpRequest, framework: Framework, version: FrameworkVersion, pk: int
-) -> Competence:
-    item = selectors.item_in_version(version, pk)
-    if item is None:
-        deny(request, reason=f"No item {pk} in this version.", obj=framework, hide_existence=True)
-    return item
 
 
 def _level_choices(framework: Framework) -> list[tuple[str, str]]:
@@ -185,7 +157,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def framework_detail(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier)
+    framework = guards.framework_or_deny(request, identifier)
     membership = _membership(request)
     organisation = membership.organisation if membership is not None else None
     may_author = access.may(membership, "author_framework", framework)
@@ -228,7 +200,7 @@ def framework_detail(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
 
 @login_required
 def framework_edit(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "author_framework")
+    framework = guards.framework_or_deny(request, identifier, "author_framework")
     form = forms.FrameworkForm(
         request.POST if request.method == "POST" else None,
         initial={"title": framework.title, "description": framework.description},
@@ -263,7 +235,7 @@ def framework_edit(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
 
 @login_required
 def framework_levels(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "author_framework")
+    framework = guards.framework_or_deny(request, identifier, "author_framework")
     form = forms.LevelsForm(request.POST if request.method == "POST" else None, levels=framework.level_list)
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,7 +266,7 @@ def framework_levels(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
 @login_required
 @require_POST
 def adopt(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "adopt_framework")
+    framework = guards.framework_or_deny(request, identifier, "adopt_framework")
     membership = _membership(request)
     assert membership is not None and membership.organisation is not None
     try:
@@ -314,7 +286,7 @@ def adopt(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def adoption_remove(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "adopt_framework")
+    framework = guards.framework_or_deny(request, identifier, "adopt_framework")
     membership = _membership(request)
     assert membership is not None
     adoption = selectors.adoption_of(framework, membership.organisation)
@@ -333,7 +305,7 @@ def adoption_remove(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse
 @login_required
 @require_POST
 def extend(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "extend_framework")
+    framework = guards.framework_or_deny(request, identifier, "extend_framework")
     membership = _membership(request)
     assert membership is not None and membership.organisation is not None
     existing = selectors.extension_of(framework, membership.organisation)
@@ -359,7 +331,7 @@ def extend(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def draft_create(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "author_framework")
+    framework = guards.framework_or_deny(request, identifier, "author_framework")
     try:
         draft = services.version_draft_create(framework=framework, created_by=_user(request), request=request)
     except ValidationError as error:
@@ -374,8 +346,8 @@ def draft_create(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
 
 @login_required
 def version_detail(request: HttpRequest, identifier: uuid.UUID, number: int) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier)
-    version = _version_or_404(request, framework, number)
+    framework = guards.framework_or_deny(request, identifier)
+    version = guards.version_or_deny(request, framework, number)
     membership = _membership(request)
     items = selectors.version_items(version)
     editing = version.is_editable and access.may(membership, "author_framework", framework)
@@ -402,8 +374,8 @@ def version_detail(request: HttpRequest, identifier: uuid.UUID, number: int) -> 
 
 @login_required
 def version_publish(request: HttpRequest, identifier: uuid.UUID, number: int) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "publish_framework")
-    version = _version_or_404(request, framework, number)
+    framework = guards.framework_or_deny(request, identifier, "publish_framework")
+    version = guards.version_or_deny(request, framework, number)
     if not version.is_editable:
         messages.info(request, f"{presenters.version_name(version)} is not a draft.")
         return redirect(_version_url(version))
@@ -442,8 +414,8 @@ def version_publish(request: HttpRequest, identifier: uuid.UUID, number: int) ->
 
 @login_required
 def version_retire(request: HttpRequest, identifier: uuid.UUID, number: int) -> HttpResponse:
-    framework = access.framework_or_deny(request, identifier, "publish_framework")
-    version = _version_or_404(request, framework, number)
+    framework = guards.framework_or_deny(request, identifier, "publish_framework")
+    version = guards.version_or_deny(request, framework, number)
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -561,7 +533,7 @@ def item_edit(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
     if isinstance(found, HttpResponse):
         return found
     framework, version = found
-    item = _item_or_404(request, framework, version, pk)
+    item = guards.item_or_deny(request, version, pk)
     is_domain = item.node_type == NodeType.DOMAIN
     form = forms.ItemForm(
         request.POST if request.method == "POST" else None,
@@ -612,7 +584,7 @@ def item_move(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
     if isinstance(found, HttpResponse):
         return found
     framework, version = found
-    item = _item_or_404(request, framework, version, pk)
+    item = guards.item_or_deny(request, version, pk)
     direction = request.POST.get("direction") if request.method == "POST" else None
     if direction in {"up", "down"}:
         services.competence_shift(
@@ -674,7 +646,7 @@ def item_delete(request: HttpRequest, identifier: uuid.UUID, number: int, pk: in
     if isinstance(found, HttpResponse):
         return found
     framework, version = found
-    item = _item_or_404(request, framework, version, pk)
+    item = guards.item_or_deny(request, version, pk)
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -718,7 +690,7 @@ def item_crosswalks(request: HttpRequest, identifier: uuid.UUID, number: int, pk
     if isinstance(found, HttpResponse):
         return found
     framework, version = found
-    item = _item_or_404(request, framework, version, pk)
+    item = guards.item_or_deny(request, version, pk)
     membership = _membership(request)
     targets = selectors.crosswalk_target_frameworks(membership, framework)
     target_form = forms.CrosswalkTargetForm(
@@ -811,7 +783,7 @@ def _requirement_crumbs(organisation: Organisation) -> list[dict[str, str]]:
 
 @login_required
 def requirements(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "view_requirements")
+    organisation = guards.organisation_or_deny(request, ods_code, "view_requirements")
     membership = _membership(request)
     return render(
         request,
@@ -831,7 +803,7 @@ def requirements(request: HttpRequest, ods_code: str) -> HttpResponse:
 
 @login_required
 def requirement_create(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "manage_requirements")
+    organisation = guards.organisation_or_deny(request, ods_code, "manage_requirements")
     usable = selectors.frameworks_usable_by(organisation)
     framework_form = forms.RequirementFrameworkForm(
         request.GET if "framework" in request.GET else None,
@@ -878,7 +850,7 @@ def _save_requirement(
     request: HttpRequest, organisation: Organisation, framework: Framework, form: forms.RequirementForm
 ) -> HttpResponse | None:
     data = form.cleaned_data
-    role = org_selectors.support_roles().filter(pk=data["role"]).first()
+    role = org_selectors.support_role(data["role"])
     kind, pk = form.target()
     item = selectors.published_item(framework, pk)
     if role is None:
@@ -938,7 +910,7 @@ def _report_many(request: HttpRequest, result: services.DomainRequirements, what
 
 @login_required
 def requirement_edit(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "manage_requirements")
+    organisation = guards.organisation_or_deny(request, ods_code, "manage_requirements")
     requirement = selectors.role_requirement_by_id(organisation, pk)
     if requirement is None:
         deny(
@@ -983,7 +955,7 @@ def requirement_edit(request: HttpRequest, ods_code: str, pk: int) -> HttpRespon
 
 @login_required
 def requirement_delete(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "manage_requirements")
+    organisation = guards.organisation_or_deny(request, ods_code, "manage_requirements")
     requirement = selectors.role_requirement_by_id(organisation, pk)
     if requirement is None:
         deny(

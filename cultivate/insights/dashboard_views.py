@@ -21,7 +21,7 @@ from cultivate.core.exports import spreadsheet_export
 from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Organisation, Team
 
-from . import access, dashboards, presenters, selectors
+from . import access, dashboards, guards, presenters, selectors
 from .dashboard_forms import DashboardFilterForm
 
 EXPORT_TYPES = {
@@ -55,8 +55,8 @@ def _home_crumbs() -> list[dict[str, str]]:
 
 
 def _alliance_place(request: HttpRequest) -> Place:
-    alliance = access.dashboard_alliance_or_deny(request)
-    membership = access.dashboards_or_deny(request)
+    alliance = guards.dashboard_alliance_or_deny(request)
+    membership = guards.dashboards_or_deny(request)
     organisations = selectors.alliance_organisations(membership)
     return Place(
         scope=access.alliance_dashboard_scope(organisations),
@@ -70,8 +70,8 @@ def _alliance_place(request: HttpRequest) -> Place:
 
 
 def _organisation_place(request: HttpRequest, ods_code: str) -> Place:
-    organisation = access.dashboard_organisation_or_deny(request, ods_code)
-    membership = access.dashboards_or_deny(request)
+    organisation = guards.dashboard_organisation_or_deny(request, ods_code)
+    membership = guards.dashboards_or_deny(request)
     crumbs = _home_crumbs()
     if membership.role == Role.ALLIANCE_ADMIN:
         crumbs.append({"text": "Alliance insights", "href": reverse("insights:alliance", args=["overview"])})
@@ -89,8 +89,8 @@ def _organisation_place(request: HttpRequest, ods_code: str) -> Place:
 
 
 def _team_place(request: HttpRequest, team_id: int) -> Place:
-    team = access.dashboard_team_or_deny(request, team_id)
-    membership = access.dashboards_or_deny(request)
+    team = guards.dashboard_team_or_deny(request, team_id)
+    membership = guards.dashboards_or_deny(request)
     crumbs = _home_crumbs()
     crumbs.append(
         {
@@ -208,7 +208,7 @@ def _export(request: HttpRequest, place: Place, name: str, table_key: str, file_
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    membership = access.dashboards_or_deny(request)
+    membership = guards.dashboards_or_deny(request)
     if membership.role == Role.ALLIANCE_ADMIN:
         return redirect("insights:alliance", "overview")
     if membership.organisation is None:

@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import User
-from cultivate.core.access import acting_membership, deny
+from cultivate.core.access import acting_membership, object_or_deny
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 from cultivate.core.jobs_problems import problems_format, problems_response
 from cultivate.organisations.models import Organisation
 
-from .access import workforce_organisation_or_deny
+from .guards import workforce_organisation_or_deny
 from .uploads import presenters, selectors, services
 from .uploads.forms import ExtractUploadForm
 
@@ -75,14 +75,9 @@ def snapshot_start(request: HttpRequest, ods_code: str) -> HttpResponse:
 @login_required
 def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
     organisation = workforce_organisation_or_deny(request, ods_code, IMPORT)
-    record = selectors.insights_import_by_id(pk)
-    if record is None or record.organisation_id != organisation.pk:
-        deny(
-            request,
-            reason=f"No insights import {pk} for {organisation.ods_code}.",
-            obj=organisation,
-            hide_existence=True,
-        )
+    record = object_or_deny(
+        request, selectors.imports_of(organisation), {"pk": pk}, what="insights import", within=organisation
+    )
     # The page must not say "running" for an import whose worker has gone.
     record = job_recover_if_stale(record)
     if request.GET.get("download") == "problems":

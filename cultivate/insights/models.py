@@ -19,6 +19,7 @@ from django.db.models import F, Q
 
 from cultivate.core.jobs import BackgroundJob
 from cultivate.core.models import TimeStampedModel
+from cultivate.core.scopes import ScopedQuerySet
 from cultivate.organisations.models import Organisation, SupportRole
 
 
@@ -210,6 +211,8 @@ class BoardReportStatus(models.TextChoices):
 class BoardReport(BackgroundJob):
     """One board report asked for on the web and made by the worker: whose it is and what it covers (one
     organisation, or all of an alliance's members), how far the task has got, and where the file is kept."""
+
+    objects = ScopedQuerySet["BoardReport"].as_manager()
 
     job_task: ClassVar[str] = "cultivate.insights.tasks.run_board_report"
     # Making a report writes nothing but the report, so one whose worker died is simply made again, once.

@@ -18,7 +18,7 @@ from cultivate.core.access import deny
 from cultivate.core.jobs import job_recover_if_stale
 from cultivate.organisations.models import Organisation
 
-from . import access, dashboards, selectors
+from . import access, dashboards, guards, selectors
 from .board_reports import presenters as report_presenters
 from .board_reports import selectors as report_selectors
 from .board_reports import services as report_services
@@ -42,13 +42,13 @@ def _breadcrumbs() -> list[dict[str, str]]:
 
 @login_required
 def board_report(request: HttpRequest) -> HttpResponse:
-    membership = access.board_report_or_deny(request)
+    membership = guards.board_report_or_deny(request)
     assert isinstance(request.user, User)
     data = request.POST if request.method == "POST" else request.GET
     chosen_code = (data.get("organisation") or "").strip().upper()
     chosen: Organisation | None = None
     if chosen_code and chosen_code != ALL_MEMBERS:
-        chosen = access.board_report_organisation_or_deny(request, chosen_code)
+        chosen = guards.board_report_organisation_or_deny(request, chosen_code)
     elif chosen_code == ALL_MEMBERS and membership.role != Role.ALLIANCE_ADMIN:
         deny(request, reason="Only alliance admins take a report across an alliance's members.")
     organisations = _organisations(membership)
@@ -134,7 +134,7 @@ def _ask(
 @login_required
 def board_report_status(request: HttpRequest, pk: int) -> HttpResponse:
     # The page must not say "being prepared" for a report whose worker has gone.
-    report = job_recover_if_stale(access.board_report_record_or_deny(request, pk))
+    report = job_recover_if_stale(guards.board_report_record_or_deny(request, pk))
     detail = report_presenters.status_detail(report)
     return render(
         request,
@@ -152,7 +152,7 @@ def board_report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def board_report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    report = access.board_report_record_or_deny(request, pk)
+    report = guards.board_report_record_or_deny(request, pk)
     path = report_services.board_report_export(report=report, request=request)
     if path is None:
         raise Http404("This report has no file: it is not ready, was not made, or has been deleted.")

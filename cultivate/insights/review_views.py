@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cultivate.accounts.models import User
-from cultivate.core.access import acting_membership, deny
+from cultivate.core.access import acting_membership, object_or_deny
 
 from . import store as insights_store
-from .access import workforce_organisation_or_deny
+from .guards import workforce_organisation_or_deny
 from .job_titles import job_title_review_decide, title_counts_from_store, titles_by_role
 from .uploads import presenters, selectors
 from .uploads.forms import ACCEPT, ReviewDecisionForm
@@ -48,14 +48,9 @@ def review_queue(request: HttpRequest, ods_code: str) -> HttpResponse:
 @login_required
 def review_decide(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
     organisation = workforce_organisation_or_deny(request, ods_code, REVIEW)
-    review = selectors.review_by_id(pk)
-    if review is None or review.organisation_id != organisation.pk:
-        deny(
-            request,
-            reason=f"No job title review {pk} for {organisation.ods_code}.",
-            obj=organisation,
-            hide_existence=True,
-        )
+    review = object_or_deny(
+        request, selectors.reviews_of(organisation), {"pk": pk}, what="job title review", within=organisation
+    )
     roles = selectors.support_roles()
     if request.method == "POST":
         form = ReviewDecisionForm(request.POST, roles=roles)

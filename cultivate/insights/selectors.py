@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from cultivate.accounts.models import TEAM_ROLES, Membership
 from cultivate.organisations.models import Organisation, Team
+
+from . import access
+from .models import BoardReport
 
 
 def insights_store() -> Path:
@@ -33,3 +37,18 @@ def drill_teams(membership: Membership, organisation: Organisation) -> dict[str,
     if membership.role in TEAM_ROLES:
         teams = teams.filter(pk__in=[t.pk for t in membership.teams.all()])
     return {team.name: team for team in teams}
+
+
+def own_organisation(membership: Membership | None) -> QuerySet[Organisation]:
+    """The membership's own organisation, whose workforce data it may import and review."""
+    return Organisation.objects.filter(access.own_organisation_scope(membership)).select_related("alliance")
+
+
+def teams_for_insights(membership: Membership | None) -> QuerySet[Team]:
+    return Team.objects.filter(access.team_insights_scope(membership)).select_related("organisation")
+
+
+def board_reports_visible_to(membership: Membership | None) -> QuerySet[BoardReport]:
+    return BoardReport.objects.for_membership(membership).select_related(
+        "organisation", "alliance", "requested_by"
+    )

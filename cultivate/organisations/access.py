@@ -1,23 +1,23 @@
 """The one place that decides who may see or do what with organisations, teams, people and spells.
 
 Every rule takes the acting Membership (a user in one role, in one organisation or alliance). Scopes are
-expressed twice, on purpose, in the same module: as predicates for one object and as a `Q` for querysets,
-and the tests check that both agree."""
+expressed twice, on purpose, in the same module: as predicates for one object and as a `Q` for querysets
+(registered with `@scope`, applied by `Model.objects.for_membership(m)`), and the tests check that both agree.
+Rules and scopes only: fetching and refusing are `cultivate.core.access.object_or_deny`'s."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import TEAM_ROLES, Membership, Role
 from cultivate.core import rows
-from cultivate.core.access import acting_membership, deny
+from cultivate.core.access import RuleSet, predicate
 from cultivate.core.periods import active_on_sql
+from cultivate.core.scopes import scope
 
 from .models import EmploymentSpell, Organisation, Person, Team
 
@@ -27,6 +27,7 @@ def _team_ids(membership: Membership) -> list[int]:
     return [team.pk for team in membership.teams.all()]
 
 
+@scope(Person)
 def person_scope(membership: Membership | None) -> Q:
     """A filter on Person for the people this membership may see as individuals."""
     if membership is None:
@@ -51,6 +52,7 @@ def person_scope(membership: Membership | None) -> Q:
     return own
 
 
+@scope(Organisation)
 def organisation_scope(membership: Membership | None) -> Q:
     if membership is None:
         return Q(pk__in=[])
@@ -59,6 +61,7 @@ def organisation_scope(membership: Membership | None) -> Q:
     return Q(pk=membership.organisation_id)
 
 
+@scope(Team)
 def team_scope(membership: Membership | None) -> Q:
     if membership is None:
         return Q(pk__in=[])
@@ -71,7 +74,13 @@ def team_scope(membership: Membership | None) -> Q:
     return Q(pk__in=[])
 
 
-@rules.predicate
+@scope(EmploymentSpell)
+def spell_scope(membership: Membership | None) -> Q:
+    """A filter on EmploymentSpell: the spells of the people this membership may see."""
+    return Q(person__in=Person.objects.filter(person_scope(membership)).values("pk"))
+
+
+@predicate
 def can_see_person(membership: Membership | None, person: Person | None) -> bool:
     if membership is None or person is None:
         return False
@@ -118,7 +127,7 @@ def _holds_post_in_reach(person_id: int, team_ids: list[int], line_manager_id: i
         return cursor.fetchone() is not None
 
 
-@rules.predicate
+@predicate
 def can_see_characteristics(membership: Membership | None, person: Person | None) -> bool:
     """Protected characteristics: the person themselves and their organisation's admins, nobody else."""
     if membership is None or person is None:
@@ -128,7 +137,7 @@ def can_see_characteristics(membership: Membership | None, person: Person | None
     return membership.role == Role.ORG_ADMIN and person.organisation_id == membership.organisation_id
 
 
-@rules.predicate
+@predicate
 def can_see_organisation(membership: Membership | None, organisation: Organisation | None) -> bool:
     if membership is None or organisation is None:
         return False
@@ -140,7 +149,7 @@ def can_see_organisation(membership: Membership | None, organisation: Organisati
 SUMMARY_ROLES = frozenset({Role.ORG_ADMIN, Role.ANALYST, Role.EDUCATOR, Role.ALLIANCE_ADMIN})
 
 
-@rules.predicate
+@predicate
 def can_see_summary(membership: Membership | None, organisation: Organisation | None) -> bool:
     """Aggregate figures for an organisation: its admins, analysts and educators, and its alliance's admins."""
     if membership is None or membership.role not in SUMMARY_ROLES:
@@ -148,14 +157,14 @@ def can_see_summary(membership: Membership | None, organisation: Organisation | 
     return bool(can_see_organisation(membership, organisation))
 
 
-@rules.predicate
+@predicate
 def can_list_staff(membership: Membership | None, organisation: Organisation | None) -> bool:
     if membership is None or organisation is None:
         return False
     return membership.role == Role.ORG_ADMIN and organisation.pk == membership.organisation_id
 
 
-@rules.predicate
+@predicate
 def can_see_team(membership: Membership | None, team: Team | None) -> bool:
     if membership is None or team is None:
         return False
@@ -168,7 +177,7 @@ def can_see_team(membership: Membership | None, team: Team | None) -> bool:
     return False
 
 
-@rules.predicate
+@predicate
 def can_list_teams(membership: Membership | None, organisation: Organisation | None) -> bool:
     """Listing an organisation's teams (team roles then see only their own). A support worker's scope is their
     own record, which already names their team, so they have no list of teams."""
@@ -177,12 +186,12 @@ def can_list_teams(membership: Membership | None, organisation: Organisation | N
     return bool(can_see_organisation(membership, organisation))
 
 
-@rules.predicate
+@predicate
 def is_team_role(membership: Membership | None) -> bool:
     return membership is not None and membership.role in TEAM_ROLES
 
 
-@rules.predicate
+@predicate
 def is_org_admin_of(membership: Membership | None, organisation: Organisation | None) -> bool:
     return (
         membership is not None
@@ -192,64 +201,57 @@ def is_org_admin_of(membership: Membership | None, organisation: Organisation | 
     )
 
 
-@rules.predicate
+@predicate
 def has_own_record(membership: Membership | None) -> bool:
     """The user is linked to a staff record of their own (whatever role they act in)."""
     return membership is not None and membership.user.person_id is not None
 
 
-@rules.predicate
-def is_line_manager(membership: Membership | None) -> bool:
-    return membership is not None and membership.role == Role.LINE_MANAGER
+@predicate
+def manages_a_team(membership: Membership | None) -> bool:
+    return bool(is_team_role(membership)) and membership is not None and membership.role == Role.LINE_MANAGER
 
 
-@rules.predicate
+@predicate
 def is_assessor(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.ASSESSOR
 
 
-@rules.predicate
+@predicate
+def assesses_a_team(membership: Membership | None) -> bool:
+    return bool(is_team_role(membership)) and bool(is_assessor(membership))
+
+
+@predicate
+def enters_by_summary(membership: Membership | None, organisation: Organisation | None) -> bool:
+    """An organisation's summary as a role's way in to it: those who see the summary but have no staff list (an
+    organisation's admins go to the staff list, which links to the summary)."""
+    return bool(can_see_summary(membership, organisation)) and not can_list_staff(membership, organisation)
+
+
+@predicate
 def is_alliance_role(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.ALLIANCE_ADMIN
 
 
-RULES = rules.RuleSet()
-RULES.add_rule("view_person", can_see_person)
-RULES.add_rule("view_characteristics", can_see_characteristics)
-RULES.add_rule("view_organisation", can_see_organisation)
-RULES.add_rule("view_summary", can_see_summary)
-RULES.add_rule("list_staff", can_list_staff)
-RULES.add_rule("view_team", can_see_team)
-RULES.add_rule("list_teams", can_list_teams)
-RULES.add_rule("view_my_team", is_team_role)
-RULES.add_rule("import_staff", is_org_admin_of)
-RULES.add_rule("view_own_record", has_own_record)
+RULES = RuleSet()
+RULES.add("view_person", can_see_person)
+RULES.add("view_characteristics", can_see_characteristics)
+RULES.add("view_organisation", can_see_organisation)
+RULES.add("view_summary", can_see_summary)
+RULES.add("list_staff", can_list_staff)
+RULES.add("view_team", can_see_team)
+RULES.add("list_teams", can_list_teams)
+RULES.add("view_my_team", is_team_role)
+RULES.add("import_staff", is_org_admin_of)
+RULES.add("view_own_record", has_own_record)
 # The team page is one page; the navigation names it for what each team role does there.
-RULES.add_rule("manage_my_team", is_team_role & is_line_manager)
-RULES.add_rule("assess_my_team", is_team_role & is_assessor)
-# An organisation's summary as a role's way in to it: those who see the summary but have no staff list (an
-# organisation's admins go to the staff list, which links to the summary).
-RULES.add_rule("enter_by_summary", can_see_summary & ~can_list_staff)
+RULES.add("manage_my_team", manages_a_team)
+RULES.add("assess_my_team", assesses_a_team)
+RULES.add("enter_by_summary", enters_by_summary)
 # Every organisation has a page, but only a role that sees several of them needs the list.
-RULES.add_rule("list_organisations", is_alliance_role)
+RULES.add("list_organisations", is_alliance_role)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:
-    return RULES.test_rule(action, membership, obj)
-
-
-def organisation_or_deny(request: HttpRequest, ods_code: str, action: str) -> Organisation:
-    """The organisation with this ODS code if the request's role may do `action` with it; otherwise the refusal
-    is audited and answered 403, or 404 when the role may not even know the organisation exists."""
-    membership = acting_membership(request)
-    organisation = Organisation.objects.select_related("alliance").filter(ods_code=ods_code.upper()).first()
-    if organisation is None:
-        deny(request, reason=f"No organisation {ods_code}.", hide_existence=True)
-    if not may(membership, action, organisation):
-        deny(
-            request,
-            reason=f"May not {action.replace('_', ' ')} of {organisation.ods_code}.",
-            obj=organisation,
-            hide_existence=not may(membership, "view_organisation", organisation),
-        )
-    return organisation
+    return RULES.test(action, membership, obj)

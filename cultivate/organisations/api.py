@@ -16,8 +16,8 @@ from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.api_types import DbId, DbOffset, ErrorOut, Text
 
-from . import access, selectors
-from .models import AfcBand, EmploymentSpell, Organisation, Person, Team
+from . import access, guards, selectors
+from .models import AfcBand, EmploymentSpell, Organisation, Team
 from .schemas import (
     OdsCode,
     OrganisationOut,
@@ -33,14 +33,6 @@ router = Router()
 PEOPLE_PAGE_DEFAULT = 50
 PEOPLE_PAGE_MAX = 200
 NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
-
-
-def _person_or_404(request: HttpRequest, person: Person | None, person_id: int) -> Person:
-    if person is None:
-        deny(request, reason=f"No person {person_id}.", hide_existence=True)
-    if not access.may(_membership(request), "view_person", person):
-        deny(request, reason="Person outside the role's scope.", obj=person, hide_existence=True)
-    return person
 
 
 @router.get(
@@ -62,7 +54,7 @@ def organisations(request: HttpRequest) -> QuerySet[Organisation]:
     summary="One organisation, by ODS code",
 )
 def organisation(request: HttpRequest, ods_code: OdsCode) -> Organisation:
-    return access.organisation_or_deny(request, ods_code, "view_organisation")
+    return guards.organisation_or_deny(request, ods_code, "view_organisation")
 
 
 @router.get(
@@ -78,7 +70,7 @@ def organisation(request: HttpRequest, ods_code: OdsCode) -> Organisation:
 )
 def organisation_teams(request: HttpRequest, ods_code: OdsCode) -> QuerySet[Team]:
     membership = _membership(request)
-    organisation = access.organisation_or_deny(request, ods_code, "view_organisation")
+    organisation = guards.organisation_or_deny(request, ods_code, "view_organisation")
     if not access.may(membership, "list_teams", organisation):
         deny(request, reason="This role has no list of teams.", obj=organisation)
     return selectors.organisation_teams_visible_to(membership, organisation)
@@ -92,13 +84,7 @@ def organisation_teams(request: HttpRequest, ods_code: OdsCode) -> QuerySet[Team
     summary="One team",
 )
 def team(request: HttpRequest, team_id: DbId) -> Team:
-    membership = _membership(request)
-    found = selectors.team_by_id(team_id)
-    if found is None:
-        deny(request, reason=f"No team {team_id}.", hide_existence=True)
-    if not access.may(membership, "view_team", found):
-        deny(request, reason="Team outside the role's scope.", obj=found, hide_existence=True)
-    return found
+    return guards.team_or_deny(request, team_id)
 
 
 @router.get(
@@ -154,7 +140,7 @@ def people(
     exclude_unset=True,
 )
 def person(request: HttpRequest, person_id: DbId) -> PersonDetailOut:
-    found = _person_or_404(request, selectors.person_with_current_posts(person_id), person_id)
+    found = guards.person_or_deny(request, person_id, with_current_posts=True)
     detail = PersonDetailOut.from_orm(found)
     if access.may(_membership(request), "view_characteristics", found):
         detail.protected_characteristics = ProtectedCharacteristics.from_orm(found)
@@ -169,7 +155,7 @@ def person(request: HttpRequest, person_id: DbId) -> PersonDetailOut:
     summary="A person's employment history, the latest first",
 )
 def person_spells(request: HttpRequest, person_id: DbId) -> list[EmploymentSpell]:
-    found = _person_or_404(request, selectors.person_by_id(person_id), person_id)
+    found = guards.person_or_deny(request, person_id)
     return selectors.employment_history(found)
 
 
@@ -181,15 +167,4 @@ def person_spells(request: HttpRequest, person_id: DbId) -> list[EmploymentSpell
     summary="One employment spell",
 )
 def spell(request: HttpRequest, spell_id: DbId) -> EmploymentSpell:
-    found = selectors.spell_by_id(spell_id)
-    if found is None:
-        deny(request, reason=f"No spell {spell_id}.", hide_existence=True)
-    if not access.may(_membership(request), "view_person", found.person):
-        # Audited against the person, so the refusal shows in their organisation's audit log.
-        deny(
-            request,
-            reason=f"Spell {spell_id} belongs to a person outside the role's scope.",
-            obj=found.person,
-            hide_existence=True,
-        )
-    return found
+    return guards.spell_or_deny(request, spell_id)

@@ -5,3 +5,6 @@ class OrganisationsConfig(AppConfig):
     name = "cultivate.organisations"
     label = "organisations"
     verbose_name = "Organisations and people"
+
+    def ready(self) -> None:
+        from . import access  # noqa: F401  registers the scopes `Model.objects.for_membership` applies

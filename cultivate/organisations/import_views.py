@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import object_or_deny
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 from cultivate.core.jobs_problems import problems_format, problems_response
 
-from . import access
+from . import guards
 from .models import Organisation, StaffImport
 from .staff_import import presenters, services
 from .staff_import import selectors as import_selectors
@@ -32,7 +32,7 @@ def _breadcrumbs(organisation: Organisation) -> list[dict[str, str]]:
 
 @login_required
 def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "import_staff")
+    organisation = guards.organisation_or_deny(request, ods_code, "import_staff")
     if request.method == "POST":
         form = StaffImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -65,15 +65,14 @@ def import_start(request: HttpRequest, ods_code: str) -> HttpResponse:
 
 
 def _record(request: HttpRequest, ods_code: str, pk: int) -> tuple[Organisation, StaffImport]:
-    organisation = access.organisation_or_deny(request, ods_code, "import_staff")
-    record = import_selectors.staff_import_by_id(pk)
-    if record is None or record.organisation_id != organisation.pk:
-        deny(
-            request,
-            reason=f"No staff import {pk} for {organisation.ods_code}.",
-            obj=organisation,
-            hide_existence=True,
-        )
+    organisation = guards.organisation_or_deny(request, ods_code, "import_staff")
+    record = object_or_deny(
+        request,
+        import_selectors.imports_of(organisation),
+        {"pk": pk},
+        what="staff import",
+        within=organisation,
+    )
     # The page must not say "running" for an import whose worker has gone.
     return organisation, job_recover_if_stale(record)
 

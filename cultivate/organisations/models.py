@@ -16,6 +16,7 @@ from django.utils import timezone
 from cultivate.core import periods
 from cultivate.core.jobs import BackgroundJob
 from cultivate.core.models import TimeStampedModel
+from cultivate.core.scopes import ScopedQuerySet
 
 from . import reference
 
@@ -42,6 +43,8 @@ ods_code_validator = RegexValidator(r"^[A-Z0-9]{3,5}$", "An ODS code is 3 to 5 c
 
 
 class Organisation(TimeStampedModel):
+    objects = ScopedQuerySet["Organisation"].as_manager()
+
     ods_code = models.CharField("ODS code", max_length=5, unique=True, validators=[ods_code_validator])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
@@ -80,6 +83,8 @@ class TeamSetting(models.TextChoices):
 
 
 class Team(TimeStampedModel):
+    objects = ScopedQuerySet["Team"].as_manager()
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams")
     name = models.CharField(max_length=200)
@@ -154,6 +159,8 @@ class Disability(models.TextChoices):
 class Person(TimeStampedModel):
     """A member of staff as the employing organisation holds them. `staff_id` is ESR's pseudonymised person_id."""
 
+    objects = ScopedQuerySet["Person"].as_manager()
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
     staff_id = models.CharField(max_length=40)
     given_name = models.CharField(max_length=100, blank=True)
@@ -215,7 +222,7 @@ class ContractType(models.TextChoices):
     BANK = "Bank", "Bank"
 
 
-class SpellQuerySet(models.QuerySet["EmploymentSpell"]):
+class SpellQuerySet(ScopedQuerySet["EmploymentSpell"]):
     def active_on(self, day: dt.date | None = None) -> SpellQuerySet:
         return self.filter(periods.active_on(day or timezone.localdate()))
 

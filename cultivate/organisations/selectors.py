@@ -12,27 +12,17 @@ from django.utils import timezone
 
 from cultivate.accounts.models import Membership
 
-from . import access
 from .models import EmploymentSpell, Organisation, Person, SpellQuerySet, SupportRole, Team
 
 STAFF_PAGE_SIZE = 50
 
 
 def organisations_visible_to(membership: Membership | None) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(access.organisation_scope(membership)).select_related("alliance")
-
-
-def organisation_by_code(membership: Membership | None, ods_code: str) -> Organisation | None:
-    """The organisation, whether or not visible; callers check access and audit refusals."""
-    return Organisation.objects.select_related("alliance").filter(ods_code=ods_code.upper()).first()
+    return Organisation.objects.for_membership(membership).select_related("alliance")
 
 
 def teams_visible_to(membership: Membership | None) -> QuerySet[Team]:
-    return Team.objects.filter(access.team_scope(membership)).select_related("organisation", "site")
-
-
-def team_by_id(pk: int) -> Team | None:
-    return Team.objects.select_related("organisation", "site").filter(pk=pk).first()
+    return Team.objects.for_membership(membership).select_related("organisation", "site")
 
 
 def teams_of(organisation: Organisation) -> QuerySet[Team]:
@@ -54,12 +44,7 @@ def _current_spells(day: dt.date) -> Prefetch[str, SpellQuerySet, str]:
 
 
 def people_visible_to(membership: Membership | None) -> QuerySet[Person]:
-    return Person.objects.filter(access.person_scope(membership))
-
-
-def person_by_id(pk: int) -> Person | None:
-    """The person, whether or not visible; callers check access and audit refusals."""
-    return Person.objects.select_related("organisation").filter(pk=pk).first()
+    return Person.objects.for_membership(membership).select_related("organisation")
 
 
 @dataclass(frozen=True)
@@ -217,25 +202,14 @@ def people_matching(
     return qs.order_by("family_name", "given_name", "staff_id", "pk").prefetch_related(_current_spells(today))
 
 
-def person_with_current_posts(pk: int) -> Person | None:
-    """The person with organisation and current posts loaded, whether or not visible; callers check access."""
-    today = timezone.localdate()
-    return (
-        Person.objects.select_related("organisation")
-        .prefetch_related(_current_spells(today))
-        .filter(pk=pk)
-        .first()
-    )
+def people_with_current_posts(membership: Membership | None) -> QuerySet[Person]:
+    """The people this membership may see, with organisation and current posts loaded."""
+    return people_visible_to(membership).prefetch_related(_current_spells(timezone.localdate()))
 
 
-def spell_by_id(pk: int) -> EmploymentSpell | None:
-    """The spell, whether or not visible; callers check access to its person and audit refusals."""
-    return (
-        EmploymentSpell.objects.select_related(
-            "person", "person__organisation", "team", "role", "line_manager"
-        )
-        .filter(pk=pk)
-        .first()
+def spells_visible_to(membership: Membership | None) -> QuerySet[EmploymentSpell]:
+    return EmploymentSpell.objects.for_membership(membership).select_related(
+        "person", "person__organisation", "team", "role", "line_manager"
     )
 
 
@@ -243,3 +217,24 @@ def organisation_teams_visible_to(
     membership: Membership | None, organisation: Organisation
 ) -> QuerySet[Team]:
     return teams_visible_to(membership).filter(organisation=organisation)
+
+
+def people_without_account(membership: Membership | None) -> QuerySet[Person]:
+    return people_visible_to(membership).filter(user__isnull=True)
+
+
+def visible_person(membership: Membership | None, pk: int) -> Person | None:
+    return people_visible_to(membership).filter(pk=pk).first()
+
+
+def visible_teams_among(membership: Membership | None, pks: list[int]) -> list[Team]:
+    return list(teams_visible_to(membership).filter(pk__in=pks))
+
+
+def visible_organisation(membership: Membership | None, pk: int) -> Organisation | None:
+    return organisations_visible_to(membership).filter(pk=pk).first()
+
+
+def support_role(pk: int) -> SupportRole | None:
+    """Unscoped: the role catalogue is shared by every organisation."""
+    return SupportRole.objects.filter(pk=pk).first()

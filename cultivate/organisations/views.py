@@ -13,7 +13,7 @@ from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.portfolio import access as portfolio_access
 
-from . import access, forms, presenters, selectors
+from . import access, forms, guards, presenters, selectors
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -73,7 +73,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_list(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "list_staff")
+    organisation = guards.organisation_or_deny(request, ods_code, "list_staff")
     membership = _membership(request)
     assert membership is not None
     form = forms.StaffFilterForm(
@@ -101,11 +101,7 @@ def staff_list(request: HttpRequest, ods_code: str) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
-    person = selectors.person_by_id(pk)
-    if person is None:
-        deny(request, reason=f"No person {pk}.", hide_existence=True)
-    if not access.may(membership, "view_person", person):
-        deny(request, reason="Person outside the user's scope.", obj=person, hide_existence=True)
+    person = guards.person_or_deny(request, pk)
     breadcrumbs = [{"text": "Home", "href": "/"}]
     if access.may(membership, "list_staff", person.organisation):
         breadcrumbs.append({"text": "Staff", "href": f"/organisations/{person.organisation.ods_code}/staff/"})
@@ -149,7 +145,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
-    organisation = access.organisation_or_deny(request, ods_code, "view_summary")
+    organisation = guards.organisation_or_deny(request, ods_code, "view_summary")
     membership = _membership(request)
     return render(
         request,

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.db.models import Q
 
 from cultivate.accounts.models import TEAM_ROLES, Membership, Role
+from cultivate.core.access import RuleSet, predicate
+from cultivate.core.scopes import scope
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import Organisation, Person, Team
+
+from .models import Assessment, DelegationProtocol, Evidence, SignOffRequest
 
 
 def is_self(membership: Membership | None, person: Person | None) -> bool:
@@ -30,18 +33,47 @@ def portfolio_scope(membership: Membership | None) -> Q:
     return org_access.person_scope(membership)
 
 
-@rules.predicate
+def _of_visible_person(membership: Membership | None) -> Q:
+    return Q(person__in=Person.objects.filter(portfolio_scope(membership)).values("pk"))
+
+
+@scope(Evidence)
+def evidence_scope(membership: Membership | None) -> Q:
+    """A filter on Evidence: the evidence in the portfolios this membership may read."""
+    return _of_visible_person(membership)
+
+
+@scope(SignOffRequest)
+def signoff_request_scope(membership: Membership | None) -> Q:
+    return _of_visible_person(membership)
+
+
+@scope(Assessment)
+def assessment_scope(membership: Membership | None) -> Q:
+    return _of_visible_person(membership)
+
+
+@scope(DelegationProtocol)
+def protocol_scope(membership: Membership | None) -> Q:
+    """A filter on DelegationProtocol: the protocols of the membership's own organisation (`view_protocols`);
+    alliance admins act for no organisation and have none."""
+    if membership is None or membership.organisation_id is None or membership.role == Role.ALLIANCE_ADMIN:
+        return Q(pk__in=[])
+    return Q(organisation_id=membership.organisation_id)
+
+
+@predicate
 def can_view_portfolio(membership: Membership | None, person: Person | None) -> bool:
     return bool(org_access.can_see_person(membership, person))
 
 
-@rules.predicate
+@predicate
 def can_edit_portfolio(membership: Membership | None, person: Person | None) -> bool:
     """Adding evidence and asking for sign-off: the worker themselves, whatever role they are acting in."""
     return is_self(membership, person)
 
 
-@rules.predicate
+@predicate
 def can_sign_off(membership: Membership | None, person: Person | None) -> bool:
     if membership is None or person is None or membership.role != Role.ASSESSOR:
         return False
@@ -63,17 +95,24 @@ TEAM_PAGE_ROLES = TEAM_ROLES | {Role.ORG_ADMIN}
 PROTOCOL_ROLES = frozenset({Role.ORG_ADMIN, Role.EDUCATOR})
 
 
-@rules.predicate
+@predicate
 def has_team_pages(membership: Membership | None) -> bool:
     return membership is not None and membership.role in TEAM_PAGE_ROLES
 
 
-@rules.predicate
+@predicate
 def writes_protocols(membership: Membership | None) -> bool:
     return membership is not None and membership.role in PROTOCOL_ROLES
 
 
-@rules.predicate
+@predicate
+def works_with_delegation(membership: Membership | None) -> bool:
+    """Every member of an organisation may read its protocols; delegation is part of the work of those who
+    check it for their teams and of those who write the protocols."""
+    return bool(has_team_pages(membership)) or bool(writes_protocols(membership))
+
+
+@predicate
 def can_view_team_competence(membership: Membership | None, team: Team | None) -> bool:
     """The team matrix and the team's delegation view: its line managers and assessors, and org admins."""
     if membership is None or team is None:
@@ -83,13 +122,13 @@ def can_view_team_competence(membership: Membership | None, team: Team | None) -
     return membership.role == Role.ORG_ADMIN and team.organisation_id == membership.organisation_id
 
 
-@rules.predicate
+@predicate
 def can_check_delegation(membership: Membership | None, person: Person | None) -> bool:
     """Asking whether a person may carry out an activity: anyone who may see their portfolio."""
     return bool(can_view_portfolio(membership, person))
 
 
-@rules.predicate
+@predicate
 def can_view_protocols(membership: Membership | None, organisation: Organisation | None) -> bool:
     return (
         membership is not None
@@ -99,7 +138,7 @@ def can_view_protocols(membership: Membership | None, organisation: Organisation
     )
 
 
-@rules.predicate
+@predicate
 def can_manage_protocols(membership: Membership | None, organisation: Organisation | None) -> bool:
     """Writing delegation protocols: the organisation's admins and educators."""
     return (
@@ -110,23 +149,21 @@ def can_manage_protocols(membership: Membership | None, organisation: Organisati
     )
 
 
-RULES = rules.RuleSet()
-RULES.add_rule("view_portfolio", can_view_portfolio)
-RULES.add_rule("edit_portfolio", can_edit_portfolio)
-RULES.add_rule("sign_off", can_sign_off)
-RULES.add_rule("view_team_competence", can_view_team_competence)
-RULES.add_rule("check_delegation", can_check_delegation)
-RULES.add_rule("view_protocols", can_view_protocols)
-RULES.add_rule("manage_protocols", can_manage_protocols)
+RULES = RuleSet()
+RULES.add("view_portfolio", can_view_portfolio)
+RULES.add("edit_portfolio", can_edit_portfolio)
+RULES.add("sign_off", can_sign_off)
+RULES.add("view_team_competence", can_view_team_competence)
+RULES.add("check_delegation", can_check_delegation)
+RULES.add("view_protocols", can_view_protocols)
+RULES.add("manage_protocols", can_manage_protocols)
 # A portfolio of one's own: the user is linked to a staff record, whatever role they act in.
-RULES.add_rule("view_own_portfolio", org_access.has_own_record)
+RULES.add("view_own_portfolio", org_access.has_own_record)
 # The sign-off queue: assessors (whether a request is theirs to sign is `sign_off`).
-RULES.add_rule("review_sign_offs", org_access.is_assessor)
-RULES.add_rule("view_team_list", has_team_pages)
-# Every member of an organisation may read its protocols; delegation is part of the work of those who check it
-# for their teams and of those who write the protocols.
-RULES.add_rule("work_with_delegation", has_team_pages | writes_protocols)
+RULES.add("review_sign_offs", org_access.is_assessor)
+RULES.add("view_team_list", has_team_pages)
+RULES.add("work_with_delegation", works_with_delegation)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:
-    return RULES.test_rule(action, membership, obj)
+    return RULES.test(action, membership, obj)

@@ -13,11 +13,11 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import deny, object_or_deny
 from cultivate.core.api_types import ErrorOut, ValidationErrorOut
 from cultivate.organisations import access as org_access
 
-from . import access, delegation
+from . import access, delegation, selectors
 from .models import DelegationProtocol
 from .schemas import DelegationCheckIn, DelegationDecisionOut, ProtocolOut
 
@@ -123,34 +123,43 @@ def decision_out(decision: delegation.DelegationDecision) -> dict[str, Any]:
 )
 def check(request: HttpRequest, payload: DelegationCheckIn) -> dict[str, Any]:
     membership = _membership(request)
-    if payload.person_id is not None:
-        person = delegation.person_for_check(payload.person_id)
-        asked = f"person {payload.person_id}"
-    else:
+    staff_organisation = None
+    if payload.person_id is None:
         assert payload.staff_id is not None
         ods_code = payload.organisation or (
             membership.organisation.ods_code if membership and membership.organisation else ""
         )
-        organisation = delegation.organisation_by_code(ods_code) if ods_code else None
-        if organisation is None or not org_access.may(membership, "view_organisation", organisation):
-            deny(
-                request, reason=f"No organisation {ods_code or '(none)'} for this role.", hide_existence=True
-            )
-        person = delegation.person_by_staff_id(organisation, payload.staff_id)
-        asked = f"staff ID {payload.staff_id} in {organisation.ods_code}"
-    if person is None:
-        deny(request, reason=f"No {asked}.", hide_existence=True)
-    if not access.may(membership, "check_delegation", person):
-        deny(request, reason="Person outside the role's scope.", obj=person, hide_existence=True)
+        staff_organisation = object_or_deny(
+            request,
+            delegation.organisation_by_code(ods_code) if ods_code else None,
+            {"organisation": ods_code or "(none)"},
+            what="organisation",
+            visible=lambda found: org_access.may(membership, "view_organisation", found),
+        )
+    subjects = selectors.delegation_check_subjects(
+        person_id=payload.person_id,
+        staff_id=payload.staff_id or "",
+        staff_organisation=staff_organisation,
+        protocol=payload.protocol,
+        team_id=payload.team_id,
+        team_name=payload.team or "",
+    )
+    person = object_or_deny(
+        request,
+        subjects.person,
+        {"person": payload.person_id if payload.person_id is not None else f"staff ID {payload.staff_id}"},
+        what="person",
+        visible=lambda found: access.may(membership, "check_delegation", found),
+    )
     organisation = person.organisation
-    rules = delegation.rules_for_check(organisation, payload.protocol)
+    rules = subjects.rules
     if rules is None:
         raise HttpError(
             400,
             f"{organisation.ods_code} has no delegation protocol with the code ‘{payload.protocol}’. "
             "GET /api/delegation/protocols lists them.",
         )
-    team = delegation.team_for_check(organisation, team_id=payload.team_id, name=payload.team or "")
+    team = subjects.team
     if team is None:
         named = f"id {payload.team_id}" if payload.team_id is not None else f"name ‘{payload.team}’"
         raise HttpError(400, f"{organisation.ods_code} has no team with the {named}.")

@@ -10,6 +10,7 @@ class PortfolioConfig(AppConfig):
         # Frameworks asks what depends on a framework through this hook rather than importing the portfolio.
         from cultivate.frameworks import dependents
 
+        from . import access  # noqa: F401  registers the scopes `Model.objects.for_membership` applies
         from .framework_dependents import PortfolioDependents
 
         dependents.register(PortfolioDependents())

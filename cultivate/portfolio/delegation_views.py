@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import Membership, User
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import deny, object_or_deny
 from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Organisation, TeamSetting
 
-from . import access, delegation
+from . import access, delegation, selectors
 from .delegation_forms import DelegationCheckForm, ProtocolForm, RequirementForm
 from .models import DelegationProtocol
 
@@ -31,28 +31,24 @@ def _organisation_or_deny(
     request: HttpRequest, action: str = "view_protocols"
 ) -> tuple[Membership, Organisation]:
     membership = _membership(request)
-    organisation = membership.organisation if membership is not None else None
-    if membership is None or organisation is None:
+    if membership is None or membership.organisation_id is None:
         deny(request, reason="Delegation protocols belong to an organisation; this role acts for none.")
-    if not access.may(membership, action, organisation):
-        deny(
-            request,
-            reason=f"May not {action.replace('_', ' ')} of {organisation.ods_code}.",
-            obj=organisation,
-        )
+    # The role's own organisation: seen, so a refused rule answers 403.
+    source, own = org_selectors.organisations_visible_to, {"pk": membership.organisation_id}
+    organisation = object_or_deny(request, source, own, what="organisation", may=access.may, action=action)
     return membership, organisation
 
 
 def _protocol_or_deny(request: HttpRequest, pk: int, action: str = "view_protocols") -> DelegationProtocol:
     membership = _membership(request)
-    protocol = delegation.protocol_by_id(pk)
-    if protocol is None:
-        deny(request, reason=f"No delegation protocol {pk}.", hide_existence=True)
-    if not access.may(membership, "view_protocols", protocol.organisation):
-        deny(request, reason="Protocol of another organisation.", obj=protocol, hide_existence=True)
-    if action != "view_protocols" and not access.may(membership, action, protocol.organisation):
-        deny(request, reason=f"May not {action.replace('_', ' ')}.", obj=protocol)
-    return protocol
+    return object_or_deny(
+        request,
+        delegation.protocols_visible_to(membership),
+        {"pk": pk},
+        what="delegation protocol",
+        allowed=lambda protocol: access.may(membership, action, protocol.organisation),
+        action=action,
+    )
 
 
 def _breadcrumbs(*extra: tuple[str, str]) -> list[dict[str, str]]:
@@ -281,30 +277,36 @@ def delegation_check(request: HttpRequest) -> HttpResponse:
     decision = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if form.by_staff_id:
-            person = delegation.person_by_staff_id(organisation, data["staff_id"])
-            if person is None:
-                form.add_error(
-                    "staff_id", f"Nobody in {organisation.name} has the staff ID {data['staff_id']}."
-                )
-        else:
-            person = delegation.person_for_check(data["person"])
-        protocol = delegation.protocol_by_code(organisation, data["protocol"])
-        team = delegation.team_for_check(organisation, team_id=data["team"])
-        if person is not None:
-            if not access.may(membership, "check_delegation", person):
-                deny(request, reason="Person outside the role's scope.", obj=person, hide_existence=True)
+        subjects = selectors.delegation_check_subjects(
+            person_id=None if form.by_staff_id else data["person"],
+            staff_id=data["staff_id"] if form.by_staff_id else "",
+            staff_organisation=organisation,
+            protocol=data["protocol"],
+            team_id=data["team"],
+            organisation=organisation,
+        )
+        if subjects.person is None and form.by_staff_id:
+            form.add_error("staff_id", f"Nobody in {organisation.name} has the staff ID {data['staff_id']}.")
+        if subjects.person is not None:
+            person = object_or_deny(
+                request,
+                subjects.person,
+                {"person": subjects.person.pk},
+                what="person",
+                visible=lambda found: access.may(membership, "check_delegation", found),
+            )
             # The choices came from the same selectors; a miss means the form was tampered with.
-            if protocol is None or team is None:
+            if subjects.rules is None or subjects.team is None:
                 deny(request, reason="Protocol or team not of the organisation.", hide_existence=True)
             decision = delegation.delegation_check(
                 membership=membership,
                 person=person,
-                protocol=protocol,
-                team=team,
+                protocol=subjects.rules.protocol,
+                team=subjects.team,
                 on=data["on"],
                 request=request,
                 channel="page",
+                rules=subjects.rules,
             )
     return render(
         request,

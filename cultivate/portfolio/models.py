@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from cultivate.core.models import TimeStampedModel
+from cultivate.core.scopes import ScopedQuerySet
 from cultivate.frameworks.models import EvidenceKind
 
 
@@ -29,6 +30,8 @@ def evidence_upload_to(instance: EvidenceFile, filename: str) -> str:
 
 class Evidence(TimeStampedModel):
     """Something a worker did or holds that shows competence. One piece may count for several competences."""
+
+    objects = ScopedQuerySet["Evidence"].as_manager()
 
     person = models.ForeignKey("organisations.Person", on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
@@ -103,6 +106,8 @@ class RequestStatus(models.TextChoices):
 class SignOffRequest(TimeStampedModel):
     """A worker asks an assessor to assess a competence in practice."""
 
+    objects = ScopedQuerySet["SignOffRequest"].as_manager()
+
     person = models.ForeignKey(
         "organisations.Person", on_delete=models.CASCADE, related_name="signoff_requests"
     )
@@ -153,7 +158,7 @@ class AssessmentKind(models.TextChoices):
     WITHDRAWAL = "withdrawal", "Withdrawal"
 
 
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
+class AssessmentQuerySet(ScopedQuerySet["Assessment"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("Assessments are never edited: record a correction or a withdrawal.")
 
@@ -272,6 +277,8 @@ class ReminderSent(models.Model):
 
 class DelegationProtocol(TimeStampedModel):
     """When a support worker may carry out a clinical activity delegated by a registered professional."""
+
+    objects = ScopedQuerySet["DelegationProtocol"].as_manager()
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="delegation_protocols"

@@ -1,7 +1,7 @@
 """Reads for portfolios, evidence, sign-off requests and assessments.
 
-Selectors that list things take the acting membership and return only what it may see; lookups by id return the
-record whether or not visible, and the view checks access (and audits a refusal) before showing it."""
+Selectors take the acting membership and return only what it may see (`Model.objects.for_membership`); pages
+fetch one record from them through `core.access.object_or_deny`, which refuses (audited) what is outside."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -20,9 +21,9 @@ from cultivate.frameworks.models import (
     NodeType,
     VersionStatus,
 )
-from cultivate.organisations.models import EmploymentSpell, Organisation, Person
+from cultivate.organisations.models import EmploymentSpell, Organisation, Person, Team
 
-from . import access, status
+from . import access, delegation, status
 from .models import (
     Assessment,
     AssessmentKind,
@@ -34,14 +35,15 @@ from .models import (
 )
 
 Key = tuple[int, uuid.UUID]
+ProtocolRules = delegation.ProtocolRules  # the protocol with its requirements and roles, read at once
 
 
 # --- People -------------------------------------------------------------------------------------------
 
 
-def person_by_id(pk: int) -> Person | None:
-    """The person, whether or not visible; callers check access and audit refusals."""
-    return Person.objects.select_related("organisation").filter(pk=pk).first()
+def portfolios_visible_to(membership: Membership | None) -> QuerySet[Person]:
+    """The people whose portfolios this membership may read."""
+    return Person.objects.for_membership(membership).select_related("organisation")
 
 
 def current_teams(person: Person, on: dt.date | None = None) -> list[int]:
@@ -129,11 +131,10 @@ def frameworks_for(organisation: Organisation) -> Q:
     return scope
 
 
-def competence_by_id(pk: int) -> Competence | None:
-    return (
-        Competence.objects.select_related("framework", "version", "parent")
-        .filter(pk=pk, node_type=NodeType.COMPETENCE)
-        .first()
+def competences() -> QuerySet[Competence]:
+    """Competences (not domains) of any framework: a portfolio page then asks `competence_is_available`."""
+    return Competence.objects.select_related("framework", "version", "parent").filter(
+        node_type=NodeType.COMPETENCE
     )
 
 
@@ -224,10 +225,11 @@ def evidence_of(person: Person) -> QuerySet[Evidence]:
     )
 
 
-def evidence_by_id(pk: int) -> Evidence | None:
-    """The evidence with its person, links and files, whether or not visible; callers check access."""
+def evidence_visible_to(membership: Membership | None) -> QuerySet[Evidence]:
+    """Evidence in the portfolios this membership may read, with its person, links and files."""
     return (
-        Evidence.objects.select_related("person", "person__organisation", "created_by")
+        Evidence.objects.for_membership(membership)
+        .select_related("person", "person__organisation", "created_by")
         .prefetch_related(
             Prefetch(
                 "links",
@@ -237,8 +239,6 @@ def evidence_by_id(pk: int) -> Evidence | None:
             ),
             "files",
         )
-        .filter(pk=pk)
-        .first()
     )
 
 
@@ -292,9 +292,10 @@ def locked_competence_keys(evidence: Evidence) -> set[Key]:
 # --- Requests and assessments ------------------------------------------------------------------------
 
 
-def request_by_id(pk: int) -> SignOffRequest | None:
+def requests_visible_to(membership: Membership | None) -> QuerySet[SignOffRequest]:
     return (
-        SignOffRequest.objects.select_related(
+        SignOffRequest.objects.for_membership(membership)
+        .select_related(
             "person",
             "person__organisation",
             "competence",
@@ -304,8 +305,6 @@ def request_by_id(pk: int) -> SignOffRequest | None:
             "decided_by",
         )
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.prefetch_related("files", "links")))
-        .filter(pk=pk)
-        .first()
     )
 
 
@@ -347,13 +346,9 @@ def assessment_history(person: Person, competence: Competence) -> list[Assessmen
     )
 
 
-def assessment_by_id(pk: int) -> Assessment | None:
-    return (
-        Assessment.objects.select_related(
-            "person", "person__organisation", "competence", "competence__framework", "superseded_by"
-        )
-        .filter(pk=pk)
-        .first()
+def assessments_visible_to(membership: Membership | None) -> QuerySet[Assessment]:
+    return Assessment.objects.for_membership(membership).select_related(
+        "person", "person__organisation", "competence", "competence__framework", "superseded_by"
     )
 
 
@@ -435,4 +430,46 @@ def reminders_already_sent(person_ids: Iterable[int]) -> set[tuple[int, int, int
         ReminderSent.objects.filter(person_id__in=list(person_ids)).values_list(
             "person_id", "competence_id", "assessment_id", "kind"
         )
+    )
+
+
+# --- Delegation -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckSubjects:
+    """Who, what and where a delegation check asks about; None for each that was not found."""
+
+    person: Person | None
+    rules: ProtocolRules | None
+    team: Team | None
+
+
+def delegation_check_subjects(
+    *,
+    person_id: int | None = None,
+    staff_id: str = "",
+    staff_organisation: Organisation | None = None,
+    protocol: str,
+    team_id: int | None = None,
+    team_name: str = "",
+    organisation: Organisation | None = None,
+) -> CheckSubjects:
+    """The person (by id, or by staff ID in `staff_organisation`), and the protocol and team of `organisation`
+    (the person's own when not given) that a delegation check names: the one way the API's check and the
+    check page find them. Nothing is refused here: the caller asks `check_delegation` of the person. Each read
+    is one query (hand-written in `delegation`: the API answers many checks a second)."""
+    if person_id is not None:
+        person = delegation.person_for_check(person_id)
+    elif staff_organisation is not None:
+        person = delegation.person_by_staff_id(staff_organisation, staff_id)
+    else:
+        person = None
+    where = organisation or (person.organisation if person is not None else None)
+    if person is None or where is None:
+        return CheckSubjects(person=person, rules=None, team=None)
+    return CheckSubjects(
+        person=person,
+        rules=delegation.rules_for_check(where, protocol),
+        team=delegation.team_for_check(where, team_id=team_id, name=team_name),
     )

@@ -9,9 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import deny, object_or_deny
 from cultivate.core.exports import spreadsheet_export
-from cultivate.organisations import access as org_access
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Team
 
@@ -26,18 +25,9 @@ EXPORT_TYPES = {
 
 
 def _team_or_deny(request: HttpRequest, pk: int) -> Team:
-    membership = _membership(request)
-    team = org_selectors.team_by_id(pk)
-    if team is None:
-        deny(request, reason=f"No team {pk}.", hide_existence=True)
-    if not access.may(membership, "view_team_competence", team):
-        deny(
-            request,
-            reason="May not view this team's competence.",
-            obj=team,
-            hide_existence=not org_access.may(membership, "view_team", team),
-        )
-    return team
+    source = org_selectors.teams_visible_to
+    action = "view_team_competence"
+    return object_or_deny(request, source, {"pk": pk}, what="team", may=access.may, action=action)
 
 
 def _breadcrumbs(team: Team | None = None) -> list[dict[str, str]]:

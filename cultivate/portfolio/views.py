@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cultivate.accounts.models import Membership
 from cultivate.core.access import acting_membership as _membership
-from cultivate.core.access import deny
+from cultivate.core.access import deny, object_or_deny
 from cultivate.core.forms import add_service_errors
 from cultivate.frameworks.models import Competence
 from cultivate.organisations.models import Person
@@ -34,40 +34,43 @@ def _no_portfolio(request: HttpRequest) -> HttpResponse:
 
 
 def _person_or_deny(request: HttpRequest, pk: int, action: str = "view_portfolio") -> Person:
-    membership = _membership(request)
-    person = selectors.person_by_id(pk)
-    if person is None:
-        deny(request, reason=f"No person {pk}.", hide_existence=True)
-    if not access.may(membership, action, person):
-        deny(
-            request,
-            reason=f"May not {action.replace('_', ' ')} of this person.",
-            obj=person,
-            hide_existence=not access.may(membership, "view_portfolio", person),
-        )
-    return person
+    source = selectors.portfolios_visible_to
+    return object_or_deny(request, source, {"pk": pk}, what="person", may=access.may, action=action)
 
 
 def _competence_or_deny(request: HttpRequest, person: Person, pk: int) -> Competence:
-    competence = selectors.competence_by_id(pk)
-    if competence is None or not selectors.competence_is_available(person, competence):
-        deny(request, reason=f"No competence {pk} for this portfolio.", hide_existence=True)
-    return competence
+    return object_or_deny(
+        request,
+        selectors.competences(),
+        {"pk": pk},
+        what="competence for this portfolio",
+        visible=lambda competence: selectors.competence_is_available(person, competence),
+        within=person,
+    )
 
 
 def _evidence_or_deny(request: HttpRequest, pk: int, action: str = "view_portfolio") -> Evidence:
     membership = _membership(request)
-    evidence = selectors.evidence_by_id(pk)
-    if evidence is None:
-        deny(request, reason=f"No evidence {pk}.", hide_existence=True)
-    if not access.may(membership, action, evidence.person):
-        deny(
-            request,
-            reason=f"May not {action.replace('_', ' ')} of this person.",
-            obj=evidence,
-            hide_existence=not access.may(membership, "view_portfolio", evidence.person),
-        )
-    return evidence
+    return object_or_deny(
+        request,
+        selectors.evidence_visible_to(membership),
+        {"pk": pk},
+        what="evidence",
+        allowed=lambda evidence: access.may(membership, action, evidence.person),
+        action=action,
+    )
+
+
+def _request_or_deny(request: HttpRequest, pk: int, action: str) -> SignOffRequest:
+    membership = _membership(request)
+    return object_or_deny(
+        request,
+        selectors.requests_visible_to(membership),
+        {"pk": pk},
+        what="sign-off request",
+        allowed=lambda item: access.may(membership, action, item.person),
+        action=action,
+    )
 
 
 def _is_self(request: HttpRequest, person: Person) -> bool:
@@ -345,18 +348,15 @@ def evidence_links(request: HttpRequest, pk: int) -> HttpResponseBase:
         competence_choices=presenters.competence_choices(options),
     )
     if request.method == "POST" and "unlink" in request.POST:
-        target = (
-            selectors.competence_by_id(int(request.POST["unlink"]))
-            if request.POST["unlink"].isdigit()
-            else None
+        chosen = request.POST["unlink"]
+        target = object_or_deny(
+            request,
+            selectors.competences(),
+            {"pk": int(chosen) if chosen.isdigit() else 0},
+            what="competence linked to this evidence",
+            visible=lambda competence: competence.pk in linked,
+            within=evidence,
         )
-        if target is None or target.pk not in linked:
-            deny(
-                request,
-                reason="Not a competence this evidence is linked to.",
-                obj=evidence,
-                hide_existence=True,
-            )
         try:
             services.evidence_unlink(
                 membership=membership, evidence=evidence, competences=[target], request=request
@@ -499,17 +499,8 @@ def request_new(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_POST
 def request_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    item = selectors.request_by_id(pk)
-    if item is None:
-        deny(request, reason=f"No sign-off request {pk}.", hide_existence=True)
+    item = _request_or_deny(request, pk, "edit_portfolio")
     membership = _membership(request)
-    if not access.may(membership, "edit_portfolio", item.person):
-        deny(
-            request,
-            reason="Only the worker cancels their request.",
-            obj=item,
-            hide_existence=not access.may(membership, "view_portfolio", item.person),
-        )
     try:
         services.signoff_request_cancel(membership=membership, signoff_request=item, request=request)
     except ValidationError as error:
@@ -550,18 +541,7 @@ def assessor_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _request_for_assessor(request: HttpRequest, pk: int) -> SignOffRequest:
-    membership = _membership(request)
-    item = selectors.request_by_id(pk)
-    if item is None:
-        deny(request, reason=f"No sign-off request {pk}.", hide_existence=True)
-    if not access.may(membership, "sign_off", item.person):
-        deny(
-            request,
-            reason="May not sign off for this person.",
-            obj=item,
-            hide_existence=not access.may(membership, "view_portfolio", item.person),
-        )
-    return item
+    return _request_or_deny(request, pk, "sign_off")
 
 
 @login_required
@@ -645,17 +625,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def _assessment_for_assessor(request: HttpRequest, pk: int) -> Assessment:
     membership = _membership(request)
-    assessment = selectors.assessment_by_id(pk)
-    if assessment is None:
-        deny(request, reason=f"No assessment {pk}.", hide_existence=True)
-    if not access.may(membership, "sign_off", assessment.person):
-        deny(
-            request,
-            reason="May not correct or withdraw sign-offs for this person.",
-            obj=assessment,
-            hide_existence=not access.may(membership, "view_portfolio", assessment.person),
-        )
-    return assessment
+    return object_or_deny(
+        request,
+        selectors.assessments_visible_to(membership),
+        {"pk": pk},
+        what="assessment",
+        allowed=lambda assessment: access.may(membership, "sign_off", assessment.person),
+        action="sign_off",
+    )
 
 
 def _supersede_page(

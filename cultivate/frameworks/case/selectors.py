@@ -23,6 +23,7 @@ def framework_for(membership: Membership | None, identifier: uuid.UUID) -> Frame
 
 
 def framework_by_identifier(identifier: uuid.UUID) -> Framework | None:
+    """Unscoped: CASE import and the command line act for no role; pages use `framework_for`."""
     return (
         Framework.objects.select_related("owner_organisation", "owner_alliance")
         .filter(identifier=identifier)

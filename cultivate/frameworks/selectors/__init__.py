@@ -59,8 +59,11 @@ def frameworks_visible_to(membership: Membership | None) -> QuerySet[Framework]:
     )
 
 
-def framework_by_identifier(identifier: uuid.UUID) -> Framework | None:
-    """The framework, whether or not visible; callers check access and audit refusals."""
+def framework_by_identifier(
+    identifier: uuid.UUID,
+) -> Framework | None:  # unscoped: for commands and CASE import
+    """The framework whatever its owner: the command line and CASE import act for no role. Pages and the API
+    fetch through `frameworks_visible_to` (`guards.framework_or_deny`)."""
     return _frameworks().filter(identifier=identifier).first()
 
 
@@ -68,12 +71,9 @@ def versions_of(framework: Framework) -> list[FrameworkVersion]:
     return list(FrameworkVersion.objects.filter(framework=framework).select_related("published_by"))
 
 
-def version_of(framework: Framework, number: int) -> FrameworkVersion | None:
-    return (
-        FrameworkVersion.objects.filter(framework=framework, number=number)
-        .select_related("framework", "published_by")
-        .first()
-    )
+def versions_of_framework(framework: Framework) -> QuerySet[FrameworkVersion]:
+    """The framework's versions (a framework the caller already fetched through its scope)."""
+    return FrameworkVersion.objects.filter(framework=framework).select_related("framework", "published_by")
 
 
 def published_version(framework: Framework) -> FrameworkVersion | None:
@@ -113,12 +113,8 @@ def version_items(version: FrameworkVersion) -> list[Competence]:
     return [item for item, _depth in tree_order(items)]
 
 
-def item_in_version(version: FrameworkVersion, pk: int) -> Competence | None:
-    return (
-        Competence.objects.filter(version=version, pk=pk)
-        .select_related("version", "framework", "parent")
-        .first()
-    )
+def items_of(version: FrameworkVersion) -> QuerySet[Competence]:
+    return Competence.objects.filter(version=version).select_related("version", "framework", "parent")
 
 
 def domains_of(version: FrameworkVersion) -> list[tuple[Competence, int]]:

@@ -19,9 +19,11 @@ def recent_imports(membership: Membership | None, organisation: Organisation) ->
     return InsightsImport.objects.filter(organisation=organisation).select_related("started_by")[:RECENT]
 
 
-def insights_import_by_id(pk: int) -> InsightsImport | None:
-    """The import, whether or not visible; callers check access and audit refusals."""
-    return InsightsImport.objects.select_related("organisation", "started_by").filter(pk=pk).first()
+def imports_of(organisation: Organisation) -> QuerySet[InsightsImport]:
+    """Every import of an organisation the caller was allowed (the guard fetches one by id from here)."""
+    return InsightsImport.objects.filter(organisation=organisation).select_related(
+        "organisation", "started_by"
+    )
 
 
 def open_reviews(membership: Membership | None, organisation: Organisation) -> QuerySet[JobTitleReview]:
@@ -43,9 +45,10 @@ def decided_reviews(membership: Membership | None, organisation: Organisation) -
     )
 
 
-def review_by_id(pk: int) -> JobTitleReview | None:
-    """The review, whether or not visible; callers check access and audit refusals."""
-    return JobTitleReview.objects.select_related("organisation", "suggested_role").filter(pk=pk).first()
+def reviews_of(organisation: Organisation) -> QuerySet[JobTitleReview]:
+    return JobTitleReview.objects.filter(organisation=organisation).select_related(
+        "organisation", "suggested_role"
+    )
 
 
 def support_roles() -> QuerySet[SupportRole]:

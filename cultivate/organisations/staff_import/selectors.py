@@ -18,6 +18,6 @@ def recent_imports(membership: Membership | None, organisation: Organisation) ->
     return StaffImport.objects.filter(organisation=organisation).select_related("started_by")[:RECENT]
 
 
-def staff_import_by_id(pk: int) -> StaffImport | None:
-    """The import, whether or not visible; callers check access and audit refusals."""
-    return StaffImport.objects.select_related("organisation", "started_by").filter(pk=pk).first()
+def imports_of(organisation: Organisation) -> QuerySet[StaffImport]:
+    """Every staff import of an organisation the caller was allowed (the guard fetches one by id from here)."""
+    return StaffImport.objects.filter(organisation=organisation).select_related("organisation", "started_by")

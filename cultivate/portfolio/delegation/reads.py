@@ -22,6 +22,7 @@ from django.utils import timezone
 from cultivate.accounts.models import Membership
 from cultivate.core import rows
 from cultivate.core.periods import active_on_sql
+from cultivate.core.scopes import ScopedQuerySet
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, SupportRole, Team
@@ -242,7 +243,7 @@ def _protocol_requirements() -> QuerySet[ProtocolRequirement]:
     )
 
 
-def _protocols() -> QuerySet[DelegationProtocol]:
+def _protocols() -> ScopedQuerySet[DelegationProtocol]:
     """Protocols with their requirements and roles, for the pages and the API that show them."""
     return DelegationProtocol.objects.select_related("organisation").prefetch_related(
         Prefetch("requirements", queryset=_protocol_requirements()),
@@ -252,9 +253,7 @@ def _protocols() -> QuerySet[DelegationProtocol]:
 
 def protocols_visible_to(membership: Membership | None) -> QuerySet[DelegationProtocol]:
     """The protocols of the role's organisation (every member may read them); none for alliance roles."""
-    if membership is None or membership.organisation_id is None:
-        return DelegationProtocol.objects.none()
-    return _protocols().filter(organisation_id=membership.organisation_id).order_by("activity", "code")
+    return _protocols().for_membership(membership).order_by("activity", "code")
 
 
 def active_protocols(organisation_id: int) -> QuerySet[DelegationProtocol]:
