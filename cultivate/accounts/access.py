@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+from django.http import HttpRequest
 
 from cultivate.core.access import RuleSet, predicate
 
 from .models import Membership, Role, User
 
 ADMIN_ROLES = frozenset({Role.ORG_ADMIN, Role.ALLIANCE_ADMIN})
+
+
+def acting_membership(request: HttpRequest) -> Membership | None:
+    """The role the request acts in: chosen in the header for pages, bound to the token for the API."""
+    return cast("Membership | None", getattr(request, "membership", None))
 
 
 @predicate

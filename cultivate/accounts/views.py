@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from cultivate.core.access import acting_membership as _membership
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny, object_or_deny
 from cultivate.core.audit import audit
 from cultivate.core.forms import add_service_errors

@@ -10,7 +10,7 @@ Each app's `access.py` holds its rules (predicates) and scopes (filters) only. T
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, Union, cast
+from typing import Any, NoReturn, TypeVar, Union, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -21,8 +21,9 @@ from rules.rulesets import RuleSet as _RulesRuleSet
 from .audit import audit
 from .models import AuditAction, AuditEvent
 
-if TYPE_CHECKING:
-    from cultivate.accounts.models import Membership
+# The acting role (an `accounts.Membership`), loosely typed here because core names no app; each app's rules and
+# scopes that receive it are typed.
+ActingRole = Any
 
 F = TypeVar("F", bound=Callable[..., bool])
 M = TypeVar("M", bound=models.Model)
@@ -42,13 +43,8 @@ class RuleSet:
     def add(self, name: str, rule: Callable[..., bool]) -> None:
         self._rules.add_rule(name, rule)
 
-    def test(self, name: str, membership: Membership | None, obj: Any = None) -> bool:
+    def test(self, name: str, membership: ActingRole, obj: Any = None) -> bool:
         return bool(self._rules.test_rule(name, membership, obj))
-
-
-def acting_membership(request: HttpRequest) -> Membership | None:
-    """The role the request acts in: chosen in the header for pages, bound to the token for the API."""
-    return getattr(request, "membership", None)
 
 
 def deny(
@@ -83,8 +79,7 @@ def _organisation_of(obj: models.Model | None) -> Any:
     return organisation if isinstance(organisation, organisation_model) else None
 
 
-# Union, not `|`: the membership is a string forward reference here (core imports no app at run time).
-Source = Union[models.QuerySet[M], M, None, Callable[["Membership | None"], models.QuerySet[M]]]  # noqa: UP007
+Source = Union[models.QuerySet[M], M, None, Callable[[ActingRole], models.QuerySet[M]]]  # noqa: UP007
 
 
 def object_or_deny(
@@ -93,7 +88,7 @@ def object_or_deny(
     lookup: Mapping[str, Any],
     *,
     what: str,
-    may: Callable[[Membership | None, str, Any], bool] | None = None,
+    may: Callable[[ActingRole, str, Any], bool] | None = None,
     action: str = "",
     allowed: Callable[[M], bool] | None = None,
     visible: Callable[[M], bool] | None = None,
@@ -110,7 +105,7 @@ def object_or_deny(
     rules) or `allowed(obj)` says no, answers 403. `audit_as` names the object a refusal is recorded against (a
     spell's person, so it shows in their organisation's log); `within` is the parent a `source` is scoped by (a
     framework's versions): a miss is recorded against it."""
-    membership = acting_membership(request)
+    membership = getattr(request, "membership", None)  # the role the request acts in
     if callable(source) and not isinstance(source, models.QuerySet | models.Model):
         source = source(membership)
     found = source.filter(**lookup).first() if isinstance(source, models.QuerySet) else source

@@ -8,17 +8,16 @@ access module, so every scope is registered before a request or command runs."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import Self, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from cultivate.accounts.models import Membership
+from .access import ActingRole
 
 M = TypeVar("M", bound=models.Model)
-Scope = Callable[["Membership | None"], Q]
+Scope = Callable[[ActingRole], Q]
 
 _SCOPES: dict[type[models.Model], Scope] = {}
 
@@ -34,7 +33,7 @@ def scope(model: type[models.Model]) -> Callable[[Scope], Scope]:
     return register
 
 
-def scope_of(model: type[models.Model], membership: Membership | None) -> Q:
+def scope_of(model: type[models.Model], membership: ActingRole) -> Q:
     try:
         return _SCOPES[model](membership)
     except KeyError:
@@ -45,5 +44,5 @@ def scope_of(model: type[models.Model], membership: Membership | None) -> Q:
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset that knows its model's access scope (registered by the app's access module)."""
 
-    def for_membership(self, membership: Membership | None) -> Self:
+    def for_membership(self, membership: ActingRole) -> Self:
         return self.filter(scope_of(self.model, membership))

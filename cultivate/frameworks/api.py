@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from cultivate.core.access import acting_membership as _membership
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.api_types import ErrorOut
 from cultivate.organisations.schemas import OdsCode
 

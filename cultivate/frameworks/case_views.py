@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from cultivate.accounts.access import acting_membership
 from cultivate.accounts.models import Membership, Role, User
-from cultivate.core.access import acting_membership, deny
+from cultivate.core.access import deny
 from cultivate.organisations.models import Alliance, Organisation
 
 from . import access, guards

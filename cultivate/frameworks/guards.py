@@ -7,7 +7,8 @@ import uuid
 
 from django.http import HttpRequest
 
-from cultivate.core.access import acting_membership, deny, object_or_deny
+from cultivate.accounts.access import acting_membership
+from cultivate.core.access import deny, object_or_deny
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Organisation
 

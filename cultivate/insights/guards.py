@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from cultivate.accounts.access import acting_membership
 from cultivate.accounts.models import Membership
-from cultivate.core.access import Source, acting_membership, deny, object_or_deny
+from cultivate.core.access import Source, deny, object_or_deny
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Alliance, Organisation, Team
 

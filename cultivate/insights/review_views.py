@@ -9,8 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from cultivate.accounts.access import acting_membership
 from cultivate.accounts.models import User
-from cultivate.core.access import acting_membership, object_or_deny
+from cultivate.core.access import object_or_deny
 
 from . import store as insights_store
 from .guards import workforce_organisation_or_deny

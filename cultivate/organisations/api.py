@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from cultivate.core.access import acting_membership as _membership
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.api_types import DbId, DbOffset, ErrorOut, Text
 

@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import User
-from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import object_or_deny
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale

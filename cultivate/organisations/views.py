@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import Role
-from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.portfolio import access as portfolio_access
 

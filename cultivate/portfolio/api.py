@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
-from cultivate.core.access import acting_membership as _membership
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny, object_or_deny
 from cultivate.core.api_types import ErrorOut, ValidationErrorOut
 from cultivate.organisations import access as org_access

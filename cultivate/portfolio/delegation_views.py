@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import Membership, User
-from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny, object_or_deny
 from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cultivate.core.access import acting_membership as _membership
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny, object_or_deny
 from cultivate.core.exports import spreadsheet_export
 from cultivate.organisations import selectors as org_selectors

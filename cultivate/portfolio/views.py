@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import Membership
-from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny, object_or_deny
 from cultivate.core.forms import add_service_errors
 from cultivate.frameworks.models import Competence

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from cultivate.core.access import acting_membership
+from cultivate.accounts.access import acting_membership
 
 from .menus import header_links, section_links
 

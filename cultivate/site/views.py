@@ -8,8 +8,9 @@ from django.shortcuts import render
 
 from cultivate.accounts import access as account_access
 from cultivate.accounts import selectors as account_selectors
+from cultivate.accounts.access import acting_membership
 from cultivate.core import selectors as core_selectors
-from cultivate.core.access import acting_membership, deny
+from cultivate.core.access import deny
 from cultivate.core.forms import AuditFilterForm
 
 from .menus import home_cards
