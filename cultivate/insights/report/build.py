@@ -23,7 +23,8 @@ from cultivate.insights.analyses import bands_to_hide, competing_risks, turnover
 from cultivate.insights.analyses.fairness import application_organisation_sql
 from cultivate.insights.measures import Window, measures_on, suppress
 from cultivate.insights.measures.definitions import AGE_BANDS, BAND_ORDER, LEFT, NOT_AFC, NOT_KNOWN
-from cultivate.insights.store import connect, manifest
+from cultivate.insights.scoping import restrict
+from cultivate.insights.store import TABLES, connect, manifest
 from cultivate.insights.store import extract_date as store_extract_date
 
 from . import charts
@@ -76,6 +77,7 @@ ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", NOT_KNOWN)
 DISABILITY_LABELS = {"Y": "Disabled", "N": "Not disabled", "U": "Not declared"}
 SEX_LABELS = {"F": "Female", "M": "Male", "X": "Other", "U": "Not known"}
 ROLE_MOVES_SHOWN = 20
+UNSCOPED = "all_"
 REASONS_SHOWN = 15
 
 
@@ -134,7 +136,7 @@ def open_store(
     memory_limit: str | None = None,
     threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """The store's DuckDB views with `assignments` narrowed to the organisations, so every measure (and every
+    """The store's DuckDB views narrowed to the organisations (`scoping.restrict`), so every measure (and every
     analysis) run on the connection sees only them. A person who moves between two of the organisations is
     then neither a leaver nor a joiner of the group, as for an alliance's own figures. `recruitment` is
     narrowed to the organisations' applications: those naming one of them in `organisation_code`, and those
@@ -165,15 +167,16 @@ def open_store(
                     f"{len(present)} organisation{'s' if len(present) != 1 else ''}"
                     + (f": {', '.join(sorted(present))}." if len(present) <= 20 else ".")
                 )
-            listed = ", ".join("'" + c.replace("'", "''") + "'" for c in codes)
             placed = application_organisation_sql(con, alias="r")  # on the whole store's views
-            con.execute("ALTER VIEW assignments RENAME TO all_assignments")
-            con.execute(
-                f"CREATE VIEW assignments AS SELECT * FROM all_assignments WHERE upper(organisation_code) IN ({listed})"
-            )
-            con.execute("ALTER VIEW recruitment RENAME TO all_recruitment")
-            con.execute(
-                f"CREATE VIEW recruitment AS SELECT r.* FROM all_recruitment r WHERE upper({placed}) IN ({listed})"
+            for table in TABLES:
+                con.execute(f"ALTER VIEW {table} RENAME TO {UNSCOPED}{table}")
+            restrict(
+                con,
+                codes,
+                prefix=UNSCOPED,
+                people=False,
+                application_organisation=f"upper({placed})",
+                temporary=False,
             )
     except BaseException:
         con.close()

@@ -1,0 +1,72 @@
+"""Analytics scoping in one place: the views a scope may read, for the dashboards and the board report.
+
+A scope names organisations (ODS codes) and, for line managers and assessors, teams. `restrict()` replaces the
+connection's table views by ones that hold only the scope's rows: `assignments` filtered on `organisation_code`
+(and `team`), optionally people, absences, training and casework cut to the people holding a spell in scope,
+recruitment to the applications placed in one of the organisations (none for a team's scope: applications name
+no team), and the delegation savings to the organisations' own. Nothing outside the scope reaches a query on
+those views, so no page, export or report can show it.
+
+Codes are compared in capitals (the scope's are ODS codes, capitals; an extract's are stored so, but a store
+written by hand may not be). The scope's values are never written into SQL: they are registered on the
+connection as Arrow tables (`scope_organisations`, `scope_teams`) that the views join, so a code or team name with
+a quote in it is data, not SQL (ADR insights-analytics-read-the-store)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+PERSON_TABLES = ("people", "absences", "training", "casework")
+IN_ORGANISATIONS = "(SELECT code FROM scope_organisations)"
+IN_TEAMS = "(SELECT name FROM scope_teams)"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose spells a dashboard may read: organisations by ODS code, optionally only some teams (by name)."""
+
+    organisations: tuple[str, ...]
+    teams: tuple[str, ...] | None = None
+    individual_level: bool = False
+
+
+def _strings(values: Sequence[str], column: str) -> pa.Table:
+    return pa.table({column: pa.array(list(values), pa.string())})
+
+
+def restrict(
+    con: duckdb.DuckDBPyConnection,
+    organisations: Sequence[str],
+    *,
+    teams: Sequence[str] | None = None,
+    prefix: str,
+    people: bool = True,
+    application_organisation: str = "upper(r.organisation_code)",
+    temporary: bool = True,
+) -> None:
+    """Create the scoped views on `con` over the unscoped ones named `<prefix><table>` (which the caller has
+    renamed out of the way). `people` cuts the person tables to the people holding a spell in scope;
+    `application_organisation` is the SQL for an application's organisation (a row `r` of recruitment), the
+    recorded code by default; `temporary` makes the views the connection's own (a cursor of a shared base)."""
+    con.register("scope_organisations", _strings([code.upper() for code in organisations], "code"))
+    kind = "TEMP VIEW" if temporary else "VIEW"
+    condition = f"upper(organisation_code) IN {IN_ORGANISATIONS}"
+    if teams is not None:
+        con.register("scope_teams", _strings(teams, "name"))
+        condition += f" AND team IN {IN_TEAMS}"
+    con.execute(f"CREATE {kind} assignments AS SELECT * FROM {prefix}assignments WHERE {condition}")  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+    for table in PERSON_TABLES:
+        cut = " WHERE person_id IN (SELECT person_id FROM assignments)" if people else ""
+        con.execute(f"CREATE {kind} {table} AS SELECT * FROM {prefix}{table}{cut}")  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+    # A team's scope reads no applications: they name no team.
+    applications = "false" if teams is not None else f"{application_organisation} IN {IN_ORGANISATIONS}"
+    con.execute(f"CREATE {kind} recruitment AS SELECT r.* FROM {prefix}recruitment r WHERE {applications}")  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+    # Savings are an organisation's, whichever of its teams is shown.
+    con.execute(
+        f"CREATE {kind} delegation_savings AS SELECT * FROM {prefix}delegation_savings "  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+        f"WHERE upper(organisation_code) IN {IN_ORGANISATIONS}"
+    )
