@@ -8,6 +8,7 @@ from typing import Any
 from ..measures import suppress
 from ..measures.definitions import BAND_ORDER, NOT_AFC
 from ..scoping import Scope
+from ..tables import Kind
 from .tables import THRESHOLD, Column
 
 
@@ -45,7 +46,7 @@ def by_group(rows: list[dict[str, Any]], measure: str, column: str) -> dict[str,
 
 
 def figure_columns(
-    key: str, heading: str, kind: str, num: str, den: str, num_kind: str = "count", den_kind: str = "count"
+    key: str, heading: str, kind: Kind, num: str, den: str, num_kind: Kind = "count", den_kind: Kind = "count"
 ) -> list[Column]:
     """A figure's value column, then its numerator and denominator (people counts unless said otherwise)."""
     return [

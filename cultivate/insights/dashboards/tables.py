@@ -1,15 +1,17 @@
-"""The dashboards' plain data: a table of figures (rows of cells keyed by column) and a dashboard of tables,
-and the names of the dashboards and breakdowns a page can ask for."""
+"""The dashboards' plain data: a dashboard of tables (`cultivate.insights.tables`, the model the board report
+shares), and the names of the dashboards and breakdowns a page can ask for."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from ..measures import Window
+from ..tables import Column, Table
 
 THRESHOLD = 5
+
+__all__ = ["BREAKDOWNS", "DASHBOARDS", "THRESHOLD", "Column", "Dashboard", "DashboardError", "Table"]
 
 
 DASHBOARDS = {
@@ -35,28 +37,6 @@ BREAKDOWNS = {
 
 class DashboardError(ValueError):
     """A request the dashboards cannot answer (unknown dashboard or breakdown)."""
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    heading: str
-    # label (text), count (people), number (FTE, days), percent (a fraction shown ×100), ratio, index
-    kind: str = "label"
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    caption: str
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    chart: dict[str, Any] | None = None
-    chart_alt: str = ""
-    # The column whose values lead to a narrower dashboard (organisation → team), if any.
-    drill: str | None = None
-    note: str = ""
 
 
 @dataclass

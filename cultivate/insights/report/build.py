@@ -39,13 +39,13 @@ from .model import (
     SUPPRESSED,
     SUPPRESSION_THRESHOLD,
     Chart,
-    Column,
     Figure,
     KeyFigure,
     Report,
     Section,
     Source,
     Table,
+    heading,
 )
 from .period import months_before, months_between, points, previous_period
 
@@ -400,14 +400,14 @@ class _Builder:
                 series_order=["Headcount", "FTE"],
                 rule_at=100.0,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Headcount and FTE at each date, and as an index",
                 columns=[
-                    Column("Date", "date"),
-                    Column("Headcount", "count"),
-                    Column("FTE", "fte"),
-                    Column("Headcount index", "index"),
-                    Column("FTE index", "index"),
+                    heading("Date", "date"),
+                    heading("Headcount", "count"),
+                    heading("FTE", "fte"),
+                    heading("Headcount index", "index"),
+                    heading("FTE index", "index"),
                 ],
                 rows=table_rows,
             ),
@@ -435,13 +435,13 @@ class _Builder:
                 y_format=".1%",
                 zero=True,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Leaver rate over the 12 months to each date",
                 columns=[
-                    Column("12 months to", "date"),
-                    Column("Leavers", "count"),
-                    Column("Mean headcount", "fte"),
-                    Column("Leaver rate", "percent"),
+                    heading("12 months to", "date"),
+                    heading("Leavers", "count"),
+                    heading("Mean headcount", "fte"),
+                    heading("Leaver rate", "percent"),
                 ],
                 rows=[
                     [day, _cell(row, "numerator"), _cell(row, "denominator"), _cell(row)]
@@ -474,13 +474,13 @@ class _Builder:
                 y_format=".1%",
                 zero=True,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption=f"Sickness absence by {step_name}",
                 columns=[
-                    Column(f"{step_name.capitalize()} to", "date"),
-                    Column("FTE days lost", "fte"),
-                    Column("FTE days available", "fte"),
-                    Column("Sickness absence rate", "percent"),
+                    heading(f"{step_name.capitalize()} to", "date"),
+                    heading("FTE days lost", "fte"),
+                    heading("FTE days available", "fte"),
+                    heading("Sickness absence rate", "percent"),
                 ],
                 rows=[
                     [day, _cell(sick, "numerator"), _cell(sick, "denominator"), _cell(sick)]
@@ -552,13 +552,13 @@ class _Builder:
             title=title,
             description="The share of people who had left, and who had moved up a band, by months since joining.",
             spec=spec,
-            table=Table(
+            table=Table.of_values(
                 caption="Share who had left, and who had moved up a band, by months since joining",
                 columns=[
-                    Column("Months since joining", "count"),  # whole months: 3, 6, 9…
-                    Column("Had left", "percent"),
-                    Column("Had moved up a band", "percent"),
-                    Column("People under observation", "count"),
+                    heading("Months since joining", "count"),  # whole months: 3, 6, 9…
+                    heading("Had left", "percent"),
+                    heading("Had moved up a band", "percent"),
+                    heading("People under observation", "count"),
                 ],
                 rows=rows,
                 note=(
@@ -602,9 +602,9 @@ class _Builder:
                 "this report (advertising, recruitment, induction and cover until the post is filled)."
             ),
             tables=[
-                Table(
+                Table.of_values(
                     caption="Leavers by their band at the start of the period, and what replacing them costs",
-                    columns=[Column("Band"), Column("Leavers", "count"), Column("Cost", "money")],
+                    columns=[heading("Band"), heading("Leavers", "count"), heading("Cost", "money")],
                     rows=[*bands, total],
                 )
             ],
@@ -650,12 +650,12 @@ class _Builder:
                 series_order=list(OUTCOME_LABELS.values()),
                 category_order=[row[0] for row in table_rows],
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Band transitions: people and share of those in post at the start",
                 columns=[
-                    Column("Band at start", "text"),
-                    Column("In post at start", "count"),
-                    *(Column(OUTCOME_LABELS[o], "count_share") for o in outcomes),
+                    heading("Band at start"),
+                    heading("In post at start", "count"),
+                    *(heading(OUTCOME_LABELS[o], "count_share") for o in outcomes),
                 ],
                 rows=table_rows,
             ),
@@ -671,13 +671,13 @@ class _Builder:
             note += f" The {len(shown)} largest of {len(moves)} moves between roles are shown."
         if not moves:
             note += " Nobody moved between roles in this period."
-        return Table(
+        return Table.of_values(
             caption="Moves between job roles",
             columns=[
-                Column("Role at start", "text"),
-                Column("Role at end", "text"),
-                Column("People", "count"),
-                Column("Share of the role at start", "percent"),
+                heading("Role at start"),
+                heading("Role at end"),
+                heading("People", "count"),
+                heading("Share of the role at start", "percent"),
             ],
             rows=[
                 [r["group"]["from_role"], r["group"]["to_role"], _cell(r, "numerator"), _cell(r)]
@@ -756,15 +756,15 @@ class _Builder:
                 category_title=label,
                 sort=keys,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption=f"Progression to a higher band by {label.lower()}",
                 columns=[
-                    Column(label, "text"),
-                    Column("In post at start", "count"),
-                    Column("In a higher band at end", "count"),
-                    Column("Share", "percent"),
-                    Column("Still in post at end", "count"),
-                    Column("Share of those still in post", "percent"),
+                    heading(label),
+                    heading("In post at start", "count"),
+                    heading("In a higher band at end", "count"),
+                    heading("Share", "percent"),
+                    heading("Still in post at end", "count"),
+                    heading("Share of those still in post", "percent"),
                 ],
                 rows=table_rows,
             ),
@@ -796,12 +796,12 @@ class _Builder:
                 value_format=".0%",
                 sort=[v["reason"] for v in values],
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Leavers by group of reasons for leaving",
                 columns=[
-                    Column("Reason for leaving", "text"),
-                    Column("Leavers", "count"),
-                    Column("Share of leavers", "percent"),
+                    heading("Reason for leaving"),
+                    heading("Leavers", "count"),
+                    heading("Share of leavers", "percent"),
                 ],
                 rows=[[r["group"]["leaving_reason_group"], _cell(r, "numerator"), _cell(r)] for r in rows],
                 note="" if rows else "Nobody left in this period.",
@@ -817,12 +817,12 @@ class _Builder:
         note = "The ESR reason recorded on each leaver's last post."
         if len(rows) > len(shown):
             note += f" The {len(shown)} most common of {len(rows)} reasons are shown."
-        return Table(
+        return Table.of_values(
             caption="Leavers by recorded reason for leaving",
             columns=[
-                Column("Reason for leaving", "text"),
-                Column("Leavers", "count"),
-                Column("Share of leavers", "percent"),
+                heading("Reason for leaving"),
+                heading("Leavers", "count"),
+                heading("Share of leavers", "percent"),
             ],
             rows=[[r["group"]["leaving_reason"], _cell(r, "numerator"), _cell(r)] for r in shown],
             note=note,
@@ -880,13 +880,13 @@ class _Builder:
                 category_title=label,
                 sort=[row[0] for row in table_rows],
             ),
-            table=Table(
+            table=Table.of_values(
                 caption=f"Leaver rate by {label.lower()}",
                 columns=[
-                    Column(label, "text"),
-                    Column("Leavers", "count"),
-                    Column("Mean headcount", "fte"),
-                    Column("Leaver rate", "percent"),
+                    heading(label),
+                    heading("Leavers", "count"),
+                    heading("Mean headcount", "fte"),
+                    heading("Leaver rate", "percent"),
                 ],
                 rows=table_rows,
             ),
