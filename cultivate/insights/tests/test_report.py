@@ -310,9 +310,9 @@ def test_the_report_of_an_organisation_reads_only_its_own_applications(tmp_path:
     # RYY's report: 20 of 20 White, 20 of 20 BME (its coded rows and the uncoded ones its vacancies name).
     other = build_report(store, PERIOD, ["RYY"], individual_level=True).section("fairness")
     assert other is not None
-    assert {row[0]: row for row in other.charts[0].table.values()}["WRES indicator 2: appointed ÷ shortlisted"][
-        2:5
-    ] == [1.0, 1.0, 1.0]
+    assert {row[0]: row for row in other.charts[0].table.values()}[
+        "WRES indicator 2: appointed ÷ shortlisted"
+    ][2:5] == [1.0, 1.0, 1.0]
 
 
 def test_retention_curve_is_the_kaplan_meier_of_the_period(generated: Path) -> None:
