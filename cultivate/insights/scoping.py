@@ -8,9 +8,9 @@ no team), and the delegation savings to the organisations' own. Nothing outside 
 those views, so no page, export or report can show it.
 
 Codes are compared in capitals (the scope's are ODS codes, capitals; an extract's are stored so, but a store
-written by hand may not be). The scope's values are never written into SQL: they are registered on the
-connection as Arrow tables (`scope_organisations`, `scope_teams`) that the views join, so a code or team name with
-a quote in it is data, not SQL (ADR insights-analytics-read-the-store)."""
+written by hand may not be). The scope's values are never written into SQL: they are bound as parameters
+into two temporary tables of the connection (`scope_organisations`, `scope_teams`) that the views join, so a code
+or team name with a quote in it is data, not SQL (ADR insights-analytics-read-the-store)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
 PERSON_TABLES = ("people", "absences", "training", "casework")
-IN_ORGANISATIONS = "(SELECT code FROM scope_organisations)"
-IN_TEAMS = "(SELECT name FROM scope_teams)"
+IN_ORGANISATIONS = "(SELECT value FROM scope_organisations)"
+IN_TEAMS = "(SELECT value FROM scope_teams)"
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,12 @@ class Scope:
     individual_level: bool = False
 
 
-def _strings(values: Sequence[str], column: str) -> pa.Table:
-    return pa.table({column: pa.array(list(values), pa.string())})
+def _bind(con: duckdb.DuckDBPyConnection, table: str, values: Sequence[str]) -> None:
+    """A temporary one-column table `table` (column `value`) holding `values`, bound as a parameter."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT unnest($values::VARCHAR[]) AS value",
+        {"values": list(values)},
+    )
 
 
 def restrict(
@@ -46,27 +49,26 @@ def restrict(
     prefix: str,
     people: bool = True,
     application_organisation: str = "upper(r.organisation_code)",
-    temporary: bool = True,
 ) -> None:
     """Create the scoped views on `con` over the unscoped ones named `<prefix><table>` (which the caller has
     renamed out of the way). `people` cuts the person tables to the people holding a spell in scope;
     `application_organisation` is the SQL for an application's organisation (a row `r` of recruitment), the
-    recorded code by default; `temporary` makes the views the connection's own (a cursor of a shared base)."""
-    con.register("scope_organisations", _strings([code.upper() for code in organisations], "code"))
-    kind = "TEMP VIEW" if temporary else "VIEW"
+    recorded code by default. The views are the connection's own (temporary), so each cursor of a shared base
+    database holds its own scope."""
+    _bind(con, "scope_organisations", [code.upper() for code in organisations])
     condition = f"upper(organisation_code) IN {IN_ORGANISATIONS}"
     if teams is not None:
-        con.register("scope_teams", _strings(teams, "name"))
+        _bind(con, "scope_teams", teams)
         condition += f" AND team IN {IN_TEAMS}"
-    con.execute(f"CREATE {kind} assignments AS SELECT * FROM {prefix}assignments WHERE {condition}")  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+    con.execute(f"CREATE TEMP VIEW assignments AS SELECT * FROM {prefix}assignments WHERE {condition}")  # noqa: S608 (table names from the store schema; the scope's values are bound into tables)
     for table in PERSON_TABLES:
         cut = " WHERE person_id IN (SELECT person_id FROM assignments)" if people else ""
-        con.execute(f"CREATE {kind} {table} AS SELECT * FROM {prefix}{table}{cut}")  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {prefix}{table}{cut}")  # noqa: S608 (table names from the store schema; the scope's values are bound into tables)
     # A team's scope reads no applications: they name no team.
     applications = "false" if teams is not None else f"{application_organisation} IN {IN_ORGANISATIONS}"
-    con.execute(f"CREATE {kind} recruitment AS SELECT r.* FROM {prefix}recruitment r WHERE {applications}")  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+    con.execute(f"CREATE TEMP VIEW recruitment AS SELECT r.* FROM {prefix}recruitment r WHERE {applications}")  # noqa: S608 (table names from the store schema; the scope's values are bound into tables)
     # Savings are an organisation's, whichever of its teams is shown.
     con.execute(
-        f"CREATE {kind} delegation_savings AS SELECT * FROM {prefix}delegation_savings "  # noqa: S608 (table names from the store schema; the scope's values are registered tables)
+        f"CREATE TEMP VIEW delegation_savings AS SELECT * FROM {prefix}delegation_savings "  # noqa: S608 (table names from the store schema; the scope's values are bound into tables)
         f"WHERE upper(organisation_code) IN {IN_ORGANISATIONS}"
     )

@@ -176,7 +176,6 @@ def open_store(
                 prefix=UNSCOPED,
                 people=False,
                 application_organisation=f"upper({placed})",
-                temporary=False,
             )
     except BaseException:
         con.close()
