@@ -176,6 +176,7 @@ def open_store(
                 prefix=UNSCOPED,
                 people=False,
                 application_organisation=f"upper({placed})",
+                copy_spells=True,
             )
     except BaseException:
         con.close()
