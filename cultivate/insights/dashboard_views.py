@@ -23,6 +23,7 @@ from cultivate.organisations.models import Organisation, Team
 
 from . import access, dashboards, guards, presenters, selectors
 from .dashboard_forms import DashboardFilterForm
+from .store import extract_date
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -127,7 +128,7 @@ def _compute(request: HttpRequest, place: Place, name: str) -> dict[str, Any]:
             scope=place.scope,
             window=window,
             breakdown=form.breakdown(),
-            extract=dashboards.extract_date(store),
+            extract=extract_date(store),
             cost_per_leaver=form.cost_per_leaver(),
         )
     context.update(dashboard=built, form=form, query=form.query())

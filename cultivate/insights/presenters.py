@@ -11,19 +11,14 @@ from typing import Any
 
 from cultivate.core import exports, formatting
 
-from .dashboards import Column, Dashboard, Table
-
-SUPPRESSED = "[c]"
-SMALL = "[s]"
+from .dashboards import Dashboard
+from .tables import SMALL, SUPPRESSED, Column, Table, hidden
 
 
 def cell_text(table: Table, row: dict[str, Any], column: Column) -> str:
     value = row.get(column.key)
     if value is None:
-        if column.key in row.get("_suppressed", ()):
-            base = column.key.removesuffix("_num").removesuffix("_den")
-            return SMALL if base in row.get("_small", ()) else SUPPRESSED
-        return formatting.EMPTY if column.kind != "label" else "Not known"
+        return hidden(row, column.key) or (formatting.EMPTY if column.kind != "label" else "Not known")
     if column.kind == "label":
         return str(value)
     return formatting.figure(value, column.kind)

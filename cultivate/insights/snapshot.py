@@ -1,5 +1,7 @@
 """A snapshot of the service's own staff records (people and employment spells) as an insights dataset, so the
-dashboards work for an organisation that keeps its staff in Cultivate rather than sending extracts.
+dashboards work for an organisation that keeps its staff in Cultivate rather than sending extracts. It also holds
+the published savings ranges of the organisation's delegation protocols (`delegation_savings`), so that the costs
+analyses read the store and never the service's database.
 
 One dataset per organisation, `service-<ODS>`, in the layout of DATA-FORMATS.md, written through the store's
 staging folder and published in one rename: a new snapshot replaces the previous one whole, and readers never
@@ -15,6 +17,7 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person
+from cultivate.portfolio.delegation import SAVINGS_UNITS, savings_clean
+from cultivate.portfolio.models import DelegationProtocol
 
 from . import store as insights_store
 
@@ -129,11 +134,50 @@ def _assignments(organisation: Organisation, ids: dict[int, str]) -> tuple[pa.Ta
     return pa.table(columns, schema=schema), title_counts
 
 
+SAVINGS_AMOUNTS = ("first_year_low", "first_year_high", "later_year_low", "later_year_high")
+
+
+def _savings(organisation: Organisation) -> pa.Table:
+    """The published savings range of each of the organisation's delegation protocols that has a savings model
+    (checked and normalised by the portfolio's `savings_clean`), so that the costs analyses read them from the
+    store like every other figure, never from the service's database."""
+    columns: dict[str, list[Any]] = {name: [] for name in insights_store.TABLES["delegation_savings"]}
+    protocols = (
+        DelegationProtocol.objects.filter(organisation=organisation).exclude(savings={}).order_by("code")
+    )
+    for protocol in protocols:
+        inputs = savings_clean(protocol.savings)
+        values: dict[str, Any] = {
+            "organisation_code": organisation.ods_code,
+            "organisation": organisation.name,
+            "protocol": protocol.code,
+            "activity": protocol.activity,
+            "is_active": protocol.is_active,
+            "unit": inputs["unit"],
+            "unit_label": SAVINGS_UNITS[inputs["unit"]],
+            "currency": inputs["currency"],
+            **{key: Decimal(str(inputs[key])) for key in SAVINGS_AMOUNTS},
+            "price_year": inputs.get("price_year"),
+            "source": inputs["source"],
+            "source_url": inputs.get("source_url"),
+            "note": inputs.get("note"),
+        }
+        for name, value in values.items():
+            columns[name].append(value)
+    types = {
+        "is_active": pa.bool_(),
+        "price_year": pa.int32(),
+        **{key: pa.decimal128(18, 2) for key in SAVINGS_AMOUNTS},
+    }
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in columns])
+    return pa.table(columns, schema=schema)
+
+
 def _content_hash(con: duckdb.DuckDBPyConnection, tables: list[str]) -> str:
     """A hash of the snapshot's rows, so that the manifest says whether two snapshots hold the same data."""
     digest = hashlib.sha256()
     for table in tables:
-        rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()  # noqa: S608 (table names of the snapshot)
         digest.update(json.dumps(rows, default=str).encode())
     return digest.hexdigest()
 
@@ -157,6 +201,7 @@ def snapshot_organisation(
     try:
         con.register("snapshot_people", people)
         con.register("snapshot_assignments", assignments)
+        con.register("snapshot_savings", _savings(organisation))
         rows: dict[str, int] = {}
         with insights_store.staging(store) as staged:
             step("Writing the dataset", 2)
@@ -166,12 +211,16 @@ def snapshot_organisation(
             rows["assignments"] = insights_store.write_table(
                 staged, "assignments", "SELECT * FROM snapshot_assignments", con
             )
+            # Counted apart: `rows` is what the import pages and the command report of the staff records.
+            savings = insights_store.write_table(
+                staged, "delegation_savings", "SELECT * FROM snapshot_savings", con
+            )
             step("Publishing", 3)
             info: dict[str, Any] = {
-                "sha256": _content_hash(con, ["snapshot_people", "snapshot_assignments"]),
+                "sha256": _content_hash(con, ["snapshot_people", "snapshot_assignments", "snapshot_savings"]),
                 "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "extract_date": today.isoformat(),
-                "rows": rows,
+                "rows": {**rows, "delegation_savings": savings},
                 "source": "service",
                 "form": "snapshot",
                 "organisation_code": organisation.ods_code,

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
 from cultivate.insights.measures.definitions import BAND_LABEL, MeasureError, Window, parse_window
 
 from .common import NO_GROUP, check_codes, check_organisation_by, group_dict, members_sql
-
-if TYPE_CHECKING:
-    from cultivate.organisations.models import Organisation
 
 
 def _cost_table(cost_per_leaver: float | int | Decimal | Mapping[str, float | int | Decimal]) -> Any:
@@ -111,75 +108,71 @@ def _band_order(band: str) -> int:
     return ranks.get(band, 0) or 99  # NA after the bands
 
 
+SAVINGS_AMOUNTS = ("first_year_low", "first_year_high", "later_year_low", "later_year_high")
+
+
 def delegation_savings(
-    organisation: Organisation | None = None,
+    con: duckdb.DuckDBPyConnection,
     *,
     organisation_codes: Collection[str] | None = None,
     include_inactive: bool = False,
 ) -> list[dict[str, Any]]:
-    """The estimated savings range of each organisation's delegation protocols that have a savings model
-    (`DelegationProtocol.savings`, cultivate/portfolio/delegation.py), one summary per organisation: the
-    organisation given, or those whose ODS codes are given. Each protocol's published range is counted once
-    — the source gives one figure for a service, so it is never multiplied by workers, teams or patients —
-    and listed with its source. Protocols not in use are left out unless `include_inactive`."""
-    from cultivate.organisations.models import Organisation
-    from cultivate.portfolio.delegation import SAVINGS_UNITS, savings_clean
-    from cultivate.portfolio.models import DelegationProtocol
-
-    if organisation is None and organisation_codes is None:
-        raise MeasureError("Name the organisation, or the organisation codes, whose savings to sum up.")
-    organisations = []
-    if organisation is not None:
-        organisations.append(organisation)
+    """The estimated savings range of each organisation's delegation protocols that have a savings model, one
+    summary per organisation with any (those whose ODS codes are given), read from the store's
+    `delegation_savings` table (written by the snapshot from the portfolio's protocols). Each protocol's
+    published range is counted once — the source gives one figure for a service, so it is never multiplied by
+    workers, teams or patients — and listed with its source. Protocols not in use are left out unless
+    `include_inactive`."""
     codes = check_codes(organisation_codes)
-    if codes:
-        organisations += [
-            o
-            for o in Organisation.objects.filter(ods_code__in=codes).order_by("ods_code")
-            if o not in organisations
-        ]
+    if codes is None:
+        raise MeasureError("Name the organisation codes whose savings to sum up.")
+    found = con.execute(
+        f"""
+        SELECT organisation_code, organisation, protocol, activity, unit, unit_label, currency,
+               {", ".join(SAVINGS_AMOUNTS)}, price_year, source, source_url, note
+        FROM delegation_savings
+        WHERE list_contains($codes, organisation_code) AND (is_active OR $inactive)
+        ORDER BY organisation_code, protocol
+        """,
+        {"codes": list(codes), "inactive": include_inactive},
+    )
+    columns = [d[0] for d in found.description or []]
+    by_organisation: dict[str, list[dict[str, Any]]] = {}
+    names: dict[str, str] = {}
+    for values in found.fetchall():
+        row = dict(zip(columns, values, strict=True))
+        names[row["organisation_code"]] = row["organisation"]
+        by_organisation.setdefault(row["organisation_code"], []).append(row)
     summaries = []
-    for org in organisations:
-        protocols = DelegationProtocol.objects.filter(organisation=org).exclude(savings={}).order_by("code")
-        if not include_inactive:
-            protocols = protocols.filter(is_active=True)
-        items = []
-        totals = {
-            key: Decimal(0)
-            for key in ("first_year_low", "first_year_high", "later_year_low", "later_year_high")
-        }
-        currencies = set()
-        for protocol in protocols:
-            inputs = savings_clean(protocol.savings)
-            for key in totals:
-                totals[key] += Decimal(str(inputs[key]))
-            currencies.add(inputs["currency"])
-            items.append(
-                {
-                    "protocol": protocol.code,
-                    "activity": protocol.activity,
-                    "unit": inputs["unit"],
-                    "unit_label": SAVINGS_UNITS[inputs["unit"]],
-                    "currency": inputs["currency"],
-                    "first_year": [inputs["first_year_low"], inputs["first_year_high"]],
-                    "later_years": [inputs["later_year_low"], inputs["later_year_high"]],
-                    "price_year": inputs.get("price_year"),
-                    "source": inputs["source"],
-                    "source_url": inputs.get("source_url", ""),
-                    "note": inputs.get("note", ""),
-                }
-            )
+    for code, rows in by_organisation.items():
+        totals = {key: sum((Decimal(r[key]) for r in rows), Decimal(0)) for key in SAVINGS_AMOUNTS}
+        currencies = {r["currency"] for r in rows}
         if len(currencies) > 1:
             raise MeasureError(
-                f"{org.ods_code}'s protocols give savings in {', '.join(sorted(currencies))}: "
-                "they cannot be added up."
+                f"{code}'s protocols give savings in {', '.join(sorted(currencies))}: they cannot be added up."
             )
+        items = [
+            {
+                "protocol": r["protocol"],
+                "activity": r["activity"],
+                "unit": r["unit"],
+                "unit_label": r["unit_label"],
+                "currency": r["currency"],
+                "first_year": [_number(r["first_year_low"]), _number(r["first_year_high"])],
+                "later_years": [_number(r["later_year_low"]), _number(r["later_year_high"])],
+                "price_year": r["price_year"],
+                "source": r["source"],
+                "source_url": r["source_url"] or "",
+                "note": r["note"] or "",
+            }
+            for r in rows
+        ]
         summaries.append(
             {
-                "organisation_code": org.ods_code,
-                "organisation": org.name,
+                "organisation_code": code,
+                "organisation": names[code],
                 "protocols": len(items),
-                "currency": currencies.pop() if currencies else "GBP",
+                "currency": currencies.pop(),
                 "first_year": [_number(totals["first_year_low"]), _number(totals["first_year_high"])],
                 "later_years": [_number(totals["later_year_low"]), _number(totals["later_year_high"])],
                 "items": items,

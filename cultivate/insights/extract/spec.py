@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from cultivate.insights.store import REQUIRED_TABLES, TABLES
+from cultivate.insights.store import EXTRACT_TABLES, REQUIRED_TABLES
 from cultivate.organisations.reference import ethnic_categories, leaving_reasons
 
 TEXT, DATE, INTEGER, DECIMAL, CODE, FLAG = "text", "date", "integer", "decimal", "code", "flag"
@@ -224,7 +224,7 @@ def _specs() -> dict[str, FileSpec]:
     )
     result = {spec.table: spec for spec in files}
     # The specs and the store's schema must describe the same tables and columns.
-    for table, columns in TABLES.items():
+    for table, columns in EXTRACT_TABLES.items():
         if tuple(columns) != result[table].names:
             raise RuntimeError(f"The extract spec for {table} does not match the store schema.")
     return result

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from cultivate.insights.store import TABLES
+from cultivate.insights.store import EXTRACT_TABLES
 
 from .checks import as_date, canonical
 from .sources import LINE, Loaded, literal, quote
@@ -27,7 +27,7 @@ ROW_GROUPS_PER_FILE = 8
 def typed(table: str, name: str) -> str:
     column = specs()[table].column(name)
     c = quote(name)
-    kind = TABLES[table][name]
+    kind = EXTRACT_TABLES[table][name]
     if column.kind in (CODE, FLAG):
         value = canonical(column, c)
         if column.kind == FLAG:
@@ -55,7 +55,7 @@ def write_table(con: duckdb.DuckDBPyConnection, loaded: Loaded, staged: Path) ->
     target = staged / loaded.table
     target.mkdir(parents=True, exist_ok=True)
     row = con.execute(
-        f"COPY (SELECT {select} FROM {loaded.relation} ORDER BY {order}, {LINE}) TO {literal(str(target))} "
+        f"COPY (SELECT {select} FROM {loaded.relation} ORDER BY {order}, {LINE}) TO {literal(str(target))} "  # noqa: S608 (identifiers from the extract spec and quoted paths; values are bound)
         f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
         f"ROW_GROUPS_PER_FILE {ROW_GROUPS_PER_FILE}, FILENAME_PATTERN 'part-{{i}}', "
         "OVERWRITE_OR_IGNORE)"
@@ -72,7 +72,7 @@ def write_extras(con: duckdb.DuckDBPyConnection, loaded: Loaded, staged: Path) -
     columns = ", ".join([f"{LINE} AS line", quote(spec.key), *(quote(name) for name in loaded.unknown)])
     path = literal(str(folder / f"{loaded.table}.parquet"))
     con.execute(
-        f"COPY (SELECT {columns} FROM {loaded.relation} ORDER BY {LINE}) TO {path} "
+        f"COPY (SELECT {columns} FROM {loaded.relation} ORDER BY {LINE}) TO {path} "  # noqa: S608 (identifiers from the extract spec and quoted paths; values are bound)
         "(FORMAT parquet, COMPRESSION zstd)"
     )
 
@@ -83,9 +83,9 @@ def latest_date(con: duckdb.DuckDBPyConnection, loaded: dict[str, Loaded]) -> dt
     for table, item in loaded.items():
         for column in specs()[table].columns:
             if column.kind == DATE and column.name not in item.missing and column.name != "birth_date":
-                parts.append(f"SELECT max(CAST({quote(column.name)} AS DATE)) AS d FROM {item.relation}")
+                parts.append(f"SELECT max(CAST({quote(column.name)} AS DATE)) AS d FROM {item.relation}")  # noqa: S608 (identifiers from the extract spec and quoted paths; values are bound)
     if not parts:
         return None
-    row = con.execute(f"SELECT max(d) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    row = con.execute(f"SELECT max(d) FROM ({' UNION ALL '.join(parts)})").fetchone()  # noqa: S608 (identifiers from the extract spec and quoted paths; values are bound)
     value = row[0] if row else None
     return value if isinstance(value, dt.date) else None

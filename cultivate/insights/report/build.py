@@ -23,7 +23,8 @@ from cultivate.insights.analyses import bands_to_hide, competing_risks, turnover
 from cultivate.insights.analyses.fairness import application_organisation_sql
 from cultivate.insights.measures import Window, measures_on, suppress
 from cultivate.insights.measures.definitions import AGE_BANDS, BAND_ORDER, LEFT, NOT_AFC, NOT_KNOWN
-from cultivate.insights.store import connect, manifest
+from cultivate.insights.scoping import restrict
+from cultivate.insights.store import TABLES, connect, manifest
 from cultivate.insights.store import extract_date as store_extract_date
 
 from . import charts
@@ -38,13 +39,13 @@ from .model import (
     SUPPRESSED,
     SUPPRESSION_THRESHOLD,
     Chart,
-    Column,
     Figure,
     KeyFigure,
     Report,
     Section,
     Source,
     Table,
+    heading,
 )
 from .period import months_before, months_between, points, previous_period
 
@@ -76,6 +77,7 @@ ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", NOT_KNOWN)
 DISABILITY_LABELS = {"Y": "Disabled", "N": "Not disabled", "U": "Not declared"}
 SEX_LABELS = {"F": "Female", "M": "Male", "X": "Other", "U": "Not known"}
 ROLE_MOVES_SHOWN = 20
+UNSCOPED = "all_"
 REASONS_SHOWN = 15
 
 
@@ -134,7 +136,7 @@ def open_store(
     memory_limit: str | None = None,
     threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """The store's DuckDB views with `assignments` narrowed to the organisations, so every measure (and every
+    """The store's DuckDB views narrowed to the organisations (`scoping.restrict`), so every measure (and every
     analysis) run on the connection sees only them. A person who moves between two of the organisations is
     then neither a leaver nor a joiner of the group, as for an alliance's own figures. `recruitment` is
     narrowed to the organisations' applications: those naming one of them in `organisation_code`, and those
@@ -165,15 +167,16 @@ def open_store(
                     f"{len(present)} organisation{'s' if len(present) != 1 else ''}"
                     + (f": {', '.join(sorted(present))}." if len(present) <= 20 else ".")
                 )
-            listed = ", ".join("'" + c.replace("'", "''") + "'" for c in codes)
             placed = application_organisation_sql(con, alias="r")  # on the whole store's views
-            con.execute("ALTER VIEW assignments RENAME TO all_assignments")
-            con.execute(
-                f"CREATE VIEW assignments AS SELECT * FROM all_assignments WHERE upper(organisation_code) IN ({listed})"
-            )
-            con.execute("ALTER VIEW recruitment RENAME TO all_recruitment")
-            con.execute(
-                f"CREATE VIEW recruitment AS SELECT r.* FROM all_recruitment r WHERE upper({placed}) IN ({listed})"
+            for table in TABLES:
+                con.execute(f"ALTER VIEW {table} RENAME TO {UNSCOPED}{table}")
+            restrict(
+                con,
+                codes,
+                prefix=UNSCOPED,
+                people=False,
+                application_organisation=f"upper({placed})",
+                copy_spells=True,
             )
     except BaseException:
         con.close()
@@ -397,14 +400,14 @@ class _Builder:
                 series_order=["Headcount", "FTE"],
                 rule_at=100.0,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Headcount and FTE at each date, and as an index",
                 columns=[
-                    Column("Date", "date"),
-                    Column("Headcount", "count"),
-                    Column("FTE", "fte"),
-                    Column("Headcount index", "index"),
-                    Column("FTE index", "index"),
+                    heading("Date", "date"),
+                    heading("Headcount", "count"),
+                    heading("FTE", "fte"),
+                    heading("Headcount index", "index"),
+                    heading("FTE index", "index"),
                 ],
                 rows=table_rows,
             ),
@@ -432,13 +435,13 @@ class _Builder:
                 y_format=".1%",
                 zero=True,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Leaver rate over the 12 months to each date",
                 columns=[
-                    Column("12 months to", "date"),
-                    Column("Leavers", "count"),
-                    Column("Mean headcount", "fte"),
-                    Column("Leaver rate", "percent"),
+                    heading("12 months to", "date"),
+                    heading("Leavers", "count"),
+                    heading("Mean headcount", "fte"),
+                    heading("Leaver rate", "percent"),
                 ],
                 rows=[
                     [day, _cell(row, "numerator"), _cell(row, "denominator"), _cell(row)]
@@ -471,13 +474,13 @@ class _Builder:
                 y_format=".1%",
                 zero=True,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption=f"Sickness absence by {step_name}",
                 columns=[
-                    Column(f"{step_name.capitalize()} to", "date"),
-                    Column("FTE days lost", "fte"),
-                    Column("FTE days available", "fte"),
-                    Column("Sickness absence rate", "percent"),
+                    heading(f"{step_name.capitalize()} to", "date"),
+                    heading("FTE days lost", "fte"),
+                    heading("FTE days available", "fte"),
+                    heading("Sickness absence rate", "percent"),
                 ],
                 rows=[
                     [day, _cell(sick, "numerator"), _cell(sick, "denominator"), _cell(sick)]
@@ -549,13 +552,13 @@ class _Builder:
             title=title,
             description="The share of people who had left, and who had moved up a band, by months since joining.",
             spec=spec,
-            table=Table(
+            table=Table.of_values(
                 caption="Share who had left, and who had moved up a band, by months since joining",
                 columns=[
-                    Column("Months since joining", "count"),  # whole months: 3, 6, 9…
-                    Column("Had left", "percent"),
-                    Column("Had moved up a band", "percent"),
-                    Column("People under observation", "count"),
+                    heading("Months since joining", "count"),  # whole months: 3, 6, 9…
+                    heading("Had left", "percent"),
+                    heading("Had moved up a band", "percent"),
+                    heading("People under observation", "count"),
                 ],
                 rows=rows,
                 note=(
@@ -599,9 +602,9 @@ class _Builder:
                 "this report (advertising, recruitment, induction and cover until the post is filled)."
             ),
             tables=[
-                Table(
+                Table.of_values(
                     caption="Leavers by their band at the start of the period, and what replacing them costs",
-                    columns=[Column("Band"), Column("Leavers", "count"), Column("Cost", "money")],
+                    columns=[heading("Band"), heading("Leavers", "count"), heading("Cost", "money")],
                     rows=[*bands, total],
                 )
             ],
@@ -647,12 +650,12 @@ class _Builder:
                 series_order=list(OUTCOME_LABELS.values()),
                 category_order=[row[0] for row in table_rows],
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Band transitions: people and share of those in post at the start",
                 columns=[
-                    Column("Band at start", "text"),
-                    Column("In post at start", "count"),
-                    *(Column(OUTCOME_LABELS[o], "count_share") for o in outcomes),
+                    heading("Band at start"),
+                    heading("In post at start", "count"),
+                    *(heading(OUTCOME_LABELS[o], "count_share") for o in outcomes),
                 ],
                 rows=table_rows,
             ),
@@ -668,13 +671,13 @@ class _Builder:
             note += f" The {len(shown)} largest of {len(moves)} moves between roles are shown."
         if not moves:
             note += " Nobody moved between roles in this period."
-        return Table(
+        return Table.of_values(
             caption="Moves between job roles",
             columns=[
-                Column("Role at start", "text"),
-                Column("Role at end", "text"),
-                Column("People", "count"),
-                Column("Share of the role at start", "percent"),
+                heading("Role at start"),
+                heading("Role at end"),
+                heading("People", "count"),
+                heading("Share of the role at start", "percent"),
             ],
             rows=[
                 [r["group"]["from_role"], r["group"]["to_role"], _cell(r, "numerator"), _cell(r)]
@@ -753,15 +756,15 @@ class _Builder:
                 category_title=label,
                 sort=keys,
             ),
-            table=Table(
+            table=Table.of_values(
                 caption=f"Progression to a higher band by {label.lower()}",
                 columns=[
-                    Column(label, "text"),
-                    Column("In post at start", "count"),
-                    Column("In a higher band at end", "count"),
-                    Column("Share", "percent"),
-                    Column("Still in post at end", "count"),
-                    Column("Share of those still in post", "percent"),
+                    heading(label),
+                    heading("In post at start", "count"),
+                    heading("In a higher band at end", "count"),
+                    heading("Share", "percent"),
+                    heading("Still in post at end", "count"),
+                    heading("Share of those still in post", "percent"),
                 ],
                 rows=table_rows,
             ),
@@ -793,12 +796,12 @@ class _Builder:
                 value_format=".0%",
                 sort=[v["reason"] for v in values],
             ),
-            table=Table(
+            table=Table.of_values(
                 caption="Leavers by group of reasons for leaving",
                 columns=[
-                    Column("Reason for leaving", "text"),
-                    Column("Leavers", "count"),
-                    Column("Share of leavers", "percent"),
+                    heading("Reason for leaving"),
+                    heading("Leavers", "count"),
+                    heading("Share of leavers", "percent"),
                 ],
                 rows=[[r["group"]["leaving_reason_group"], _cell(r, "numerator"), _cell(r)] for r in rows],
                 note="" if rows else "Nobody left in this period.",
@@ -814,12 +817,12 @@ class _Builder:
         note = "The ESR reason recorded on each leaver's last post."
         if len(rows) > len(shown):
             note += f" The {len(shown)} most common of {len(rows)} reasons are shown."
-        return Table(
+        return Table.of_values(
             caption="Leavers by recorded reason for leaving",
             columns=[
-                Column("Reason for leaving", "text"),
-                Column("Leavers", "count"),
-                Column("Share of leavers", "percent"),
+                heading("Reason for leaving"),
+                heading("Leavers", "count"),
+                heading("Share of leavers", "percent"),
             ],
             rows=[[r["group"]["leaving_reason"], _cell(r, "numerator"), _cell(r)] for r in shown],
             note=note,
@@ -877,13 +880,13 @@ class _Builder:
                 category_title=label,
                 sort=[row[0] for row in table_rows],
             ),
-            table=Table(
+            table=Table.of_values(
                 caption=f"Leaver rate by {label.lower()}",
                 columns=[
-                    Column(label, "text"),
-                    Column("Leavers", "count"),
-                    Column("Mean headcount", "fte"),
-                    Column("Leaver rate", "percent"),
+                    heading(label),
+                    heading("Leavers", "count"),
+                    heading("Mean headcount", "fte"),
+                    heading("Leaver rate", "percent"),
                 ],
                 rows=table_rows,
             ),

@@ -43,7 +43,7 @@ def retention_curves(
     from cultivate.insights import analyses as module
     from cultivate.insights import charts as shared_charts
 
-    from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Column, Table
+    from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Table, heading
 
     result = module.retention_curve(
         con,
@@ -84,14 +84,14 @@ def retention_curves(
         title=title,
         description="The share of people still in post by months since they joined, with a 95% interval.",
         spec=spec,
-        table=Table(
+        table=Table.of_values(
             caption="Share still in post by months since joining",
             columns=[
-                Column("Months since joining", "count"),  # whole months: 3, 6, 9…
-                Column("Still in post", "percent"),
-                Column("95% interval, low", "percent"),
-                Column("95% interval, high", "percent"),
-                Column("People under observation", "count"),
+                heading("Months since joining", "count"),  # whole months: 3, 6, 9…
+                heading("Still in post", "percent"),
+                heading("95% interval, low", "percent"),
+                heading("95% interval, high", "percent"),
+                heading("People under observation", "count"),
             ],
             rows=rows,
             note=note,
@@ -112,7 +112,7 @@ def fairness_likelihoods(
     from cultivate.insights import analyses as module
     from cultivate.insights import charts as shared_charts
 
-    from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Column, Table
+    from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, Chart, Table, heading
 
     low, high = module.BAND
     results = module.relative_likelihoods(
@@ -157,17 +157,17 @@ def fairness_likelihoods(
             "read as no adverse impact."
         ),
         spec=spec,
-        table=Table(
+        table=Table.of_values(
             caption=f"Relative likelihoods (within {low:.2f} to {high:.2f}: no adverse impact)",
             columns=[
-                Column("Indicator", "text"),
-                Column("Groups compared", "text"),
-                Column("Rate, first group", "percent"),
-                Column("Rate, second group", "percent"),
-                Column("Relative likelihood", "ratio"),
-                Column("95% interval, low", "ratio"),
-                Column("95% interval, high", "ratio"),
-                Column("Reading", "text"),
+                heading("Indicator"),
+                heading("Groups compared"),
+                heading("Rate, first group", "percent"),
+                heading("Rate, second group", "percent"),
+                heading("Relative likelihood", "ratio"),
+                heading("95% interval, low", "ratio"),
+                heading("95% interval, high", "ratio"),
+                heading("Reading"),
             ],
             rows=rows,
             note=(

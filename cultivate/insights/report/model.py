@@ -1,5 +1,6 @@
 """The board report as plain data: what `build_report` returns and the template renders. Numbers stay numbers
-(fractions for rates); formatting is the renderer's job, so tests compare figures, not strings."""
+(fractions for rates); formatting is the renderer's job, so tests compare figures, not strings. Its tables are
+the dashboards' table model (`cultivate.insights.tables`), built from rows by position (`Table.of_values`)."""
 
 from __future__ import annotations
 
@@ -8,29 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cultivate.insights.measures import Window
+from cultivate.insights.tables import SUPPRESSED, Column, Kind, Table, heading
 
-# A figure hidden because it could identify people (the GSS shorthand for "confidential").
-SUPPRESSED = "[c]"
 SUPPRESSION_THRESHOLD = 5
 
-Kind = Literal["text", "count", "fte", "percent", "ratio", "index", "count_share", "date", "number", "money"]
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    kind: Kind = "text"
-
-
-@dataclass
-class Table:
-    """A table of figures; a cell is a number, text, None (no value: nothing to divide by) or SUPPRESSED. A
-    `count_share` cell is a pair (count, share)."""
-
-    caption: str
-    columns: list[Column]
-    rows: list[list[Any]]
-    note: str = ""
+__all__ = ["SUPPRESSED", "Column", "Kind", "Table", "heading"]
 
 
 @dataclass

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from cultivate.core import formatting
 
+from ..tables import SMALL
 from .model import SUPPRESSED, SUPPRESSION_THRESHOLD, KeyFigure, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,8 +45,8 @@ def _short_date(day: dt.date) -> str:
 
 def fmt(value: Any, kind: str) -> str:
     """A figure as the report prints it: [c] when suppressed, an en dash when there is nothing to show."""
-    if isinstance(value, str) and value == SUPPRESSED:
-        return SUPPRESSED
+    if isinstance(value, str) and value in (SUPPRESSED, SMALL):
+        return value
     if value is None:
         return EN_DASH
     if kind == "count_share":

@@ -11,6 +11,7 @@ import pytest
 from cultivate.accounts import testing as t
 from cultivate.insights.analyses import delegation_savings, turnover_cost
 from cultivate.insights.measures import MeasureError, compute_measures
+from cultivate.insights.snapshot import snapshot_organisation
 from cultivate.insights.store import connect
 from cultivate.insights.tests.test_measures import build_store, spell
 from cultivate.portfolio.delegation import LEEDS_DIABETES_SAVINGS
@@ -82,7 +83,8 @@ def test_the_figure_is_required_and_every_band_priced(leavers: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_delegation_savings_count_each_protocol_once() -> None:
+def test_delegation_savings_count_each_protocol_once(tmp_path: Path) -> None:
+    """The savings come from the store, where the snapshot writes them from the portfolio's protocols."""
     trust = t.make_organisation("RXX")
     other = t.make_organisation("RYY")
     make_protocol(trust, code="diabetes-a", savings=LEEDS_DIABETES_SAVINGS)
@@ -91,7 +93,11 @@ def test_delegation_savings_count_each_protocol_once() -> None:
     make_protocol(trust, code="no-model")
     make_protocol(trust, code="retired", savings=LEEDS_DIABETES_SAVINGS, is_active=False)
     make_protocol(other, code="elsewhere", savings=LEEDS_DIABETES_SAVINGS)
-    (summary,) = delegation_savings(trust)
+    store = tmp_path / "store"
+    for organisation in (trust, other):
+        snapshot_organisation(organisation=organisation, store=store)
+    con = connect(store)
+    (summary,) = delegation_savings(con, organisation_codes=["RXX"])
     assert summary["organisation_code"] == "RXX" and summary["protocols"] == 2
     # Two protocols × the Leeds range: first year 2 × £5,294–£12,800; later years 2 × £8,500–£16,000.
     assert summary["first_year"] == [10588, 25600]
@@ -100,10 +106,10 @@ def test_delegation_savings_count_each_protocol_once() -> None:
     assert summary["items"][1]["unit"] == "worker"
     assert summary["sources"] == [LEEDS_DIABETES_SAVINGS["source"]]
     assert summary["items"][0]["first_year"] == [5294, 12800]
-    with_retired = delegation_savings(organisation_codes=["RXX", "RYY"], include_inactive=True)
+    with_retired = delegation_savings(con, organisation_codes=["RXX", "RYY"], include_inactive=True)
     assert [(s["organisation_code"], s["protocols"]) for s in with_retired] == [("RXX", 3), ("RYY", 1)]
     with pytest.raises(MeasureError):
-        delegation_savings()
+        delegation_savings(con)
 
 
 def test_bands_to_hide_protect_a_lone_small_band() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.insights import dashboards, presenters
 from cultivate.insights.dashboards import Scope
+from cultivate.insights.snapshot import snapshot_organisation
 from cultivate.portfolio.delegation import LEEDS_DIABETES_SAVINGS
 from cultivate.portfolio.tests.delegation_factories import make_protocol
 
@@ -71,12 +73,16 @@ def test_small_numbers_of_leavers_are_hidden_without_individual_access(store: Pa
 
 
 @pytest.mark.django_db
-def test_delegation_savings_of_the_organisations_in_scope(store: Path) -> None:
+def test_delegation_savings_of_the_organisations_in_scope(store: Path, tmp_path: Path) -> None:
     raa, rbb = t.make_organisation("RAA"), t.make_organisation("RBB")
     make_protocol(
         raa, code="diabetes", activity="Insulin for a stable diabetic patient", savings=LEEDS_DIABETES_SAVINGS
     )
     make_protocol(rbb, code="diabetes", activity="Insulin elsewhere", savings=LEEDS_DIABETES_SAVINGS)
+    # The dashboard reads the savings from the store, where the snapshot of each organisation puts them.
+    store = Path(shutil.copytree(store, tmp_path / "store"))
+    for organisation in (raa, rbb):
+        snapshot_organisation(organisation=organisation, store=store)
     built = _costs(store, Scope(organisations=("RAA",)), None)
     rows = _cells(built, "delegation_savings")
     assert len(rows) == 1  # RBB's protocol is outside the scope

@@ -19,7 +19,8 @@ from cultivate.demo.national import PARQUET, generate
 from cultivate.insights.analyses import BAND, INDICATORS, katz_interval, relative_likelihoods
 from cultivate.insights.extract import IMPORTED, import_extract
 from cultivate.insights.measures import MeasureError
-from cultivate.insights.store import TABLES, connect, publish_dataset, staging, write_table
+from cultivate.insights.store import EXTRACT_TABLES as TABLES
+from cultivate.insights.store import connect, publish_dataset, staging, write_table
 from cultivate.insights.tests.test_measures import _arrow_type, spell
 
 D = dt.date

@@ -177,21 +177,21 @@ def test_trend_figures_are_the_measures_of_each_month(generated: Path) -> None:
     trends = report.section("trends")
     assert trends is not None
     index, leavers, sickness = trends.charts
-    assert len(index.table.rows) == 24  # monthly over the comparison period and the period
-    day, headcount, fte, head_index, _ = index.table.rows[5]
+    assert len(index.table.values()) == 24  # monthly over the comparison period and the period
+    day, headcount, fte, head_index, _ = index.table.values()[5]
     rows = compute_measures(
         generated, Window(D(day.year, day.month, 1) - dt.timedelta(days=1), day), by=["organisation_code"]
     )
     mine = {r["measure"]: r for r in rows if r["group"] == {"organisation_code": code}}
     assert (headcount, fte) == (mine["headcount"]["value"], mine["fte"]["value"])
-    assert head_index == pytest.approx(100 * headcount / index.table.rows[0][1])
-    day, lost, available, rate = sickness.table.rows[5]
+    assert head_index == pytest.approx(100 * headcount / index.table.values()[0][1])
+    day, lost, available, rate = sickness.table.values()[5]
     assert (lost, available, rate) == (
         mine["sickness_absence_rate"]["numerator"],
         mine["sickness_absence_rate"]["denominator"],
         mine["sickness_absence_rate"]["value"],
     )
-    day, _leavers, _mean, rate = leavers.table.rows[-1]
+    day, _leavers, _mean, rate = leavers.table.values()[-1]
     assert day == PERIOD.end
     assert [v for v in leavers.spec["data"]["values"]][-1]["rate"] == rate
     assert report.key_figure("leaver_rate").current.value == rate
@@ -204,7 +204,7 @@ def test_band_matrix_and_reasons_are_the_measures(generated: Path) -> None:
     matrix = next(c for c in retention.charts if c.key == "band_transitions")
     rows = compute_measures(generated, PERIOD, measures=["progression"])
     band3 = {r["group"]["outcome"]: r for r in rows if r["group"]["from_band"] == "3"}
-    line = next(row for row in matrix.table.rows if row[0] == "Band 3")
+    line = next(row for row in matrix.table.values() if row[0] == "Band 3")
     assert line[1] == band3["same"]["denominator"]
     assert line[2:] == [
         (band3[o]["numerator"], band3[o]["value"]) for o in ("same", "higher", "lower", "other", "left")
@@ -214,7 +214,7 @@ def test_band_matrix_and_reasons_are_the_measures(generated: Path) -> None:
         r["group"]["leaving_reason_group"]: r["numerator"]
         for r in compute_measures(generated, PERIOD, measures=["leaving_reason_group_share"])
     }
-    assert {row[0]: row[1] for row in reasons.table.rows} == expected
+    assert {row[0]: row[1] for row in reasons.table.values()} == expected
 
 
 def test_progression_by_ethnic_group_adds_up_the_bands(generated: Path) -> None:
@@ -226,7 +226,7 @@ def test_progression_by_ethnic_group_adds_up_the_bands(generated: Path) -> None:
     white = [r for r in rows if r["group"]["ethnic_group"] == "White"]
     at_start = sum(r["denominator"] for r in white if r["group"]["outcome"] == "same")
     higher = sum(r["numerator"] for r in white if r["group"]["outcome"] == "higher")
-    line = next(row for row in chart.table.rows if row[0] == "White")
+    line = next(row for row in chart.table.values() if row[0] == "White")
     assert line[1:4] == [at_start, higher, round(higher / at_start, 6)]
 
 
@@ -244,7 +244,7 @@ def test_sections_and_hooks(generated: Path) -> None:
     retention = report.section("retention")
     assert retention is not None and "retention_curve" in {c.key for c in retention.charts}
     for chart in report.charts:
-        assert chart.table.rows, chart.key  # every chart is followed by its figures
+        assert chart.table.values(), chart.key  # every chart is followed by its figures
         assert "url" not in chart.spec["data"]
 
 
@@ -259,8 +259,8 @@ def test_relative_likelihoods_are_the_analyses_with_the_band_read_out(generated:
         expected = relative_likelihoods(con, PERIOD, organisation_codes=[code])
     finally:
         con.close()
-    assert len(table.rows) == len(expected)
-    for row, result in zip(table.rows, expected, strict=True):
+    assert len(table.values()) == len(expected)
+    for row, result in zip(table.values(), expected, strict=True):
         assert row[4:7] == [result["value"], result["ci_low"], result["ci_high"]]
         if result["within_band"]:
             assert row[7] == "within 0.80–1.25: no adverse impact"
@@ -304,15 +304,15 @@ def test_the_report_of_an_organisation_reads_only_its_own_applications(tmp_path:
     report = build_report(store, PERIOD, ["RXX"], individual_level=True)
     fairness = report.section("fairness")
     assert fairness is not None
-    rows = {row[0]: row for row in fairness.charts[0].table.rows}
+    rows = {row[0]: row for row in fairness.charts[0].table.values()}
     ethnicity = rows["WRES indicator 2: appointed ÷ shortlisted"]
     assert ethnicity[1:5] == ["White ÷ BME", 0.25, 0.2, 1.25]
     # RYY's report: 20 of 20 White, 20 of 20 BME (its coded rows and the uncoded ones its vacancies name).
     other = build_report(store, PERIOD, ["RYY"], individual_level=True).section("fairness")
     assert other is not None
-    assert {row[0]: row for row in other.charts[0].table.rows}["WRES indicator 2: appointed ÷ shortlisted"][
-        2:5
-    ] == [1.0, 1.0, 1.0]
+    assert {row[0]: row for row in other.charts[0].table.values()}[
+        "WRES indicator 2: appointed ÷ shortlisted"
+    ][2:5] == [1.0, 1.0, 1.0]
 
 
 def test_retention_curve_is_the_kaplan_meier_of_the_period(generated: Path) -> None:
@@ -326,9 +326,9 @@ def test_retention_curve_is_the_kaplan_meier_of_the_period(generated: Path) -> N
     finally:
         con.close()
     points = result["curves"][0]["points"]
-    assert [row[0] for row in curve.table.rows] == [p["time"] for p in points]
-    assert [row[1] for row in curve.table.rows] == [p["survival"] for p in points]
-    assert curve.table.rows[0][1] == 1.0 and 0 < curve.table.rows[-1][1] < 1
+    assert [row[0] for row in curve.table.values()] == [p["time"] for p in points]
+    assert [row[1] for row in curve.table.values()] == [p["survival"] for p in points]
+    assert curve.table.values()[0][1] == 1.0 and 0 < curve.table.values()[-1][1] < 1
 
 
 # Suppression -------------------------------------------------------------------------------------------------
@@ -471,6 +471,6 @@ def test_a_long_period_is_trended_by_quarter(small: Path) -> None:
     trends = report.section("trends")
     assert trends is not None
     assert "by quarter" in trends.intro
-    days = [row[0] for row in trends.charts[0].table.rows]
+    days = [row[0] for row in trends.charts[0].table.values()]
     assert days[-1] == D(2024, 3, 31) and days[-2] == D(2023, 12, 31) and len(days) == 16  # 4 years
     assert report.previous == Window(D(2020, 3, 31), D(2023, 3, 31))

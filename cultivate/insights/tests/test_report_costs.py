@@ -23,7 +23,7 @@ def test_cost_of_turnover_per_band_with_the_total(store: Path) -> None:
     section = report.section("costs")
     assert section is not None
     (table,) = section.tables
-    assert table.rows == [["Band 2", 8, 34000.0], ["All leavers", 8, 34000.0]]
+    assert table.values() == [["Band 2", 8, 34000.0], ["All leavers", 8, 34000.0]]
     assert "£4,250" in section.intro
     html = render_html(report)
     assert "Cost of turnover" in html and "£34,000" in html
@@ -38,7 +38,7 @@ def test_competing_risks_chart_follows_the_retention_curve(store: Path) -> None:
     retention = report.section("retention")
     assert retention is not None
     chart = next(c for c in retention.charts if c.key == "leaving_or_moving_up")
-    shown = [row for row in chart.table.rows if row[1] not in (None, SUPPRESSED)]
+    shown = [row for row in chart.table.values() if row[1] not in (None, SUPPRESSED)]
     assert shown, "some months have 5 or more people under observation"
     # Nobody moved up a band; the 8 band 2 staff who left in January 2020 did so after 24 months in post.
     assert all(row[2] == 0.0 for row in shown)

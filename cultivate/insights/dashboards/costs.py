@@ -3,7 +3,8 @@
 Turnover cost is `analyses.turnover_cost`: the window's leavers (the measures' definition) × a replacement cost per
 leaver. Cultivate ships no default cost (no published figure per leaver is in its sources, see docs/measures.md),
 so the dashboard asks for the organisation's own figure and shows the leavers by band until one is given.
-Delegation savings are `analyses.delegation_savings`: each protocol's published range, counted once per protocol.
+Delegation savings are `analyses.delegation_savings`: each protocol's published range, counted once per protocol,
+read from the store's `delegation_savings` table (the snapshot writes it), never from the service's database.
 
 Without individual-level access a band with 1–4 leavers is hidden, and so is the next smallest band when only
 one would be, so that no hidden count can be worked out from the total."""
@@ -16,10 +17,12 @@ from typing import Any
 
 import duckdb
 
-from . import charts
-from .analyses import bands_to_hide, delegation_savings, turnover_cost
-from .dashboards import THRESHOLD, Column, Scope, Table, window_label
-from .measures import Window
+from .. import charts
+from ..analyses import bands_to_hide, delegation_savings, turnover_cost
+from ..measures import Window
+from ..scoping import Scope
+from .tables import THRESHOLD, Column, Table
+from .windows import window_label
 
 MONEY_COLUMNS = ("cost_per_leaver", "cost")
 
@@ -109,9 +112,9 @@ def _turnover(
     )
 
 
-def _savings(scope: Scope) -> Table:
+def _savings(con: duckdb.DuckDBPyConnection, scope: Scope) -> Table:
     rows: list[dict[str, Any]] = []
-    for summary in delegation_savings(organisation_codes=list(scope.organisations)):
+    for summary in delegation_savings(con, organisation_codes=list(scope.organisations)):
         for item in summary["items"]:
             rows.append(
                 {
@@ -171,4 +174,4 @@ def costs(
     *,
     cost_per_leaver: Decimal | None = None,
 ) -> list[Table]:
-    return [_turnover(con, window, scope, cost_per_leaver), _savings(scope)]
+    return [_turnover(con, window, scope, cost_per_leaver), _savings(con, scope)]
