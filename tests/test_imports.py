@@ -81,7 +81,6 @@ def _cycles(graph: grimp.ImportGraph, modules: set[str]) -> list[list[str]]:
     return sorted(cycles)
 
 
-@pytest.mark.xfail(strict=False, reason="cycles being removed by other helpers in issue 10")
 def test_no_import_cycle_between_modules() -> None:
     """Imports only to name a type (under TYPE_CHECKING) do not count; tests and migrations are left out."""
     graph = grimp.build_graph("cultivate", exclude_type_checking_imports=True, cache_dir=None)

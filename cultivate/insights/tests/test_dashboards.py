@@ -11,6 +11,7 @@ import pytest
 
 from cultivate.insights import charts, dashboards, presenters
 from cultivate.insights.dashboards import Scope
+from cultivate.insights.tables import SUPPRESSED
 
 from .dashboard_store import build_store
 
@@ -151,7 +152,7 @@ def test_presented_tables_and_exports(store: Path) -> None:
     table = built.table("turnover")
     shown = presenters.present_table(table, {"A ward 1": "/x/"})
     ward2 = next(r for r in shown["rows"] if r[0]["text"] == "A ward 2")
-    assert ward2[2]["text"] == presenters.SUPPRESSED
+    assert ward2[2]["text"] == SUPPRESSED
     assert shown["rows"][0][0]["href"] == "/x/"
     assert "</" not in shown["chart_json"]
     json.loads(shown["chart_json"])
