@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from cultivate.accounts import services as account_services
 from cultivate.accounts.models import Role
 from cultivate.core import testing as t
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.portfolio.tests.delegation_factories import make_protocol
 from cultivate.portfolio.tests.portfolio_factories import make_competence, make_framework
 
@@ -202,11 +203,11 @@ def test_page_matrix(world: World, role: str, name: str, url: str, allowed: set[
         assert own.status_code == OK, f"{role} should see {name} of their organisation"
     else:
         assert own.status_code in REFUSED, f"{role} should not see {name}"
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     other = client.get(_format(url, world, "b"))
     assert other.status_code in REFUSED, f"{role} of A reached {name} of B"
     assert_not_stored(own, other)
-    after = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    after = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     assert after == before + 1, "the cross-organisation refusal must be audited"
 
 
@@ -239,7 +240,7 @@ def test_role_pages(world: World, role: str, url: str, allowed: set[str]) -> Non
     else:
         assert response.status_code in REFUSED
         assert AuditEvent.objects.filter(
-            action=AuditAction.PERMISSION_DENIED, actor=world.users[role]
+            action=CoreAction.PERMISSION_DENIED, actor=world.users[role]
         ).exists()
 
 
@@ -297,10 +298,10 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
         ),
     ]
     for url, data in attempts:
-        before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
         response = client.post(url, data)
         assert response.status_code in REFUSED, f"{role} of A could POST {url}"
-        assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
     o["user_b"].refresh_from_db()
     o["membership_b"].refresh_from_db()
     assert o["user_b"].is_active and o["user_b"].full_name != "Changed"
@@ -348,11 +349,11 @@ def test_api_matrix(world: World, role: str, url: str, allowed: set[str]) -> Non
         assert own.status_code == OK, (role, url, own.content)
     else:
         assert own.status_code in REFUSED
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     other = client.get(_format(url, world, "b"))
     assert other.status_code in REFUSED, f"{role} of A reached {url} of B through the API"
     assert_not_stored(own, other)
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -411,8 +412,8 @@ def test_board_report_matrix(world: World, board_reports: dict[str, Any], role: 
         assert own.status_code == OK, f"{role} should open A's board report"
     else:
         assert own.status_code in REFUSED, f"{role} should not open a board report"
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     other = client.get(f"/insights/report/{board_reports['b'].pk}/{page}")
     assert other.status_code == 404, f"{role} of A reached B's board report"
     assert_not_stored(own, other)
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from .audit import audit
-from .models import AuditAction
+from .audit import AuditContext, audit
+from .audit_actions import CoreAction
 
 if TYPE_CHECKING:
     from cultivate.accounts.models import Membership
@@ -33,8 +33,8 @@ def deny(
 
     organisation = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
     audit(
-        AuditAction.PERMISSION_DENIED,
-        request=request,
+        CoreAction.PERMISSION_DENIED,
+        ctx=AuditContext.from_request(request),
         obj=obj,
         organisation=organisation if isinstance(organisation, Organisation) else None,
         reason=reason,

@@ -5,3 +5,10 @@ class FrameworksConfig(AppConfig):
     name = "cultivate.frameworks"
     label = "frameworks"
     verbose_name = "Competency frameworks"
+
+    def ready(self) -> None:
+        from cultivate.core import audit_actions
+
+        from .audit_actions import FrameworksAction
+
+        audit_actions.register(self.label, FrameworksAction)

@@ -20,12 +20,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, ProtectedError
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.organisations.models import AfcBand, Alliance, Organisation, SupportRole
 
 from .models import (
@@ -203,7 +202,7 @@ def framework_create(
     owner: Organisation | Alliance,
     levels: Sequence[dict[str, str]] | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     """A new framework owned by an organisation or an alliance, with an empty draft (version 1)."""
     framework = Framework(
@@ -221,9 +220,9 @@ def framework_create(
     version.full_clean()
     version.save()
     audit(
-        AuditAction.FRAMEWORK_CREATED,
+        FrameworksAction.FRAMEWORK_CREATED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         title=framework.title,
@@ -237,16 +236,16 @@ def framework_update(
     title: str,
     description: str,
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     framework.title = title.strip()
     framework.description = description.strip()
     framework.full_clean()
     framework.save(update_fields=["title", "description", "updated_at"])
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=changed_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="details",
@@ -282,7 +281,7 @@ def framework_levels_set(
     framework: Framework,
     levels: Sequence[dict[str, str]],
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     """Replace the framework's ordered levels (lowest first).
 
@@ -314,9 +313,9 @@ def framework_levels_set(
     framework.full_clean()
     framework.save(update_fields=["levels", "updated_at"])
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=changed_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="levels",
@@ -331,7 +330,7 @@ def extension_create(
     framework: Framework,
     organisation: Organisation,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     """An organisation's local competences for a shared framework: a framework of its own that `extends` the
     shared one (so the shared one is never forked), with the same levels and an empty draft."""
@@ -363,9 +362,9 @@ def extension_create(
     version.full_clean()
     version.save()
     audit(
-        AuditAction.FRAMEWORK_CREATED,
+        FrameworksAction.FRAMEWORK_CREATED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=extension,
         organisation=organisation,
         extends=str(framework.identifier),
@@ -381,7 +380,7 @@ def version_draft_create(
     *,
     framework: Framework,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> FrameworkVersion:
     """A new draft holding a copy of the published version (or, with none published, the latest one): the
     same items with the same identifiers, the same hierarchy and the same associations (crosswalks too)."""
@@ -403,9 +402,9 @@ def version_draft_create(
     if base is not None:
         _copy_items(base, draft)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="draft created",
@@ -480,7 +479,7 @@ def version_draft_delete(
     *,
     version: FrameworkVersion,
     deleted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     """Discard a draft (nothing outside the draft points at its rows: requirements and sign-offs are only
     ever given against published versions)."""
@@ -494,9 +493,9 @@ def version_draft_delete(
             "Something still refers to an item of this draft, so it cannot be discarded."
         ) from (error)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=deleted_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="draft discarded",
@@ -523,7 +522,7 @@ def competence_create(
     evidence_kinds: Iterable[str] = (),
     reassess_months: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """Add a domain or a competence to a draft, after its siblings."""
     _require_draft(version)
@@ -556,9 +555,9 @@ def competence_create(
     item.save()
     _sync_child_association(item, old_parent_id=parent.pk if parent else None)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change=f"{node_type} added",
@@ -578,7 +577,7 @@ def domain_create(
     short_title: str = "",
     description: str = "",
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """A domain groups competences (and other domains); it is never assessed itself."""
     return competence_create(
@@ -590,7 +589,7 @@ def domain_create(
         short_title=short_title,
         description=description,
         created_by=created_by,
-        request=request,
+        ctx=ctx,
     )
 
 
@@ -608,7 +607,7 @@ def competence_update(
     evidence_kinds: Iterable[str] = (),
     reassess_months: int | None = None,
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     version = competence.version
     _require_draft(version)
@@ -632,9 +631,9 @@ def competence_update(
     competence.full_clean()
     competence.save()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=changed_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change=f"{competence.node_type} changed",
@@ -652,7 +651,7 @@ def competence_move(
     parent: Competence | None,
     position: int | None = None,
     moved_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """Put an item in `parent` (None: the top level) at `position` (1 = first; None = last). Moving never
     changes the content hash, so sign-offs carry over."""
@@ -676,9 +675,9 @@ def competence_move(
     competence.refresh_from_db()
     _sync_child_association(competence, old_parent_id=old_parent_id)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=moved_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change=f"{competence.node_type} moved",
@@ -693,7 +692,7 @@ def competence_shift(
     competence: Competence,
     offset: int,
     moved_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """Move an item up (offset -1) or down (+1) among its siblings."""
     siblings = _children(competence.version, competence.parent)
@@ -703,7 +702,7 @@ def competence_shift(
         parent=competence.parent,
         position=max(1, index + 1 + offset),
         moved_by=moved_by,
-        request=request,
+        ctx=ctx,
     )
 
 
@@ -712,7 +711,7 @@ def competence_delete(
     *,
     competence: Competence,
     deleted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> int:
     """Delete an item from a draft, with everything below it. Returns how many items went."""
     version = competence.version
@@ -729,9 +728,9 @@ def competence_delete(
         ) from error
     _resequence(version, _children(version, parent))
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=deleted_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change=f"{node_type} deleted",
@@ -752,7 +751,7 @@ def crosswalk_add(
     destination: Competence,
     association_type: str = AssociationType.EXACT_MATCH_OF,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Association:
     """Map an item of a draft to an item of another framework's published version (a reference standard, the
     alliance's framework, or the shared framework an extension adds to)."""
@@ -779,9 +778,9 @@ def crosswalk_add(
     link.full_clean()
     link.save()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change="crosswalk added",
@@ -799,7 +798,7 @@ def crosswalk_remove(
     *,
     association: Association,
     removed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     version = association.version
     _require_draft(version)
@@ -812,9 +811,9 @@ def crosswalk_remove(
     }
     association.delete()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=removed_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change="crosswalk removed",
@@ -1123,7 +1122,7 @@ def version_publish(
     *,
     version: FrameworkVersion,
     published_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> PublishPreview:
     """Publish a draft: the published version it replaces is retired, role requirements and delegation
     protocol requirements move to the new rows with the same identifier, and what changed is recorded in
@@ -1197,9 +1196,9 @@ def version_publish(
     ProtocolRequirement.objects.bulk_update(protocol_moves, ["competence"])
 
     audit(
-        AuditAction.FRAMEWORK_PUBLISHED,
+        FrameworksAction.FRAMEWORK_PUBLISHED,
         actor=published_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         version=version.number,
@@ -1218,7 +1217,7 @@ def version_retire(
     *,
     version: FrameworkVersion,
     retired_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> FrameworkVersion:
     """Withdraw the published version without a replacement: the framework then has none published, so its
     competences drop out of requirements and status until a new version is published."""
@@ -1228,9 +1227,9 @@ def version_retire(
     version.retired_at = timezone.now()
     version.save(update_fields=["status", "retired_at", "updated_at"])
     audit(
-        AuditAction.FRAMEWORK_RETIRED,
+        FrameworksAction.FRAMEWORK_RETIRED,
         actor=retired_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         version=version.number,
@@ -1247,7 +1246,7 @@ def adoption_create(
     framework: Framework,
     organisation: Organisation,
     adopted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Adoption:
     """The organisation uses a shared framework (a reference one, or its alliance's) for its roles."""
     shared = framework.owner_alliance_id is None and framework.owner_organisation_id is None
@@ -1264,9 +1263,9 @@ def adoption_create(
     adoption.full_clean()
     adoption.save()
     audit(
-        AuditAction.FRAMEWORK_ADOPTED,
+        FrameworksAction.FRAMEWORK_ADOPTED,
         actor=adopted_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=organisation,
     )
@@ -1278,7 +1277,7 @@ def adoption_remove(
     *,
     adoption: Adoption,
     removed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     in_use = RoleRequirement.objects.filter(
         organisation_id=adoption.organisation_id, competence__framework_id=adoption.framework_id
@@ -1290,9 +1289,9 @@ def adoption_remove(
     framework, organisation = adoption.framework, adoption.organisation
     adoption.delete()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=removed_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=organisation,
         change="adoption removed",
@@ -1343,7 +1342,7 @@ def role_requirement_create(
     afc_band: str = "",
     within_days: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> RoleRequirement:
     _check_requirement(
         organisation=organisation,
@@ -1368,7 +1367,7 @@ def role_requirement_create(
             raise ValidationError({"competence": "This role already requires that competence."}) from error
         raise
     requirement.save()
-    _audit_requirement(requirement, "added", created_by, request)
+    _audit_requirement(requirement, "added", created_by, ctx)
     return requirement
 
 
@@ -1434,7 +1433,7 @@ def role_requirements_add_domain(
     afc_band: str = "",
     within_days: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DomainRequirements:
     """Require every competence in a domain (and the domains inside it). Competences the role already
     requires, and those not assessed at `min_level`, are left as they are and counted."""
@@ -1456,7 +1455,7 @@ def role_requirements_add_domain(
         within_days=within_days,
         created_by=created_by,
     )
-    _audit_many(result, organisation, role, afc_band, domain.framework, created_by, request, domain=domain)
+    _audit_many(result, organisation, role, afc_band, domain.framework, created_by, ctx, domain=domain)
     return result
 
 
@@ -1470,7 +1469,7 @@ def role_requirements_add_framework(
     afc_band: str = "",
     within_days: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DomainRequirements:
     """Require every competence of the framework's published version: the whole Care Certificate within 84
     days, say. Skips as `role_requirements_add_domain` does."""
@@ -1492,7 +1491,7 @@ def role_requirements_add_framework(
         within_days=within_days,
         created_by=created_by,
     )
-    _audit_many(result, organisation, role, afc_band, framework, created_by, request)
+    _audit_many(result, organisation, role, afc_band, framework, created_by, ctx)
     return result
 
 
@@ -1503,13 +1502,13 @@ def _audit_many(
     afc_band: str,
     framework: Framework,
     actor: User | None,
-    request: HttpRequest | None,
+    ctx: AuditContext | None,
     domain: Competence | None = None,
 ) -> None:
     audit(
-        AuditAction.REQUIREMENT_CHANGED,
+        FrameworksAction.REQUIREMENT_CHANGED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=organisation,
         change="domain added" if domain is not None else "framework added",
@@ -1529,7 +1528,7 @@ def role_requirement_update(
     min_level: str,
     within_days: int | None,
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> RoleRequirement:
     _check_requirement(
         organisation=requirement.organisation,
@@ -1542,7 +1541,7 @@ def role_requirement_update(
     requirement.within_days = within_days
     requirement.full_clean()
     requirement.save(update_fields=["min_level", "within_days", "updated_at"])
-    _audit_requirement(requirement, "changed", changed_by, request)
+    _audit_requirement(requirement, "changed", changed_by, ctx)
     return requirement
 
 
@@ -1551,19 +1550,19 @@ def role_requirement_delete(
     *,
     requirement: RoleRequirement,
     deleted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
-    _audit_requirement(requirement, "removed", deleted_by, request)
+    _audit_requirement(requirement, "removed", deleted_by, ctx)
     requirement.delete()
 
 
 def _audit_requirement(
-    requirement: RoleRequirement, change: str, actor: User | None, request: HttpRequest | None
+    requirement: RoleRequirement, change: str, actor: User | None, ctx: AuditContext | None
 ) -> None:
     audit(
-        AuditAction.REQUIREMENT_CHANGED,
+        FrameworksAction.REQUIREMENT_CHANGED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=requirement,
         organisation=requirement.organisation,
         change=change,

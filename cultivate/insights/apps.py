@@ -5,3 +5,10 @@ class InsightsConfig(AppConfig):
     name = "cultivate.insights"
     label = "insights"
     verbose_name = "Workforce insights"
+
+    def ready(self) -> None:
+        from cultivate.core import audit_actions
+
+        from .audit_actions import InsightsAction
+
+        audit_actions.register(self.label, InsightsAction)

@@ -5,3 +5,10 @@ class OrganisationsConfig(AppConfig):
     name = "cultivate.organisations"
     label = "organisations"
     verbose_name = "Organisations and people"
+
+    def ready(self) -> None:
+        from cultivate.core import audit_actions
+
+        from .audit_actions import OrganisationsAction
+
+        audit_actions.register(self.label, OrganisationsAction)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
+from cultivate.core.audit import AuditContext
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 
@@ -96,7 +97,7 @@ def import_confirm(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse
 def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
     organisation, record = _record(request, ods_code, pk)
     if request.GET.get("download") == "problems":
-        path = services.staff_import_problems_export(record=record, request=request)
+        path = services.staff_import_problems_export(record=record, ctx=AuditContext.from_request(request))
         if path is None:
             raise Http404("This import has no problems to download.")
         return FileResponse(

@@ -20,13 +20,12 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, ManyToManyField, Model, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
 from cultivate.core import rows
-from cultivate.core.audit import audit, audit_event
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit import AuditContext, audit, audit_event
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import (
@@ -38,6 +37,7 @@ from cultivate.organisations.models import (
     Team,
     TeamSetting,
 )
+from cultivate.portfolio.audit_actions import PortfolioAction
 
 from .models import DelegationProtocol, ProtocolRequirement
 from .status import EXPIRING_SOON_DAYS, VERSION_DOCUMENTS, CompetenceStatus, State, statuses
@@ -830,7 +830,7 @@ def delegation_check(
     protocol: DelegationProtocol,
     team: Team,
     on: dt.date | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
     channel: str = "page",
     rules: _ProtocolRules | None = None,
 ) -> DelegationDecision:
@@ -863,8 +863,8 @@ def delegation_check(
         person=person,
     )
     decision.audit_event = _audit_check(
-        request=request,
-        actor=membership.user if membership is not None and request is None else None,
+        ctx=ctx,
+        actor=membership.user if membership is not None else None,
         obj=person,
         organisation=protocol.organisation,
         channel=channel,
@@ -884,18 +884,18 @@ def delegation_check(
 
 def _audit_check(
     *,
-    request: HttpRequest | None,
+    ctx: AuditContext | None,
     actor: User | None,
     obj: Person,
     organisation: Organisation,
     **detail: Any,
 ) -> AuditEvent:
-    """`audit(AuditAction.DELEGATION_CHECKED, ...)`: the same row (`audit_event`), written by one hand-written
+    """`audit(PortfolioAction.DELEGATION_CHECKED, ...)`: the same row (`audit_event`), written by one hand-written
     INSERT (`rows.insert`) instead of `save()`, which compiled it through the ORM on every check."""
     event = audit_event(
-        AuditAction.DELEGATION_CHECKED,
+        PortfolioAction.DELEGATION_CHECKED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=obj,
         organisation=organisation,
         **detail,
@@ -1296,7 +1296,7 @@ def protocol_create(
     supervision: str = "",
     is_active: bool = True,
     savings: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DelegationProtocol:
     protocol = DelegationProtocol(
         organisation=organisation,
@@ -1318,9 +1318,9 @@ def protocol_create(
         protocol.save()
         protocol.roles.set(role_list)
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=organisation,
         change="created",
@@ -1344,7 +1344,7 @@ def protocol_update(
     supervision: str = "",
     is_active: bool = True,
     savings: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DelegationProtocol:
     new_values: dict[str, Any] = {
         "code": code.strip().lower(),
@@ -1377,9 +1377,9 @@ def protocol_update(
         if "roles" in changes:
             protocol.roles.set(role_list)
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=protocol.organisation,
         change="updated",
@@ -1395,7 +1395,7 @@ def protocol_requirement_set(
     competence: Competence,
     min_level: str,
     actor: User | None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> ProtocolRequirement:
     """Require a competence at a minimum level (or change the level of one already required)."""
     if competence.node_type != NodeType.COMPETENCE:
@@ -1425,9 +1425,9 @@ def protocol_requirement_set(
     requirement.full_clean()
     requirement.save()
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=protocol.organisation,
         change="requirement_set",
@@ -1440,15 +1440,15 @@ def protocol_requirement_set(
 
 
 def protocol_requirement_remove(
-    *, requirement: ProtocolRequirement, actor: User | None, request: HttpRequest | None = None
+    *, requirement: ProtocolRequirement, actor: User | None, ctx: AuditContext | None = None
 ) -> None:
     protocol = requirement.protocol
     competence = requirement.competence
     requirement.delete()
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=protocol.organisation,
         change="requirement_removed",

@@ -6,9 +6,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from cultivate.accounts import services
+from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core import testing as t
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_admin_adds_a_user_and_gives_roles(org_admin_client) -> None:  # type: i
     user = User.objects.get(email="priya.shah@example.nhs.uk")
     assert response["Location"] == f"/accounts/users/{user.pk}/"
     assert user.person == person and not user.has_usable_password()
-    assert AuditEvent.objects.filter(action=AuditAction.USER_CREATED, object_id=str(user.pk)).exists()
+    assert AuditEvent.objects.filter(action=AccountsAction.USER_CREATED, object_id=str(user.pk)).exists()
     # Line managers need a team.
     no_team = client.post(f"/accounts/users/{user.pk}/roles/new/", {"role": Role.LINE_MANAGER})
     assert "Choose at least one team" in no_team.content.decode()
@@ -49,14 +50,14 @@ def test_admin_adds_a_user_and_gives_roles(org_admin_client) -> None:  # type: i
     client.post(f"/accounts/users/{user.pk}/roles/new/", {"role": Role.ASSESSOR, "teams": [team.pk]})
     roles = {m.role for m in Membership.objects.current().filter(user=user)}
     assert roles == {Role.LINE_MANAGER, Role.ASSESSOR}
-    grant = AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_GRANTED, organisation=org).first()
+    grant = AuditEvent.objects.filter(action=AccountsAction.MEMBERSHIP_GRANTED, organisation=org).first()
     assert grant is not None and grant.detail["teams"] == ["Willow ward"]
     # Ending a role keeps the row and audits it.
     lm = Membership.objects.get(user=user, role=Role.LINE_MANAGER)
     client.post(f"/accounts/users/{user.pk}/roles/{lm.pk}/end/")
     lm.refresh_from_db()
     assert not lm.is_current and lm.revoked_at is not None
-    assert AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_REVOKED, object_id=str(lm.pk)).exists()
+    assert AuditEvent.objects.filter(action=AccountsAction.MEMBERSHIP_REVOKED, object_id=str(lm.pk)).exists()
     client.post(f"/accounts/users/{user.pk}/deactivate/")
     user.refresh_from_db()
     assert not user.is_active

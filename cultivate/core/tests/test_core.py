@@ -3,23 +3,25 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
+from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Role
 from cultivate.core import testing as t
 from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_audit_events_cannot_be_changed_or_deleted() -> None:
-    event = audit(AuditAction.EXPORT, actor_email="someone@example.nhs.uk", rows=3)
+    event = audit(CoreAction.EXPORT, actor_email="someone@example.nhs.uk", rows=3)
     event.detail = {"rows": 0}
     with pytest.raises(PermissionError):
         event.save()
     with pytest.raises(PermissionError):
         event.delete()
     with pytest.raises(PermissionError):
-        AuditEvent.objects.filter(pk=event.pk).update(action=AuditAction.SIGN_IN)
+        AuditEvent.objects.filter(pk=event.pk).update(action=AccountsAction.SIGN_IN)
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get(pk=event.pk).detail == {"rows": 3}
@@ -79,8 +81,8 @@ def test_server_error_page() -> None:
 def test_audit_log_filters_and_scope(client: Client) -> None:
     org_a, org_b = t.make_organisation(), t.make_organisation()
     admin_a = t.make_user(Role.ORG_ADMIN, organisation=org_a)
-    audit(AuditAction.EXPORT, actor=admin_a, organisation=org_a, rows=10)
-    audit(AuditAction.EXPORT, actor_email="b@example.nhs.uk", organisation=org_b, rows=99)
+    audit(CoreAction.EXPORT, actor=admin_a, organisation=org_a, rows=10)
+    audit(CoreAction.EXPORT, actor_email="b@example.nhs.uk", organisation=org_b, rows=99)
     client.force_login(admin_a)
     html = client.get("/audit/?action=export").content.decode()
     assert "rows: 10" in html and "rows: 99" not in html
@@ -88,7 +90,7 @@ def test_audit_log_filters_and_scope(client: Client) -> None:
     assert "The end date must be the same as or after the start date" in bad.content.decode()
     # Audit entries are read-only in the service: there is no route that changes them.
     assert client.post("/audit/", {"action": "sign_in"}).status_code in (200, 405)
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2
+    assert AuditEvent.objects.filter(action=CoreAction.EXPORT).count() == 2
 
 
 def test_only_signed_in_responses_are_kept_out_of_caches(client: Client) -> None:

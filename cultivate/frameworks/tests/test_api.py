@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from cultivate.accounts.services import api_token_create
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks import reference, services
 
 from .framework_factories import make_role, make_world, published_row
@@ -87,11 +88,11 @@ def test_outside_scope_is_404_and_audited(world):
         ("educator", f"/api/organisations/{world.org_b.ods_code}/role-requirements"),
         ("alliance_admin", f"/api/organisations/{world.org_b.ods_code}/role-requirements"),
     ]:
-        before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
         response = call(world.users[user], url)
         assert response.status_code == 404, (user, url)
         assert response.json() == {"detail": "Not Found"} or "detail" in response.json()
-        assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
 def test_role_requirements(world):

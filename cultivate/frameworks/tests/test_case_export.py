@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from pytest_django.fixtures import Settings
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.core.testing import make_organisation
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import (
     CaseExportInvalid,
@@ -316,7 +317,7 @@ def test_an_export_is_audited(organisation: Organisation) -> None:
 
     case_export(version=version)
 
-    event = AuditEvent.objects.get(action=AuditAction.FRAMEWORK_EXPORTED)
+    event = AuditEvent.objects.get(action=FrameworksAction.FRAMEWORK_EXPORTED)
     assert event.detail == {
         "identifier": str(version.framework.identifier),
         "version": 1,
@@ -402,7 +403,7 @@ def test_an_export_that_would_not_validate_is_refused(organisation: Organisation
         case_export(version=version, schema=strict)
 
     assert [str(p) for p in refused.value.problems] == ["$: 'CFRubrics' is a required property"]
-    assert not AuditEvent.objects.filter(action=AuditAction.FRAMEWORK_EXPORTED).exists()
+    assert not AuditEvent.objects.filter(action=FrameworksAction.FRAMEWORK_EXPORTED).exists()
 
 
 def test_the_shipped_reference_frameworks_export_valid(schema: dict[str, Any]) -> None:

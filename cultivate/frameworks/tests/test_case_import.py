@@ -12,8 +12,9 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.core.testing import make_alliance, make_organisation
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import ImportOutcome, case_import
 from cultivate.frameworks.case.synthetic import synthetic_package
@@ -95,7 +96,7 @@ def test_every_real_file_imports(name: str, organisation: Organisation) -> None:
             assert child.parent is None
         else:
             assert child.parent is not None and str(child.parent.identifier) == destination
-    event = AuditEvent.objects.get(action=AuditAction.FRAMEWORK_IMPORTED)
+    event = AuditEvent.objects.get(action=FrameworksAction.FRAMEWORK_IMPORTED)
     assert event.detail["identifier"] == str(framework.identifier)
     assert event.detail["items"] == outcome.items and event.detail["result"] == "created"
     assert event.organisation == organisation

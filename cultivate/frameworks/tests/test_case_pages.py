@@ -10,8 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cultivate.accounts.models import Role, User
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.core.testing import make_alliance, make_organisation, make_user
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import case_import
 from cultivate.frameworks.case.writer import schema_problems
@@ -68,7 +70,7 @@ def test_educators_and_org_admins_import_into_their_organisation(
     assert f'href="/frameworks/{ORDERING_ID}/"' in html  # the framework's page
     framework = Framework.objects.get(identifier=ORDERING_ID)
     assert framework.owner_organisation == organisation
-    event = AuditEvent.objects.get(action=AuditAction.FRAMEWORK_IMPORTED)
+    event = AuditEvent.objects.get(action=FrameworksAction.FRAMEWORK_IMPORTED)
     assert event.actor is not None and event.actor_role == role and event.detail["file"] == "Ordering.json"
 
 
@@ -87,7 +89,7 @@ def test_other_roles_may_not_import(role: str, organisation: Organisation) -> No
     assert client.get(IMPORT_URL).status_code == 403
     assert client.post(IMPORT_URL, upload("Ordering.json")).status_code == 403
     assert not Framework.objects.filter(identifier=ORDERING_ID).exists()
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 2
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == 2
 
 
 def test_a_bad_file_shows_every_problem_with_its_path_and_changes_nothing(organisation: Organisation) -> None:
@@ -108,7 +110,7 @@ def test_a_bad_file_shows_every_problem_with_its_path_and_changes_nothing(organi
     assert "and 5 more, listed below" in html
     assert html.count("<code>$.CFAssociations[") == 14  # every one in the table
     assert FrameworkVersion.objects.count() == versions
-    assert not AuditEvent.objects.filter(action=AuditAction.FRAMEWORK_IMPORTED).exists()
+    assert not AuditEvent.objects.filter(action=FrameworksAction.FRAMEWORK_IMPORTED).exists()
 
 
 def test_the_form_refuses_what_is_not_a_json_file(organisation: Organisation) -> None:
@@ -151,7 +153,7 @@ def test_anyone_who_may_see_a_framework_downloads_it_audited(organisation: Organ
     )
     package = json.loads(response.content)
     assert not schema_problems(package, testing.official_schema())
-    event = AuditEvent.objects.get(action=AuditAction.FRAMEWORK_EXPORTED)
+    event = AuditEvent.objects.get(action=FrameworksAction.FRAMEWORK_EXPORTED)
     assert event.detail["version"] == 1 and event.actor_role == Role.SUPPORT_WORKER
 
 
@@ -160,7 +162,7 @@ def test_other_organisations_frameworks_are_not_found(organisation: Organisation
     stranger = client_for(make_user(Role.EDUCATOR, organisation=make_organisation("RX3")))
 
     assert stranger.get(f"/frameworks/case/CFPackages/{ORDERING_ID}").status_code == 404
-    assert not AuditEvent.objects.filter(action=AuditAction.FRAMEWORK_EXPORTED).exists()
+    assert not AuditEvent.objects.filter(action=FrameworksAction.FRAMEWORK_EXPORTED).exists()
 
 
 def test_reference_frameworks_are_for_everyone(organisation: Organisation) -> None:

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cultivate.core import testing as t
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks import reference, services
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.models import (
     Adoption,
     Association,
@@ -52,7 +53,7 @@ def test_framework_create_starts_an_empty_draft_and_is_audited(org):
     version = framework.versions.get()
     assert (version.number, version.status) == (1, VersionStatus.DRAFT)
     assert AuditEvent.objects.filter(
-        action=AuditAction.FRAMEWORK_CREATED, object_id=str(framework.pk)
+        action=FrameworksAction.FRAMEWORK_CREATED, object_id=str(framework.pk)
     ).exists()
 
 
@@ -207,7 +208,7 @@ def test_publish_carries_unchanged_sign_offs_and_asks_reassessment_for_changed(o
     assert after[(person.pk, new_rows["MH1"].pk)].state == status.State.REASSESS
     # Read through an old row, the same answer: status follows the published row by identifier.
     assert status.statuses([person.pk], [changed])[(person.pk, changed.pk)].state == status.State.REASSESS
-    assert AuditEvent.objects.filter(action=AuditAction.FRAMEWORK_PUBLISHED).count() == 2
+    assert AuditEvent.objects.filter(action=FrameworksAction.FRAMEWORK_PUBLISHED).count() == 2
 
 
 def test_publish_moves_requirements_and_reports_removed_ones(org, built):
@@ -290,7 +291,7 @@ def test_retire_leaves_no_published_version(built):
     ).exists()
     with pytest.raises(ValidationError):
         services.version_retire(version=FrameworkVersion.objects.get(pk=built.version.pk))
-    assert AuditEvent.objects.filter(action=AuditAction.FRAMEWORK_RETIRED).exists()
+    assert AuditEvent.objects.filter(action=FrameworksAction.FRAMEWORK_RETIRED).exists()
 
 
 def test_publish_needs_a_competence(org):
@@ -460,7 +461,9 @@ def test_requirements_need_an_owned_or_adopted_published_framework(org, built):
     requirement.refresh_from_db()
     assert requirement.within_days == 90
     services.role_requirement_delete(requirement=requirement)
-    assert AuditEvent.objects.filter(action=AuditAction.REQUIREMENT_CHANGED, organisation=org).count() == 3
+    assert (
+        AuditEvent.objects.filter(action=FrameworksAction.REQUIREMENT_CHANGED, organisation=org).count() == 3
+    )
 
 
 def test_add_all_competences_of_a_domain(org, built):

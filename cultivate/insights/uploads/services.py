@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from cultivate.accounts.models import User
 from cultivate.core.audit import audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.core.bounds import TooLarge, declared_size, unzip_bounded
-from cultivate.core.models import AuditAction
+from cultivate.insights.audit_actions import InsightsAction
 from cultivate.organisations.models import Organisation
 
 from .. import snapshot
@@ -168,7 +169,7 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
     }
     if record.status == InsightsImportStatus.SUCCEEDED:
         audit(
-            AuditAction.INSIGHTS_IMPORTED,
+            InsightsAction.INSIGHTS_IMPORTED,
             actor=record.started_by,
             obj=record,
             organisation=record.organisation,
@@ -177,7 +178,7 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
         )
     else:
         audit(
-            AuditAction.IMPORT_REJECTED,
+            CoreAction.IMPORT_REJECTED,
             actor=record.started_by,
             obj=record,
             organisation=record.organisation,
@@ -372,7 +373,7 @@ def insights_import_problems_export(*, record: InsightsImport, actor: User) -> P
     path = problems_file(record)
     if path is not None:
         audit(
-            AuditAction.EXPORT,
+            CoreAction.EXPORT,
             actor=actor,
             obj=record,
             organisation=record.organisation,
@@ -390,7 +391,7 @@ def snapshot_all(
         result = snapshot.snapshot_organisation(organisation=organisation, store=store)
         job_title_reviews_queue(title_counts=result.title_counts, organisation=organisation)
         audit(
-            AuditAction.INSIGHTS_IMPORTED,
+            InsightsAction.INSIGHTS_IMPORTED,
             obj=organisation,
             organisation=organisation,
             kind=InsightsImportKind.SNAPSHOT,

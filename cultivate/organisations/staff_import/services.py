@@ -13,12 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
+from cultivate.organisations.audit_actions import OrganisationsAction
 
 from ..models import Organisation, StaffImport, StaffImportStage, StaffImportStatus
 from . import validate, write
@@ -90,7 +90,7 @@ def staff_import_check(
     subject = record if record is not None else organisation
     detail: dict[str, Any] = {"ods_code": organisation.ods_code, "source": source}
     if audit_start:
-        audit(AuditAction.IMPORT_STARTED, actor=actor, obj=subject, organisation=organisation, **detail)
+        audit(CoreAction.IMPORT_STARTED, actor=actor, obj=subject, organisation=organisation, **detail)
     plan = validate.check(
         organisation=organisation,
         people_path=people_path,
@@ -108,7 +108,7 @@ def staff_import_check(
     detail.update(people_rows=plan.people_rows, assignment_rows=plan.assignment_rows)
     if not plan.ok:
         audit(
-            AuditAction.IMPORT_REJECTED,
+            CoreAction.IMPORT_REJECTED,
             actor=actor,
             obj=subject,
             organisation=organisation,
@@ -139,10 +139,10 @@ def staff_import_write(
     detail.update(counts.as_dict())
     detail.update(
         {
-            AuditAction.PERSON_CREATED.value: counts.people_created,
-            AuditAction.PERSON_CHANGED.value: counts.people_updated,
-            AuditAction.SPELL_CREATED.value: counts.spells_created,
-            AuditAction.SPELL_CHANGED.value: counts.spells_updated,
+            OrganisationsAction.PERSON_CREATED.value: counts.people_created,
+            OrganisationsAction.PERSON_CHANGED.value: counts.people_updated,
+            OrganisationsAction.SPELL_CREATED.value: counts.spells_created,
+            OrganisationsAction.SPELL_CHANGED.value: counts.spells_updated,
         }
     )
     writer = write.Writer(checked.plan, checked.changes, now=timezone.now(), progress=progress)
@@ -150,7 +150,7 @@ def staff_import_write(
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             writer.write()
-            audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
+            audit(CoreAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
         outcome.write_ms = (time.perf_counter() - started) * 1000
         outcome.write_cpu_ms = (time.process_time() - cpu) * 1000
     outcome.written = True
@@ -368,14 +368,14 @@ def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
     )
 
 
-def staff_import_problems_export(*, record: StaffImport, request: HttpRequest) -> Path | None:
+def staff_import_problems_export(*, record: StaffImport, ctx: AuditContext) -> Path | None:
     """The CSV of the problems of a rejected import (the first IMPORT_MAX_PROBLEMS), its download audited (it
     quotes personal data)."""
     path = problems_file(record)
     if path is not None:
         audit(
-            AuditAction.EXPORT,
-            request=request,
+            CoreAction.EXPORT,
+            ctx=ctx,
             obj=record,
             organisation=record.organisation,
             what="staff import problems",

@@ -20,11 +20,13 @@ from cultivate.accounts.models import Role
 from cultivate.core import rows
 from cultivate.core import testing as t
 from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks.models import Competence
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import EmploymentSpell, Person, Team, TeamSetting
 from cultivate.portfolio import delegation
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.models import AssessmentKind, SignOffRequest
 
 from . import delegation_factories as df
@@ -259,7 +261,7 @@ def test_lean_check_answers_and_audits_as_the_full_one(world: df.World) -> None:
                     compared += 1
     answers = {
         reason["code"]
-        for event in AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED)
+        for event in AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED)
         for reason in event.detail["reasons"]
     }
     # The comparison covered every reason that can come from these records.
@@ -274,7 +276,7 @@ def test_lean_check_answers_and_audits_as_the_full_one(world: df.World) -> None:
         "band_too_low",
         "inactive_protocol",
     }
-    assert AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED, detail__allowed=True).exists()
+    assert AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED, detail__allowed=True).exists()
     assert compared == len(people) * 4 * 2 * 2
 
 
@@ -297,7 +299,7 @@ def test_the_lean_audit_row_is_the_auditors(world: df.World) -> None:
             request=req, actor=actor, obj=world.worker, organisation=world.org, **detail
         )
         theirs = audit(
-            AuditAction.DELEGATION_CHECKED,
+            PortfolioAction.DELEGATION_CHECKED,
             request=req,
             actor=actor,
             obj=world.worker,
@@ -366,9 +368,9 @@ def test_a_token_of_one_organisation_cannot_check_anothers_person(world: df.Worl
             HTTP_AUTHORIZATION=f"Bearer {secret}",
         )
         assert response.status_code == 404
-    refusals = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED)
+    refusals = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED)
     assert refusals.count() == 2
-    assert not AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED).exists()
+    assert not AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED).exists()
     # The same token checks its own organisation's worker.
     response = client.post(
         "/api/delegation/checks",

@@ -14,10 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Role, User
 from cultivate.accounts.services import membership_grant, user_create
 from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Alliance, Organisation
 
 PASSWORD_ENV = "CULTIVATE_ADMIN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
@@ -72,7 +72,7 @@ class Command(BaseCommand):
                     user.is_staff = user.is_superuser = True
                     user.save(update_fields=["is_staff", "is_superuser"])
                     audit(
-                        AuditAction.USER_CHANGED,
+                        AccountsAction.USER_CHANGED,
                         obj=user,
                         via="createadmin",
                         changes={
