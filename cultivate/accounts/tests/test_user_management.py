@@ -10,6 +10,10 @@ from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core import testing as t
 from cultivate.core.models import AuditEvent
+from cultivate.core.audit import AuditContext
+
+# Changes made outside a request name a job: the audit log refuses a change nobody answers for.
+TEST_JOB = AuditContext.system("test")
 
 pytestmark = pytest.mark.django_db
 
@@ -66,15 +70,15 @@ def test_admin_adds_a_user_and_gives_roles(org_admin_client) -> None:  # type: i
 def test_assessor_must_be_a_registered_professional() -> None:
     org = t.make_organisation()
     team = t.make_team(org)
-    user = services.user_create(email="hca@example.nhs.uk", full_name="Not Registered")
+    user = services.user_create(email="hca@example.nhs.uk", full_name="Not Registered", ctx=TEST_JOB)
     with pytest.raises(ValidationError) as error:
-        services.membership_grant(user=user, role=Role.ASSESSOR, organisation=org, teams=[team])
+        services.membership_grant(user=user, role=Role.ASSESSOR, organisation=org, teams=[team], ctx=TEST_JOB)
     assert "registered professional" in str(error.value)
 
 
 def test_teams_must_belong_to_the_organisation() -> None:
     org, other = t.make_organisation(), t.make_organisation()
-    user = services.user_create(email="lm@example.nhs.uk", full_name="Line Manager")
+    user = services.user_create(email="lm@example.nhs.uk", full_name="Line Manager", ctx=TEST_JOB)
     with pytest.raises(ValidationError):
         services.membership_grant(
             user=user, role=Role.LINE_MANAGER, organisation=org, teams=[t.make_team(other)]
@@ -82,7 +86,7 @@ def test_teams_must_belong_to_the_organisation() -> None:
 
 
 def test_database_backs_the_scope_of_a_membership() -> None:
-    user = services.user_create(email="x@example.nhs.uk", full_name="X")
+    user = services.user_create(email="x@example.nhs.uk", full_name="X", ctx=TEST_JOB)
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=user, role=Role.ORG_ADMIN)  # no organisation
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -59,6 +59,7 @@ def run(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
 
 
 def _import(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
+    from cultivate.core.audit import AuditContext
     from cultivate.organisations.models import Alliance, Organisation
 
     from .services import case_import
@@ -83,6 +84,7 @@ def _import(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
     outcome = case_import(
         data=path.read_bytes(),
         actor=None,
+        ctx=AuditContext.system("frameworks import-case command"),
         organisation=organisation,
         alliance=alliance,
         reference=bool(options.get("reference")),

@@ -167,10 +167,12 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
         "rows": record.rows,
         "problems": record.problem_count,
     }
+    # Run by the worker (or inline, for a small file) on behalf of whoever started it.
+    ctx = AuditContext.system("insights import worker", actor=record.started_by)
     if record.status == InsightsImportStatus.SUCCEEDED:
         audit(
             InsightsAction.INSIGHTS_IMPORTED,
-            actor=record.started_by,
+            ctx=ctx,
             obj=record,
             organisation=record.organisation,
             unchanged=bool(record.report.get("unchanged")),
@@ -179,7 +181,7 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
     else:
         audit(
             CoreAction.IMPORT_REJECTED,
-            actor=record.started_by,
+            ctx=ctx,
             obj=record,
             organisation=record.organisation,
             reason=record.report.get("error", ""),
@@ -383,7 +385,7 @@ def insights_import_problems_export(*, record: InsightsImport, actor: User) -> P
 
 
 def snapshot_all(
-    *, store: Path | str, organisations: list[Organisation] | None = None
+    *, store: Path | str, ctx: AuditContext, organisations: list[Organisation] | None = None
 ) -> list[snapshot.SnapshotResult]:
     """Snapshot every organisation (or the given ones) from the command line or the demo; returns the results."""
     results = []
@@ -392,6 +394,7 @@ def snapshot_all(
         job_title_reviews_queue(title_counts=result.title_counts, organisation=organisation)
         audit(
             InsightsAction.INSIGHTS_IMPORTED,
+            ctx=ctx,
             obj=organisation,
             organisation=organisation,
             kind=InsightsImportKind.SNAPSHOT,

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 IMPORTS_DIR = "imports"
 PROBLEMS_FILE = "problems.csv"
+# The name the worker audits under, on behalf of the admin who uploaded or confirmed the import.
+WORKER = "staff import worker"
 
 
 @dataclass
@@ -79,7 +81,7 @@ def staff_import_check(
     organisation: Organisation,
     people_path: Path,
     assignments_path: Path,
-    actor: User | None = None,
+    ctx: AuditContext,
     record: StaffImport | None = None,
     source: str = "command line",
     progress: Progress | None = None,
@@ -90,7 +92,7 @@ def staff_import_check(
     subject = record if record is not None else organisation
     detail: dict[str, Any] = {"ods_code": organisation.ods_code, "source": source}
     if audit_start:
-        audit(CoreAction.IMPORT_STARTED, actor=actor, obj=subject, organisation=organisation, **detail)
+        audit(CoreAction.IMPORT_STARTED, ctx=ctx, obj=subject, organisation=organisation, **detail)
     plan = validate.check(
         organisation=organisation,
         people_path=people_path,
@@ -109,7 +111,7 @@ def staff_import_check(
     if not plan.ok:
         audit(
             CoreAction.IMPORT_REJECTED,
-            actor=actor,
+            ctx=ctx,
             obj=subject,
             organisation=organisation,
             problems=plan.problem_count,
@@ -125,7 +127,7 @@ def staff_import_check(
 def staff_import_write(
     checked: Checked,
     *,
-    actor: User | None = None,
+    ctx: AuditContext,
     record: StaffImport | None = None,
     progress: Progress | None = None,
 ) -> ImportOutcome:
@@ -150,7 +152,7 @@ def staff_import_write(
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             writer.write()
-            audit(CoreAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
+            audit(CoreAction.IMPORT_SUCCEEDED, ctx=ctx, obj=subject, organisation=organisation, **detail)
         outcome.write_ms = (time.perf_counter() - started) * 1000
         outcome.write_cpu_ms = (time.process_time() - cpu) * 1000
     outcome.written = True
@@ -162,7 +164,7 @@ def staff_import_run(
     organisation: Organisation,
     people_path: Path,
     assignments_path: Path,
-    actor: User | None = None,
+    ctx: AuditContext,
     record: StaffImport | None = None,
     source: str = "command line",
     progress: Progress | None = None,
@@ -173,7 +175,7 @@ def staff_import_run(
         organisation=organisation,
         people_path=people_path,
         assignments_path=assignments_path,
-        actor=actor,
+        ctx=ctx,
         record=record,
         source=source,
         progress=progress,
@@ -181,7 +183,7 @@ def staff_import_run(
     )
     if not checked.outcome.ok:
         return checked.outcome
-    return staff_import_write(checked, actor=actor, record=record, progress=progress)
+    return staff_import_write(checked, ctx=ctx, record=record, progress=progress)
 
 
 def _folder_path(record: StaffImport) -> Path:
@@ -277,10 +279,12 @@ def staff_import_execute(*, record_id: int) -> StaffImport:
     }
     try:
         if record.confirmed_at is None:
-            outcome = staff_import_check(**files, actor=record.started_by).outcome
+            ctx = AuditContext.system(WORKER, actor=record.started_by)
+            outcome = staff_import_check(**files, ctx=ctx).outcome
         else:
             # Checked again: the records may have changed since the preview.
-            outcome = staff_import_run(**files, actor=record.confirmed_by, audit_start=False)
+            ctx = AuditContext.system(WORKER, actor=record.confirmed_by)
+            outcome = staff_import_run(**files, ctx=ctx, audit_start=False)
     except Exception:
         # Logged for the administrator; the page says only that it failed, never why (no SQL, paths or trace).
         logger.exception("Staff import %s failed", record.pk)
