@@ -21,9 +21,9 @@ from cultivate.accounts.services import (
     user_deactivate,
 )
 from cultivate.core import testing as t
+from cultivate.core.audit import AuditContext
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.core.audit import AuditContext
 
 # Changes made outside a request name a job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")

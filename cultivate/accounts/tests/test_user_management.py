@@ -9,8 +9,8 @@ from cultivate.accounts import services
 from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core import testing as t
-from cultivate.core.models import AuditEvent
 from cultivate.core.audit import AuditContext
+from cultivate.core.models import AuditEvent
 
 # Changes made outside a request name a job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")

@@ -107,6 +107,8 @@ def _import(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
 
 
 def _export(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
+    from cultivate.core.audit import AuditContext
+
     from . import selectors
     from .services import CaseExportInvalid, case_export, package_json
 
@@ -132,7 +134,9 @@ def _export(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
     if options.get("schema"):
         schema = json.loads(Path(options["schema"]).read_text(encoding="utf-8"))
     try:
-        package = case_export(version=version, schema=schema)
+        package = case_export(
+            version=version, schema=schema, ctx=AuditContext.system("frameworks export-case command")
+        )
     except CaseExportInvalid as invalid:
         stderr.write(f"The package does not validate against {options['schema']}; nothing was written.\n")
         for problem in invalid.problems:

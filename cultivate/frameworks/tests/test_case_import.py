@@ -12,6 +12,7 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
+from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
 from cultivate.core.testing import make_alliance, make_organisation
 from cultivate.frameworks.audit_actions import FrameworksAction
@@ -29,7 +30,6 @@ from cultivate.frameworks.models import (
 )
 from cultivate.frameworks.reference import CARE_CERTIFICATE_KEY, item_identifier
 from cultivate.organisations.models import Organisation
-from cultivate.core.audit import AuditContext
 
 # Changes made outside a request name a job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")
@@ -108,7 +108,9 @@ def test_every_real_file_imports(name: str, organisation: Organisation) -> None:
 
 def test_ordering_puts_siblings_without_sequence_numbers_in_code_order(organisation: Organisation) -> None:
     version = imported(
-        case_import(data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation)
+        case_import(
+            data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        )
     )
 
     parent = version.items.get(code="H.A.MATH.GM.PF.2DFP.L1")
@@ -124,7 +126,10 @@ def test_ordering_puts_siblings_without_sequence_numbers_in_code_order(organisat
 def test_utf8_text_is_kept_exactly(organisation: Organisation) -> None:
     version = imported(
         case_import(
-            data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+            data=testing.real_package("Utf8TestFramework.json"),
+            actor=None,
+            ctx=TEST_JOB,
+            organisation=organisation,
         )
     )
 
@@ -137,7 +142,9 @@ def test_the_opensalt_case_1_0_file_keeps_its_draft_status_types_and_outside_cro
     organisation: Organisation,
 ) -> None:
     name = "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json"
-    version = imported(case_import(data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation))
+    version = imported(
+        case_import(data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation)
+    )
 
     assert version.status == VersionStatus.DRAFT and version.published_at is None
     cluster = version.items.get(code="CCSS.Math.Content.6.RP.A")
@@ -167,12 +174,18 @@ def test_same_identifier_becomes_a_new_draft_version_only_when_the_content_diffe
     # Both files have the CFDocument identifier d0000000-0000-0000-0000-000000000000.
     first = imported(
         case_import(
-            data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+            data=testing.real_package("Utf8TestFramework.json"),
+            actor=None,
+            ctx=TEST_JOB,
+            organisation=organisation,
         )
     )
 
     again = case_import(
-        data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        data=testing.real_package("Utf8TestFramework.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=organisation,
     )
     assert again.ok and again.unchanged and not again.created
     assert again.version == first and again.items == 0
@@ -180,7 +193,10 @@ def test_same_identifier_becomes_a_new_draft_version_only_when_the_content_diffe
     assert first.framework.versions.count() == 1
 
     changed = case_import(
-        data=testing.real_package("SmartLevelFramework.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        data=testing.real_package("SmartLevelFramework.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=organisation,
     )
     second = imported(changed)
     assert not changed.created and not changed.unchanged
@@ -225,11 +241,18 @@ def test_a_framework_has_one_draft_at_a_time(organisation: Organisation) -> None
 
 
 def test_someone_elses_framework_is_not_changed(organisation: Organisation) -> None:
-    imported(case_import(data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation))
+    imported(
+        case_import(
+            data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        )
+    )
     before = table_counts()
 
     outcome = case_import(
-        data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=make_organisation("RX2")
+        data=testing.real_package("Ordering.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=make_organisation("RX2"),
     )
 
     assert not outcome.ok
@@ -245,7 +268,9 @@ def test_owners_alliance_and_reference(organisation: Organisation) -> None:
     assert by_alliance.owner_alliance == alliance and by_alliance.owner_organisation is None
 
     reference = imported(
-        case_import(data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, reference=True)
+        case_import(
+            data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, reference=True
+        )
     ).framework
     assert (
         reference.is_reference and reference.owner_alliance is None and reference.owner_organisation is None
@@ -325,7 +350,9 @@ def test_malformed_packages_are_rejected_with_paths_and_change_nothing(
     package, paths = _broken(change)
     before = table_counts()
 
-    outcome = case_import(data=json.dumps(package).encode(), actor=None, ctx=TEST_JOB, organisation=organisation)
+    outcome = case_import(
+        data=json.dumps(package).encode(), actor=None, ctx=TEST_JOB, organisation=organisation
+    )
 
     assert not outcome.ok
     assert sorted(p.path for p in outcome.problems) == sorted(paths)
@@ -352,7 +379,9 @@ def test_a_failure_while_writing_leaves_nothing_behind(
 
     # The framework, version and items are written before the associations: all must go.
     monkeypatch.setattr(Association.objects, "bulk_create", fail)
-    outcome = case_import(data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation)
+    outcome = case_import(
+        data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+    )
 
     # The database's own words stay in the log: the problem gives a reference to find them.
     assert not outcome.ok and "the database refused it (reference " in str(outcome.problems[0])
@@ -365,7 +394,9 @@ def test_a_5000_item_package_imports_in_a_bounded_number_of_queries(organisation
     package = synthetic_package(5000)
 
     with CaptureQueriesContext(connection) as queries:
-        outcome = case_import(data=json.dumps(package).encode(), actor=None, ctx=TEST_JOB, organisation=organisation)
+        outcome = case_import(
+            data=json.dumps(package).encode(), actor=None, ctx=TEST_JOB, organisation=organisation
+        )
 
     version = imported(outcome)
     assert outcome.items == 5000 == version.items.count()

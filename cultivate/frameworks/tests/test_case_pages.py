@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cultivate.accounts.models import Role, User
+from cultivate.core.audit import AuditContext
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
 from cultivate.core.testing import make_alliance, make_organisation, make_user
@@ -19,7 +20,6 @@ from cultivate.frameworks.case.services import case_import
 from cultivate.frameworks.case.writer import schema_problems
 from cultivate.frameworks.models import Framework, FrameworkVersion, VersionStatus
 from cultivate.organisations.models import Alliance, Organisation
-from cultivate.core.audit import AuditContext
 
 # Changes made outside a request name a job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")
@@ -136,7 +136,12 @@ def test_importing_again_says_no_change(organisation: Organisation) -> None:
 
 
 def test_someone_elses_framework_is_refused_with_a_path(organisation: Organisation) -> None:
-    case_import(data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=make_organisation("RX2"))
+    case_import(
+        data=testing.real_package("Ordering.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=make_organisation("RX2"),
+    )
     client = client_for(make_user(Role.EDUCATOR, organisation=organisation))
 
     html = client.post(IMPORT_URL, upload("Ordering.json")).content.decode()
@@ -145,7 +150,9 @@ def test_someone_elses_framework_is_refused_with_a_path(organisation: Organisati
 
 
 def test_anyone_who_may_see_a_framework_downloads_it_audited(organisation: Organisation) -> None:
-    case_import(data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation)
+    case_import(
+        data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+    )
     client = client_for(make_user(Role.SUPPORT_WORKER, organisation=organisation))
 
     response = client.get(f"/frameworks/case/CFPackages/{ORDERING_ID}")
@@ -162,7 +169,9 @@ def test_anyone_who_may_see_a_framework_downloads_it_audited(organisation: Organ
 
 
 def test_other_organisations_frameworks_are_not_found(organisation: Organisation) -> None:
-    case_import(data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation)
+    case_import(
+        data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+    )
     stranger = client_for(make_user(Role.EDUCATOR, organisation=make_organisation("RX3")))
 
     assert stranger.get(f"/frameworks/case/CFPackages/{ORDERING_ID}").status_code == 404
@@ -181,7 +190,9 @@ def test_reference_frameworks_are_for_everyone(organisation: Organisation) -> No
 
 def test_drafts_are_only_for_those_who_write_the_framework(organisation: Organisation) -> None:
     name = "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json"
-    outcome = case_import(data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation)
+    outcome = case_import(
+        data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation
+    )
     assert outcome.version is not None and outcome.version.status == VersionStatus.DRAFT
     url = f"/frameworks/case/CFPackages/{outcome.version.framework.identifier}"
 

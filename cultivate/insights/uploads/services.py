@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.bounds import TooLarge, declared_size, unzip_bounded
 from cultivate.insights.audit_actions import InsightsAction

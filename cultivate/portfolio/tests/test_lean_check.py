@@ -19,7 +19,7 @@ from django.utils import timezone
 from cultivate.accounts.models import Role
 from cultivate.core import rows
 from cultivate.core import testing as t
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
 from cultivate.frameworks.models import Competence
@@ -294,13 +294,18 @@ def test_the_lean_audit_row_is_the_auditors(world: df.World) -> None:
         "allowed": False,
         "reasons": [{"code": "missing", "message": "Ä ‘quoted’"}],
     }
-    for req, actor in ((request, None), (None, manager)):
+    contexts = (
+        (AuditContext.from_request(request), None),
+        (None, manager),
+        (AuditContext.system("test", actor=manager), None),
+    )
+    for ctx, actor in contexts:
         ours = delegation._audit_check(
-            request=req, actor=actor, obj=world.worker, organisation=world.org, **detail
+            ctx=ctx, actor=actor, obj=world.worker, organisation=world.org, **detail
         )
         theirs = audit(
             PortfolioAction.DELEGATION_CHECKED,
-            request=req,
+            ctx=ctx,
             actor=actor,
             obj=world.worker,
             organisation=world.org,
