@@ -205,5 +205,5 @@ def test_no_service_module_takes_the_request() -> None:
             elif isinstance(node, ast.Name | ast.Attribute):
                 names = [node.id if isinstance(node, ast.Name) else node.attr]
             if "HttpRequest" in names:
-                offenders.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}")
+                offenders.append(f"{path.relative_to(ROOT.parent)}:{getattr(node, 'lineno', 0)}")
     assert not offenders, f"service modules that use HttpRequest: {offenders}"
