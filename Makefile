@@ -46,6 +46,7 @@ run: install
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy cultivate
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_views.py
 	env -u DATABASE_URL $(BIN)/pytest -n 2
 	# On PostgreSQL again, only the tests that use the database: the browser journeys test pages, and a test
@@ -56,7 +57,7 @@ test-fast: install
 	$(BIN)/pytest -n 2 -m "not system"
 
 lint:
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy cultivate
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy cultivate && $(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m benchmarks $(if $(ONLY),--only $(ONLY),)

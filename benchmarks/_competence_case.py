@@ -9,6 +9,15 @@ import (read, check and write, in one transaction).
     bench case_import_5000_items_cpu_s  the same imports' CPU time (what they cost on a processor of their own)
     bench case_import_items             items imported
     bench case_import_associations      associations imported (hierarchy and crosswalks)
+
+Then, in the same child, the imported framework's next version: a draft copied from it (every item and
+association), one competence reworded, the publish preview (the diff and what it means for sign-offs and
+requirements) and publishing (which computes the preview again, retires the old version and moves requirements).
+
+    bench case_draft_5000_items_s       median time to copy the published version into a draft
+    bench case_publish_preview_5000_items_s  median time for the publish page's preview
+    bench case_publish_5000_items_s     median time to publish the draft
+    bench case_*_5000_items_cpu_s       the same steps' CPU time
 """
 
 from __future__ import annotations
@@ -68,6 +77,11 @@ def run() -> None:
         print(f"bench case_import_items: {runs[0]['items']} items", flush=True)
         print(f"bench case_import_associations: {runs[0]['associations']} associations", flush=True)
         print(f"bench case_import_queries: {max(r['queries'] for r in runs)} queries", flush=True)
+        for name in ("draft", "publish_preview", "publish"):
+            figure = statistics.median(r[f"{name}_seconds"] for r in runs)
+            print(f"bench case_{name}_5000_items_s: {figure:.2f} s", flush=True)
+            cpu = statistics.median(r[f"{name}_cpu_seconds"] for r in runs)
+            print(f"bench case_{name}_5000_items_cpu_s: {cpu:.2f} s", flush=True)
 
 
 # Below runs in the child process, with Django set up on its own fresh database.
@@ -103,12 +117,43 @@ def _import_child(path: str) -> dict[str, Any]:
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     if not outcome.ok:
         raise SystemExit("\n".join(str(p) for p in outcome.problems[:20]))
+    assert outcome.framework is not None
+    published = _publish_timings(outcome.framework)
     return {
+        **published,
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "items": outcome.items,
         "associations": outcome.associations,
         "queries": len(queries.captured_queries),
+    }
+
+
+def _publish_timings(framework: Any) -> dict[str, float]:
+    import time
+
+    from cultivate.frameworks import selectors, services
+    from cultivate.frameworks.models import Competence, NodeType
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    draft = services.version_draft_create(framework=framework)
+    drafted, cpu_drafted = time.perf_counter(), time.process_time()
+    item = Competence.objects.filter(version=draft, node_type=NodeType.COMPETENCE).order_by("pk").first()
+    assert item is not None
+    services.competence_update(competence=item, title=f"{item.title} (reworded)", code=item.code)
+    preview_started, cpu_preview_started = time.perf_counter(), time.process_time()
+    preview = selectors.version_publish_preview(version=draft)
+    previewed, cpu_previewed = time.perf_counter(), time.process_time()
+    services.version_publish(version=draft)
+    published, cpu_published = time.perf_counter(), time.process_time()
+    assert len(preview.diff.changed) == 1
+    return {
+        "draft_seconds": drafted - started,
+        "publish_preview_seconds": previewed - preview_started,
+        "publish_seconds": published - previewed,
+        "draft_cpu_seconds": cpu_drafted - cpu_started,
+        "publish_preview_cpu_seconds": cpu_previewed - cpu_preview_started,
+        "publish_cpu_seconds": cpu_published - cpu_previewed,
     }
 
 

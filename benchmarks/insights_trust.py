@@ -214,7 +214,7 @@ def _dashboards_child() -> dict[str, Any]:
     from django.test import Client
 
     from cultivate.accounts.models import Role
-    from cultivate.core.testing import make_organisation, make_user
+    from cultivate.accounts.testing import make_organisation, make_user
     from cultivate.insights.dashboards import DASHBOARDS
 
     organisation = make_organisation("R000")

@@ -15,8 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cultivate.accounts import services as account_services
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
 from cultivate.portfolio.tests.delegation_factories import make_protocol

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.config.api import api
-from cultivate.core import testing as t
 from cultivate.core.api_types import DB_INT_MAX
 from cultivate.portfolio.tests.delegation_factories import build_world, token_for
 

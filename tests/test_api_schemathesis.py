@@ -23,9 +23,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.config.api import api
-from cultivate.core import testing as t
 from cultivate.organisations.models import EmploymentSpell
 from cultivate.portfolio.tests.delegation_factories import World, build_world, token_for
 

@@ -21,9 +21,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core import exports
-from cultivate.core import testing as t
 from cultivate.insights.models import InsightsImport
 from cultivate.organisations.models import StaffImport
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -49,7 +49,13 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     email = email_field("Enter your email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+if TYPE_CHECKING:
+    _SetPasswordForm = auth_forms.SetPasswordForm[User]
+else:  # Django's form is not generic at run time
+    _SetPasswordForm = auth_forms.SetPasswordForm
+
+
+class SetPasswordForm(_SetPasswordForm):
     pass
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cultivate.core import periods
 from cultivate.core.models import TimeStampedModel
 
 
@@ -101,7 +102,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self, on: Any = None) -> MembershipQuerySet:
         today = on or timezone.localdate()
         return self.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today, revoked_at__isnull=True
+            periods.active_on(today, start="starts_on", end="ends_on"), revoked_at__isnull=True
         )
 
 
@@ -157,11 +158,8 @@ class Membership(TimeStampedModel):
 
     @property
     def is_current(self) -> bool:
-        today = timezone.localdate()
-        return (
-            self.revoked_at is None
-            and self.starts_on <= today
-            and (self.ends_on is None or self.ends_on >= today)
+        return self.revoked_at is None and periods.is_active_on(
+            self.starts_on, self.ends_on, timezone.localdate()
         )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from cultivate.core.models import AuditEvent
+
 from .models import ApiToken, Membership, Role, User
 
 ROLE_ORDER = [
@@ -75,3 +77,19 @@ def memberships_of(membership: Membership, user: User) -> QuerySet[Membership]:
 
 def tokens_of(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("membership", "membership__organisation")
+
+
+def audit_events_visible_to(membership: Membership | None) -> QuerySet[AuditEvent]:
+    """The audit events an admin may read: their organisation's (or their alliance's organisations')."""
+    if membership is None:
+        return AuditEvent.objects.none()
+    if membership.role == Role.ORG_ADMIN:
+        # The organisation's events, and events by its own users that carry no organisation (sign-ins).
+        org_users = User.objects.filter(memberships__organisation=membership.organisation).values("pk")
+        return AuditEvent.objects.filter(
+            Q(organisation_id=membership.organisation_id)
+            | Q(organisation__isnull=True, actor_id__in=org_users)
+        )
+    if membership.role == Role.ALLIANCE_ADMIN:
+        return AuditEvent.objects.filter(organisation__alliance=membership.alliance)
+    return AuditEvent.objects.none()

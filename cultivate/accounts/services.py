@@ -7,7 +7,7 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.exceptions import ValidationError
@@ -350,4 +350,4 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     # made while SQLite is busy with a long write leaves it to the next one.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         write_unless_busy(lambda: ApiToken.objects.filter(pk=token.pk).update(last_used_at=now))
-    return token
+    return cast(ApiToken, token)

@@ -54,7 +54,7 @@ def _sign_in_refusal(lock: throttle.Lock | None) -> str:
 
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("site:home")
     form = forms.SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = services.sign_in_attempt(
@@ -69,7 +69,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             next_url = request.POST.get("next") or request.GET.get("next") or ""
             if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
                 return redirect(next_url)
-            return redirect("core:home")
+            return redirect("site:home")
         form.add_error(None, _sign_in_refusal(result.lock))
     return render(
         request,
@@ -112,7 +112,7 @@ def switch_role(request: HttpRequest) -> HttpResponse:
             organisation=chosen.organisation,
         )
         messages.info(request, f"You are now acting as {chosen}.")
-        return redirect("core:home")
+        return redirect("site:home")
     return render(
         request,
         "accounts/switch_role.jinja",

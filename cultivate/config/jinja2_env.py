@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,26 +10,15 @@ import nhsuk_frontend_jinja
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader
 
-from cultivate.core.formatting import fte
+from cultivate.core.formatting import fte, uk_date
 
 NHSUK_TEMPLATES = Path(nhsuk_frontend_jinja.__file__).parent / "templates"
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def uk_date(value: dt.date | dt.datetime | None, empty: str = "") -> str:
-    """Dates the way NHS.UK writes them: 3 March 2024."""
-    if value is None:
-        return empty
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
-    return f"{value.day} {value:%B %Y}"
 
 
 def query(request: Any, **changes: Any) -> str:

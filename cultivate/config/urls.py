@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from cultivate.core import views as core_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("cultivate.site.urls")),
     path("", include("cultivate.core.urls")),
     path("accounts/", include("cultivate.accounts.urls")),
     path("", include("cultivate.organisations.urls")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 
 from .audit import AuditContext, audit
 from .audit_actions import CoreAction
+from .models import AuditEvent
 
 if TYPE_CHECKING:
     from cultivate.accounts.models import Membership
@@ -29,14 +30,11 @@ def deny(
 ) -> NoReturn:
     """Audit the refusal and raise. `hide_existence` answers 404 so that other organisations' records
     cannot be discovered by probing identifiers; otherwise 403."""
-    from cultivate.organisations.models import Organisation
-
-    organisation = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
     audit(
         CoreAction.PERMISSION_DENIED,
         ctx=AuditContext.from_request(request),
         obj=obj,
-        organisation=organisation if isinstance(organisation, Organisation) else None,
+        organisation=_organisation_of(obj),
         reason=reason,
         method=request.method,
     )
@@ -44,3 +42,12 @@ def deny(
         # The reason goes to the audit log only: telling the caller would reveal whether the record exists.
         raise Http404("Not found.")
     raise PermissionDenied(reason)
+
+
+def _organisation_of(obj: models.Model | None) -> Any:
+    """The organisation the object is or belongs to, if any: an instance of whatever model the audit log's
+    `organisation` field points to (so that core names no app)."""
+    organisation_model = AuditEvent._meta.get_field("organisation").related_model
+    assert isinstance(organisation_model, type)
+    organisation = obj if isinstance(obj, organisation_model) else getattr(obj, "organisation", None)
+    return organisation if isinstance(organisation, organisation_model) else None

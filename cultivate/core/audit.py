@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -20,9 +20,26 @@ from . import audit_actions
 from .audit_actions import AuditActions
 from .models import AuditEvent
 
-if TYPE_CHECKING:
-    from cultivate.accounts.models import Membership, User
-    from cultivate.organisations.models import Organisation
+
+# What the auditor reads of the user, the acting membership and the organisation: core names no app, so these
+# are described by shape (the accounts and organisations models fit them) and stored by key.
+class Actor(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+class ActingMembership(Protocol):
+    @property
+    def role(self) -> str: ...
+
+
+class AuditedOrganisation(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
 
 # The detail key a system job's name is recorded under (the row has no column of its own for it).
 SYSTEM_JOB_KEY = "system_job"
@@ -59,8 +76,8 @@ def _is_ip(text: str) -> bool:
 class AuditContext:
     """Who is acting and from where: what a service needs to audit a change, instead of the request."""
 
-    actor: User | None = None
-    membership: Membership | None = None
+    actor: Actor | None = None
+    membership: ActingMembership | None = None
     ip_address: str | None = None
     user_agent: str = ""
     path: str = ""
@@ -81,13 +98,13 @@ class AuditContext:
         )
 
     @classmethod
-    def system(cls, job: str, *, actor: User | None = None) -> AuditContext:
+    def system(cls, job: str, *, actor: Actor | None = None) -> AuditContext:
         """A named job, optionally on behalf of the user who set it going (the uploader of a queued import)."""
         if not job.strip():
             raise ValueError("A system job needs a name.")
         return cls(actor=actor, system_job=job)
 
-    def acting_as(self, actor: User | None) -> AuditContext:
+    def acting_as(self, actor: Actor | None) -> AuditContext:
         """The same context with another actor (a password reset acts for the account it resets)."""
         return dataclasses.replace(self, actor=actor)
 
@@ -100,9 +117,9 @@ def audit(
     action: AuditActions,
     *,
     ctx: AuditContext | None = None,
-    actor: User | None = None,
+    actor: Actor | None = None,
     obj: models.Model | None = None,
-    organisation: Organisation | None = None,
+    organisation: AuditedOrganisation | None = None,
     actor_email: str = "",
     **detail: Any,
 ) -> AuditEvent:
@@ -125,9 +142,9 @@ def audit_event(
     action: AuditActions,
     *,
     ctx: AuditContext | None = None,
-    actor: User | None = None,
+    actor: Actor | None = None,
     obj: models.Model | None = None,
-    organisation: Organisation | None = None,
+    organisation: AuditedOrganisation | None = None,
     actor_email: str = "",
     **detail: Any,
 ) -> AuditEvent:
@@ -149,11 +166,11 @@ def audit_event(
         detail[SYSTEM_JOB_KEY] = ctx.system_job
     membership = ctx.membership
     event = AuditEvent(
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_email=actor.email if actor is not None else actor_email,
         actor_role=membership.role if membership is not None else "",
         action=action,
-        organisation=organisation,
+        organisation_id=organisation.pk if organisation is not None else None,
         ip_address=ctx.ip_address,
         user_agent=ctx.user_agent,
         path=ctx.path,

@@ -1,4 +1,5 @@
-"""Layout data for every page: navigation for the active role and the role switcher."""
+"""Layout data for every page: the active role, the role switcher and the count of unread notifications (the
+site app adds the navigation)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .navigation import navigation_for, section_navigation_for
 from .selectors import unread_count
 
 
@@ -15,8 +15,6 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     return {
         "membership": membership,
         "memberships": getattr(request, "memberships", []),
-        "navigation": navigation_for(request, membership),
-        "section_navigation": section_navigation_for(request, membership),
         "cspNonce": getattr(request, "csp_nonce", None),
         "unread_notifications": unread_count(getattr(request, "user", None)),
     }

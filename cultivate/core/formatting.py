@@ -1,13 +1,16 @@
-"""Numbers as people read them, the same on pages, in downloads and in the board report.
+"""Numbers and dates as people read them, the same on pages, in downloads and in the board report.
 
 One formatter per kind of figure, so a count or a percentage cannot print one way on a dashboard and another in
 the report. Nothing here knows about suppression: callers print their own marker ("[c]", "fewer than 5") first."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 from typing import Final
+
+from .clock import LONDON
 
 Number = int | float | Decimal
 
@@ -66,3 +69,14 @@ def figure(value: Number | None, kind: str) -> str:
     if kind == "money":
         return money(value)
     return number(value)
+
+
+def uk_date(value: dt.date | dt.datetime | None, empty: str = "") -> str:
+    """Dates the way NHS.UK writes them: 3 March 2024; a moment also gets its London time ("at 14:05")."""
+    if value is None:
+        return empty
+    if isinstance(value, dt.datetime):
+        # London, as `timezone.localtime` would give (settings.TIME_ZONE is London; core.clock's test keeps it so).
+        value = value.astimezone(LONDON) if value.tzinfo is not None else value
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    return f"{value.day} {value:%B %Y}"

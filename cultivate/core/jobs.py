@@ -17,11 +17,12 @@ import datetime as dt
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -38,10 +39,43 @@ logger = logging.getLogger(__name__)
 WORKER_LOST = "cultivate.core.jobs.WorkerLost"
 
 
-class BackgroundJob(TimeStampedModel):
-    """A record of work the task worker does. A subclass names its status values and its task, and says how it
-    fails (`job_failed_fields`) and which files are its own (`job_files`)."""
+class JobStatus(models.TextChoices):
+    """The status values every job shares; a job kind may add its own (a staff import waits to be confirmed, is
+    rejected or cancelled) and give them its own labels."""
 
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class BackgroundJob(TimeStampedModel):
+    """A record of work the task worker does, with the fields every job shares and that mean the same on each:
+
+    - `status`: where the job is in its life (`JobStatus`, and any values its kind adds);
+    - `stage`: what it is doing now, in words for its page ("Checking people.csv");
+    - `steps_total` and `steps_done`: how much work there is and how much is finished (`steps_done` counts
+      steps completed, so the step under way is `steps_done + 1`; a kind names its unit, a step or a row);
+    - progress: `progress_percent`, worked out from the steps, never stored;
+    - `problem_count` and `problems`: every problem found, and the first ones (file, row, column, value,
+      problem) for the page and the download;
+    - `error`: why a failed job failed and what to do next, for the person who started it;
+    - `started_at` and `finished_at`.
+
+    A subclass names its status values and its task, and says how it fails (`job_failed_fields`) and which files
+    are its own (`job_files`)."""
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    stage = models.CharField(max_length=100, blank=True, help_text="What the job is doing now.")
+    steps_total = models.PositiveIntegerField(default=0)
+    steps_done = models.PositiveIntegerField(default=0, help_text="Steps completed.")
+    problem_count = models.PositiveIntegerField(default=0, help_text="Every problem found.")
+    problems = models.JSONField(
+        default=list, blank=True, help_text="The first problems found: file, row, column, value, problem."
+    )
+    error = models.TextField(blank=True, help_text="Why the job failed, and what to do next.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="When the worker running the job last showed it was alive."
     )
@@ -49,13 +83,15 @@ class BackgroundJob(TimeStampedModel):
         default=0, help_text="Times the job was queued again after the worker running it stopped."
     )
 
-    if TYPE_CHECKING:
-        status: str  # each subclass's own choices
-
     # The task that runs a job, called with the record's primary key.
     job_task: ClassVar[str] = ""
-    job_queued: ClassVar[str] = "queued"
-    job_running: ClassVar[str] = "running"
+    job_queued: ClassVar[str] = JobStatus.QUEUED
+    job_running: ClassVar[str] = JobStatus.RUNNING
+    job_failed: ClassVar[str] = JobStatus.FAILED
+    # The statuses in which the job is over (its page stops following it).
+    job_finished: ClassVar[frozenset[str]] = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+    # What a step is, for the page: "step" ("Step 2 of 5: ...") or a unit counted ("row": "Checked 20 of 50 rows").
+    job_step_unit: ClassVar[str] = "step"
     # How many times a job whose worker stopped is queued again rather than failed (0: never; only for jobs
     # that write nothing but their own result, so a second run is harmless).
     job_restarts_allowed: ClassVar[int] = 0
@@ -82,6 +118,72 @@ class BackgroundJob(TimeStampedModel):
         """Files and folders a stopped run leaves that nothing needs any more (uploads hold personal data), to
         remove when the job is failed or queued again."""
         return []
+
+    def job_problem_rows(self) -> Iterator[tuple[str, int | None, str, str, str]]:
+        """Every problem kept for the download, as (file, row, column, value, problem): by default those stored
+        on the record; a kind that keeps more in a file reads them from there."""
+        for problem in self.problems or []:
+            yield (
+                str(problem.get("file", "")),
+                problem.get("row"),
+                str(problem.get("column", "")),
+                str(problem.get("value", "")),
+                str(problem.get("problem", "")),
+            )
+
+    @property
+    def stage_label(self) -> str:
+        return self.stage
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.job_finished
+
+    @property
+    def is_busy(self) -> bool:
+        """Queued or running: the page follows its progress."""
+        return self.status in {self.job_queued, self.job_running}
+
+    @property
+    def progress_percent(self) -> int:
+        """How much of the work is finished, from the steps: whole percent, 100 once the job is over."""
+        if self.is_finished:
+            return 100
+        total = self.steps_total
+        return int(min(self.steps_done, total) * 100 / total) if total else 0
+
+
+def job_problem(file: str, row: int | None, column: str, value: str, problem: str) -> dict[str, Any]:
+    """One problem as every job stores it (`BackgroundJob.problems`)."""
+    return {"file": file, "row": row, "column": column, "value": value, "problem": problem}
+
+
+def job_enqueue(record: BackgroundJob) -> None:
+    """Queue the job's task for the worker (the test settings run tasks at once). Through the task's dotted
+    path, so a service that queues its job need not import the module that holds the task (which imports it)."""
+    import_string(type(record).job_task).enqueue(record.pk)
+
+
+class JobProgress:
+    """Records a running job's stage and steps on its row, at most once a `every` seconds (each update is a
+    write, and moves `updated_at`, which shows the job alive) but always the last step. Called with the stage,
+    the steps completed and the steps in all; a stage of None leaves the stage as it is."""
+
+    def __init__(self, record: BackgroundJob, *, every: float = 1.0) -> None:
+        self.model, self.pk, self.every = type(record), record.pk, every
+        self.last = 0.0
+
+    def __call__(self, stage: str | None, done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every and (total is None or done < total):
+            return
+        self.last = now
+        changes: dict[str, Any] = {"steps_done": done, "updated_at": timezone.now()}
+        if stage is not None:
+            changes["stage"] = stage[:100]
+        if total is not None:
+            changes["steps_total"] = max(total, done)
+        self.model._default_manager.filter(pk=self.pk).update(**changes)
 
 
 J = TypeVar("J", bound=BackgroundJob)

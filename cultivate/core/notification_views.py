@@ -4,14 +4,13 @@ links to act on them, and marking them read."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-
-from cultivate.accounts.models import User
 
 from . import selectors
 from .access import deny
@@ -49,7 +48,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponseBase:
     notification = selectors.notifications_for(request.user).filter(pk=pk).first()
     if notification is None:
         deny(request, reason=f"No notification {pk} for this user.", hide_existence=True)
-    assert isinstance(request.user, User)
+    assert isinstance(request.user, get_user_model())
     notifications_mark_read(user=request.user, ids=[notification.pk])
     target = notification.url
     if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
@@ -61,7 +60,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponseBase:
     """Mark one notification read (`id`), or all of them."""
-    assert isinstance(request.user, User)
+    assert isinstance(request.user, get_user_model())
     one = request.POST.get("id", "")
     count = notifications_mark_read(user=request.user, ids=[int(one)] if one.isdigit() else None)
     if not one:

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
 
 from .models import Notification
 
-if TYPE_CHECKING:
-    from cultivate.accounts.models import User
-
 logger = logging.getLogger(__name__)
 
 
-def notify(*, user: User, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
-    notification = Notification.objects.create(user=user, title=title, body=body, url=url)
+class Recipient(Protocol):
+    """What telling someone needs of a user (the project's user model, `settings.AUTH_USER_MODEL`)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def is_active(self) -> bool: ...
+
+
+def notify(*, user: Recipient, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
+    notification = Notification.objects.create(user_id=user.pk, title=title, body=body, url=url)
     if email and user.email and user.is_active:
         link = f"\n\n{settings.SITE_URL.rstrip('/')}{url}" if url else ""
         try:
@@ -28,11 +36,11 @@ def notify(*, user: User, title: str, body: str = "", url: str = "", email: bool
     return notification
 
 
-def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+def notifications_mark_read(*, user: Recipient, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (those with these ids, or all); returns how many changed."""
     from django.utils import timezone
 
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())

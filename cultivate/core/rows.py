@@ -4,13 +4,18 @@ costs more than running it (the API's token check and delegation check answer ma
 `select_list(model, alias)` names every concrete column of a model under a table alias; `from_row(model, row,
 start)` turns that slice of a result row into an instance exactly as a queryset would: the database's values
 pass through the same converters (dates, aware datetimes, UUIDs, JSON, booleans) and `Model.from_db` builds it,
-so it compares, saves and lazy-loads relations like any other. `statement(name, build)` keeps the SQL text once
+so it compares, saves and lazy-loads relations like any other. `Columns` names the other columns of a
+statement, so that its rows are read by name, not by position. `statement(key, build)` keeps the SQL text once
 written (per vendor); `insert(instance)` writes an unsaved instance as `save()` would, in one INSERT. Table and
-column names come from the models' `_meta`; callers bind every value as a parameter."""
+column names come from the models' `_meta` (quoted once per vendor and kept: the one name cache of the hand-written
+statements); callers bind every value as a parameter.
+
+Hand-written SQL is only for reads a benchmark needs (ADR portfolio-hand-written-sql lists each statement and the
+figure that justifies it); each has a test that it gives what the ORM gives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -48,20 +53,57 @@ def _plan(model: type[Model], connection: BaseDatabaseWrapper) -> _Plan:
     return plan
 
 
+# Quoted names, kept per vendor (quoting differs): statements written on every call (a batch of a new shape)
+# quote dozens of names, and looking up the connection and quoting each cost more than running the query.
+_names: dict[tuple[str, type[Model] | None, str, str | None], str] = {}
+
+
 def quote(name: str) -> str:
     return _connection().ops.quote_name(name)
 
 
 def table(model: type[Model]) -> str:
-    return quote(model._meta.db_table)
+    vendor = _connection().vendor
+    found = _names.get((vendor, model, "", None))
+    if found is None:
+        found = _names[(vendor, model, "", None)] = quote(model._meta.db_table)
+    return found
 
 
 def column(model: type[Model], name: str, alias: str | None = None) -> str:
     """`"alias"."column"` of the field `name` (the table's own name without an alias)."""
-    field = model._meta.get_field(name)
-    attname = getattr(field, "column", None)
-    assert attname, f"{model.__name__}.{name} is not a column"
-    return f"{quote(alias) if alias else table(model)}.{quote(attname)}"
+    key = (_connection().vendor, model, name, alias)
+    found = _names.get(key)
+    if found is None:
+        field = model._meta.get_field(name)
+        attname = getattr(field, "column", None)
+        assert attname, f"{model.__name__}.{name} is not a column"
+        found = _names[key] = f"{quote(alias) if alias else table(model)}.{quote(attname)}"
+    return found
+
+
+class Columns:
+    """The columns of a hand-written SELECT, by name. `sql(expressions)` writes the select list in the declared
+    order; `self[name]` is a column's position in a result row and `named(row)` the row as a mapping, so that
+    readers say which column they mean (a loop over thousands of rows looks the positions up once, before it)."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = names
+        self._at = {name: position for position, name in enumerate(names)}
+        assert len(self._at) == len(names), "a column named twice"
+
+    def __getitem__(self, name: str) -> int:
+        return self._at[name]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def sql(self, expressions: Mapping[str, str]) -> str:
+        assert set(expressions) == set(self.names), set(expressions) ^ set(self.names)
+        return ", ".join(expressions[name] for name in self.names)
+
+    def named(self, row: Sequence[Any], start: int = 0) -> dict[str, Any]:
+        return dict(zip(self.names, row[start : start + len(self.names)], strict=True))
 
 
 def select_list(model: type[Model], alias: str | None = None) -> str:
@@ -121,16 +163,21 @@ def converter(model: type[Model], name: str) -> Callable[[Any], Any]:
     return convert
 
 
-_statements: dict[tuple[str, str], str] = {}
+_statements: dict[tuple[str, Hashable], str] = {}
+_STATEMENTS_KEPT = 500
 
 
-def statement(name: str, build: Callable[[], str]) -> str:
+def statement(key: Hashable, build: Callable[[], str], *, keep: bool = True) -> str:
     """The SQL `build()` writes, built once per database vendor (quoting differs) and kept: writing it quotes
-    dozens of names, which costs more than running it."""
-    key = (_connection().vendor, name)
-    sql = _statements.get(key)
+    dozens of names, which costs more than running it. `key` names the statement (with its shape, for one whose
+    text depends on the number of values); `keep=False` writes it without keeping it (a batch of a size seen
+    once would only fill the cache), as does a full cache."""
+    full_key = (_connection().vendor, key)
+    sql = _statements.get(full_key)
     if sql is None:
-        sql = _statements[key] = build()
+        sql = build()
+        if keep and len(_statements) < _STATEMENTS_KEPT:
+            _statements[full_key] = sql
     return sql
 
 

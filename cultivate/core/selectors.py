@@ -1,4 +1,4 @@
-"""Reads of the audit log, scoped to what the acting admin may read."""
+"""Reads of the audit log (a page of events the caller has scoped) and of a user's notifications."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
-
-from cultivate.accounts.models import Membership, Role
+from django.db.models import QuerySet
 
 from .models import AuditEvent, Notification
 
@@ -22,25 +20,9 @@ class AuditFilters:
     until: dt.date | None = None
 
 
-def audit_events_visible_to(membership: Membership | None) -> QuerySet[AuditEvent]:
-    if membership is None:
-        return AuditEvent.objects.none()
-    if membership.role == Role.ORG_ADMIN:
-        from cultivate.accounts.models import User
-
-        # The organisation's events, and events by its own users that carry no organisation (sign-ins).
-        org_users = User.objects.filter(memberships__organisation=membership.organisation).values("pk")
-        return AuditEvent.objects.filter(
-            Q(organisation_id=membership.organisation_id)
-            | Q(organisation__isnull=True, actor_id__in=org_users)
-        )
-    if membership.role == Role.ALLIANCE_ADMIN:
-        return AuditEvent.objects.filter(organisation__alliance=membership.alliance)
-    return AuditEvent.objects.none()
-
-
-def audit_log(membership: Membership | None, filters: AuditFilters, page: int = 1) -> Page[AuditEvent]:
-    qs = audit_events_visible_to(membership).select_related("organisation")
+def audit_log(events: QuerySet[AuditEvent], filters: AuditFilters, page: int = 1) -> Page[AuditEvent]:
+    """A page of these events (already scoped to what the reader may see), filtered, newest first."""
+    qs = events.select_related("organisation")
     if filters.action:
         qs = qs.filter(action=filters.action)
     if filters.actor:

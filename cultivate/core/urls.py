@@ -4,8 +4,6 @@ from . import notification_views, views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("audit/", views.audit_log, name="audit"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("notifications/", notification_views.notifications, name="notifications"),

@@ -65,7 +65,7 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 def monthly(yearly: float) -> float:
     """The chance in one month of something with this chance in a year."""
-    return 1 - (1 - min(yearly, 0.999)) ** (1 / 12)
+    return float(1 - (1 - min(yearly, 0.999)) ** (1 / 12))
 
 
 class Track(StrEnum):

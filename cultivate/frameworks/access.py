@@ -31,6 +31,8 @@ from .models import Framework
 AUTHOR_ROLES = frozenset({Role.EDUCATOR})
 ADOPT_ROLES = frozenset({Role.EDUCATOR, Role.ORG_ADMIN})
 REQUIREMENT_ROLES = frozenset({Role.EDUCATOR, Role.ORG_ADMIN})
+# Every role reads the frameworks it may see; these roles also write, publish, adopt or require them.
+FRAMEWORK_WORK_ROLES = AUTHOR_ROLES | ADOPT_ROLES | REQUIREMENT_ROLES | {Role.ALLIANCE_ADMIN}
 
 
 def _member_alliance_id(membership: Membership) -> int | None:
@@ -170,6 +172,11 @@ def can_import_framework(membership: Membership | None, owner: Organisation | Al
     return bool(can_create_framework(membership, owner))
 
 
+@rules.predicate
+def works_on_frameworks(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in FRAMEWORK_WORK_ROLES
+
+
 RULES.add_rule("view_framework", can_view_framework)
 RULES.add_rule("import_framework", can_import_framework)
 RULES.add_rule("create_framework", can_create_framework)
@@ -179,6 +186,7 @@ RULES.add_rule("adopt_framework", can_adopt_framework)
 RULES.add_rule("extend_framework", can_extend_framework)
 RULES.add_rule("view_requirements", can_view_requirements)
 RULES.add_rule("manage_requirements", can_manage_requirements)
+RULES.add_rule("work_on_frameworks", works_on_frameworks)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:

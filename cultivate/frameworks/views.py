@@ -431,7 +431,7 @@ def version_publish(request: HttpRequest, identifier: uuid.UUID, number: int) ->
                 f"{result.reassess} need reassessment; {moved} role requirements now point at it.",
             )
             return redirect("frameworks:detail", framework.identifier)
-    preview = services.version_publish_preview(version=version)
+    preview = selectors.version_publish_preview(version=version)
     return render(
         request,
         "frameworks/publish.jinja",

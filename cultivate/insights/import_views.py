@@ -4,7 +4,7 @@ refresh the snapshot of the service's own records, then follow the task on its s
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,6 +12,7 @@ from cultivate.accounts.models import User
 from cultivate.core.access import acting_membership, deny
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
+from cultivate.core.jobs_problems import problems_format, problems_response
 from cultivate.organisations.models import Organisation
 
 from .access import workforce_organisation_or_deny
@@ -86,14 +87,11 @@ def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseB
     record = job_recover_if_stale(record)
     if request.GET.get("download") == "problems":
         assert isinstance(request.user, User)
-        path = services.insights_import_problems_export(record=record, actor=request.user)
-        if path is None:
+        rows = services.insights_import_problems_export(record=record, actor=request.user)
+        if rows is None:
             raise Http404("This import has no problems to download.")
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            content_type="text/csv",
-            filename=f"insights-import-{record.pk}-problems.csv",
+        return problems_response(
+            rows, file_format=problems_format(request.GET.get("format")), name=f"insights-import-{record.pk}"
         )
     detail = presenters.status_detail(record)
     return render(

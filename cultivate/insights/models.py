@@ -4,7 +4,10 @@ The analytics themselves live in the Parquet store (`store.py`), not in these ta
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -106,6 +109,8 @@ SNAPSHOT_STOPPED = (
     "The snapshot stopped unexpectedly before it finished: the background worker running it was stopped. "
     "Nothing was changed. Please take the snapshot again."
 )
+# Beside an import's upload: every problem found, up to IMPORT_MAX_PROBLEMS (the record keeps the first ones).
+IMPORT_PROBLEMS_FILE = "problems.csv"
 # Under MEDIA_ROOT: one folder per report, named `<pk>-<random>`.
 BOARD_REPORTS_DIR = "board-reports"
 REPORT_STOPPED = (
@@ -137,15 +142,9 @@ class InsightsImport(BackgroundJob):
     status = models.CharField(
         max_length=10, choices=InsightsImportStatus.choices, default=InsightsImportStatus.QUEUED
     )
-    stage = models.CharField(max_length=100, blank=True)
-    steps_done = models.PositiveIntegerField(default=0)
-    steps_total = models.PositiveIntegerField(default=0)
     rows = models.JSONField(default=dict, blank=True, help_text="Rows written per table.")
-    problem_count = models.PositiveIntegerField(default=0)
-    # Every problem found (file, line, column, value, rule), or the one reason the upload could not be read.
+    # What else the page shows: the extract's date, warnings, a summary of the problems by rule.
     report = models.JSONField(default=dict, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -167,7 +166,10 @@ class InsightsImport(BackgroundJob):
             "status": InsightsImportStatus.FAILED,
             "stage": "Stopped",
             "finished_at": now,
-            "report": {"error": stopped},
+            "report": {},
+            "problems": [],
+            "problem_count": 0,
+            "error": stopped,
         }
 
     def job_files(self) -> list[Path]:
@@ -175,9 +177,22 @@ class InsightsImport(BackgroundJob):
         staged = list(Path(settings.INSIGHTS_STORE).glob(f".staging-{staging_tag(self)}-*"))
         return [*([(Path(settings.MEDIA_ROOT) / self.upload).parent] if self.upload else []), *staged]
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {InsightsImportStatus.SUCCEEDED, InsightsImportStatus.FAILED}
+    def job_problem_rows(self) -> Iterator[tuple[str, int | None, str, str, str]]:
+        # The file the import wrote holds more problems than the record keeps (IMPORT_MAX_PROBLEMS).
+        path = self.problems_path()
+        if path is None:
+            yield from super().job_problem_rows()
+            return
+        with path.open(encoding="utf-8", newline="") as handle:
+            for file, line, column, value, rule in itertools.islice(csv.reader(handle), 1, None):
+                yield file, int(line) if line else None, column, value, rule
+
+    def problems_path(self) -> Path | None:
+        """The CSV of problems the import wrote beside the upload, if it is still there."""
+        if not self.upload:
+            return None
+        path = (Path(settings.MEDIA_ROOT) / self.upload).parent / IMPORT_PROBLEMS_FILE
+        return path if path.is_file() else None
 
 
 class BoardReportFormat(models.TextChoices):
@@ -235,15 +250,9 @@ class BoardReport(BackgroundJob):
     status = models.CharField(
         max_length=10, choices=BoardReportStatus.choices, default=BoardReportStatus.QUEUED
     )
-    stage = models.CharField(max_length=100, blank=True)
-    steps_done = models.PositiveIntegerField(default=0)
-    steps_total = models.PositiveIntegerField(default=0)
     # Relative to MEDIA_ROOT, which is outside the web root; empty until the report is made.
     file = models.CharField(max_length=300, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
-    error = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -289,7 +298,3 @@ class BoardReport(BackgroundJob):
     def job_files(self) -> list[Path]:
         # The folder of a half-made report is named after the report.
         return list((Path(settings.MEDIA_ROOT) / BOARD_REPORTS_DIR).glob(f"{self.pk}-*"))
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {BoardReportStatus.SUCCEEDED, BoardReportStatus.FAILED}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cultivate.accounts.models import TEAM_ROLES, Membership, Role
 from cultivate.core import rows
 from cultivate.core.access import acting_membership, deny
+from cultivate.core.periods import active_on_sql
 
 from .models import EmploymentSpell, Organisation, Person, Team
 
@@ -107,10 +108,9 @@ def _holds_post_in_reach(person_id: int, team_ids: list[int], line_manager_id: i
         f"person_in_reach_{len(team_ids)}_{bool(line_manager_id)}",
         lambda: (
             f"SELECT 1 FROM {rows.table(EmploymentSpell)} "  # noqa: S608
-            f"WHERE {rows.column(EmploymentSpell, 'person')} = %s "
-            f"AND ({rows.column(EmploymentSpell, 'end_date')} IS NULL "
-            f"OR {rows.column(EmploymentSpell, 'end_date')} >= %s) "
-            f"AND {rows.column(EmploymentSpell, 'start_date')} <= %s AND ({' OR '.join(reach)}) LIMIT 1"
+            f"WHERE {rows.column(EmploymentSpell, 'person')} = %s AND "
+            f"{active_on_sql(rows.column(EmploymentSpell, 'start_date'), rows.column(EmploymentSpell, 'end_date'))} "
+            f"AND ({' OR '.join(reach)}) LIMIT 1"
         ),
     )
     with connection.cursor() as cursor:
@@ -192,6 +192,27 @@ def is_org_admin_of(membership: Membership | None, organisation: Organisation | 
     )
 
 
+@rules.predicate
+def has_own_record(membership: Membership | None) -> bool:
+    """The user is linked to a staff record of their own (whatever role they act in)."""
+    return membership is not None and membership.user.person_id is not None
+
+
+@rules.predicate
+def is_line_manager(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.LINE_MANAGER
+
+
+@rules.predicate
+def is_assessor(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.ASSESSOR
+
+
+@rules.predicate
+def is_alliance_role(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.ALLIANCE_ADMIN
+
+
 RULES = rules.RuleSet()
 RULES.add_rule("view_person", can_see_person)
 RULES.add_rule("view_characteristics", can_see_characteristics)
@@ -202,6 +223,15 @@ RULES.add_rule("view_team", can_see_team)
 RULES.add_rule("list_teams", can_list_teams)
 RULES.add_rule("view_my_team", is_team_role)
 RULES.add_rule("import_staff", is_org_admin_of)
+RULES.add_rule("view_own_record", has_own_record)
+# The team page is one page; the navigation names it for what each team role does there.
+RULES.add_rule("manage_my_team", is_team_role & is_line_manager)
+RULES.add_rule("assess_my_team", is_team_role & is_assessor)
+# An organisation's summary as a role's way in to it: those who see the summary but have no staff list (an
+# organisation's admins go to the staff list, which links to the summary).
+RULES.add_rule("enter_by_summary", can_see_summary & ~can_list_staff)
+# Every organisation has a page, but only a role that sees several of them needs the list.
+RULES.add_rule("list_organisations", is_alliance_role)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +15,7 @@ from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
+from cultivate.core.jobs_problems import problems_format, problems_response
 
 from . import access
 from .models import Organisation, StaffImport
@@ -97,14 +98,11 @@ def import_confirm(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse
 def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
     organisation, record = _record(request, ods_code, pk)
     if request.GET.get("download") == "problems":
-        path = services.staff_import_problems_export(record=record, ctx=AuditContext.from_request(request))
-        if path is None:
+        rows = services.staff_import_problems_export(record=record, ctx=AuditContext.from_request(request))
+        if rows is None:
             raise Http404("This import has no problems to download.")
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            content_type="text/csv",
-            filename=f"staff-import-{record.pk}-problems.csv",
+        return problems_response(
+            rows, file_format=problems_format(request.GET.get("format")), name=f"staff-import-{record.pk}"
         )
     return render(
         request,

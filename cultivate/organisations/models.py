@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cultivate.core import periods
 from cultivate.core.jobs import BackgroundJob
 from cultivate.core.models import TimeStampedModel
 
@@ -216,8 +217,7 @@ class ContractType(models.TextChoices):
 
 class SpellQuerySet(models.QuerySet["EmploymentSpell"]):
     def active_on(self, day: dt.date | None = None) -> SpellQuerySet:
-        day = day or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        return self.filter(periods.active_on(day or timezone.localdate()))
 
 
 class EmploymentSpell(TimeStampedModel):
@@ -279,8 +279,7 @@ class EmploymentSpell(TimeStampedModel):
 
     @property
     def is_current(self) -> bool:
-        today = timezone.localdate()
-        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+        return periods.is_active_on(self.start_date, self.end_date, timezone.localdate())
 
 
 class StaffImportStatus(models.TextChoices):
@@ -313,6 +312,16 @@ class StaffImport(BackgroundJob):
 
     job_task: ClassVar[str] = "cultivate.organisations.tasks.run_staff_import"
     job_waiting: ClassVar[str | None] = StaffImportStatus.CHECKED
+    job_finished: ClassVar[frozenset[str]] = frozenset(
+        {
+            StaffImportStatus.SUCCEEDED,
+            StaffImportStatus.REJECTED,
+            StaffImportStatus.FAILED,
+            StaffImportStatus.CANCELLED,
+        }
+    )
+    # A step is a row of the two files, checked.
+    job_step_unit: ClassVar[str] = "row"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff_imports")
     started_by = models.ForeignKey(
@@ -323,12 +332,9 @@ class StaffImport(BackgroundJob):
     status = models.CharField(
         max_length=10, choices=StaffImportStatus.choices, default=StaffImportStatus.QUEUED
     )
-    stage = models.CharField(max_length=10, choices=StaffImportStage.choices, blank=True)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    problem_count = models.PositiveIntegerField(default=0)
+    stage = models.CharField(max_length=100, choices=StaffImportStage.choices, blank=True)
+    # Counts, warnings and the preview; the problems are in `problems`.
     report = models.JSONField(default=dict, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     # Set when an admin confirms the preview: the next run writes the changes rather than only checking.
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -348,7 +354,7 @@ class StaffImport(BackgroundJob):
             "status": StaffImportStatus.FAILED,
             "stage": StaffImportStage.DONE,
             "finished_at": now,
-            "report": {**self.report, "error": STAFF_IMPORT_STOPPED},
+            "error": STAFF_IMPORT_STOPPED,
         }
 
     def job_expired_fields(self, now: dt.datetime) -> dict[str, Any]:
@@ -364,15 +370,5 @@ class StaffImport(BackgroundJob):
         return [Path(settings.MEDIA_ROOT) / self.folder] if self.folder else []
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in {
-            StaffImportStatus.SUCCEEDED,
-            StaffImportStatus.REJECTED,
-            StaffImportStatus.FAILED,
-            StaffImportStatus.CANCELLED,
-        }
-
-    @property
-    def is_busy(self) -> bool:
-        """Queued or running: the page follows its progress."""
-        return self.status in {StaffImportStatus.QUEUED, StaffImportStatus.RUNNING}
+    def stage_label(self) -> str:
+        return self.get_stage_display() if self.stage else ""

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from cultivate.accounts.models import Membership, Role
-from cultivate.config.jinja2_env import uk_date
 from cultivate.core.formatting import fte as format_fte
+from cultivate.core.formatting import uk_date
 
 from . import reference, selectors
 from .models import EmploymentSpell, Organisation, Person

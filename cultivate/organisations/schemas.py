@@ -123,7 +123,7 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_current_posts(person: Person) -> list[EmploymentSpell]:
         # Loaded by the selector (a prefetch into `current_spells`); never queried per person here.
-        return person.current_spells  # type: ignore[attr-defined]
+        return person.current_spells  # type: ignore[attr-defined,no-any-return]
 
     @staticmethod
     def resolve_status(person: Person) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cultivate.accounts.models import Membership
 
 from . import access
-from .models import EmploymentSpell, Organisation, Person, SupportRole, Team
+from .models import EmploymentSpell, Organisation, Person, SpellQuerySet, SupportRole, Team
 
 STAFF_PAGE_SIZE = 50
 
@@ -43,7 +43,7 @@ def support_roles() -> QuerySet[SupportRole]:
     return SupportRole.objects.all()
 
 
-def _current_spells(day: dt.date) -> Prefetch:
+def _current_spells(day: dt.date) -> Prefetch[str, SpellQuerySet, str]:
     return Prefetch(
         "spells",
         queryset=EmploymentSpell.objects.active_on(day)

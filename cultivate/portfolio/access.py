@@ -57,6 +57,22 @@ def can_sign_off(membership: Membership | None, person: Person | None) -> bool:
     )
 
 
+# The roles whose work is a team's competence: its line managers and assessors, and the organisation's admins.
+TEAM_PAGE_ROLES = TEAM_ROLES | {Role.ORG_ADMIN}
+# The roles who write delegation protocols for their organisation.
+PROTOCOL_ROLES = frozenset({Role.ORG_ADMIN, Role.EDUCATOR})
+
+
+@rules.predicate
+def has_team_pages(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in TEAM_PAGE_ROLES
+
+
+@rules.predicate
+def writes_protocols(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in PROTOCOL_ROLES
+
+
 @rules.predicate
 def can_view_team_competence(membership: Membership | None, team: Team | None) -> bool:
     """The team matrix and the team's delegation view: its line managers and assessors, and org admins."""
@@ -89,7 +105,7 @@ def can_manage_protocols(membership: Membership | None, organisation: Organisati
     return (
         membership is not None
         and organisation is not None
-        and membership.role in {Role.ORG_ADMIN, Role.EDUCATOR}
+        and membership.role in PROTOCOL_ROLES
         and membership.organisation_id == organisation.pk
     )
 
@@ -102,6 +118,14 @@ RULES.add_rule("view_team_competence", can_view_team_competence)
 RULES.add_rule("check_delegation", can_check_delegation)
 RULES.add_rule("view_protocols", can_view_protocols)
 RULES.add_rule("manage_protocols", can_manage_protocols)
+# A portfolio of one's own: the user is linked to a staff record, whatever role they act in.
+RULES.add_rule("view_own_portfolio", org_access.has_own_record)
+# The sign-off queue: assessors (whether a request is theirs to sign is `sign_off`).
+RULES.add_rule("review_sign_offs", org_access.is_assessor)
+RULES.add_rule("view_team_list", has_team_pages)
+# Every member of an organisation may read its protocols; delegation is part of the work of those who check it
+# for their teams and of those who write the protocols.
+RULES.add_rule("work_with_delegation", has_team_pages | writes_protocols)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:

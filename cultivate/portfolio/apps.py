@@ -9,6 +9,11 @@ class PortfolioConfig(AppConfig):
     def ready(self) -> None:
         from cultivate.core import audit_actions
 
+        # Frameworks asks what depends on a framework through this hook rather than importing the portfolio.
+        from cultivate.frameworks import dependents
+
         from .audit_actions import PortfolioAction
+        from .framework_dependents import PortfolioDependents
 
         audit_actions.register(self.label, PortfolioAction)
+        dependents.register(PortfolioDependents())

@@ -12,7 +12,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from cultivate.config.jinja2_env import uk_date
+from cultivate.core.formatting import uk_date
 from cultivate.frameworks.models import Competence, EvidenceKind
 from cultivate.organisations.models import Person
 

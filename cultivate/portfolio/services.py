@@ -26,8 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
-from cultivate.config.jinja2_env import uk_date
 from cultivate.core.audit import AuditContext, audit
+from cultivate.core.formatting import uk_date
 from cultivate.core.notify import notify
 from cultivate.frameworks import selectors as framework_selectors
 from cultivate.frameworks.models import Competence, EvidenceKind, Framework

@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
+from cultivate.core import rows
 from cultivate.frameworks.models import Competence, Framework, RoleRequirement, VersionStatus
 from cultivate.organisations.models import ContractType, EmploymentSpell
 
@@ -131,29 +132,6 @@ def _day(value: dt.date | str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-# Quoted names, kept: `_read_records` writes its SQL on every call, and looking up the connection and quoting
-# each name cost more than running the queries. Keyed by vendor, as quoting differs.
-_columns: dict[tuple[str, type[models.Model], str], str] = {}
-
-
-def _table(model: type[models.Model]) -> str:
-    key = (connection.vendor, model, "")
-    found = _columns.get(key)
-    if found is None:
-        found = _columns[key] = connection.ops.quote_name(model._meta.db_table)
-    return found
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    key = (connection.vendor, model, name)
-    found = _columns.get(key)
-    if found is None:
-        field = model._meta.get_field(name)
-        assert isinstance(field, models.Field) and field.column
-        found = _columns[key] = f"{_table(model)}.{connection.ops.quote_name(field.column)}"
-    return found
-
-
 def _key_groups(keys: set[Key]) -> list[tuple[int, list[uuid.UUID]]]:
     by_framework: dict[int, list[uuid.UUID]] = defaultdict(list)
     for framework_id, identifier in keys:
@@ -181,46 +159,103 @@ def _keys_params(groups: list[tuple[int, list[uuid.UUID]]]) -> list[Any]:
     return params
 
 
-# The three statements of `_read_records`, by vendor and shape (number of people, identifiers per framework):
-# writing them quotes dozens of names, which cost the delegation check more than running them.
-_record_statements: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+# The columns of `_read_records`' three statements, read by name.
+ASSESSMENT = rows.Columns(
+    "id",
+    "person_id",
+    "framework_id",
+    "identifier",
+    "content_hash",
+    "kind",
+    "level",
+    "level_rank",
+    "assessed_on",
+    "expires_on",
+    "assessor_name",
+    "supersedes_id",
+)
+REQUEST = rows.Columns("person_id", "framework_id", "identifier", "status")
+EVIDENCE = rows.Columns("person_id", "framework_id", "identifier")
+# Positions of the assessment columns, looked up by name once (the loops over thousands of rows index by them).
+_ID = ASSESSMENT["id"]
+_PERSON = ASSESSMENT["person_id"]
+_FRAMEWORK = ASSESSMENT["framework_id"]
+_IDENTIFIER = ASSESSMENT["identifier"]
+_HASH = ASSESSMENT["content_hash"]
+_KIND = ASSESSMENT["kind"]
+_LEVEL = ASSESSMENT["level"]
+_RANK = ASSESSMENT["level_rank"]
+_ASSESSED = ASSESSMENT["assessed_on"]
+_EXPIRES = ASSESSMENT["expires_on"]
+_ASSESSOR = ASSESSMENT["assessor_name"]
+_SUPERSEDES = ASSESSMENT["supersedes_id"]
 
 
-def _record_sql(people_count: int, shape: tuple[int, ...]) -> tuple[str, str, str]:
-    people = ", ".join(["%s"] * people_count)
-    a = functools.partial(_column, Assessment)
-    if _DAYS_AS_TEXT:
-        days = f"CAST({a('assessed_on')} AS text), CAST({a('expires_on')} AS text)"
-    else:
-        days = f"{a('assessed_on')}, {a('expires_on')}"
-    keys_sql = _keys_sql(a("framework"), a("competence_identifier"), shape)
+def _assessment_sql(people_count: int, shape: tuple[int, ...]) -> str:
+    a = functools.partial(rows.column, Assessment)
+    text = _DAYS_AS_TEXT
+    columns = ASSESSMENT.sql(
+        {
+            "id": a("id"),
+            "person_id": a("person"),
+            "framework_id": a("framework"),
+            "identifier": f"CAST({a('competence_identifier')} AS text)",
+            "content_hash": a("content_hash"),
+            "kind": a("kind"),
+            "level": a("level"),
+            "level_rank": a("level_rank"),
+            "assessed_on": f"CAST({a('assessed_on')} AS text)" if text else a("assessed_on"),
+            "expires_on": f"CAST({a('expires_on')} AS text)" if text else a("expires_on"),
+            "assessor_name": a("assessor_name"),
+            "supersedes_id": a("supersedes"),
+        }
+    )
     # Table and column names come from the models, every value is a bound parameter.
-    assessment_sql = (
-        f"SELECT {a('id')}, {a('person')}, {a('framework')}, "  # noqa: S608
-        f"CAST({a('competence_identifier')} AS text), "
-        f"{a('content_hash')}, {a('kind')}, {a('level')}, {a('level_rank')}, {days}, {a('assessor_name')}, "
-        f"{a('supersedes')} FROM {_table(Assessment)} "
-        f"WHERE {a('person')} IN ({people}) AND {keys_sql} ORDER BY {a('assessed_on')}, {a('id')}"
+    return (
+        f"SELECT {columns} FROM {rows.table(Assessment)} "  # noqa: S608
+        f"WHERE {a('person')} IN ({', '.join(['%s'] * people_count)}) "
+        f"AND {_keys_sql(a('framework'), a('competence_identifier'), shape)} "
+        f"ORDER BY {a('assessed_on')}, {a('id')}"
     )
-    c = functools.partial(_column, Competence)
-    keys_sql = _keys_sql(c("framework"), c("identifier"), shape)
-    r = functools.partial(_column, SignOffRequest)
-    request_sql = (
-        f"SELECT {r('person')}, {c('framework')}, "  # noqa: S608
-        f"CAST({c('identifier')} AS text), {r('status')} "
-        f"FROM {_table(SignOffRequest)} INNER JOIN {_table(Competence)} ON {c('id')} = {r('competence')} "
-        f"WHERE {r('person')} IN ({people}) AND {r('status')} IN (%s, %s) AND {keys_sql}"
+
+
+def _request_sql(people_count: int, shape: tuple[int, ...]) -> str:
+    c = functools.partial(rows.column, Competence)
+    r = functools.partial(rows.column, SignOffRequest)
+    columns = REQUEST.sql(
+        {
+            "person_id": r("person"),
+            "framework_id": c("framework"),
+            "identifier": f"CAST({c('identifier')} AS text)",
+            "status": r("status"),
+        }
     )
-    e = functools.partial(_column, Evidence)
-    link = functools.partial(_column, EvidenceLink)
-    evidence_sql = (
-        f"SELECT {e('person')}, {c('framework')}, "  # noqa: S608
-        f"CAST({c('identifier')} AS text) "
-        f"FROM {_table(EvidenceLink)} INNER JOIN {_table(Evidence)} ON {e('id')} = {link('evidence')} "
-        f"INNER JOIN {_table(Competence)} ON {c('id')} = {link('competence')} "
-        f"WHERE {e('person')} IN ({people}) AND {keys_sql}"
+    return (
+        f"SELECT {columns} FROM {rows.table(SignOffRequest)} "  # noqa: S608
+        f"INNER JOIN {rows.table(Competence)} ON {c('id')} = {r('competence')} "
+        f"WHERE {r('person')} IN ({', '.join(['%s'] * people_count)}) AND {r('status')} IN (%s, %s) "
+        f"AND {_keys_sql(c('framework'), c('identifier'), shape)}"
     )
-    return assessment_sql, request_sql, evidence_sql
+
+
+def _evidence_sql(people_count: int, shape: tuple[int, ...]) -> str:
+    c = functools.partial(rows.column, Competence)
+    e = functools.partial(rows.column, Evidence)
+    link = functools.partial(rows.column, EvidenceLink)
+    columns = EVIDENCE.sql(
+        {
+            "person_id": e("person"),
+            "framework_id": c("framework"),
+            "identifier": f"CAST({c('identifier')} AS text)",
+        }
+    )
+    return (
+        f"SELECT {columns} FROM {rows.table(EvidenceLink)} "  # noqa: S608
+        f"INNER JOIN {rows.table(Evidence)} ON {e('id')} = {link('evidence')} "
+        f"INNER JOIN {rows.table(Competence)} ON {c('id')} = {link('competence')} "
+        f"WHERE {e('person')} IN ({', '.join(['%s'] * people_count)}) "
+        f"AND {_keys_sql(c('framework'), c('identifier'), shape)}"
+    )
 
 
 def _read_records(
@@ -231,19 +266,21 @@ def _read_records(
     queries through the ORM cost it more than running them. Identifiers come back as text (hex on SQLite,
     hyphenated on PostgreSQL), dates as ISO text on SQLite (see `_DAYS_AS_TEXT`).
 
-    Assessment rows: id, person, framework, identifier, content hash, kind, level, level rank, assessed on,
-    expires on, assessor name, superseded assessment; ordered by date, then id. Request rows: person,
-    framework, identifier, status. Evidence rows: person, framework, identifier."""
+    Rows of the `ASSESSMENT` columns, ordered by date, then id; of the `REQUEST` and `EVIDENCE` columns."""
     groups = _key_groups(keys)
     shape = tuple(len(identifiers) for _, identifiers in groups)
-    statement_key = (connection.vendor, len(person_ids), shape)
-    statements = _record_statements.get(statement_key)
-    if statements is None:
-        # Kept only for small shapes (a check, a team's grid): a national batch would fill the cache.
-        statements = _record_sql(len(person_ids), shape)
-        if len(person_ids) <= 50 and sum(shape) <= 200 and len(_record_statements) < 500:
-            _record_statements[statement_key] = statements
-    assessment_sql, request_sql, evidence_sql = statements
+    people = len(person_ids)
+    # Kept only for small shapes (a check, a team's grid): a national batch would fill the cache.
+    keep = people <= 50 and sum(shape) <= 200
+    assessment_sql = rows.statement(
+        ("status_assessments", people, shape), lambda: _assessment_sql(people, shape), keep=keep
+    )
+    request_sql = rows.statement(
+        ("status_requests", people, shape), lambda: _request_sql(people, shape), keep=keep
+    )
+    evidence_sql = rows.statement(
+        ("status_evidence", people, shape), lambda: _evidence_sql(people, shape), keep=keep
+    )
     keys_params = _keys_params(groups)
     people_params = list(person_ids)
     with connection.cursor() as cursor:
@@ -295,21 +332,32 @@ def _records(
     correction = AssessmentKind.CORRECTION
     withdrawal = AssessmentKind.WITHDRAWAL
     today = on.isoformat() if _DAYS_AS_TEXT else on  # ISO dates compare as text in date order
-    superseded = {row[11] for row in assessments if row[11] and (row[5] == correction or row[8] <= today)}
+    id_, person, framework, identifier_at = _ID, _PERSON, _FRAMEWORK, _IDENTIFIER
+    kind, assessed, supersedes = _KIND, _ASSESSED, _SUPERSEDES
+    superseded = {
+        row[supersedes]
+        for row in assessments
+        if row[supersedes] and (row[kind] == correction or row[assessed] <= today)
+    }
     latest: dict[tuple[int, int], tuple[Any, ...]] = {}
     for row in assessments:
-        if row[0] in superseded or row[5] == withdrawal or row[8] > today:
+        if row[id_] in superseded or row[kind] == withdrawal or row[assessed] > today:
             continue
         # Ordered by date, so the last record standing is the one that counts.
-        latest[(row[1], identifier_of[(row[2], row[3].lower())])] = row
+        latest[(row[person], identifier_of[(row[framework], row[identifier_at].lower())])] = row
 
     # Open requests make "awaiting sign-off"; a request returned with feedback means work in progress.
     requests: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for person_id, framework_id, identifier, status in request_rows:
-        requests[(person_id, identifier_of[(framework_id, identifier.lower())])].add(status)
+    person, framework, identifier_at, status = (
+        REQUEST[name] for name in ("person_id", "framework_id", "identifier", "status")
+    )
+    for row in request_rows:
+        requests[(row[person], identifier_of[(row[framework], row[identifier_at].lower())])].add(row[status])
+    person, framework, identifier_at = (
+        EVIDENCE[name] for name in ("person_id", "framework_id", "identifier")
+    )
     with_evidence = {
-        (person_id, identifier_of[(framework_id, identifier.lower())])
-        for person_id, framework_id, identifier in evidence_rows
+        (row[person], identifier_of[(row[framework], row[identifier_at].lower())]) for row in evidence_rows
     }
     return _Records(current, index, latest, requests, with_evidence)
 
@@ -368,7 +416,7 @@ def statuses(
                     assessment,
                     reference,
                     version_number=row_now.version.number
-                    if row_now is not None and assessment[4] != reference.content_hash
+                    if row_now is not None and assessment[_HASH] != reference.content_hash
                     else None,
                     awaiting=awaiting,
                     in_progress=in_progress,
@@ -411,6 +459,7 @@ def summaries(
     awaiting_summary: Summary = (State.AWAITING, "", 0, None)
     in_progress_summary: Summary = (State.IN_PROGRESS, "", 0, None)
     open_, returned = RequestStatus.OPEN, RequestStatus.RETURNED
+    expires_at, hash_at, level_at, rank_at = _EXPIRES, _HASH, _LEVEL, _RANK
     result: dict[tuple[int, int], Summary] = {}
     for competence in competences:
         key = (competence.framework_id, competence.identifier)
@@ -424,22 +473,22 @@ def summaries(
             awaiting = request_states is not None and open_ in request_states
             lapsed: Summary | None = None
             if row is not None:
-                expires = row[9]
-                if row[4] != content_hash:
-                    lapsed = (reassess, row[6], row[7], None)
+                expires = row[expires_at]
+                if row[hash_at] != content_hash:
+                    lapsed = (reassess, row[level_at], row[rank_at], None)
                 elif expires is not None and expires < today:
                     lapsed = (
                         expired,
-                        row[6],
-                        row[7],
+                        row[level_at],
+                        row[rank_at],
                         days.get(expires) or days.setdefault(expires, _day(expires)),
                     )
                 elif expires is not None and expires <= soon:
                     day = days.get(expires) or days.setdefault(expires, _day(expires))
-                    result[(person_id, pk)] = (expiring, row[6], row[7], day)
+                    result[(person_id, pk)] = (expiring, row[level_at], row[rank_at], day)
                     continue
                 else:
-                    result[(person_id, pk)] = (achieved, row[6], row[7], None)
+                    result[(person_id, pk)] = (achieved, row[level_at], row[rank_at], None)
                     continue
             if awaiting:
                 result[(person_id, pk)] = awaiting_summary
@@ -461,17 +510,17 @@ def _status(
     soon: dt.date,
 ) -> CompetenceStatus:
     lapsed: CompetenceStatus | None = None
-    if assessment is not None and assessment[5] != AssessmentKind.WITHDRAWAL:
-        expires_on = _day(assessment[9])
+    if assessment is not None and assessment[_KIND] != AssessmentKind.WITHDRAWAL:
+        expires_on = _day(assessment[_EXPIRES])
         details: dict[str, Any] = {
-            "level": str(assessment[6]),
-            "level_rank": int(assessment[7]),
-            "assessed_on": _day(assessment[8]),
+            "level": str(assessment[_LEVEL]),
+            "level_rank": int(assessment[_RANK]),
+            "assessed_on": _day(assessment[_ASSESSED]),
             "expires_on": expires_on,
-            "assessment_id": int(assessment[0]),
-            "assessor_name": str(assessment[10]),
+            "assessment_id": int(assessment[_ID]),
+            "assessor_name": str(assessment[_ASSESSOR]),
         }
-        if assessment[4] != row_now.content_hash:
+        if assessment[_HASH] != row_now.content_hash:
             changed = f" in version {version_number}" if version_number else ""
             lapsed = CompetenceStatus(
                 State.REASSESS,

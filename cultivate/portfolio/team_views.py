@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cultivate.accounts.models import TEAM_ROLES, Role
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
@@ -21,7 +20,6 @@ from . import access, delegation, matrix
 from .delegation_forms import MatrixFilterForm
 
 # Roles the team pages are for (`access.can_view_team_competence`); others are refused the list outright.
-TEAM_PAGE_ROLES = TEAM_ROLES | {Role.ORG_ADMIN}
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,7 +56,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         for team in org_selectors.teams_visible_to(membership).order_by("name")
         if access.may(membership, "view_team_competence", team)
     ]
-    if not teams and (membership is None or membership.role not in TEAM_PAGE_ROLES):
+    if not teams and not access.may(membership, "view_team_list"):
         deny(request, reason="This role has no teams whose competence it may see.")
     return render(
         request,

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cultivate.accounts.models import Membership, Role
+from cultivate.accounts.models import Membership
 from cultivate.core.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
@@ -530,7 +530,7 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def _assessor_membership(request: HttpRequest) -> Membership:
     membership = _membership(request)
-    if membership is None or membership.role != Role.ASSESSOR:
+    if membership is None or not access.may(membership, "review_sign_offs"):
         deny(request, reason="Only assessors have a sign-off queue.")
     return membership
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 
-from cultivate.core.testing import PASSWORD
+from cultivate.accounts.testing import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.audit import AuditContext
 from cultivate.frameworks import reference, services
 from cultivate.frameworks.tests.framework_factories import (

@@ -14,7 +14,7 @@ from django.apps import apps as django_apps
 from playwright.sync_api import FilePayload, Page, expect
 
 from cultivate.accounts.models import Role
-from cultivate.core.testing import make_organisation, make_user
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.insights.models import InsightsImport, JobTitleReview
 from cultivate.insights.store import manifest
 from cultivate.insights.tests.test_extract_fixtures import extract_tables, write_csv

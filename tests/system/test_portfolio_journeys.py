@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import FilePayload, Page, expect
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_person, make_spell, make_team, make_user
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_spell, make_team, make_user
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, RoleRequirement
 from cultivate.organisations.models import EmploymentSpell, SupportRole
 from cultivate.portfolio.audit_actions import PortfolioAction

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation, make_user
 from cultivate.insights.board_reports.services import board_report_create
 from cultivate.insights.measures import Window
 from cultivate.insights.tests.dashboard_store import build_store

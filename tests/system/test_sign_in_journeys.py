@@ -9,7 +9,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
-from cultivate.core.testing import make_organisation, make_user
+from cultivate.accounts.testing import make_organisation, make_user
 
 from .browser import Journey, fill_sign_in, sign_in
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
-from cultivate.core.testing import make_organisation, make_person, make_spell, make_team, make_user
+from cultivate.accounts.testing import make_organisation, make_person, make_spell, make_team, make_user
 
 from .browser import Journey, horizontal_overflow, nav_link, sign_in, sign_out
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
-from cultivate.core.testing import make_organisation, make_person, make_team, make_user
+from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
 
 from .browser import Journey, nav_link, sign_in
 

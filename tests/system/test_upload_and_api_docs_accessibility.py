@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
-from cultivate.core.testing import make_organisation, make_person, make_user
+from cultivate.accounts.testing import make_organisation, make_person, make_user
 from cultivate.portfolio.tests.portfolio_factories import make_evidence
 
 from .browser import Journey, horizontal_overflow, sign_in

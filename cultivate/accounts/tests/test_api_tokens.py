@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.middleware import SESSION_KEY
 from cultivate.accounts.models import ApiToken, Role
@@ -20,7 +21,6 @@ from cultivate.accounts.services import (
     membership_grant,
     user_deactivate,
 )
-from cultivate.core import testing as t
 from cultivate.core.audit import AuditContext
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent

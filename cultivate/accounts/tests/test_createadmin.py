@@ -13,7 +13,7 @@ from cultivate.__main__ import main
 from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_alliance, make_organisation
+from cultivate.organisations.testing import make_alliance, make_organisation
 
 pytestmark = pytest.mark.django_db
 

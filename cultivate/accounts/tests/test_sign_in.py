@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts import throttle
 from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Role, SignInThrottle, User
 from cultivate.config.settings import base
-from cultivate.core import testing as t
 from cultivate.core.audit import client_ip
 from cultivate.core.models import AuditEvent
 

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from cultivate.accounts import services
+from cultivate.accounts import testing as t
 from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Membership, Role, User
-from cultivate.core import testing as t
 from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "cultivate.frameworks",
     "cultivate.portfolio",
     "cultivate.insights",
+    # Above every app: the home page, the navigation gathered from the apps' menus, the audit log.
+    "cultivate.site",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
                 "cultivate.core.context_processors.layout",
+                "cultivate.site.context_processors.navigation",
             ],
         },
     },
@@ -135,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sign-in throttling (cultivate/accounts/throttle.py): failures are counted per email address, whether or not an

@@ -11,10 +11,10 @@ from django.apps import apps
 from django.test import Client, RequestFactory, override_settings
 
 from cultivate.accounts import services as account_services
+from cultivate.accounts import testing as t
 from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Role
 from cultivate.core import audit_actions
-from cultivate.core import testing as t
 from cultivate.core.audit import AuditContext, AuditRefused, audit
 from cultivate.core.audit_actions import AuditActions, CoreAction
 from cultivate.core.models import AuditEvent

@@ -43,3 +43,17 @@ def test_fte_filter() -> None:
     assert formatting.fte(Decimal("0.8")) == "0.80"
     assert formatting.fte(1) == "1.00"
     assert formatting.fte(None) == ""
+
+
+def test_uk_date_writes_dates_as_nhs_uk_does_and_moments_in_london_time():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    assert formatting.uk_date(dt.date(2024, 3, 3)) == "3 March 2024"
+    assert formatting.uk_date(None) == ""
+    assert formatting.uk_date(None, empty="Never") == "Never"
+    summer = dt.datetime(2024, 7, 1, 13, 5, tzinfo=dt.UTC)
+    assert formatting.uk_date(summer) == "1 July 2024 at 14:05"
+    # The same as Django's local time, which the pages used before.
+    assert formatting.uk_date(summer) == f"1 July 2024 at {timezone.localtime(summer):%H:%M}"

@@ -18,8 +18,8 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
-from cultivate.core.jobs import WORKER_LOST, job_heartbeat, jobs_recover, jobs_recover_workers
-from cultivate.core.testing import make_organisation, make_user
+from cultivate.accounts.testing import make_organisation, make_user
+from cultivate.core.jobs import WORKER_LOST, JobProgress, job_heartbeat, jobs_recover, jobs_recover_workers
 from cultivate.insights.models import (
     IMPORT_STOPPED,
     InsightsImport,
@@ -62,8 +62,8 @@ def running_staff_import(
         folder=folder,
         status=StaffImportStatus.RUNNING,
         stage=StaffImportStage.CHECKING,
-        rows_total=200,
-        rows_done=2,
+        steps_total=200,
+        steps_done=2,
     )
     then = timezone.now() - silent_for
     StaffImport.objects.filter(pk=record.pk).update(updated_at=then, heartbeat_at=then)
@@ -94,7 +94,7 @@ def test_a_silent_staff_import_is_failed_with_a_message_and_its_uploads_removed(
     record.refresh_from_db()
     assert record.status == StaffImportStatus.FAILED
     assert record.stage == StaffImportStage.DONE and record.finished_at is not None
-    assert record.report["error"] == STAFF_IMPORT_STOPPED
+    assert record.error == STAFF_IMPORT_STOPPED
     assert not folder.exists()
     task_row.refresh_from_db()
     assert task_row.status == "FAILED" and task_row.exception_class_path == WORKER_LOST
@@ -230,7 +230,7 @@ def test_a_silent_insights_import_is_failed_and_its_upload_and_staging_removed(
     page = client.get(f"/insights/organisations/RX1/import/{record.pk}/").content.decode()
 
     record.refresh_from_db()
-    assert record.status == InsightsImportStatus.FAILED and record.report == {"error": IMPORT_STOPPED}
+    assert record.status == InsightsImportStatus.FAILED and record.error == IMPORT_STOPPED
     assert "The import stopped unexpectedly" in page and "Please upload the file again." in page
     assert not folder.exists() and not staged.exists()
     assert other.exists()  # another import's work in progress
@@ -295,3 +295,21 @@ def test_every_job_model_says_how_it_fails_and_expires() -> None:
         assert model.job_failed_fields is not BackgroundJob.job_failed_fields, model
         if model.job_waiting is not None:
             assert model.job_expired_fields is not BackgroundJob.job_expired_fields, model
+
+
+def test_job_progress_writes_at_most_once_a_second_but_always_the_last_step(
+    organisation: Organisation,
+) -> None:
+    record = StaffImport.objects.create(organisation=organisation, folder="imports/RX1/p", status="running")
+    progress = JobProgress(record)
+
+    progress("checking", 10, 100)
+    progress("checking", 20, 100)  # within the second: not written
+    record.refresh_from_db()
+    assert (record.stage, record.steps_done, record.steps_total) == ("checking", 10, 100)
+    progress(None, 100, 100)  # the last step is always written; no stage leaves it as it is
+    record.refresh_from_db()
+    assert (record.stage, record.steps_done, record.steps_total) == ("checking", 100, 100)
+    progress(None, 120, 100)  # more done than announced: the total grows with it
+    record.refresh_from_db()
+    assert (record.steps_done, record.steps_total) == (120, 120)

@@ -21,10 +21,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cultivate.accounts import services as account_services
+from cultivate.accounts import testing as t
 from cultivate.accounts.middleware import SESSION_KEY as ROLE_KEY
 from cultivate.accounts.models import Role
 from cultivate.config.settings import base
-from cultivate.core import testing as t
 from cultivate.core import writes
 from cultivate.core.middleware import SESSION_SAVED_AT
 

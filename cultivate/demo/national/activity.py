@@ -121,7 +121,7 @@ def _bme_share(white: np.ndarray, target: np.ndarray, others: float) -> np.ndarr
         likelihood = (white / (white + others * (1 - q))) / ((1 - white) / ((1 - white) + others * q))
         low = np.where(likelihood < target, q, low)
         high = np.where(likelihood < target, high, q)
-    return (low + high) / 2
+    return np.asarray((low + high) / 2)
 
 
 def recruitment(sim: Simulation, joins: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -52,7 +52,7 @@ def _counts(total: int, weights: np.ndarray) -> np.ndarray:
     remainder = int(total - counts.sum())
     if remainder:
         counts[np.argsort(-(shares - counts), kind="stable")[:remainder]] += 1
-    return counts
+    return np.asarray(counts)
 
 
 def _codes(rng: np.random.Generator, n: int) -> list[str]:

@@ -51,7 +51,7 @@ def months_of(days: np.ndarray) -> np.ndarray:
 def pick(rng: np.random.Generator, cumulative: np.ndarray) -> np.ndarray:
     """For each row of cumulative weights (rows normalised to end at 1), an index drawn in proportion."""
     u = np.asarray(rng.random(len(cumulative)))
-    return np.minimum((u[:, None] > cumulative).sum(axis=1), cumulative.shape[1] - 1)
+    return np.asarray(np.minimum((u[:, None] > cumulative).sum(axis=1), cumulative.shape[1] - 1))
 
 
 def choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
@@ -61,7 +61,7 @@ def choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarr
 
 def uniform_days(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """A day in [low, high] for each pair (high ≥ low)."""
-    return low + np.floor(rng.random(len(low)) * (high - low + 1)).astype(np.int64)
+    return np.asarray(low + np.floor(rng.random(len(low)) * (high - low + 1)).astype(np.int64))
 
 
 @dataclass
@@ -363,7 +363,7 @@ class Simulation:
         bands = choice(self.rng, np.array([w for _, _, w in table]), n)
         low = np.array([lo for lo, _, _ in table])[bands]
         high = np.array([hi for _, hi, _ in table])[bands]
-        return low + np.floor(self.rng.random(n) * (high - low + 1)).astype(np.int64)
+        return np.asarray(low + np.floor(self.rng.random(n) * (high - low + 1)).astype(np.int64))
 
     def _demography(self, group: np.ndarray, mh: np.ndarray, org: np.ndarray) -> tuple[np.ndarray, ...]:
         rng, m = self.rng, self.m
@@ -456,11 +456,13 @@ class Simulation:
 
     def _team(self, org: np.ndarray) -> np.ndarray:
         m = self.m
-        return m.team_offset[org] + np.floor(self.rng.random(len(org)) * m.team_count[org]).astype(np.int64)
+        return np.asarray(
+            m.team_offset[org] + np.floor(self.rng.random(len(org)) * m.team_count[org]).astype(np.int64)
+        )
 
     def _title(self, org: np.ndarray, role: np.ndarray) -> np.ndarray:
         slot = self.rng.integers(0, TITLE_SLOTS, len(org))
-        return self.m.org_titles[org, role, slot]
+        return np.asarray(self.m.org_titles[org, role, slot])
 
     # --- the years -------------------------------------------------------------------------------------------
 
@@ -597,7 +599,7 @@ class Simulation:
                 np.bincount(key, weights=weight, minlength=6), 1e-9
             )
             p[support] = rates * factor / np.where(mean[key] > 0, mean[key], 1)
-        return np.minimum(p * m.progression[org], 0.95)
+        return np.asarray(np.minimum(p * m.progression[org], 0.95))
 
     def _leave(self, idx: np.ndarray, when: np.ndarray, retires: np.ndarray) -> None:
         s, rng, m = self.s, self.rng, self.m

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role, User
-from cultivate.core import testing as t
 from cultivate.core.audit import AuditContext
 from cultivate.frameworks import reference, services
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus

@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.core.audit import AuditContext
-from cultivate.core.testing import make_organisation, make_user
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import case_import
 from cultivate.frameworks.models import Framework

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from cultivate.core.testing import make_alliance, make_organisation
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.writer import schema_problems
 from cultivate.frameworks.models import Framework, FrameworkVersion, VersionStatus
+from cultivate.organisations.testing import make_alliance, make_organisation
 
 pytestmark = [
     pytest.mark.django_db,

@@ -12,7 +12,6 @@ from pytest_django.fixtures import Settings
 
 from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation
 from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import (
@@ -36,6 +35,7 @@ from cultivate.frameworks.models import (
 )
 from cultivate.frameworks.reference import CARE_CERTIFICATE, CARE_CERTIFICATE_KEY, item_identifier
 from cultivate.organisations.models import Organisation
+from cultivate.organisations.testing import make_organisation
 
 # Changes made outside a request name a job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")

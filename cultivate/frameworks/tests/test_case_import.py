@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 
 from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_alliance, make_organisation
 from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import ImportOutcome, case_import
@@ -30,6 +29,7 @@ from cultivate.frameworks.models import (
 )
 from cultivate.frameworks.reference import CARE_CERTIFICATE_KEY, item_identifier
 from cultivate.organisations.models import Organisation
+from cultivate.organisations.testing import make_alliance, make_organisation
 
 # Changes made outside a request name a job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")

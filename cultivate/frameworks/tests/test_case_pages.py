@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cultivate.accounts.models import Role, User
+from cultivate.accounts.testing import make_alliance, make_organisation, make_user
 from cultivate.core.audit import AuditContext
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_alliance, make_organisation, make_user
 from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import case_import

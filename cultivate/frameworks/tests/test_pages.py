@@ -10,8 +10,8 @@ import re
 import pytest
 from django.test import Client
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.frameworks import reference
 from cultivate.frameworks.models import (
     Adoption,

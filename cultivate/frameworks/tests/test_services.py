@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from cultivate.core import testing as t
+from cultivate.accounts import testing as t
 from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
-from cultivate.frameworks import reference, services
+from cultivate.frameworks import reference, selectors, services
 from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.models import (
     Adoption,
@@ -148,7 +148,7 @@ def test_diff_sorts_changes(built):
     services.competence_create(
         ctx=TEST_JOB, version=draft, parent=items["D1"], title="Supports meaningful activity", code="MH5"
     )
-    diff = services.version_diff(built.version, draft)
+    diff = selectors.version_diff(built.version, draft)
     assert [c.code for c in diff.added] == ["MH5"]
     assert [c.code for c in diff.removed] == ["MH4"]
     assert [c.code for c in diff.changed] == ["MH1"]
@@ -165,7 +165,7 @@ def test_reorder_shows_as_moved_not_changed(built):
     draft = services.version_draft_create(ctx=TEST_JOB, framework=built.framework)
     items = items_of(draft)
     services.competence_shift(ctx=TEST_JOB, competence=items["MH3"], offset=-1)
-    diff = services.version_diff(built.version, draft)
+    diff = selectors.version_diff(built.version, draft)
     assert not diff.changed and not diff.added and not diff.removed
     assert {c.code for c in diff.moved} == {"MH2", "MH3"}
     siblings = list(
@@ -197,7 +197,7 @@ def test_publish_carries_unchanged_sign_offs_and_asks_reassessment_for_changed(o
         assessed_in_practice=True,
         evidence_kinds=["observation"],
     )
-    preview = services.version_publish_preview(version=draft)
+    preview = selectors.version_publish_preview(version=draft)
     assert (preview.carried_over, preview.reassess, preview.no_longer_counted) == (1, 1, 0)
     assert preview.reassess_by_item == {items["MH1"].identifier: 1}
 
@@ -245,7 +245,7 @@ def test_publish_moves_requirements_and_reports_removed_ones(org, built):
     )
     draft = services.version_draft_create(ctx=TEST_JOB, framework=built.framework)
     services.competence_delete(ctx=TEST_JOB, competence=items_of(draft)["MH4"])
-    preview = services.version_publish_preview(version=draft)
+    preview = selectors.version_publish_preview(version=draft)
     assert preview.requirements_moving == 1 and [r.pk for r in preview.requirements_orphaned] == [gone.pk]
     assert preview.protocol_requirements_moving == 1
 
@@ -369,7 +369,7 @@ def test_crosswalk_rules(org, built):
         association_type=AssociationType.IS_RELATED_TO,
     )
     assert link.version_id == draft.pk
-    diff = services.version_diff(built.version, draft)
+    diff = selectors.version_diff(built.version, draft)
     assert diff.crosswalks_added == 1
     services.crosswalk_remove(ctx=TEST_JOB, association=link)
     child = Association.objects.filter(version=draft, association_type="isChildOf")[0]

@@ -7,21 +7,17 @@ from typing import Any
 
 from django.urls import reverse
 
-from cultivate.config.jinja2_env import uk_date
+from cultivate.core.formatting import uk_date
+from cultivate.core.jobs_presenter import job_failure, job_progress, job_status_tag
 
 from ..models import BoardReport, BoardReportStatus
 from . import services
 
-STATUS_CLASSES = {
-    BoardReportStatus.QUEUED: "nhsuk-tag--grey",
-    BoardReportStatus.RUNNING: "nhsuk-tag--blue",
-    BoardReportStatus.SUCCEEDED: "nhsuk-tag--green",
-    BoardReportStatus.FAILED: "nhsuk-tag--red",
-}
+FAILED = "Something went wrong on our side. Try again."
 
 
 def status_tag(report: BoardReport) -> dict[str, str]:
-    return {"text": report.get_status_display(), "classes": STATUS_CLASSES[BoardReportStatus(report.status)]}
+    return job_status_tag(report)
 
 
 def period_text(report: BoardReport) -> str:
@@ -62,16 +58,6 @@ def report_rows(reports: Iterable[BoardReport]) -> list[dict[str, Any]]:
     ]
 
 
-def _progress(report: BoardReport) -> dict[str, Any]:
-    total, done = report.steps_total, min(report.steps_done, report.steps_total)
-    percent = int(done * 100 / total) if total else 0
-    if report.status == BoardReportStatus.QUEUED:
-        text = "Waiting for the worker to start."
-    else:
-        text = f"{report.stage or 'Starting'}: step {done + 1} of {total}." if total else "Starting."
-    return {"value": done, "max": max(total, 1), "percent": percent, "text": text}
-
-
 def status_detail(report: BoardReport) -> dict[str, Any]:
     summary: list[tuple[str, str | None]] = [
         ("Status", None),
@@ -94,10 +80,10 @@ def status_detail(report: BoardReport) -> dict[str, Any]:
         "status": status_tag(report),
         "summary": summary,
         "running": not report.is_finished,
-        "progress": _progress(report),
+        "progress": job_progress(report),
         "succeeded": succeeded,
         "failed": report.status == BoardReportStatus.FAILED,
-        "error": report.error,
+        "error": job_failure(report, FAILED),
         "download_href": reverse("insights:board_report_download", args=[report.pk]) if succeeded else "",
         "file_name": services.download_name(report),
         "size": size_text(report.size),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from cultivate.accounts.models import Membership, User
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
+from cultivate.core.jobs import JobProgress, job_enqueue
 from cultivate.organisations.models import Alliance, Organisation
 
 from .. import access
@@ -94,15 +95,7 @@ def board_report_create(
 
 def board_report_dispatch(*, report: BoardReport) -> None:
     """Queue the report for the worker (the test settings run tasks at once)."""
-    from ..tasks import run_board_report  # tasks import this module
-
-    run_board_report.enqueue(report.pk)
-
-
-def _stage(report: BoardReport, stage: str, done: int) -> None:
-    BoardReport.objects.filter(pk=report.pk).update(
-        stage=stage[:100], steps_done=min(done, report.steps_total), updated_at=timezone.now()
-    )
+    job_enqueue(report)
 
 
 def board_report_execute(*, record_id: int, store: Path | str | None = None) -> BoardReport:
@@ -148,12 +141,14 @@ def board_report_execute(*, record_id: int, store: Path | str | None = None) -> 
 
 
 def _make(report: BoardReport, store: Path, folder: str) -> str:
-    """Build, draw and (for a PDF) lay out the report; write it beside and rename, so no half file is kept."""
+    """Build, draw and (for a PDF) lay out the report; write it beside and rename, so no half file is kept.
+    Each stage is recorded as it starts, with the steps completed before it (a few stages: none is skipped)."""
+    stage = JobProgress(report, every=0)
 
     def progress(step: str) -> None:
         # "costs", announced only when a cost is given, counts with the last figures step.
         done = FIGURE_STEPS.index(step) if step in FIGURE_STEPS else len(FIGURE_STEPS) - 1
-        _stage(report, f"{FIGURES}: {step}", done)
+        stage(f"{FIGURES}: {step}", done)
 
     built = build_report(
         store,
@@ -164,10 +159,10 @@ def _make(report: BoardReport, store: Path, folder: str) -> str:
         cost_per_leaver=report.cost_per_leaver,
         progress=progress,
     )
-    _stage(report, CHARTS, len(FIGURE_STEPS))
+    stage(CHARTS, len(FIGURE_STEPS))
     html = render_html(built)
     if report.file_format == BoardReportFormat.PDF:
-        _stage(report, PDF, len(FIGURE_STEPS) + 1)
+        stage(PDF, len(FIGURE_STEPS) + 1)
         body = render_pdf(html)
     else:
         body = html.encode("utf-8")

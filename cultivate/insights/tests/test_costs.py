@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cultivate.core import testing as t
+from cultivate.accounts import testing as t
 from cultivate.insights.analyses import delegation_savings, turnover_cost
 from cultivate.insights.measures import MeasureError, compute_measures
 from cultivate.insights.store import connect

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.insights import dashboards, presenters
 from cultivate.insights.dashboards import Scope
 from cultivate.portfolio.delegation import LEEDS_DIABETES_SAVINGS

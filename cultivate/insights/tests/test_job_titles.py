@@ -8,8 +8,8 @@ import csv
 import duckdb
 import pytest
 
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation, make_user
 from cultivate.insights import job_titles
 from cultivate.insights.audit_actions import InsightsAction
 from cultivate.insights.job_titles import (

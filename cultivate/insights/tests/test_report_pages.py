@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
 from cultivate.insights.board_reports import services
@@ -294,7 +294,7 @@ def test_a_running_report_shows_its_stage(world: dict[str, Any]) -> None:
         status=BoardReportStatus.RUNNING, stage=services.CHARTS, steps_done=4, steps_total=6
     )
     html = _client(world["analyst"]).get(f"/insights/report/{report.pk}/").content.decode()
-    assert "Being prepared" in html and "Drawing the charts: step 5 of 6." in html
+    assert "Being prepared" in html and "Step 5 of 6: Drawing the charts (66% done)." in html
     assert 'value="4"' in html and 'max="6"' in html
 
 

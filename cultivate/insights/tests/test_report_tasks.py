@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
-from cultivate.core.jobs import jobs_recover
+from cultivate.core.jobs import JobProgress, jobs_recover
 from cultivate.insights.board_reports import services
 from cultivate.insights.measures import Window
 from cultivate.insights.models import BoardReport, BoardReportStatus
@@ -56,14 +56,14 @@ def _report(
 
 
 def test_the_task_makes_a_pdf_through_its_stages(media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    stages: list[tuple[str, int]] = []
-    real = services._stage
+    stages: list[tuple[str | None, int]] = []
 
-    def record(report: BoardReport, stage: str, done: int) -> None:
-        stages.append((stage, done))
-        real(report, stage, done)
+    class Recording(JobProgress):
+        def __call__(self, stage: str | None, done: int, total: int | None = None) -> None:
+            stages.append((stage, done))
+            super().__call__(stage, done, total)
 
-    monkeypatch.setattr(services, "_stage", record)
+    monkeypatch.setattr(services, "JobProgress", Recording)
     report = _report("pdf")
     result = run_board_report.enqueue(report.pk)
     assert result.return_value == BoardReportStatus.SUCCEEDED

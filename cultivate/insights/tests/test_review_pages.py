@@ -11,9 +11,9 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_team, make_user
 from cultivate.insights.audit_actions import InsightsAction
 from cultivate.insights.job_titles import job_title_reviews_queue
 from cultivate.insights.models import JobTitleReview

@@ -13,8 +13,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_person, make_spell, make_team, make_user
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_spell, make_team, make_user
 from cultivate.insights.audit_actions import InsightsAction
 from cultivate.insights.models import InsightsImport, JobTitleReview
 from cultivate.insights.snapshot import person_pseudonym, snapshot_organisation

@@ -7,17 +7,16 @@ from typing import Any
 
 from django.urls import reverse
 
-from cultivate.config.jinja2_env import uk_date
+from cultivate.core.formatting import uk_date
+from cultivate.core.jobs_presenter import job_failure, job_problems, job_progress, job_status_tag
 
 from ..job_titles import RoleTitles
 from ..models import InsightsImport, InsightsImportKind, InsightsImportStatus, JobTitleReview
 
-STATUS_CLASSES = {
-    InsightsImportStatus.QUEUED: "nhsuk-tag--grey",
-    InsightsImportStatus.RUNNING: "nhsuk-tag--blue",
-    InsightsImportStatus.SUCCEEDED: "nhsuk-tag--green",
-    InsightsImportStatus.FAILED: "nhsuk-tag--red",
-}
+FAILED = (
+    "Something went wrong on our side. Try again; if it happens again, tell your system administrator the "
+    "import number, {pk}."
+)
 TABLE_NAMES = {
     "people": "People",
     "assignments": "Employment spells (assignments)",
@@ -37,10 +36,7 @@ def people_count(count: int) -> str:
 
 
 def status_tag(record: InsightsImport) -> dict[str, str]:
-    return {
-        "text": record.get_status_display(),
-        "classes": STATUS_CLASSES[InsightsImportStatus(record.status)],
-    }
+    return job_status_tag(record)
 
 
 def status_href(record: InsightsImport) -> str:
@@ -62,16 +58,6 @@ def import_rows(records: Iterable[InsightsImport]) -> list[dict[str, Any]]:
     ]
 
 
-def _progress(record: InsightsImport) -> dict[str, Any]:
-    total, done = record.steps_total, min(record.steps_done, record.steps_total)
-    percent = int(done * 100 / total) if total else 0
-    if record.status == InsightsImportStatus.QUEUED:
-        text = "Waiting for the worker to start."
-    else:
-        text = f"{record.stage or 'Starting'}: step {done} of {total} ({percent}%)." if total else "Starting."
-    return {"value": done, "max": max(total, 1), "percent": percent, "text": text}
-
-
 def status_detail(record: InsightsImport) -> dict[str, Any]:
     report = record.report or {}
     what = (
@@ -88,17 +74,17 @@ def status_detail(record: InsightsImport) -> dict[str, Any]:
         summary.append(("Finished", uk_date(record.finished_at)))
     if report.get("extract_date"):
         summary.append(("Extract date", report["extract_date"]))
-    problems = report.get("problems") or []
     succeeded = record.status == InsightsImportStatus.SUCCEEDED
     return {
         "status": status_tag(record),
         "summary": summary,
         "running": not record.is_finished,
-        "progress": _progress(record),
+        "progress": job_progress(record),
         "succeeded": succeeded,
         "unchanged": bool(report.get("unchanged")),
         "failed": record.status == InsightsImportStatus.FAILED,
-        "error": report.get("error", ""),
+        "error": record.error,
+        "failure": job_failure(record, FAILED.format(pk=record.pk)),
         "foreign_codes": report.get("foreign_codes") or [],
         "counts": [
             {"table": TABLE_NAMES.get(table, table), "rows": f"{rows:,}"}
@@ -106,12 +92,12 @@ def status_detail(record: InsightsImport) -> dict[str, Any]:
         ]
         if succeeded
         else [],
-        "problems": problems,
-        "problem_count": record.problem_count,
-        "problems_truncated": record.problem_count > len(problems),
-        "problems_shown": len(problems),
-        # The CSV holds the problems found up to the import's bound (older imports: all of them).
-        "problems_in_file": report.get("problems_in_file", record.problem_count),
+        # The download holds the problems found up to the import's bound (older imports: all of them).
+        "problems": job_problems(
+            record,
+            in_download=report.get("problems_in_file", record.problem_count),
+            complete=not report.get("checking_stopped"),
+        ),
         "checking_stopped": bool(report.get("checking_stopped")),
         "warnings": report.get("warnings") or [],
         "unknown_columns": [

@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 import secrets
 import shutil
-import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from cultivate.accounts.models import User
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.bounds import TooLarge, declared_size, unzip_bounded
+from cultivate.core.jobs import JobProgress, job_enqueue, job_problem
 from cultivate.insights.audit_actions import InsightsAction
 from cultivate.organisations.models import Organisation
 
@@ -30,12 +31,18 @@ from ..extract import IMPORTED, ExtractError, import_extract
 from ..extract.importer import PROBLEMS_KEPT
 from ..extract.sources import fingerprint, locate
 from ..job_titles import job_title_reviews_queue, title_counts_from_store
-from ..models import InsightsImport, InsightsImportKind, InsightsImportStatus, staging_tag
+from ..models import (
+    IMPORT_PROBLEMS_FILE,
+    InsightsImport,
+    InsightsImportKind,
+    InsightsImportStatus,
+    staging_tag,
+)
 
 logger = logging.getLogger(__name__)
 
 UPLOADS_DIR = "insights-imports"
-PROBLEMS_FILE = "problems.csv"
+PROBLEMS_FILE = IMPORT_PROBLEMS_FILE
 MAX_UPLOAD_MB = 500
 EXTRACT_SUFFIXES = (".csv", ".parquet")
 
@@ -93,27 +100,7 @@ def insights_snapshot_create(*, organisation: Organisation, actor: User | None) 
 
 def insights_import_dispatch(*, record: InsightsImport) -> None:
     """Queue the import for the worker (the test settings run tasks at once)."""
-    from ..tasks import run_insights_import  # tasks import this module
-
-    run_insights_import.enqueue(record.pk)
-
-
-class _RecordProgress:
-    """Shows the stage on the record, at most once a second (each update is a write)."""
-
-    def __init__(self, record: InsightsImport) -> None:
-        self.record = record
-        self.last = 0.0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 1.0 and done < total:
-            return
-        self.last = now
-        total = max(total, done)
-        InsightsImport.objects.filter(pk=self.record.pk).update(
-            stage=stage[:100], steps_done=done, steps_total=total, updated_at=timezone.now()
-        )
+    job_enqueue(record)
 
 
 def insights_import_execute(*, record_id: int, store: Path | str | None = None) -> InsightsImport:
@@ -128,7 +115,7 @@ def insights_import_execute(*, record_id: int, store: Path | str | None = None) 
     if not claimed:
         return record
     store_path = Path(store or settings.INSIGHTS_STORE)
-    progress = _RecordProgress(record)
+    progress = JobProgress(record)
     try:
         if record.kind == InsightsImportKind.SNAPSHOT:
             outcome = _run_snapshot(record, store_path, progress)
@@ -138,7 +125,7 @@ def insights_import_execute(*, record_id: int, store: Path | str | None = None) 
         logger.exception("Insights import %s failed", record.pk)
         outcome = {
             "status": InsightsImportStatus.FAILED,
-            "report": {"error": "Something went wrong on our side; nothing was imported."},
+            "error": "Something went wrong on our side; nothing was imported.",
         }
     finally:
         if record.upload:
@@ -154,6 +141,8 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
     record.status = outcome["status"]
     record.rows = outcome.get("rows", {})
     record.problem_count = outcome.get("problem_count", 0)
+    record.problems = outcome.get("problems", [])
+    record.error = outcome.get("error", "")
     record.report = outcome.get("report", {})
     record.stage = "Finished"
     record.steps_total = max(record.steps_total, 1)
@@ -184,12 +173,12 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
             ctx=ctx,
             obj=record,
             organisation=record.organisation,
-            reason=record.report.get("error", ""),
+            reason=record.error,
             **detail,
         )
 
 
-def _run_snapshot(record: InsightsImport, store: Path, progress: _RecordProgress) -> dict[str, Any]:
+def _run_snapshot(record: InsightsImport, store: Path, progress: JobProgress) -> dict[str, Any]:
     result = snapshot.snapshot_organisation(organisation=record.organisation, store=store, progress=progress)
     queued = job_title_reviews_queue(title_counts=result.title_counts, organisation=record.organisation)
     return {
@@ -200,10 +189,10 @@ def _run_snapshot(record: InsightsImport, store: Path, progress: _RecordProgress
 
 
 def _failed(message: str, **extra: Any) -> dict[str, Any]:
-    return {"status": InsightsImportStatus.FAILED, "report": {"error": message, **extra}}
+    return {"status": InsightsImportStatus.FAILED, "error": message, "report": extra}
 
 
-def _run_extract(record: InsightsImport, store: Path, progress: _RecordProgress) -> dict[str, Any]:
+def _run_extract(record: InsightsImport, store: Path, progress: JobProgress) -> dict[str, Any]:
     upload = _media(record.upload)
     try:
         path = unpack(upload, upload.parent / "unpacked")
@@ -235,19 +224,19 @@ def _run_extract(record: InsightsImport, store: Path, progress: _RecordProgress)
             return {
                 "status": InsightsImportStatus.FAILED,
                 "problem_count": count,
+                "problems": [
+                    job_problem(p.file, p.line, p.column, p.value, p.rule)
+                    for p in report.problems[:PROBLEMS_KEPT]
+                ],
+                "error": (
+                    f"Checking stopped after {found}; nothing was imported. Correct them and upload the "
+                    "extract again to check the rest."
+                    if report.checking_stopped
+                    else f"{found}; nothing was imported."
+                ),
                 "report": {
-                    "error": (
-                        f"Checking stopped after {found}; nothing was imported. Correct them and upload the "
-                        "extract again to check the rest."
-                        if report.checking_stopped
-                        else f"{found}; nothing was imported."
-                    ),
                     "checking_stopped": report.checking_stopped,
                     "problems_in_file": min(count, settings.IMPORT_MAX_PROBLEMS),
-                    "problems": [
-                        {"file": p.file, "line": p.line, "column": p.column, "value": p.value, "rule": p.rule}
-                        for p in report.problems[:PROBLEMS_KEPT]
-                    ],
                     "summary": [list(row) for row in report.summary],
                     "warnings": report.warnings,
                 },
@@ -363,25 +352,21 @@ def unpack(upload: Path, folder: Path) -> Path:
     return folder
 
 
-def problems_file(record: InsightsImport) -> Path | None:
-    if not record.upload:
+def insights_import_problems_export(
+    *, record: InsightsImport, actor: User
+) -> Iterator[tuple[str, int | None, str, str, str]] | None:
+    """Every problem kept (the file the import wrote, up to IMPORT_MAX_PROBLEMS), for the download, which is
+    audited as an export (it echoes values from the upload); None when there are none."""
+    if record.problems_path() is None and not record.problems:
         return None
-    path = _media(record.upload).parent / PROBLEMS_FILE
-    return path if path.is_file() else None
-
-
-def insights_import_problems_export(*, record: InsightsImport, actor: User) -> Path | None:
-    """The CSV of every problem, audited as an export (it echoes values from the upload)."""
-    path = problems_file(record)
-    if path is not None:
-        audit(
-            CoreAction.EXPORT,
-            actor=actor,
-            obj=record,
-            organisation=record.organisation,
-            what="insights import problems",
-        )
-    return path
+    audit(
+        CoreAction.EXPORT,
+        actor=actor,
+        obj=record,
+        organisation=record.organisation,
+        what="insights import problems",
+    )
+    return record.job_problem_rows()
 
 
 def snapshot_all(

@@ -86,7 +86,7 @@ def date(*, required: bool) -> Parser:
     return parse
 
 
-_ANY_DATE = date(required=False)
+_ANY_DATE: Callable[[str], dt.date | None] = date(required=False)
 
 
 def birth_date(value: str) -> dt.date | None:

@@ -8,23 +8,25 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from cultivate.config.jinja2_env import uk_date
+from cultivate.core.formatting import uk_date
+from cultivate.core.jobs_presenter import job_failure, job_problems, job_progress, job_status_tag
 
 from ..models import StaffImport, StaffImportStage, StaffImportStatus
 
-STATUS_CLASSES = {
-    StaffImportStatus.QUEUED: "nhsuk-tag--grey",
-    StaffImportStatus.RUNNING: "nhsuk-tag--blue",
+# The statuses only a staff import has; the shared ones are coloured by core.jobs_presenter.
+STATUS_CLASSES: dict[str, str] = {
     StaffImportStatus.CHECKED: "nhsuk-tag--yellow",
     StaffImportStatus.CANCELLED: "nhsuk-tag--grey",
-    StaffImportStatus.SUCCEEDED: "nhsuk-tag--green",
     StaffImportStatus.REJECTED: "nhsuk-tag--red",
-    StaffImportStatus.FAILED: "nhsuk-tag--red",
 }
+FAILED = (
+    "Something went wrong on our side while importing the files. Nothing has been changed. Try uploading them "
+    "again; if it happens again, tell your system administrator the import number, {pk}."
+)
 
 
 def status_tag(record: StaffImport) -> dict[str, str]:
-    return {"text": record.get_status_display(), "classes": STATUS_CLASSES[StaffImportStatus(record.status)]}
+    return job_status_tag(record, STATUS_CLASSES)
 
 
 def import_rows(records: Iterable[StaffImport]) -> list[dict[str, Any]]:
@@ -33,7 +35,7 @@ def import_rows(records: Iterable[StaffImport]) -> list[dict[str, Any]]:
             "href": reverse("organisations:import_status", args=[record.organisation.ods_code, record.pk]),
             "started": uk_date(record.created_at),
             "by": str(record.started_by) if record.started_by else "",
-            "rows": f"{record.rows_total:,}",
+            "rows": f"{record.steps_total:,}",
             "status": status_tag(record),
         }
         for record in records
@@ -41,16 +43,20 @@ def import_rows(records: Iterable[StaffImport]) -> list[dict[str, Any]]:
 
 
 def _progress(record: StaffImport) -> dict[str, Any]:
-    total, done = record.rows_total, min(record.rows_done, record.rows_total)
-    percent = int(done * 100 / total) if total else 0
-    if record.status == StaffImportStatus.QUEUED:
-        then = " again and import" if record.confirmed_at else ""
-        text = f"Waiting for the worker to start: {total:,} rows to check{then}."
-    elif record.stage == StaffImportStage.SAVING:
-        text = f"All {total:,} rows checked and correct. Saving the changes; this takes a minute for large files."
-    else:
-        text = f"Checked {done:,} of {total:,} rows ({percent}%)."
-    return {"value": done, "max": max(total, 1), "percent": percent, "text": text}
+    total = record.steps_total
+    then = " again and import" if record.confirmed_at else ""
+    saving = record.stage == StaffImportStage.SAVING
+    return job_progress(
+        record,
+        label="Progress of the import",
+        queued_text=f"Waiting for the worker to start: {total:,} rows to check{then}.",
+        text=f"All {total:,} rows checked and correct. Saving the changes; this takes a minute for large files."
+        if saving
+        else None,
+        indeterminate="Saving" if saving else "",
+        # As the page always has (the other jobs' pages: every 2 seconds).
+        refresh_seconds=3,
+    )
 
 
 def _counts(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -100,7 +106,6 @@ def confirm_label(report: dict[str, Any]) -> str:
 def status_detail(record: StaffImport) -> dict[str, Any]:
     report = record.report or {}
     files = report.get("files") or {}
-    problems = report.get("problems") or []
     counts = report.get("counts") or {}
     summary = [
         ("Status", None),
@@ -128,8 +133,6 @@ def status_detail(record: StaffImport) -> dict[str, Any]:
         "teams_created": counts.get("teams_created", 0),
         "new_teams": report.get("new_teams") or [],
         "warnings": report.get("warnings") or [],
-        "problem_count": record.problem_count,
-        "problems": problems,
-        "problems_truncated": record.problem_count > len(problems),
-        "problems_shown": len(problems),
+        "problems": job_problems(record),
+        "error": job_failure(record, FAILED.format(pk=record.pk)),
     }

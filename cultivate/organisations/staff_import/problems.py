@@ -1,22 +1,19 @@
 """A problem found in an import file: where it is, what was there and which rule it breaks.
 
 Values echoed back are made safe to show and store: control characters are written as escapes (PostgreSQL
-refuses NUL in text and JSON), long values are cut short, and in the CSV download a value that a spreadsheet
-would run as a formula is quoted."""
+refuses NUL in text and JSON), long values are cut short; the download (`core.jobs_problems`) quotes a value that a
+spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from cultivate.core import exports
+from cultivate.core.jobs import job_problem
 
 # Values are echoed back in reports; a runaway cell must not swamp them.
 MAX_VALUE_SHOWN = 100
-CSV_HEADER = ("file", "line", "column", "value", "problem")
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -47,14 +44,9 @@ class Problem:
             return f"{where}: column '{shorten(self.column)}' value '{shorten(self.value)}': {self.message}"
         return f"{where}: {self.message}"
 
-    def as_dict(self) -> dict[str, str | int]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": shorten(self.column),
-            "value": shorten(self.value),
-            "message": self.message,
-        }
+    def as_dict(self) -> dict[str, Any]:
+        """As every job stores a problem, the column and value made safe to show."""
+        return job_problem(self.file, self.line, shorten(self.column), shorten(self.value), self.message)
 
 
 class Problems(list[Problem]):
@@ -71,24 +63,3 @@ class Problems(list[Problem]):
         self.total += 1
         if always or len(self) < self.limit:
             super().append(problem)
-
-
-def problem_rows(problems: Iterable[Problem]) -> Iterator[tuple[str, int, str, str, str]]:
-    for p in problems:
-        row = p.as_dict()
-        # Column names, values and messages echo the upload, so they are escaped for spreadsheets.
-        yield (
-            p.file,
-            p.line,
-            exports.escape_formula(str(row["column"])),
-            exports.escape_formula(str(row["value"])),
-            exports.escape_formula(p.message),
-        )
-
-
-def problems_csv(problems: Iterable[Problem]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(problem_rows(problems))
-    return buffer.getvalue()

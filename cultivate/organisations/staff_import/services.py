@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,19 +19,19 @@ from django.utils import timezone
 from cultivate.accounts.models import User
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
+from cultivate.core.jobs import JobProgress, job_enqueue
 from cultivate.organisations.audit_actions import OrganisationsAction
 
 from ..models import Organisation, StaffImport, StaffImportStage, StaffImportStatus
 from . import validate, write
 from .columns import ASSIGNMENTS_FILE, PEOPLE_FILE
-from .problems import Problem, problems_csv, shorten
+from .problems import Problem, shorten
 from .reader import count_rows
 from .validate import Progress
 
 logger = logging.getLogger(__name__)
 
 IMPORTS_DIR = "imports"
-PROBLEMS_FILE = "problems.csv"
 # The name the worker audits under, on behalf of the admin who uploaded or confirmed the import.
 WORKER = "staff import worker"
 
@@ -190,11 +191,6 @@ def _folder_path(record: StaffImport) -> Path:
     return Path(settings.MEDIA_ROOT) / record.folder
 
 
-def problems_file(record: StaffImport) -> Path | None:
-    path = _folder_path(record) / PROBLEMS_FILE
-    return path if path.is_file() else None
-
-
 def staff_import_create(
     *, organisation: Organisation, actor: User, people: UploadedFile, assignments: UploadedFile
 ) -> StaffImport:
@@ -212,7 +208,7 @@ def staff_import_create(
         organisation=organisation,
         started_by=actor,
         folder=folder,
-        rows_total=rows,
+        steps_total=rows,
         # The names as sent are shown back: cut short, and escaped (jsonb on PostgreSQL refuses NUL).
         report={
             "files": {
@@ -228,40 +224,33 @@ def staff_import_create(
 
 def staff_import_dispatch(*, record: StaffImport) -> bool:
     """Run a small import now; queue a large one for the worker. True when it was queued."""
-    if record.rows_total <= settings.STAFF_IMPORT_BACKGROUND_ROWS:
+    if record.steps_total <= settings.STAFF_IMPORT_BACKGROUND_ROWS:
         staff_import_execute(record_id=record.pk)
         return False
-    from ..tasks import run_staff_import  # tasks import this module
-
-    run_staff_import.enqueue(record.pk)
+    job_enqueue(record)
     return True
 
 
 class _RecordProgress:
-    """Shows progress on the record while the files are checked. Saving happens inside one transaction, which
-    other connections cannot see into, so that stage is shown as a whole."""
+    """Shows progress on the record while the files are checked, a step a row. Saving happens inside one
+    transaction, which other connections cannot see into, so that stage is shown as a whole."""
 
     def __init__(self, record: StaffImport) -> None:
-        self.record = record
-        self.last = 0.0
+        self.job = JobProgress(record)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != StaffImportStage.CHECKING:
-            return
-        now = time.monotonic()
-        if now - self.last < 1.0 and done < total:
-            return
-        self.last = now
-        StaffImport.objects.filter(pk=self.record.pk).update(
-            rows_done=done, rows_total=max(total, done), updated_at=timezone.now()
-        )
+        if stage == StaffImportStage.CHECKING:
+            self.job(None, done, total)
 
 
 def staff_import_execute(*, record_id: int) -> StaffImport:
     """Run a queued import once (a retried task finds it no longer queued and does nothing): before it is
     confirmed, check the files and keep the preview; once confirmed, check them again and write."""
     claimed = StaffImport.objects.filter(pk=record_id, status=StaffImportStatus.QUEUED).update(
-        status=StaffImportStatus.RUNNING, stage=StaffImportStage.CHECKING, updated_at=timezone.now()
+        status=StaffImportStatus.RUNNING,
+        stage=StaffImportStage.CHECKING,
+        started_at=timezone.now(),
+        updated_at=timezone.now(),
     )
     record = StaffImport.objects.select_related("organisation", "started_by", "confirmed_by").get(
         pk=record_id
@@ -306,7 +295,7 @@ def staff_import_confirm(*, record: StaffImport, actor: User) -> bool:
     confirmed = StaffImport.objects.filter(pk=record.pk, status=StaffImportStatus.CHECKED).update(
         status=StaffImportStatus.QUEUED,
         stage=StaffImportStage.WAITING,
-        rows_done=0,
+        steps_done=0,
         confirmed_at=now,
         confirmed_by=actor,
         updated_at=now,
@@ -344,10 +333,7 @@ def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
         "new_teams": outcome.new_teams,
         "warnings": outcome.warnings,
         "rows": {"people": outcome.people_rows, "assignments": outcome.assignment_rows},
-        "problems": [p.as_dict() for p in outcome.problems],
     }
-    if outcome.problems:
-        (folder / PROBLEMS_FILE).write_text(problems_csv(outcome.problems), encoding="utf-8")
     if preview:
         record.status = StaffImportStatus.CHECKED  # the uploads are kept until it is confirmed or cancelled
     else:
@@ -355,34 +341,38 @@ def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
         record.status = StaffImportStatus.SUCCEEDED if outcome.ok else StaffImportStatus.REJECTED
         record.finished_at = timezone.now()
     record.report = report
+    record.problems = [p.as_dict() for p in outcome.problems]
     record.problem_count = outcome.problem_count
     record.stage = StaffImportStage.DONE
-    record.rows_done = record.rows_total = outcome.people_rows + outcome.assignment_rows
+    record.steps_done = record.steps_total = outcome.people_rows + outcome.assignment_rows
     record.save(
         update_fields=[
             "report",
+            "problems",
             "problem_count",
             "status",
             "stage",
-            "rows_done",
-            "rows_total",
+            "steps_done",
+            "steps_total",
             "finished_at",
             "updated_at",
         ]
     )
 
 
-def staff_import_problems_export(*, record: StaffImport, ctx: AuditContext) -> Path | None:
-    """The CSV of the problems of a rejected import (the first IMPORT_MAX_PROBLEMS), its download audited (it
-    quotes personal data)."""
-    path = problems_file(record)
-    if path is not None:
-        audit(
-            CoreAction.EXPORT,
-            ctx=ctx,
-            obj=record,
-            organisation=record.organisation,
-            what="staff import problems",
-            problems=record.problem_count,
-        )
-    return path
+def staff_import_problems_export(
+    *, record: StaffImport, ctx: AuditContext
+) -> Iterator[tuple[str, int | None, str, str, str]] | None:
+    """The problems of a rejected import (the first IMPORT_MAX_PROBLEMS, every bad row and column), for the
+    download, which is audited (it quotes personal data); None when there are none."""
+    if not record.problems:
+        return None
+    audit(
+        CoreAction.EXPORT,
+        ctx=ctx,
+        obj=record,
+        organisation=record.organisation,
+        what="staff import problems",
+        problems=record.problem_count,
+    )
+    return record.job_problem_rows()

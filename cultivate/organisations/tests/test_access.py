@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.organisations import access, selectors
 from cultivate.organisations.models import Person
 

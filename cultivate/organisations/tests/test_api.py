@@ -12,9 +12,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.accounts.services import api_token_create
-from cultivate.core import testing as t
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
 
@@ -384,8 +384,8 @@ def test_not_found_and_out_of_scope_look_the_same() -> None:
     from django.test import Client
 
     from cultivate.accounts import services as account_services
+    from cultivate.accounts import testing as t
     from cultivate.accounts.models import Role
-    from cultivate.core import testing as t
 
     org, other = t.make_organisation(), t.make_organisation()
     admin = t.make_user(Role.ORG_ADMIN, organisation=org)

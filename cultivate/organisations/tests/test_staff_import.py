@@ -18,9 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from cultivate.core.audit import AuditContext
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_spell, make_team
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, Team
 from cultivate.organisations.staff_import import ImportOutcome, staff_import_run, validate
+from cultivate.organisations.testing import make_organisation, make_person, make_spell, make_team
 
 # Tests change records as a named job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from cultivate.core.testing import make_organisation
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person
+from cultivate.organisations.testing import make_organisation
 
 from .test_staff_import import ASSIGNMENTS, ASSIGNMENTS_HEADER, PEOPLE, PEOPLE_HEADER, changed, write_extract
 

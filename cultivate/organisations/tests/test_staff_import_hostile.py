@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.core.audit import AuditContext
-from cultivate.core.testing import make_organisation, make_user
+from cultivate.core.jobs_problems import problems_file
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, StaffImport, Team
 from cultivate.organisations.staff_import import write
-from cultivate.organisations.staff_import.problems import Problem, problems_csv
+from cultivate.organisations.staff_import.problems import Problem
 from cultivate.organisations.staff_import.services import (
     ImportOutcome,
     staff_import_check,
@@ -64,6 +65,13 @@ CONTROL_TEXT = {
     "tab in an identifier": ("person_id", "P\t1", "a tab at character 2", "P\\t1"),
     "line separator in a name": ("given_name", "Ada\u2028", "U+2028 at character 4", "Ada\\u2028"),
 }
+
+
+def problems_csv(problems: list[Problem]) -> str:
+    """The problems as the download writes them (core.jobs_problems), from what the record stores."""
+    stored = [p.as_dict() for p in problems]
+    rows = [(p["file"], p["row"], p["column"], p["value"], p["problem"]) for p in stored]
+    return problems_file(rows, "csv").decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("case", list(CONTROL_TEXT), ids=list(CONTROL_TEXT))
@@ -345,11 +353,11 @@ def test_hostile_values_are_stored_safely_in_the_report(organisation: Organisati
 
     record = StaffImport.objects.get()
     assert record.status == "rejected"
-    assert [(p["file"], p["line"], p["column"]) for p in record.report["problems"]] == [
+    assert [(p["file"], p["row"], p["column"]) for p in record.problems] == [
         ("people.csv", 2, "given_name"),
         ("assignments.csv", 2, "fte"),
     ]
-    assert record.report["problems"][0]["value"] == "A\\x00da"
+    assert record.problems[0]["value"] == "A\\x00da"
     page = client.get(response["Location"])
     assert page.status_code == 200 and "A\\x00da" in page.content.decode()
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from openpyxl import load_workbook
 from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
+from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.core.testing import make_organisation, make_person, make_team, make_user
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, StaffImport
 from cultivate.organisations.staff_import.services import staff_import_execute
 
@@ -126,9 +128,19 @@ def test_a_rejected_upload_lists_every_problem_and_offers_them_all_as_csv(
     assert Person.objects.count() == 0
     download = admin_client.get(response["Location"] + "?download=problems")
     assert download.status_code == 200
-    body = b"".join(download.streaming_content).decode()  # type: ignore[attr-defined]
+    body = download.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "file,row,column,value,problem"
     assert body.splitlines()[1] == 'people.csv,3,sex,Q,"must be F, M, X (other) or U (not known)"'
-    assert AuditEvent.objects.filter(action=CoreAction.EXPORT).count() == 1
+    # The same columns as a workbook.
+    workbook = admin_client.get(response["Location"] + "?download=problems&format=xlsx")
+    assert workbook["Content-Disposition"].endswith('-problems.xlsx"')
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["file", "row", "column", "value", "problem"],
+        ["people.csv", 3, "sex", "Q", "must be F, M, X (other) or U (not known)"],
+    ]
+    assert AuditEvent.objects.filter(action=CoreAction.EXPORT).count() == 2
 
 
 def test_the_problems_kept_are_capped_by_a_setting_and_all_are_counted(
@@ -142,12 +154,12 @@ def test_the_problems_kept_are_capped_by_a_setting_and_all_are_counted(
     )
 
     record = StaffImport.objects.get()
-    assert record.problem_count == 15 and len(record.report["problems"]) == 10
+    assert record.problem_count == 15 and len(record.problems) == 10
     page = admin_client.get(response["Location"]).content.decode()
     assert "The first 10 of 15 problems are shown" in page
     assert page.count("must be F, M, X (other)") == 10
     download = admin_client.get(response["Location"] + "?download=problems")
-    assert len(b"".join(download.streaming_content).splitlines()) == 11  # type: ignore[attr-defined]
+    assert len(download.content.splitlines()) == 11
 
 
 def test_a_large_upload_is_checked_and_written_as_background_tasks(
@@ -158,10 +170,10 @@ def test_a_large_upload_is_checked_and_written_as_background_tasks(
 
     # The tests' task backend runs the task at once; the record shows what the worker did.
     record = StaffImport.objects.get()
-    assert (record.status, record.rows_done, record.rows_total) == ("checked", 7, 7)
+    assert (record.status, record.steps_done, record.steps_total) == ("checked", 7, 7)
     admin_client.post(f"/organisations/RX1/import/{record.pk}/confirm/", {"action": "import"})
     record.refresh_from_db()
-    assert (record.status, record.rows_done, record.rows_total) == ("succeeded", 7, 7)
+    assert (record.status, record.steps_done, record.steps_total) == ("succeeded", 7, 7)
     assert Person.objects.count() == 3
     assert admin_client.get(response["Location"]).status_code == 200
 
@@ -174,14 +186,16 @@ def test_a_running_import_shows_progress_and_refreshes(
         folder="imports/RX1/x",
         status="running",
         stage="checking",
-        rows_total=40_000,
-        rows_done=10_000,
+        steps_total=40_000,
+        steps_done=10_000,
     )
 
     page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
 
     assert 'data-app-refresh="3"' in page
-    assert '<progress id="import-progress" class="app-progress" max="40000" value="10000">' in page
+    assert (
+        'max="40000" value="10000">' in page and '<label class="nhsuk-label" for="import-progress">' in page
+    )
     assert "Checked 10,000 of 40,000 rows (25%)." in page
     assert "<script>" not in page
 
@@ -244,7 +258,7 @@ def test_an_import_runs_once_and_a_crash_is_reported_as_failed(
     admin_client: Client, organisation: Organisation
 ) -> None:
     # A queued import whose files have gone: the run fails, and says so, without changing anything.
-    record = StaffImport.objects.create(organisation=organisation, folder="imports/RX1/gone", rows_total=4)
+    record = StaffImport.objects.create(organisation=organisation, folder="imports/RX1/gone", steps_total=4)
 
     assert staff_import_execute(record_id=record.pk).status == "failed"
     # A retried task finds the import no longer queued and does not run it again.
@@ -257,7 +271,7 @@ def test_an_import_runs_once_and_a_crash_is_reported_as_failed(
 
 def test_the_automatic_refresh_can_be_turned_off(admin_client: Client, organisation: Organisation) -> None:
     record = StaffImport.objects.create(
-        organisation=organisation, folder="imports/RX1/x", status="queued", rows_total=5000
+        organisation=organisation, folder="imports/RX1/x", status="queued", steps_total=5000
     )
 
     page = admin_client.get(f"/organisations/RX1/import/{record.pk}/?refresh=off").content.decode()
@@ -273,7 +287,7 @@ def test_a_confirmed_import_waiting_for_the_worker_says_it_will_be_checked_again
         organisation=organisation,
         folder="imports/RX1/x",
         status="queued",
-        rows_total=5000,
+        steps_total=5000,
         confirmed_at=timezone.now(),
     )
 

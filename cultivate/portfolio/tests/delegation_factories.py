@@ -10,9 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import User
 from cultivate.accounts.services import api_token_create
-from cultivate.core import testing as t
 from cultivate.frameworks.models import Competence, Framework
 from cultivate.organisations.models import Organisation, Person, SupportRole, Team, TeamSetting
 from cultivate.portfolio.models import DelegationProtocol, ProtocolRequirement

@@ -224,8 +224,8 @@ def make_scene() -> dict[str, Any]:
     """A trust with a ward, a support worker (with an account), a line manager, an assessor for the ward, an
     assessor for another ward, an org admin and an analyst; a framework with two competences (one assessed in
     practice, reassessed yearly) that the worker's role requires; and a second trust with its own worker."""
+    from cultivate.accounts import testing as t
     from cultivate.accounts.models import Role
-    from cultivate.core import testing as t
 
     alliance = t.make_alliance()
     org = t.make_organisation(alliance=alliance)

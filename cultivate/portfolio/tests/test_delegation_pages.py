@@ -8,8 +8,8 @@ import re
 import pytest
 from django.test import Client
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.models import AuditEvent
 from cultivate.portfolio import delegation
 from cultivate.portfolio.audit_actions import PortfolioAction
@@ -242,7 +242,7 @@ def test_check_page_offers_only_people_in_scope(world) -> None:
 
 
 def test_check_page_asks_for_a_staff_id_when_the_scope_is_large(world, monkeypatch) -> None:
-    monkeypatch.setattr(delegation, "PERSON_CHOICES_MAX", 1)
+    monkeypatch.setattr(delegation.reads, "PERSON_CHOICES_MAX", 1)
     other = t.make_person(world.org)
     put_in(other, world.community, world.senior)
     admin = t.make_user(Role.ORG_ADMIN, organisation=world.org)

@@ -1,6 +1,6 @@
 """The API's delegation check reads through hand-written SQL (`delegation.rules_for_check`, `person_for_check`,
-`team_for_check`, `_posts_by_person`, `organisations.access.can_see_person`) and writes its audit row with one
-INSERT (`delegation._audit_check`). Each gives what the ORM gives: the same rules, people, teams, posts, scope,
+`team_for_check`, `posts_by_person`, `organisations.access.can_see_person`) and writes its audit row with one
+INSERT (`delegation.services._audit_check`). Each gives what the ORM gives: the same rules, people, teams, posts, scope,
 answers, reasons, relied-on sign-offs and audit rows."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.db.models import Model
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core import rows
-from cultivate.core import testing as t
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
@@ -27,7 +27,8 @@ from cultivate.organisations import access as org_access
 from cultivate.organisations.models import EmploymentSpell, Person, Team, TeamSetting
 from cultivate.portfolio import delegation
 from cultivate.portfolio.audit_actions import PortfolioAction
-from cultivate.portfolio.models import AssessmentKind, SignOffRequest
+from cultivate.portfolio.delegation import services as delegation_services
+from cultivate.portfolio.models import AssessmentKind, DelegationProtocol, SignOffRequest
 
 from . import delegation_factories as df
 from . import portfolio_factories as pf
@@ -45,7 +46,16 @@ def _fields(instance: Model | None, *, leave_out: tuple[str, ...] = ()) -> dict[
     }
 
 
-def _rules_view(rules: delegation._ProtocolRules) -> tuple[Any, ...]:
+def _orm_rules(protocol: DelegationProtocol) -> delegation.ProtocolRules:
+    """The rules as whole ORM rows give them: the protocol's prefetched requirements and roles."""
+    return delegation.rules_of(
+        protocol,
+        [delegation.required_competence(r.competence, r.min_level) for r in protocol.requirements.all()],
+        [(role.pk, role.name) for role in protocol.roles.all()],
+    )
+
+
+def _rules_view(rules: delegation.ProtocolRules) -> tuple[Any, ...]:
     return (
         _fields(rules.protocol),
         [
@@ -109,7 +119,10 @@ def test_rules_for_check_are_the_prefetched_rules(world: df.World) -> None:
         assert full is not None
         lean = delegation.rules_for_check(world.org, f"  {code.upper()} ")
         assert lean is not None
-        assert _rules_view(lean) == _rules_view(delegation._rules(full)), code
+        expected = _rules_view(_orm_rules(full))
+        assert _rules_view(lean) == expected, code
+        # The one ORM read of rules (the team's grid, the page's check) gives the same.
+        assert _rules_view(delegation.protocol_rules([full])[0]) == expected, code
     assert len(delegation.rules_for_check(world.org, "two-roles").requirements) == 3  # type: ignore[union-attr]
     assert delegation.rules_for_check(world.org, "nope") is None
     # Another organisation's code is not found.
@@ -167,21 +180,21 @@ def test_posts_read_by_hand_are_the_active_spells(world: df.World) -> None:
     )
     df.put_in(person, world.community, world.hca, start=today + dt.timedelta(days=5))
     for day in (today, today - dt.timedelta(days=5), today + dt.timedelta(days=10)):
-        posts, names = delegation._posts_by_person([person.pk, world.worker.pk], day)
+        posts, names = delegation.posts_by_person([person.pk, world.worker.pk], day)
         spells = (
             EmploymentSpell.objects.active_on(day)
             .filter(person_id__in=[person.pk, world.worker.pk])
             .select_related("role")
             .order_by("start_date", "pk")
         )
-        expected: dict[int, list[delegation._Post]] = {}
+        expected: dict[int, list[delegation.Post]] = {}
         for spell in spells:
             expected.setdefault(spell.person_id, []).append(
-                delegation._Post(team_id=spell.team_id, role_id=spell.role_id, band=spell.afc_band)
+                delegation.Post(team_id=spell.team_id, role_id=spell.role_id, band=spell.afc_band)
             )
         assert dict(posts) == expected, day
         assert names == {s.role_id: s.role.name for s in spells if s.role is not None}
-    assert delegation._posts_by_person([], today) == ({}, {})
+    assert delegation.posts_by_person([], today) == ({}, {})
 
 
 def test_lean_check_answers_and_audits_as_the_full_one(world: df.World) -> None:
@@ -243,7 +256,7 @@ def test_lean_check_answers_and_audits_as_the_full_one(world: df.World) -> None:
                         protocol=full_protocol,
                         team=Team.objects.get(pk=team.pk),
                         on=day,
-                        rules=delegation._rules(full_protocol),
+                        rules=_orm_rules(full_protocol),
                     )
                     rules = delegation.rules_for_check(world.org, code)
                     lean_person = delegation.person_for_check(person.pk)
@@ -300,7 +313,7 @@ def test_the_lean_audit_row_is_the_auditors(world: df.World) -> None:
         (AuditContext.system("test", actor=manager), None),
     )
     for ctx, actor in contexts:
-        ours = delegation._audit_check(
+        ours = delegation_services._audit_check(
             ctx=ctx, actor=actor, obj=world.worker, organisation=world.org, **detail
         )
         theirs = audit(

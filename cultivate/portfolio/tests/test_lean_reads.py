@@ -1,6 +1,7 @@
 """The lean reads behind the team matrix and the API's delegation check (issue 3's performance targets) give the
-same answers as the general ones: `status.summaries` against `status.statuses`, the check's requirements
-(`delegation._requirements_for_check`) against the prefetched ones, and an API token's teams."""
+same answers as the general ones: `status.summaries` against `status.statuses`, a protocol's requirements as
+the rules read them (`delegation.protocol_rules`, plain columns) against whole prefetched rows, and an API
+token's teams."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.accounts.services import api_token_authenticate, api_token_create
-from cultivate.core import testing as t
 from cultivate.frameworks.models import Competence, Framework
 from cultivate.portfolio import delegation, status
 from cultivate.portfolio.models import AssessmentKind, ProtocolRequirement, RequestStatus, SignOffRequest
@@ -133,7 +134,7 @@ def test_summaries_expiring_window_and_empty_inputs(django_assert_num_queries) -
         assert status.summaries([person.pk], [], on=TODAY) == {}
 
 
-def _requirement_view(requirement: delegation._Requirement) -> tuple[object, ...]:
+def _requirement_view(requirement: delegation.RequiredCompetence) -> tuple[object, ...]:
     competence = requirement.competence
     return (
         requirement.ref,
@@ -164,11 +165,12 @@ def test_the_checks_requirements_are_the_prefetched_ones_and_follow_changes() ->
     def both() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
         prefetched = delegation.protocol_by_id(protocol.pk)
         assert prefetched is not None
-        lean = delegation.protocol_for_check(org, protocol.code)
-        assert lean is not None
         return (
-            [_requirement_view(r) for r in delegation._build_requirements(prefetched.requirements.all())],
-            [_requirement_view(r) for r in delegation._requirements_for_check(lean)],
+            [
+                _requirement_view(delegation.required_competence(r.competence, r.min_level))
+                for r in prefetched.requirements.all()
+            ],
+            [_requirement_view(r) for r in delegation.protocol_rules([prefetched])[0].requirements],
         )
 
     expected, got = both()
@@ -186,9 +188,7 @@ def test_the_checks_requirements_are_the_prefetched_ones_and_follow_changes() ->
     assert [view[3] for view in got] == ["Able", "Independent", "Independent"]
     assert {view[13] for view in got if view[4] == plain.pk} == {"retired"}
     # The models made from the columns read load any other field when asked.
-    lean = delegation.protocol_for_check(org, protocol.code)
-    assert lean is not None
-    competence = delegation._requirements_for_check(lean)[0].competence
+    competence = delegation.protocol_rules([protocol])[0].requirements[0].competence
     assert competence.description == Competence.objects.get(pk=competence.pk).description
 
 

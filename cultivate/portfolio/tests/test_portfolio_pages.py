@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core import selectors as core_selectors
-from cultivate.core import testing as t
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.core.notify import notify

@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.models import Notification
 from cultivate.portfolio import services
 from cultivate.portfolio.models import ReminderKind, ReminderSent, SignOffRequest

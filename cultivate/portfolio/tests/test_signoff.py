@@ -12,8 +12,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Membership, Role
-from cultivate.core import testing as t
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.portfolio import services, status
 from cultivate.portfolio.audit_actions import PortfolioAction

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core import testing as t
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
 from cultivate.portfolio import services, status

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from cultivate.core import testing as t
+from cultivate.accounts import testing as t
 from cultivate.organisations.models import ContractType, EmploymentSpell
 from cultivate.portfolio import status
 from cultivate.portfolio.models import AssessmentKind, RequestStatus, SignOffRequest

@@ -1,6 +1,7 @@
 """Reads for frameworks. Each selector that lists takes the acting Membership and returns only what
 `access.framework_scope` allows; the `*_by_*` lookups return an object whether or not it is visible, for the
-caller to check with `access` (so that a refusal is audited)."""
+caller to check with `access` (so that a refusal is audited). What publishing a draft would change (the diff
+and the preview) is in `changes`, importable from here."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from cultivate.accounts.models import Membership
 from cultivate.organisations.models import Organisation
 
-from . import access
-from .models import (
+from .. import access
+from ..models import (
     CROSSWALK_TYPES,
     Adoption,
     Association,
@@ -26,6 +27,13 @@ from .models import (
     RoleRequirement,
     VersionStatus,
 )
+
+# What publishing a draft would change (the publish page and `services.version_publish` read it).
+from .changes import ItemChange as ItemChange
+from .changes import PublishPreview as PublishPreview
+from .changes import VersionDiff as VersionDiff
+from .changes import version_diff as version_diff
+from .changes import version_publish_preview as version_publish_preview
 
 Key = tuple[int, uuid.UUID]  # (framework id, item identifier): an item across versions
 

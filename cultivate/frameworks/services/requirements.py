@@ -1,0 +1,300 @@
+"""Role requirements: what a support role (and band) must have achieved, one competence at a time or a
+whole domain or framework at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cultivate.accounts.models import User
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
+from cultivate.organisations.models import AfcBand, Organisation, SupportRole
+
+from ..models import (
+    Adoption,
+    Competence,
+    Framework,
+    NodeType,
+    RoleRequirement,
+    VersionStatus,
+)
+from ._shared import _descendant_ids, _level_codes
+
+MAX_WITHIN_DAYS = 3650
+
+
+def _check_requirement(
+    *,
+    organisation: Organisation,
+    competence: Competence,
+    min_level: str,
+    within_days: int | None,
+    afc_band: str,
+) -> None:
+    errors: dict[str, str] = {}
+    framework = competence.framework
+    if competence.version.status != VersionStatus.PUBLISHED:
+        errors["competence"] = "Choose a competence from the published version."
+    elif competence.node_type != NodeType.COMPETENCE:
+        errors["competence"] = "Choose a competence, not a domain."
+    elif (
+        framework.owner_organisation_id != organisation.pk
+        and not Adoption.objects.filter(framework=framework, organisation=organisation).exists()
+    ):
+        errors["competence"] = "The organisation must own or adopt the framework first."
+    if min_level not in _level_codes(framework):
+        errors["min_level"] = "Choose a level of the framework."
+    elif competence.levels and min_level not in competence.levels:
+        errors["min_level"] = f"{competence.label} is not assessed at that level."
+    if within_days is not None and not 1 <= within_days <= MAX_WITHIN_DAYS:
+        errors["within_days"] = f"Enter a number of days from 1 to {MAX_WITHIN_DAYS}."
+    if afc_band and afc_band not in AfcBand.values:
+        errors["afc_band"] = "Choose a band from the list."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def role_requirement_create(
+    *,
+    organisation: Organisation,
+    role: SupportRole,
+    competence: Competence,
+    min_level: str,
+    afc_band: str = "",
+    within_days: int | None = None,
+    created_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> RoleRequirement:
+    _check_requirement(
+        organisation=organisation,
+        competence=competence,
+        min_level=min_level,
+        within_days=within_days,
+        afc_band=afc_band,
+    )
+    requirement = RoleRequirement(
+        organisation=organisation,
+        role=role,
+        afc_band=afc_band,
+        competence=competence,
+        min_level=min_level,
+        within_days=within_days,
+        created_by=created_by,
+    )
+    try:
+        requirement.full_clean()
+    except ValidationError as error:
+        if "__all__" in error.message_dict:
+            raise ValidationError({"competence": "This role already requires that competence."}) from error
+        raise
+    requirement.save()
+    _audit_requirement(requirement, "added", created_by, ctx)
+    return requirement
+
+
+@dataclass(frozen=True)
+class DomainRequirements:
+    added: list[RoleRequirement]
+    already_required: int
+    not_at_level: int
+
+
+def _require_all(
+    *,
+    organisation: Organisation,
+    role: SupportRole,
+    competences: list[Competence],
+    min_level: str,
+    afc_band: str,
+    within_days: int | None,
+    created_by: User | None,
+) -> DomainRequirements:
+    already = set(
+        RoleRequirement.objects.filter(
+            organisation=organisation, role=role, afc_band=afc_band, competence__in=competences
+        ).values_list("competence_id", flat=True)
+    )
+    added: list[RoleRequirement] = []
+    not_at_level = 0
+    for competence in competences:
+        if competence.pk in already:
+            continue
+        if competence.levels and min_level not in competence.levels:
+            not_at_level += 1
+            continue
+        _check_requirement(
+            organisation=organisation,
+            competence=competence,
+            min_level=min_level,
+            within_days=within_days,
+            afc_band=afc_band,
+        )
+        requirement = RoleRequirement(
+            organisation=organisation,
+            role=role,
+            afc_band=afc_band,
+            competence=competence,
+            min_level=min_level,
+            within_days=within_days,
+            created_by=created_by,
+        )
+        requirement.full_clean()
+        requirement.save()
+        added.append(requirement)
+    return DomainRequirements(added=added, already_required=len(already), not_at_level=not_at_level)
+
+
+@transaction.atomic
+def role_requirements_add_domain(
+    *,
+    organisation: Organisation,
+    role: SupportRole,
+    domain: Competence,
+    min_level: str,
+    afc_band: str = "",
+    within_days: int | None = None,
+    created_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> DomainRequirements:
+    """Require every competence in a domain (and the domains inside it). Competences the role already
+    requires, and those not assessed at `min_level`, are left as they are and counted."""
+    if domain.node_type != NodeType.DOMAIN:
+        raise ValidationError({"competence": "Choose a domain."})
+    competences = list(
+        Competence.objects.filter(pk__in=_descendant_ids(domain), node_type=NodeType.COMPETENCE)
+        .select_related("framework", "version")
+        .order_by("parent__sequence", "sequence")
+    )
+    if not competences:
+        raise ValidationError({"competence": "That domain has no competences."})
+    result = _require_all(
+        organisation=organisation,
+        role=role,
+        competences=competences,
+        min_level=min_level,
+        afc_band=afc_band,
+        within_days=within_days,
+        created_by=created_by,
+    )
+    _audit_many(result, organisation, role, afc_band, domain.framework, created_by, ctx, domain=domain)
+    return result
+
+
+@transaction.atomic
+def role_requirements_add_framework(
+    *,
+    organisation: Organisation,
+    role: SupportRole,
+    framework: Framework,
+    min_level: str,
+    afc_band: str = "",
+    within_days: int | None = None,
+    created_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> DomainRequirements:
+    """Require every competence of the framework's published version: the whole Care Certificate within 84
+    days, say. Skips as `role_requirements_add_domain` does."""
+    competences = list(
+        Competence.objects.filter(
+            framework=framework, version__status=VersionStatus.PUBLISHED, node_type=NodeType.COMPETENCE
+        )
+        .select_related("framework", "version")
+        .order_by("parent__sequence", "sequence")
+    )
+    if not competences:
+        raise ValidationError({"competence": "The framework has no published competences."})
+    result = _require_all(
+        organisation=organisation,
+        role=role,
+        competences=competences,
+        min_level=min_level,
+        afc_band=afc_band,
+        within_days=within_days,
+        created_by=created_by,
+    )
+    _audit_many(result, organisation, role, afc_band, framework, created_by, ctx)
+    return result
+
+
+def _audit_many(
+    result: DomainRequirements,
+    organisation: Organisation,
+    role: SupportRole,
+    afc_band: str,
+    framework: Framework,
+    actor: User | None,
+    ctx: AuditContext | None,
+    domain: Competence | None = None,
+) -> None:
+    audit(
+        FrameworksAction.REQUIREMENT_CHANGED,
+        actor=actor,
+        ctx=ctx,
+        obj=framework,
+        organisation=organisation,
+        change="domain added" if domain is not None else "framework added",
+        role=role.name,
+        afc_band=afc_band,
+        domain=str(domain.identifier) if domain is not None else "",
+        added=len(result.added),
+        already_required=result.already_required,
+        not_at_level=result.not_at_level,
+    )
+
+
+@transaction.atomic
+def role_requirement_update(
+    *,
+    requirement: RoleRequirement,
+    min_level: str,
+    within_days: int | None,
+    changed_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> RoleRequirement:
+    _check_requirement(
+        organisation=requirement.organisation,
+        competence=requirement.competence,
+        min_level=min_level,
+        within_days=within_days,
+        afc_band=requirement.afc_band,
+    )
+    requirement.min_level = min_level
+    requirement.within_days = within_days
+    requirement.full_clean()
+    requirement.save(update_fields=["min_level", "within_days", "updated_at"])
+    _audit_requirement(requirement, "changed", changed_by, ctx)
+    return requirement
+
+
+@transaction.atomic
+def role_requirement_delete(
+    *,
+    requirement: RoleRequirement,
+    deleted_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> None:
+    _audit_requirement(requirement, "removed", deleted_by, ctx)
+    requirement.delete()
+
+
+def _audit_requirement(
+    requirement: RoleRequirement, change: str, actor: User | None, ctx: AuditContext | None
+) -> None:
+    audit(
+        FrameworksAction.REQUIREMENT_CHANGED,
+        actor=actor,
+        ctx=ctx,
+        obj=requirement,
+        organisation=requirement.organisation,
+        change=change,
+        role=requirement.role.name,
+        afc_band=requirement.afc_band,
+        competence=str(requirement.competence.identifier),
+        code=requirement.competence.code,
+        min_level=requirement.min_level,
+        within_days=requirement.within_days,
+    )

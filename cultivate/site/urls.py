@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_log, name="audit"),
+]
