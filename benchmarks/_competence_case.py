@@ -99,6 +99,7 @@ def _import_child(path: str) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from cultivate.core.audit import AuditContext
     from cultivate.frameworks.case.services import case_import
     from cultivate.organisations.models import Organisation
 
@@ -106,7 +107,13 @@ def _import_child(path: str) -> dict[str, Any]:
     data = Path(path).read_bytes()
     started, cpu_started = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
-        outcome = case_import(data=data, actor=None, organisation=organisation, filename=Path(path).name)
+        outcome = case_import(
+            data=data,
+            actor=None,
+            ctx=AuditContext.system("benchmark"),
+            organisation=organisation,
+            filename=Path(path).name,
+        )
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     if not outcome.ok:
         raise SystemExit("\n".join(str(p) for p in outcome.problems[:20]))

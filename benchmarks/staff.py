@@ -304,6 +304,7 @@ def _import_child(extract: str) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from cultivate.core.audit import AuditContext
     from cultivate.organisations.models import Organisation
     from cultivate.organisations.staff_import import staff_import_run
 
@@ -317,6 +318,7 @@ def _import_child(extract: str) -> dict[str, Any]:
             organisation=organisation,
             people_path=folder / "people.csv",
             assignments_path=folder / "assignments.csv",
+            ctx=AuditContext.system("benchmark"),
             source="benchmark",
         )
     seconds = time.perf_counter() - started
@@ -340,6 +342,7 @@ def _staff_list_child() -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext
 
     from cultivate.accounts.models import Membership, Role, User
+    from cultivate.core.audit import AuditContext
     from cultivate.organisations import selectors
     from cultivate.organisations.models import Organisation, Person
     from cultivate.organisations.staff_import import staff_import_run
@@ -354,6 +357,7 @@ def _staff_list_child() -> dict[str, Any]:
             organisation=organisation,
             people_path=folder / "people.csv",
             assignments_path=folder / "assignments.csv",
+            ctx=AuditContext.system("benchmark"),
             source="benchmark",
         )
     if not outcome.ok:

@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from cultivate.accounts import services as account_services
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent, Notification
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent, Notification
 from cultivate.portfolio.models import SignOffRequest
 from cultivate.portfolio.tests.delegation_factories import make_protocol
 from cultivate.portfolio.tests.portfolio_factories import (
@@ -223,11 +224,11 @@ def test_page_matrix(world: World, role: str, name: str, url: str, allowed: set[
         assert own.status_code == OK, f"{role} should see {name} of their organisation"
     else:
         assert own.status_code in REFUSED, f"{role} should not see {name}"
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     other = client.get(_format(url, world, "b"))
     assert other.status_code in REFUSED, f"{role} of A reached {name} of B"
     assert_not_stored(own, other)
-    after = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    after = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     assert after == before + 1, "the cross-organisation refusal must be audited"
 
 
@@ -260,7 +261,7 @@ def test_role_pages(world: World, role: str, url: str, allowed: set[str]) -> Non
     else:
         assert response.status_code in REFUSED
         assert AuditEvent.objects.filter(
-            action=AuditAction.PERMISSION_DENIED, actor=world.users[role]
+            action=CoreAction.PERMISSION_DENIED, actor=world.users[role]
         ).exists()
 
 
@@ -324,10 +325,10 @@ def test_cross_organisation_writes_refused(world: World, role: str) -> None:
         for url, data in WRITES
     ]
     for url, data in attempts:
-        before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
         response = client.post(url, data)
         assert response.status_code in REFUSED, f"{role} of A could POST {url}"
-        assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
     o["user_b"].refresh_from_db()
     o["membership_b"].refresh_from_db()
     assert o["user_b"].is_active and o["user_b"].full_name != "Changed"
@@ -380,11 +381,11 @@ def test_api_matrix(world: World, role: str, url: str, allowed: set[str]) -> Non
         assert own.status_code == OK, (role, url, own.content)
     else:
         assert own.status_code in REFUSED
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     other = client.get(_format(url, world, "b"))
     assert other.status_code in REFUSED, f"{role} of A reached {url} of B through the API"
     assert_not_stored(own, other)
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -443,11 +444,11 @@ def test_board_report_matrix(world: World, board_reports: dict[str, Any], role: 
         assert own.status_code == OK, f"{role} should open A's board report"
     else:
         assert own.status_code in REFUSED, f"{role} should not open a board report"
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     other = client.get(f"/insights/report/{board_reports['b'].pk}/{page}")
     assert other.status_code == 404, f"{role} of A reached B's board report"
     assert_not_stored(own, other)
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
 # Cross-organisation probes of every other page that names an object: each role of A asks for B's, and is
@@ -497,11 +498,11 @@ PROBES: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("method", "url"), PROBES, ids=[f"{m} {u}" for m, u in PROBES])
 def test_cross_organisation_probes_refused(world: World, role: str, method: str, url: str) -> None:
     client = _client_for(world, role)
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     response = getattr(client, method.lower())(_format_b(url, world))
     assert response.status_code in REFUSED, f"{role} of A reached {method} {url} of B"
     assert_not_stored(response)
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
 # Pages of the role itself (no other organisation's object in the path): the roles listed are let through (no
@@ -530,7 +531,7 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
 )
 def test_role_gated_pages(world: World, role: str, method: str, url: str, allowed: set[str]) -> None:
     client = _client_for(world, role)
-    refusals = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=world.users[role])
+    refusals = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED, actor=world.users[role])
     response = getattr(client, method.lower())(_format_b(url, world))
     assert_not_stored(response)
     if role in allowed:
@@ -575,10 +576,10 @@ def test_api_delegation_check_matrix(world: World, role: str) -> None:
         assert own.status_code == OK, (role, own.content)
     else:
         assert own.status_code in REFUSED
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     other = ask(o["person_b1"], o["team_b1"], o["protocol_b"])
     assert other.status_code == 404
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).

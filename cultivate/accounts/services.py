@@ -13,12 +13,11 @@ from django.contrib.auth.hashers import check_password, get_hasher, make_passwor
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import ManyToManyField
-from django.http import HttpRequest
 from django.utils import timezone
 
+from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.core import rows
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
 from cultivate.core.writes import write_unless_busy
 from cultivate.organisations.models import Alliance, Organisation, Person, Team
 
@@ -50,29 +49,29 @@ def _password_matches(account: User | None, password: str) -> bool:
     return False
 
 
-def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignInResult:
+def sign_in_attempt(*, ctx: AuditContext, email: str, password: str) -> SignInResult:
     """Check credentials under the throttle (cultivate/accounts/throttle.py). Known and unknown addresses take
     the same steps (one hasher run, the same throttle writes, one audit row) and get the same answer, so neither
     the page nor its timing says whether an account exists. While a lock is in force even the right password
     is refused, without checking it."""
     address = throttle.normalise_address(email)
-    keys = throttle.keys_for(email=address, request=request)
+    keys = throttle.keys_for(email=address, client_address=ctx.ip_address)
     account = User.objects.filter(email=address).first()
     who: dict[str, Any] = {"actor": account} if account is not None else {"actor_email": address}
     lock = throttle.current_lock(keys)
     if lock is not None:
-        audit(AuditAction.SIGN_IN_FAILED, request=request, reason="locked", scope=lock.scope, **who)
+        audit(AccountsAction.SIGN_IN_FAILED, ctx=ctx, reason="locked", scope=lock.scope, **who)
         return SignInResult(user=None, lock=lock)
     if _password_matches(account, password) and account is not None and account.is_active:
         throttle.clear_address(address)
         return SignInResult(user=account)
     started = throttle.record_failure(keys)
     reason = "unknown account" if account is None else "wrong password"
-    audit(AuditAction.SIGN_IN_FAILED, request=request, reason=reason, **who)
+    audit(AccountsAction.SIGN_IN_FAILED, ctx=ctx, reason=reason, **who)
     for new_lock in started:
         audit(
-            AuditAction.LOCKED_OUT,
-            request=request,
+            AccountsAction.LOCKED_OUT,
+            ctx=ctx,
             scope=new_lock.scope,
             until=new_lock.until.isoformat(),
             **who,
@@ -80,13 +79,13 @@ def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignI
     return SignInResult(user=None, lock=throttle.current_lock(keys) if started else None)
 
 
-def sign_in_unlock(*, user: User, request: HttpRequest | None = None) -> None:
+def sign_in_unlock(*, user: User, ctx: AuditContext | None = None) -> None:
     """A completed password reset lifts the throttle on the user's address; lifting a lock is audited."""
     if throttle.clear_address(user.email):
         audit(
-            AuditAction.SIGN_IN_UNLOCKED,
+            AccountsAction.SIGN_IN_UNLOCKED,
             actor=user,
-            request=request,
+            ctx=ctx,
             scope=throttle.ADDRESS,
             via="reset link",
         )
@@ -103,7 +102,7 @@ def user_create(
     registration_body: str = "",
     registration_pin: str = "",
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> User:
     user = User(
         email=email.strip().lower(),
@@ -122,9 +121,9 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     audit(
-        AuditAction.USER_CREATED,
+        AccountsAction.USER_CREATED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=user,
         organisation=user.home_organisation,
     )
@@ -138,7 +137,7 @@ def user_update(
     registration_body: str,
     registration_pin: str,
     changed_by: User | None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> User:
     changes = {}
     for field, value in (
@@ -152,14 +151,14 @@ def user_update(
     if changes:
         user.full_clean(exclude=["password"])
         user.save(update_fields=list(changes))
-        audit(AuditAction.USER_CHANGED, actor=changed_by, request=request, obj=user, changes=changes)
+        audit(AccountsAction.USER_CHANGED, actor=changed_by, ctx=ctx, obj=user, changes=changes)
     return user
 
 
-def user_deactivate(*, user: User, by: User, request: HttpRequest | None = None) -> None:
+def user_deactivate(*, user: User, by: User, ctx: AuditContext | None = None) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
-    audit(AuditAction.USER_DEACTIVATED, actor=by, request=request, obj=user)
+    audit(AccountsAction.USER_DEACTIVATED, actor=by, ctx=ctx, obj=user)
 
 
 def _check_membership(
@@ -198,7 +197,7 @@ def membership_grant(
     starts_on: dt.date | None = None,
     ends_on: dt.date | None = None,
     granted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Membership:
     teams = teams or []
     _check_membership(role, organisation, alliance, teams, user)
@@ -216,9 +215,9 @@ def membership_grant(
     if teams:
         membership.teams.set(teams)
     audit(
-        AuditAction.MEMBERSHIP_GRANTED,
+        AccountsAction.MEMBERSHIP_GRANTED,
         actor=granted_by,
-        request=request,
+        ctx=ctx,
         obj=membership,
         organisation=organisation,
         user=user.email,
@@ -229,7 +228,7 @@ def membership_grant(
 
 
 def membership_end(
-    *, membership: Membership, ended_by: User | None, request: HttpRequest | None = None
+    *, membership: Membership, ended_by: User | None, ctx: AuditContext | None = None
 ) -> Membership:
     """Roles are ended, not deleted, so the history of who could do what stays readable."""
     membership.revoked_at = timezone.now()
@@ -238,9 +237,9 @@ def membership_end(
         membership.ends_on = max(today, membership.starts_on)
     membership.save(update_fields=["revoked_at", "ends_on", "updated_at"])
     audit(
-        AuditAction.MEMBERSHIP_REVOKED,
+        AccountsAction.MEMBERSHIP_REVOKED,
         actor=ended_by,
-        request=request,
+        ctx=ctx,
         obj=membership,
         organisation=membership.organisation,
         user=membership.user.email,
@@ -259,7 +258,7 @@ def api_token_create(
     membership: Membership,
     name: str,
     expires_at: dt.datetime | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> tuple[ApiToken, str]:
     """Returns the token and its secret. The secret is not stored and cannot be shown again."""
     if membership.user_id != user.pk:
@@ -276,20 +275,20 @@ def api_token_create(
     token.full_clean()
     token.save()
     audit(
-        AuditAction.TOKEN_CREATED,
+        AccountsAction.TOKEN_CREATED,
         actor=user,
-        request=request,
+        ctx=ctx,
         obj=token,
         organisation=membership.organisation,
     )
     return token, secret
 
 
-def api_token_revoke(*, token: ApiToken, by: User, request: HttpRequest | None = None) -> None:
+def api_token_revoke(*, token: ApiToken, by: User, ctx: AuditContext | None = None) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit(AuditAction.TOKEN_REVOKED, actor=by, request=request, obj=token)
+        audit(AccountsAction.TOKEN_REVOKED, actor=by, ctx=ctx, obj=token)
 
 
 def _token_sql() -> str:

@@ -13,11 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-
-from cultivate.core.audit import client_ip
 
 from .models import SignInThrottle
 
@@ -40,11 +37,12 @@ def _key(scope: str, value: str) -> str:
     return f"{scope}:{digest}"
 
 
-def keys_for(*, email: str, request: HttpRequest) -> dict[str, str]:
-    """The throttle keys of an attempt: its address, and its client (every unknown client shares one)."""
+def keys_for(*, email: str, client_address: str | None) -> dict[str, str]:
+    """The throttle keys of an attempt: its address, and its client (`core.audit.client_ip`; every unknown
+    client shares one)."""
     return {
         ADDRESS: _key(ADDRESS, normalise_address(email)),
-        CLIENT: _key(CLIENT, client_ip(request) or "unknown"),
+        CLIENT: _key(CLIENT, client_address or "unknown"),
     }
 
 

@@ -19,10 +19,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cultivate.accounts.access import acting_membership as _membership
+from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.core.access import deny, object_or_deny
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
 from cultivate.core.forms import add_service_errors
-from cultivate.core.models import AuditAction
 from cultivate.organisations import selectors as org_selectors
 
 from . import access, forms, selectors, services, throttle
@@ -58,12 +58,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = forms.SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = services.sign_in_attempt(
-            request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            ctx=AuditContext.from_request(request),
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
         )
         if result.user is not None:
             # The service checked the password itself (see sign_in_attempt), so name the backend for the session.
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
-            audit(AuditAction.SIGN_IN, actor=result.user, request=request)
+            audit(AccountsAction.SIGN_IN, actor=result.user, ctx=AuditContext.from_request(request))
             next_url = request.POST.get("next") or request.GET.get("next") or ""
             if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
                 return redirect(next_url)
@@ -84,7 +86,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.user.is_authenticated:
-            audit(AuditAction.SIGN_OUT, request=request)
+            audit(AccountsAction.SIGN_OUT, ctx=AuditContext.from_request(request))
         logout(request)
         messages.info(request, "You have signed out.")
         return redirect("accounts:login")
@@ -103,7 +105,12 @@ def switch_role(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_KEY] = form.cleaned_data["membership"]
         chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
         request.membership = chosen  # type: ignore[attr-defined]
-        audit(AuditAction.ROLE_SWITCHED, request=request, obj=chosen, organisation=chosen.organisation)
+        audit(
+            AccountsAction.ROLE_SWITCHED,
+            ctx=AuditContext.from_request(request),
+            obj=chosen,
+            organisation=chosen.organisation,
+        )
         messages.info(request, f"You are now acting as {chosen}.")
         return redirect("site:home")
     return render(
@@ -135,7 +142,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
             membership=membership,
             name=form.cleaned_data["name"],
             expires_at=expires,
-            request=request,
+            ctx=AuditContext.from_request(request),
         )
         return render(
             request,
@@ -153,7 +160,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = object_or_deny(request, selectors.tokens_of(user=_user(request)), {"pk": pk}, what="API token")
-    services.api_token_revoke(token=token, by=_user(request), request=request)
+    services.api_token_revoke(token=token, by=_user(request), ctx=AuditContext.from_request(request))
     messages.info(request, f"Token ‘{token.name}’ revoked.")
     return redirect("accounts:account")
 
@@ -166,7 +173,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit(AuditAction.PASSWORD_CHANGED, request=self.request)
+        audit(AccountsAction.PASSWORD_CHANGED, ctx=AuditContext.from_request(self.request))
         messages.info(self.request, "Your password has been changed.")
         return response
 
@@ -181,7 +188,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         audit(
-            AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor_email=form.cleaned_data["email"]
+            AccountsAction.PASSWORD_RESET_REQUESTED,
+            ctx=AuditContext.from_request(self.request),
+            actor_email=form.cleaned_data["email"],
         )
         return super().form_valid(form)
 
@@ -199,8 +208,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit(AuditAction.PASSWORD_CHANGED, actor=form.user, request=self.request, via="reset link")
-        services.sign_in_unlock(user=form.user, request=self.request)
+        # The reset link acts for the account it resets; nobody is signed in.
+        ctx = AuditContext.from_request(self.request).acting_as(form.user)
+        audit(AccountsAction.PASSWORD_CHANGED, ctx=ctx, via="reset link")
+        services.sign_in_unlock(user=form.user, ctx=ctx)
         return response
 
 
@@ -262,7 +273,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             registration_body=data["registration_body"],
             registration_pin=data["registration_pin"],
             created_by=_user(request),
-            request=request,
+            ctx=AuditContext.from_request(request),
         )
         messages.info(request, f"Account created for {user}. Now give them a role.")
         return redirect("accounts:user", pk=user.pk)
@@ -305,7 +316,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             registration_body=form.cleaned_data["registration_body"],
             registration_pin=form.cleaned_data["registration_pin"],
             changed_by=_user(request),
-            request=request,
+            ctx=AuditContext.from_request(request),
         )
         messages.info(request, "Changes saved.")
         return redirect("accounts:user", pk=user.pk)
@@ -360,7 +371,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
                 teams=chosen_teams,
                 ends_on=data.get("ends_on"),
                 granted_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -393,7 +404,7 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
         audit_as=lambda _found: user,
         within=user,
     )
-    services.membership_end(membership=target, ended_by=_user(request), request=request)
+    services.membership_end(membership=target, ended_by=_user(request), ctx=AuditContext.from_request(request))
     messages.info(request, f"Role ended: {target}.")
     return redirect("accounts:user", pk=user.pk)
 
@@ -406,6 +417,6 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     if user.pk == request.user.pk:
         messages.info(request, "You cannot deactivate your own account.")
         return redirect("accounts:user", pk=user.pk)
-    services.user_deactivate(user=user, by=_user(request), request=request)
+    services.user_deactivate(user=user, by=_user(request), ctx=AuditContext.from_request(request))
     messages.info(request, f"{user} can no longer sign in.")
     return redirect("accounts:user", pk=user.pk)

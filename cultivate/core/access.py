@@ -18,8 +18,9 @@ from django.http import Http404, HttpRequest
 from rules.predicates import predicate as _rules_predicate
 from rules.rulesets import RuleSet as _RulesRuleSet
 
-from .audit import audit
-from .models import AuditAction, AuditEvent
+from .audit import AuditContext, audit
+from .audit_actions import CoreAction
+from .models import AuditEvent
 
 # The acting role (an `accounts.Membership`), loosely typed here because core names no app; each app's rules and
 # scopes that receive it are typed.
@@ -57,8 +58,8 @@ def deny(
     """Audit the refusal and raise. `hide_existence` answers 404 so that other organisations' records
     cannot be discovered by probing identifiers; otherwise 403."""
     audit(
-        AuditAction.PERMISSION_DENIED,
-        request=request,
+        CoreAction.PERMISSION_DENIED,
+        ctx=AuditContext.from_request(request),
         obj=obj,
         organisation=_organisation_of(obj),
         reason=reason,

@@ -5,8 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import selectors
-from .models import AuditAction
+from . import audit_actions, selectors
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -27,7 +26,8 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 class AuditFilterForm(forms.Form):
     hide_optional = True  # every filter is optional
-    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    # A callable: the actions are those the apps registered when they were ready, not at import.
+    action = forms.ChoiceField(choices=lambda: [("", "Any action"), *audit_actions.choices()], required=False)
     actor = forms.CharField(label="Who (email contains)", required=False, max_length=254)
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))

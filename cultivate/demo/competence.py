@@ -25,6 +25,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, RegistrationBody, Role, User
+from cultivate.core.audit import AuditContext
 from cultivate.frameworks import services as framework_services
 from cultivate.frameworks.models import (
     DEFAULT_LEVELS,
@@ -72,6 +73,9 @@ from . import framework_content as content
 from .alliance import ALLIANCE_CODE, ALLIANCE_NAME, TRUSTS, R, demo_email, role_bands, trust_uses
 from .names import draw_name
 from .simulation import add_months
+
+# The demo loader changes frameworks through the services as a named job (on behalf of its admin, if any).
+DEMO = AuditContext.system("demo")
 
 # The identifier of the demo framework is fixed, so a reset gives the same CASE identifiers every time.
 NAMESPACE = uuid.UUID("0c4f8a3e-6f1d-4f55-9b7e-2d6c1e9a7b31")
@@ -308,7 +312,7 @@ def _revise(built: _Framework, admin: User | None, *, revised_on: dt.date) -> Fr
     """Version 2 as an educator would make it, through the framework services: a draft copy of version 1 with
     one competence reworded. Work dated from `revised_on` on is against the draft's rows; it is published
     after the portfolios are written (_publish_revision)."""
-    draft = framework_services.version_draft_create(framework=built.framework, created_by=admin)
+    draft = framework_services.version_draft_create(framework=built.framework, created_by=admin, ctx=DEMO)
     row = Competence.objects.get(version=draft, identifier=item_uuid(content.REVISED_CODE))
     framework_services.competence_update(
         competence=row,
@@ -322,6 +326,7 @@ def _revise(built: _Framework, admin: User | None, *, revised_on: dt.date) -> Fr
         evidence_kinds=row.evidence_kinds,
         reassess_months=row.reassess_months,
         changed_by=admin,
+        ctx=DEMO,
     )
     built.published = {
         row.code: row for row in Competence.objects.filter(version=draft, node_type=NodeType.COMPETENCE)
@@ -331,7 +336,7 @@ def _revise(built: _Framework, admin: User | None, *, revised_on: dt.date) -> Fr
 
 
 def _publish_revision(built: _Framework, draft: FrameworkVersion, admin: User | None) -> None:
-    framework_services.version_publish(version=draft, published_by=admin)
+    framework_services.version_publish(version=draft, published_by=admin, ctx=DEMO)
     assert built.revised_on is not None
     # The services stamp the time of the call; the demo dates the change when its history says it happened.
     when = _aware(built.revised_on, 10)

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from cultivate.accounts.access import acting_membership
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.access import deny
+from cultivate.core.audit import AuditContext
 from cultivate.organisations.models import Alliance, Organisation
 
 from . import access, guards
@@ -64,7 +65,7 @@ def case_import(request: HttpRequest) -> HttpResponse:
             actor=user,
             organisation=owner if isinstance(owner, Organisation) else None,
             alliance=owner if isinstance(owner, Alliance) else None,
-            request=request,
+            ctx=AuditContext.from_request(request),
             filename=upload.name or "",
         )
         report = presenters.import_report(outcome)
@@ -100,7 +101,9 @@ def case_export(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
         raise Http404("No version of this framework to export.")
     user = request.user
     package = services.case_export(
-        version=version, actor=user if isinstance(user, User) else None, request=request
+        version=version,
+        actor=user if isinstance(user, User) else None,
+        ctx=AuditContext.from_request(request),
     )
     response = HttpResponse(services.package_json(package), content_type="application/json; charset=utf-8")
     filename = f"{slugify(framework.title)[:80] or 'framework'}-v{version.number}.case.json"

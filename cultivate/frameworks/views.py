@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.access import deny
+from cultivate.core.audit import AuditContext
 from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Alliance, Organisation
@@ -134,7 +135,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 owner=owner,
                 created_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -212,7 +213,7 @@ def framework_edit(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 changed_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -240,7 +241,10 @@ def framework_levels(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             services.framework_levels_set(
-                framework=framework, levels=form.levels(), changed_by=_user(request), request=request
+                framework=framework,
+                levels=form.levels(),
+                changed_by=_user(request),
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -274,7 +278,7 @@ def adopt(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
             framework=framework,
             organisation=membership.organisation,
             adopted_by=_user(request),
-            request=request,
+            ctx=AuditContext.from_request(request),
         )
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
@@ -294,7 +298,9 @@ def adoption_remove(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse
         messages.info(request, "Your organisation does not use this framework.")
         return redirect("frameworks:detail", framework.identifier)
     try:
-        services.adoption_remove(adoption=adoption, removed_by=_user(request), request=request)
+        services.adoption_remove(
+            adoption=adoption, removed_by=_user(request), ctx=AuditContext.from_request(request)
+        )
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
     else:
@@ -316,7 +322,7 @@ def extend(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
             framework=framework,
             organisation=membership.organisation,
             created_by=_user(request),
-            request=request,
+            ctx=AuditContext.from_request(request),
         )
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
@@ -333,7 +339,9 @@ def extend(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
 def draft_create(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
     framework = guards.framework_or_deny(request, identifier, "author_framework")
     try:
-        draft = services.version_draft_create(framework=framework, created_by=_user(request), request=request)
+        draft = services.version_draft_create(
+            framework=framework, created_by=_user(request), ctx=AuditContext.from_request(request)
+        )
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
         existing = selectors.draft_version(framework)
@@ -382,7 +390,9 @@ def version_publish(request: HttpRequest, identifier: uuid.UUID, number: int) ->
     errors: list[str] = []
     if request.method == "POST":
         try:
-            result = services.version_publish(version=version, published_by=_user(request), request=request)
+            result = services.version_publish(
+                version=version, published_by=_user(request), ctx=AuditContext.from_request(request)
+            )
         except ValidationError as error:
             errors = error.messages
         else:
@@ -419,7 +429,9 @@ def version_retire(request: HttpRequest, identifier: uuid.UUID, number: int) -> 
     errors: list[str] = []
     if request.method == "POST":
         try:
-            services.version_retire(version=version, retired_by=_user(request), request=request)
+            services.version_retire(
+                version=version, retired_by=_user(request), ctx=AuditContext.from_request(request)
+            )
         except ValidationError as error:
             errors = error.messages
         else:
@@ -453,7 +465,9 @@ def draft_discard(request: HttpRequest, identifier: uuid.UUID, number: int) -> H
     errors: list[str] = []
     if request.method == "POST":
         try:
-            services.version_draft_delete(version=version, deleted_by=_user(request), request=request)
+            services.version_draft_delete(
+                version=version, deleted_by=_user(request), ctx=AuditContext.from_request(request)
+            )
         except ValidationError as error:
             errors = error.messages
         else:
@@ -502,7 +516,7 @@ def item_create(request: HttpRequest, identifier: uuid.UUID, number: int) -> Htt
                 parent=parent,
                 node_type=NodeType.DOMAIN if is_domain else NodeType.COMPETENCE,
                 created_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
                 **form.item_fields(),
             )
         except ValidationError as error:
@@ -554,7 +568,10 @@ def item_edit(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
     if request.method == "POST" and form.is_valid():
         try:
             services.competence_update(
-                competence=item, changed_by=_user(request), request=request, **form.item_fields()
+                competence=item,
+                changed_by=_user(request),
+                ctx=AuditContext.from_request(request),
+                **form.item_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -588,7 +605,10 @@ def item_move(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
     direction = request.POST.get("direction") if request.method == "POST" else None
     if direction in {"up", "down"}:
         services.competence_shift(
-            competence=item, offset=-1 if direction == "up" else 1, moved_by=_user(request), request=request
+            competence=item,
+            offset=-1 if direction == "up" else 1,
+            moved_by=_user(request),
+            ctx=AuditContext.from_request(request),
         )
         return redirect(_version_url(version) + f"#item-{item.identifier}")
     domains = selectors.domains_of(version)
@@ -607,7 +627,7 @@ def item_move(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
                 parent=parent,
                 position=form.cleaned_data.get("position"),
                 moved_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -650,7 +670,9 @@ def item_delete(request: HttpRequest, identifier: uuid.UUID, number: int, pk: in
     errors: list[str] = []
     if request.method == "POST":
         try:
-            removed = services.competence_delete(competence=item, deleted_by=_user(request), request=request)
+            removed = services.competence_delete(
+                competence=item, deleted_by=_user(request), ctx=AuditContext.from_request(request)
+            )
         except ValidationError as error:
             errors = error.messages
         else:
@@ -723,7 +745,7 @@ def item_crosswalks(request: HttpRequest, identifier: uuid.UUID, number: int, pk
                         destination=destination,
                         association_type=form.cleaned_data["association_type"],
                         created_by=_user(request),
-                        request=request,
+                        ctx=AuditContext.from_request(request),
                     )
                 except ValidationError as error:
                     add_service_errors(form, error)
@@ -760,7 +782,9 @@ def crosswalk_remove(request: HttpRequest, identifier: uuid.UUID, number: int, p
     if link is None:
         deny(request, reason=f"No crosswalk {pk} in this draft.", obj=framework, hide_existence=True)
     origin_pk = link.origin_id
-    services.crosswalk_remove(association=link, removed_by=_user(request), request=request)
+    services.crosswalk_remove(
+        association=link, removed_by=_user(request), ctx=AuditContext.from_request(request)
+    )
     messages.info(request, "Crosswalk removed.")
     if origin_pk is not None:
         return redirect(reverse("frameworks:item_crosswalks", args=[identifier, number, origin_pk]))
@@ -869,7 +893,7 @@ def _save_requirement(
                 min_level=data["min_level"],
                 within_days=data["within_days"],
                 created_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
             _report_many(request, result, framework.title, role.name)
         elif kind == "d" and item is not None:
@@ -881,7 +905,7 @@ def _save_requirement(
                 min_level=data["min_level"],
                 within_days=data["within_days"],
                 created_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
             _report_many(request, result, item.label, role.name)
         elif item is not None:
@@ -893,7 +917,7 @@ def _save_requirement(
                 min_level=data["min_level"],
                 within_days=data["within_days"],
                 created_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
             messages.info(request, f"{item.label} is now required of {role.name}.")
     except ValidationError as error:
@@ -932,7 +956,7 @@ def requirement_edit(request: HttpRequest, ods_code: str, pk: int) -> HttpRespon
                 min_level=form.cleaned_data["min_level"],
                 within_days=form.cleaned_data["within_days"],
                 changed_by=_user(request),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -965,7 +989,9 @@ def requirement_delete(request: HttpRequest, ods_code: str, pk: int) -> HttpResp
             hide_existence=True,
         )
     if request.method == "POST":
-        services.role_requirement_delete(requirement=requirement, deleted_by=_user(request), request=request)
+        services.role_requirement_delete(
+            requirement=requirement, deleted_by=_user(request), ctx=AuditContext.from_request(request)
+        )
         messages.info(
             request, f"{requirement.competence.label} is no longer required of {requirement.role.name}."
         )

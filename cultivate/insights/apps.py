@@ -7,4 +7,9 @@ class InsightsConfig(AppConfig):
     verbose_name = "Workforce insights"
 
     def ready(self) -> None:
+        from cultivate.core import audit_actions
+
         from . import access  # noqa: F401  registers the scopes `Model.objects.for_membership` applies
+        from .audit_actions import InsightsAction
+
+        audit_actions.register(self.label, InsightsAction)

@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from cultivate.accounts.models import Role
 from cultivate.core.access import deny
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.core.exports import spreadsheet_export
-from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Organisation, Team
 
 from . import access, dashboards, guards, presenters, selectors
@@ -187,8 +187,8 @@ def _export(request: HttpRequest, place: Place, name: str, table_key: str, file_
     else:
         content = presenters.table_xlsx(built, table, place.label)
     audit(
-        AuditAction.EXPORT,
-        request=request,
+        CoreAction.EXPORT,
+        ctx=AuditContext.from_request(request),
         obj=place.team or place.organisation,
         organisation=place.organisation,
         what=f"workforce insights: {built.title} – {table.title}",

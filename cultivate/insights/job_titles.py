@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.insights.audit_actions import InsightsAction
 from cultivate.organisations import reference
 from cultivate.organisations.models import JobTitle, Organisation, SupportRole
 
@@ -654,7 +653,7 @@ def job_title_review_decide(
     review: JobTitleReview,
     role: SupportRole | None,
     user: User,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> JobTitleReview:
     """Record a reviewer's decision: a role maps the title (an alias for the review's organisation, or a shared
     one); no role says it is not a support role. A decision can be changed by deciding again."""
@@ -679,9 +678,9 @@ def job_title_review_decide(
             # Rejected after an earlier acceptance: the alias it made goes too.
             existing.delete()
         audit(
-            AuditAction.JOB_TITLE_MAPPED,
+            InsightsAction.JOB_TITLE_MAPPED,
             actor=user,
-            request=request,
+            ctx=ctx,
             obj=alias or review,
             organisation=review.organisation,
             title=review.title,

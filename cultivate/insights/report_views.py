@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.access import deny
+from cultivate.core.audit import AuditContext
 from cultivate.core.jobs import job_recover_if_stale
 from cultivate.organisations.models import Organisation
 
@@ -153,7 +154,7 @@ def board_report_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def board_report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     report = guards.board_report_record_or_deny(request, pk)
-    path = report_services.board_report_export(report=report, request=request)
+    path = report_services.board_report_export(report=report, ctx=AuditContext.from_request(request))
     if path is None:
         raise Http404("This report has no file: it is not ready, was not made, or has been deleted.")
     return FileResponse(

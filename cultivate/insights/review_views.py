@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from cultivate.accounts.access import acting_membership
 from cultivate.accounts.models import User
 from cultivate.core.access import object_or_deny
+from cultivate.core.audit import AuditContext
 
 from . import store as insights_store
 from .guards import workforce_organisation_or_deny
@@ -58,7 +59,10 @@ def review_decide(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
         if form.is_valid():
             assert isinstance(request.user, User)
             decided = job_title_review_decide(
-                review=review, role=form.cleaned_data["role"], user=request.user, request=request
+                review=review,
+                role=form.cleaned_data["role"],
+                user=request.user,
+                ctx=AuditContext.from_request(request),
             )
             outcome = f"mapped to {decided.role.name}" if decided.role else "recorded as not a support role"
             messages.success(request, f"“{decided.title}” is {outcome}.")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import User
 from cultivate.core.access import object_or_deny
+from cultivate.core.audit import AuditContext
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.jobs import job_recover_if_stale
 from cultivate.core.jobs_problems import problems_format, problems_response
@@ -96,7 +97,7 @@ def import_confirm(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse
 def import_status(request: HttpRequest, ods_code: str, pk: int) -> HttpResponseBase:
     organisation, record = _record(request, ods_code, pk)
     if request.GET.get("download") == "problems":
-        rows = services.staff_import_problems_export(record=record, request=request)
+        rows = services.staff_import_problems_export(record=record, ctx=AuditContext.from_request(request))
         if rows is None:
             raise Http404("This import has no problems to download.")
         return problems_response(

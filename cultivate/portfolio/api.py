@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny, object_or_deny
 from cultivate.core.api_types import ErrorOut, ValidationErrorOut
+from cultivate.core.audit import AuditContext
 from cultivate.organisations import access as org_access
 
 from . import access, delegation, selectors
@@ -169,7 +170,7 @@ def check(request: HttpRequest, payload: DelegationCheckIn) -> dict[str, Any]:
         protocol=rules.protocol,
         team=team,
         on=payload.date,
-        request=request,
+        ctx=AuditContext.from_request(request),
         channel="api",
         rules=rules,
     )

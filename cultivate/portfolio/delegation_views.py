@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import Membership, User
 from cultivate.core.access import deny, object_or_deny
+from cultivate.core.audit import AuditContext
 from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Organisation, TeamSetting
@@ -149,14 +150,17 @@ def _save_protocol(
         try:
             if protocol is None:
                 saved = delegation.protocol_create(
-                    organisation=organisation, actor=request.user, request=request, **kwargs
+                    organisation=organisation,
+                    actor=request.user,
+                    ctx=AuditContext.from_request(request),
+                    **kwargs,
                 )
                 messages.info(
                     request, f"Protocol ‘{saved.activity}’ created. Now add the competences it needs."
                 )
             else:
                 saved = delegation.protocol_update(
-                    protocol=protocol, actor=request.user, request=request, **kwargs
+                    protocol=protocol, actor=request.user, ctx=AuditContext.from_request(request), **kwargs
                 )
                 messages.info(request, f"Protocol ‘{saved.activity}’ saved.")
         except ValidationError as error:
@@ -210,7 +214,7 @@ def protocol_requirement_add(request: HttpRequest, pk: int) -> HttpResponseBase:
                 competence=competence,
                 min_level=form.cleaned_data["min_level"],
                 actor=request.user,
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -238,7 +242,9 @@ def protocol_requirement_remove(request: HttpRequest, pk: int, requirement_pk: i
     if requirement is None:
         deny(request, reason=f"No requirement {requirement_pk} in protocol {pk}.", hide_existence=True)
     assert isinstance(request.user, User)
-    delegation.protocol_requirement_remove(requirement=requirement, actor=request.user, request=request)
+    delegation.protocol_requirement_remove(
+        requirement=requirement, actor=request.user, ctx=AuditContext.from_request(request)
+    )
     messages.info(request, f"{requirement.competence} is no longer required.")
     return redirect("portfolio:protocol", pk=protocol.pk)
 
@@ -304,7 +310,7 @@ def delegation_check(request: HttpRequest) -> HttpResponse:
                 protocol=subjects.rules.protocol,
                 team=subjects.team,
                 on=data["on"],
-                request=request,
+                ctx=AuditContext.from_request(request),
                 channel="page",
                 rules=subjects.rules,
             )

@@ -16,13 +16,12 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from markupsafe import Markup, escape
 
 from cultivate.core import exports
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.frameworks.models import Competence, Framework, NodeType, VersionStatus
 from cultivate.organisations.models import EmploymentSpell, Person, Team
 
@@ -425,11 +424,11 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     return buffer.getvalue()
 
 
-def matrix_export_audit(*, matrix: Matrix, file_format: str, request: HttpRequest) -> None:
+def matrix_export_audit(*, matrix: Matrix, file_format: str, ctx: AuditContext) -> None:
     """Exports hold personal data: each one is recorded."""
     audit(
-        AuditAction.EXPORT,
-        request=request,
+        CoreAction.EXPORT,
+        ctx=ctx,
         obj=matrix.team,
         organisation=matrix.team.organisation,
         what="team competence matrix",

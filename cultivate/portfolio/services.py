@@ -22,18 +22,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
 from cultivate.core.formatting import uk_date
-from cultivate.core.models import AuditAction
 from cultivate.core.notify import notify
 from cultivate.frameworks import selectors as framework_selectors
 from cultivate.frameworks.models import Competence, EvidenceKind, Framework
 from cultivate.organisations.models import Person
+from cultivate.portfolio.audit_actions import PortfolioAction
 
 from . import access, selectors, status
 from .models import (
@@ -239,7 +238,7 @@ def evidence_create(
     witness_role: str = "",
     competences: Sequence[Competence] = (),
     files: Sequence[UploadedFile] = (),
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Evidence:
     membership = _require(membership, "edit_portfolio", person)
     _check_evidence_fields(kind, title, occurred_on, witness_name)
@@ -264,8 +263,8 @@ def evidence_create(
                 _store_file(evidence, upload, stored)
             links = _link(evidence, competences)
             audit(
-                AuditAction.EVIDENCE_ADDED,
-                request=request,
+                PortfolioAction.EVIDENCE_ADDED,
+                ctx=ctx,
                 actor=membership.user,
                 obj=evidence,
                 organisation=person.organisation,
@@ -291,7 +290,7 @@ def evidence_update(
     witness_role: str = "",
     add_files: Sequence[UploadedFile] = (),
     remove_file_ids: Iterable[int] = (),
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Evidence:
     """Change evidence that no sign-off has relied on and no open request includes."""
     membership = _require(membership, "edit_portfolio", evidence.person)
@@ -327,8 +326,8 @@ def evidence_update(
             for upload in add_files:
                 _store_file(evidence, upload, stored)
             audit(
-                AuditAction.EVIDENCE_CHANGED,
-                request=request,
+                PortfolioAction.EVIDENCE_CHANGED,
+                ctx=ctx,
                 actor=membership.user,
                 obj=evidence,
                 organisation=evidence.person.organisation,
@@ -386,7 +385,7 @@ def evidence_link(
     membership: Membership | None,
     evidence: Evidence,
     competences: Sequence[Competence],
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> list[EvidenceLink]:
     """Link evidence to more competences (allowed even after it was used in a sign-off: the evidence itself
     does not change)."""
@@ -395,8 +394,8 @@ def evidence_link(
         made = _link(evidence, competences)
         if made:
             audit(
-                AuditAction.EVIDENCE_CHANGED,
-                request=request,
+                PortfolioAction.EVIDENCE_CHANGED,
+                ctx=ctx,
                 actor=membership.user,
                 obj=evidence,
                 organisation=evidence.person.organisation,
@@ -410,7 +409,7 @@ def evidence_unlink(
     membership: Membership | None,
     evidence: Evidence,
     competences: Sequence[Competence],
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> int:
     """Remove links, except those the evidence was relied on for (or is before an assessor for); links made
     through a crosswalk from a removed link go with it."""
@@ -436,8 +435,8 @@ def evidence_unlink(
         EvidenceLink.objects.filter(evidence=evidence, competence_id__in=removed).delete()
         if removed:
             audit(
-                AuditAction.EVIDENCE_CHANGED,
-                request=request,
+                PortfolioAction.EVIDENCE_CHANGED,
+                ctx=ctx,
                 actor=membership.user,
                 obj=evidence,
                 organisation=evidence.person.organisation,
@@ -447,7 +446,7 @@ def evidence_unlink(
 
 
 def evidence_file_open(
-    *, membership: Membership | None, evidence_file: EvidenceFile, request: HttpRequest | None = None
+    *, membership: Membership | None, evidence_file: EvidenceFile, ctx: AuditContext | None = None
 ) -> IO[bytes]:
     """Open a stored file for someone allowed to see the portfolio; audited when it is not the person's own."""
     person = evidence_file.evidence.person
@@ -455,8 +454,8 @@ def evidence_file_open(
     handle: IO[bytes] = evidence_file.file.open("rb")
     if not access.is_self(membership, person):
         audit(
-            AuditAction.EVIDENCE_FILE_VIEWED,
-            request=request,
+            PortfolioAction.EVIDENCE_FILE_VIEWED,
+            ctx=ctx,
             actor=membership.user,
             obj=evidence_file.evidence,
             organisation=person.organisation,
@@ -503,7 +502,7 @@ def signoff_request_create(
     evidence: Sequence[Evidence] = (),
     message: str = "",
     assessor: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> SignOffRequest:
     """The worker asks for sign-off. The chosen assessor (or, if none is chosen, every assessor who may sign off
     for them) is told in the service and by email."""
@@ -547,8 +546,8 @@ def signoff_request_create(
         signoff_request.evidence.set(evidence)
         _link_to(list(evidence), row)
         audit(
-            AuditAction.SIGNOFF_REQUESTED,
-            request=request,
+            PortfolioAction.SIGNOFF_REQUESTED,
+            ctx=ctx,
             actor=membership.user,
             obj=signoff_request,
             organisation=person.organisation,
@@ -589,7 +588,7 @@ def _notify_after_commit(user: User, *, title: str, body: str, url: str) -> None
 
 
 def signoff_request_cancel(
-    *, membership: Membership | None, signoff_request: SignOffRequest, request: HttpRequest | None = None
+    *, membership: Membership | None, signoff_request: SignOffRequest, ctx: AuditContext | None = None
 ) -> SignOffRequest:
     membership = _require(membership, "edit_portfolio", signoff_request.person)
     if signoff_request.status != RequestStatus.OPEN:
@@ -630,7 +629,7 @@ def signoff_sign_off(
     level: str,
     assessed_on: dt.date,
     comments: str = "",
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Assessment:
     """An assessor signs off a requested competence at a level. The record is made against the competence as
     now published; it expires after the competence's reassessment interval."""
@@ -676,8 +675,8 @@ def signoff_sign_off(
         signoff_request.decided_by = membership.user
         signoff_request.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
         audit(
-            AuditAction.SIGNED_OFF,
-            request=request,
+            PortfolioAction.SIGNED_OFF,
+            ctx=ctx,
             actor=membership.user,
             obj=assessment,
             organisation=person.organisation,
@@ -710,7 +709,7 @@ def signoff_return(
     membership: Membership | None,
     signoff_request: SignOffRequest,
     feedback: str,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> SignOffRequest:
     person = signoff_request.person
     membership = _require(membership, "sign_off", person)
@@ -726,8 +725,8 @@ def signoff_return(
         signoff_request.full_clean(validate_constraints=False)
         signoff_request.save(update_fields=["status", "feedback", "decided_at", "decided_by", "updated_at"])
         audit(
-            AuditAction.SIGNOFF_RETURNED,
-            request=request,
+            PortfolioAction.SIGNOFF_RETURNED,
+            ctx=ctx,
             actor=membership.user,
             obj=signoff_request,
             organisation=person.organisation,
@@ -758,7 +757,7 @@ def assessment_correct(
     level: str,
     assessed_on: dt.date,
     reason: str,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Assessment:
     """Correct the level or the date of a sign-off: a new record that supersedes it, with the reason. It keeps
     what was assessed (competence, content) and is recorded in the correcting assessor's name."""
@@ -801,8 +800,8 @@ def assessment_correct(
         correction.save()
         correction.evidence.set(assessment.evidence.all())
         audit(
-            AuditAction.ASSESSMENT_CORRECTED,
-            request=request,
+            PortfolioAction.ASSESSMENT_CORRECTED,
+            ctx=ctx,
             actor=membership.user,
             obj=correction,
             organisation=person.organisation,
@@ -828,7 +827,7 @@ def assessment_withdraw(
     membership: Membership | None,
     assessment: Assessment,
     reason: str,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Assessment:
     """Withdraw a sign-off from today: a new record that supersedes it, with the reason."""
     person = assessment.person
@@ -856,8 +855,8 @@ def assessment_withdraw(
         withdrawal.full_clean()
         withdrawal.save()
         audit(
-            AuditAction.ASSESSMENT_WITHDRAWN,
-            request=request,
+            PortfolioAction.ASSESSMENT_WITHDRAWN,
+            ctx=ctx,
             actor=membership.user,
             obj=withdrawal,
             organisation=person.organisation,

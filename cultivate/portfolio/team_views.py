@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny, object_or_deny
+from cultivate.core.audit import AuditContext
 from cultivate.core.exports import spreadsheet_export
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Team
@@ -88,7 +89,7 @@ def team_competence_export(request: HttpRequest, pk: int, file_format: str) -> H
     team = _team_or_deny(request, pk)
     built, _ = _matrix(request, team)
     content = matrix.matrix_csv(built) if file_format == "csv" else matrix.matrix_xlsx(built)
-    matrix.matrix_export_audit(matrix=built, file_format=file_format, request=request)
+    matrix.matrix_export_audit(matrix=built, file_format=file_format, ctx=AuditContext.from_request(request))
     response = HttpResponse(content, content_type=EXPORT_TYPES[file_format])
     filename = f"competence-team-{team.pk}-{built.on.isoformat()}.{file_format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

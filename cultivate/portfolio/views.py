@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.accounts.models import Membership
 from cultivate.core.access import deny, object_or_deny
+from cultivate.core.audit import AuditContext
 from cultivate.core.forms import add_service_errors
 from cultivate.frameworks.models import Competence
 from cultivate.organisations.models import Person
@@ -236,7 +237,7 @@ def evidence_new(request: HttpRequest) -> HttpResponseBase:
                 witness_role=form.cleaned_data["witness_role"],
                 competences=[by_pk[pk] for pk in form.competence_ids() if pk in by_pk],
                 files=form.cleaned_data["attachments"],
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -311,7 +312,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
                 witness_role=form.cleaned_data["witness_role"],
                 add_files=form.cleaned_data["attachments"],
                 remove_file_ids=form.remove_file_ids(),
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -359,7 +360,10 @@ def evidence_links(request: HttpRequest, pk: int) -> HttpResponseBase:
         )
         try:
             services.evidence_unlink(
-                membership=membership, evidence=evidence, competences=[target], request=request
+                membership=membership,
+                evidence=evidence,
+                competences=[target],
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
@@ -372,7 +376,7 @@ def evidence_links(request: HttpRequest, pk: int) -> HttpResponseBase:
             membership=membership,
             evidence=evidence,
             competences=[by_pk[pk] for pk in form.competence_ids() if pk in by_pk],
-            request=request,
+            ctx=AuditContext.from_request(request),
         )
         messages.info(request, f"Linked to {len(made)} more competence{'s' if len(made) != 1 else ''}.")
         return redirect("portfolio:evidence", pk=evidence.pk)
@@ -408,7 +412,7 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         deny(request, reason=f"No file {file_pk} on evidence {pk}.", obj=evidence, hide_existence=True)
     try:
         handle = services.evidence_file_open(
-            membership=_membership(request), evidence_file=record, request=request
+            membership=_membership(request), evidence_file=record, ctx=AuditContext.from_request(request)
         )
     except FileNotFoundError:
         deny(
@@ -474,7 +478,7 @@ def request_new(request: HttpRequest) -> HttpResponseBase:
                 assessor=by_user.get(form.cleaned_data["assessor"])
                 if form.cleaned_data["assessor"]
                 else None,
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -502,7 +506,9 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = _request_or_deny(request, pk, "edit_portfolio")
     membership = _membership(request)
     try:
-        services.signoff_request_cancel(membership=membership, signoff_request=item, request=request)
+        services.signoff_request_cancel(
+            membership=membership, signoff_request=item, ctx=AuditContext.from_request(request)
+        )
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
     else:
@@ -570,7 +576,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
                 level=sign_form.cleaned_data["level"],
                 assessed_on=sign_form.cleaned_data["assessed_on"],
                 comments=sign_form.cleaned_data["comments"],
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(sign_form, error)
@@ -583,7 +589,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
                 membership=membership,
                 signoff_request=item,
                 feedback=return_form.cleaned_data["feedback"],
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(return_form, error)
@@ -677,7 +683,7 @@ def assessment_correct(request: HttpRequest, pk: int) -> HttpResponseBase:
                 level=form.cleaned_data["level"],
                 assessed_on=form.cleaned_data["assessed_on"],
                 reason=form.cleaned_data["reason"],
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -701,7 +707,7 @@ def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponseBase:
                 membership=_membership(request),
                 assessment=assessment,
                 reason=form.cleaned_data["reason"],
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_team, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.insights.tests.dashboard_store import build_store
 
 from .browser import Journey, sign_in
@@ -93,5 +94,5 @@ def test_analyst_explores_the_dashboards(page: Page, journey: Journey, settings:
     header, *rows = content.splitlines()
     assert header.startswith("Setting (area of work),Joiners,Leavers,Leaver rate (%)")
     assert rows and "B ward" not in content
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=analyst).exists()
+    assert AuditEvent.objects.filter(action=CoreAction.EXPORT, actor=analyst).exists()
     journey.finish()

@@ -13,9 +13,10 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_person, make_spell, make_team, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, RoleRequirement
 from cultivate.organisations.models import EmploymentSpell, SupportRole
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.services import add_months
 from cultivate.portfolio.tests.delegation_factories import make_protocol
 
@@ -216,7 +217,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     journey.check("check delegation, no")
 
     # And both answers are in the audit log, with the sign-off the yes relied on and the reason for the no
-    checks = list(AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED).order_by("at", "id"))
+    checks = list(AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED).order_by("at", "id"))
     assert [(event.actor_email, event.detail["date"], event.detail["allowed"]) for event in checks] == [
         (ward["manager"], today.isoformat(), True),
         (ward["manager"], after.isoformat(), False),

@@ -15,7 +15,8 @@ from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.insights.board_reports.services import board_report_create
 from cultivate.insights.measures import Window
 from cultivate.insights.tests.dashboard_store import build_store
@@ -67,7 +68,7 @@ def test_analyst_downloads_the_board_report(
     download.save_as(saved)
     html = saved.read_text(encoding="utf-8")
     assert "RBB" not in html and "B ward 1" not in html
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=analyst).exists()
+    assert AuditEvent.objects.filter(action=CoreAction.EXPORT, actor=analyst).exists()
 
     # And the report is listed among their recent reports
     page.get_by_role("link", name="Ask for another board report").click()

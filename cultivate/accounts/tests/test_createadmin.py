@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cultivate.__main__ import main
+from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Membership, Role, User
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.organisations.testing import make_alliance, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_creates_an_organisation_admin_through_the_services() -> None:
             "action", flat=True
         )
     )
-    assert {AuditAction.USER_CREATED, AuditAction.MEMBERSHIP_GRANTED} <= actions
+    assert {AccountsAction.USER_CREATED, AccountsAction.MEMBERSHIP_GRANTED} <= actions
 
 
 def test_takes_the_password_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +82,7 @@ def test_creates_an_alliance_admin_who_may_also_use_django_admin() -> None:
         alliance,
         None,
     )
-    assert AuditEvent.objects.filter(action=AuditAction.USER_CHANGED, object_id=str(user.pk)).exists()
+    assert AuditEvent.objects.filter(action=AccountsAction.USER_CHANGED, object_id=str(user.pk)).exists()
 
 
 def test_a_superuser_needs_no_organisation_on_a_new_installation() -> None:

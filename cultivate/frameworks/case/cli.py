@@ -59,6 +59,7 @@ def run(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
 
 
 def _import(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
+    from cultivate.core.audit import AuditContext
     from cultivate.organisations.models import Alliance, Organisation
 
     from .services import case_import
@@ -83,6 +84,7 @@ def _import(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
     outcome = case_import(
         data=path.read_bytes(),
         actor=None,
+        ctx=AuditContext.system("frameworks import-case command"),
         organisation=organisation,
         alliance=alliance,
         reference=bool(options.get("reference")),
@@ -105,6 +107,8 @@ def _import(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
 
 
 def _export(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
+    from cultivate.core.audit import AuditContext
+
     from . import selectors
     from .services import CaseExportInvalid, case_export, package_json
 
@@ -130,7 +134,9 @@ def _export(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
     if options.get("schema"):
         schema = json.loads(Path(options["schema"]).read_text(encoding="utf-8"))
     try:
-        package = case_export(version=version, schema=schema)
+        package = case_export(
+            version=version, schema=schema, ctx=AuditContext.system("frameworks export-case command")
+        )
     except CaseExportInvalid as invalid:
         stderr.write(f"The package does not validate against {options['schema']}; nothing was written.\n")
         for problem in invalid.problems:

@@ -19,11 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.models import (
     Association,
     AssociationType,
@@ -126,7 +125,7 @@ def case_import(
     organisation: Organisation | None = None,
     alliance: Alliance | None = None,
     reference: bool = False,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
     filename: str = "",
 ) -> ImportOutcome:
     """Import a CASE package as a new framework owned by `organisation`, `alliance`, or nobody (`reference`);
@@ -153,7 +152,7 @@ def case_import(
         latest = selectors.latest_version(existing)
         if latest is not None and _same_content(latest, package, competences):
             outcome.framework, outcome.version, outcome.unchanged = existing, latest, True
-            _audit_import(outcome, actor, request, filename)
+            _audit_import(outcome, actor, ctx, filename)
             return outcome
         draft = selectors.draft_of(existing)
         if draft is not None:
@@ -173,7 +172,7 @@ def case_import(
                 alliance,
                 reference,
             )
-            _audit_import(outcome, actor, request, filename)
+            _audit_import(outcome, actor, ctx, filename)
     except (ValidationError, DatabaseError) as error:
         # Checked beforehand, so only a race (the same framework imported twice at once) lands here.
         outcome.framework = outcome.version = None
@@ -404,14 +403,14 @@ def _draft_in_the_way(draft: FrameworkVersion) -> str:
 
 
 def _audit_import(
-    outcome: ImportOutcome, actor: User | None, request: HttpRequest | None, filename: str
+    outcome: ImportOutcome, actor: User | None, ctx: AuditContext | None, filename: str
 ) -> None:
     framework, version = outcome.framework, outcome.version
     assert framework is not None and version is not None
     audit(
-        AuditAction.FRAMEWORK_IMPORTED,
+        FrameworksAction.FRAMEWORK_IMPORTED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=framework.owner_organisation,
         identifier=str(framework.identifier),
@@ -581,7 +580,7 @@ def case_export(
     *,
     version: FrameworkVersion,
     actor: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
     schema: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The version as a CASE 1.1 package; checked against `schema` (or the configured one) when there is one,
@@ -599,9 +598,9 @@ def case_export(
             raise CaseExportInvalid(problems)
     framework = version.framework
     audit(
-        AuditAction.FRAMEWORK_EXPORTED,
+        FrameworksAction.FRAMEWORK_EXPORTED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=framework.owner_organisation,
         identifier=str(framework.identifier),

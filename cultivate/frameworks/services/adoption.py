@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.organisations.models import Organisation
 
 from ..models import (
@@ -26,7 +25,7 @@ def adoption_create(
     framework: Framework,
     organisation: Organisation,
     adopted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Adoption:
     """The organisation uses a shared framework (a reference one, or its alliance's) for its roles."""
     shared = framework.owner_alliance_id is None and framework.owner_organisation_id is None
@@ -43,9 +42,9 @@ def adoption_create(
     adoption.full_clean()
     adoption.save()
     audit(
-        AuditAction.FRAMEWORK_ADOPTED,
+        FrameworksAction.FRAMEWORK_ADOPTED,
         actor=adopted_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=organisation,
     )
@@ -57,7 +56,7 @@ def adoption_remove(
     *,
     adoption: Adoption,
     removed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     in_use = RoleRequirement.objects.filter(
         organisation_id=adoption.organisation_id, competence__framework_id=adoption.framework_id
@@ -69,9 +68,9 @@ def adoption_remove(
     framework, organisation = adoption.framework, adoption.organisation
     adoption.delete()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=removed_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=organisation,
         change="adoption removed",

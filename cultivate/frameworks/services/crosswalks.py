@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 
 from ..models import (
     CROSSWALK_TYPES,
@@ -27,7 +26,7 @@ def crosswalk_add(
     destination: Competence,
     association_type: str = AssociationType.EXACT_MATCH_OF,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Association:
     """Map an item of a draft to an item of another framework's published version (a reference standard, the
     alliance's framework, or the shared framework an extension adds to)."""
@@ -54,9 +53,9 @@ def crosswalk_add(
     link.full_clean()
     link.save()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change="crosswalk added",
@@ -74,7 +73,7 @@ def crosswalk_remove(
     *,
     association: Association,
     removed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     version = association.version
     _require_draft(version)
@@ -87,9 +86,9 @@ def crosswalk_remove(
     }
     association.delete()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=removed_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change="crosswalk removed",

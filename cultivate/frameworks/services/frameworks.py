@@ -8,11 +8,10 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.organisations.models import Alliance, Organisation
 
 from .. import dependents
@@ -57,7 +56,7 @@ def framework_create(
     owner: Organisation | Alliance,
     levels: Sequence[dict[str, str]] | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     """A new framework owned by an organisation or an alliance, with an empty draft (version 1)."""
     framework = Framework(
@@ -75,9 +74,9 @@ def framework_create(
     version.full_clean()
     version.save()
     audit(
-        AuditAction.FRAMEWORK_CREATED,
+        FrameworksAction.FRAMEWORK_CREATED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         title=framework.title,
@@ -91,16 +90,16 @@ def framework_update(
     title: str,
     description: str,
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     framework.title = title.strip()
     framework.description = description.strip()
     framework.full_clean()
     framework.save(update_fields=["title", "description", "updated_at"])
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=changed_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="details",
@@ -129,7 +128,7 @@ def framework_levels_set(
     framework: Framework,
     levels: Sequence[dict[str, str]],
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     """Replace the framework's ordered levels (lowest first).
 
@@ -159,9 +158,9 @@ def framework_levels_set(
     framework.full_clean()
     framework.save(update_fields=["levels", "updated_at"])
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=changed_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="levels",
@@ -176,7 +175,7 @@ def extension_create(
     framework: Framework,
     organisation: Organisation,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Framework:
     """An organisation's local competences for a shared framework: a framework of its own that `extends` the
     shared one (so the shared one is never forked), with the same levels and an empty draft."""
@@ -208,9 +207,9 @@ def extension_create(
     version.full_clean()
     version.save()
     audit(
-        AuditAction.FRAMEWORK_CREATED,
+        FrameworksAction.FRAMEWORK_CREATED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=extension,
         organisation=organisation,
         extends=str(framework.identifier),

@@ -8,11 +8,10 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
-from django.http import HttpRequest
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 
 from ..models import (
     Association,
@@ -132,7 +131,7 @@ def competence_create(
     evidence_kinds: Iterable[str] = (),
     reassess_months: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """Add a domain or a competence to a draft, after its siblings."""
     _require_draft(version)
@@ -165,9 +164,9 @@ def competence_create(
     item.save()
     _sync_child_association(item, old_parent_id=parent.pk if parent else None)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change=f"{node_type} added",
@@ -187,7 +186,7 @@ def domain_create(
     short_title: str = "",
     description: str = "",
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """A domain groups competences (and other domains); it is never assessed itself."""
     return competence_create(
@@ -199,7 +198,7 @@ def domain_create(
         short_title=short_title,
         description=description,
         created_by=created_by,
-        request=request,
+        ctx=ctx,
     )
 
 
@@ -217,7 +216,7 @@ def competence_update(
     evidence_kinds: Iterable[str] = (),
     reassess_months: int | None = None,
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     version = competence.version
     _require_draft(version)
@@ -241,9 +240,9 @@ def competence_update(
     competence.full_clean()
     competence.save()
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=changed_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change=f"{competence.node_type} changed",
@@ -261,7 +260,7 @@ def competence_move(
     parent: Competence | None,
     position: int | None = None,
     moved_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """Put an item in `parent` (None: the top level) at `position` (1 = first; None = last). Moving never
     changes the content hash, so sign-offs carry over."""
@@ -285,9 +284,9 @@ def competence_move(
     competence.refresh_from_db()
     _sync_child_association(competence, old_parent_id=old_parent_id)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=moved_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change=f"{competence.node_type} moved",
@@ -302,7 +301,7 @@ def competence_shift(
     competence: Competence,
     offset: int,
     moved_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Competence:
     """Move an item up (offset -1) or down (+1) among its siblings."""
     siblings = _children(competence.version, competence.parent)
@@ -312,7 +311,7 @@ def competence_shift(
         parent=competence.parent,
         position=max(1, index + 1 + offset),
         moved_by=moved_by,
-        request=request,
+        ctx=ctx,
     )
 
 
@@ -321,7 +320,7 @@ def competence_delete(
     *,
     competence: Competence,
     deleted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> int:
     """Delete an item from a draft, with everything below it. Returns how many items went."""
     version = competence.version
@@ -338,9 +337,9 @@ def competence_delete(
         ) from error
     _resequence(version, _children(version, parent))
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=deleted_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         change=f"{node_type} deleted",

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.organisations.models import AfcBand, Organisation, SupportRole
 
 from ..models import (
@@ -68,7 +67,7 @@ def role_requirement_create(
     afc_band: str = "",
     within_days: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> RoleRequirement:
     _check_requirement(
         organisation=organisation,
@@ -93,7 +92,7 @@ def role_requirement_create(
             raise ValidationError({"competence": "This role already requires that competence."}) from error
         raise
     requirement.save()
-    _audit_requirement(requirement, "added", created_by, request)
+    _audit_requirement(requirement, "added", created_by, ctx)
     return requirement
 
 
@@ -159,7 +158,7 @@ def role_requirements_add_domain(
     afc_band: str = "",
     within_days: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DomainRequirements:
     """Require every competence in a domain (and the domains inside it). Competences the role already
     requires, and those not assessed at `min_level`, are left as they are and counted."""
@@ -181,7 +180,7 @@ def role_requirements_add_domain(
         within_days=within_days,
         created_by=created_by,
     )
-    _audit_many(result, organisation, role, afc_band, domain.framework, created_by, request, domain=domain)
+    _audit_many(result, organisation, role, afc_band, domain.framework, created_by, ctx, domain=domain)
     return result
 
 
@@ -195,7 +194,7 @@ def role_requirements_add_framework(
     afc_band: str = "",
     within_days: int | None = None,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DomainRequirements:
     """Require every competence of the framework's published version: the whole Care Certificate within 84
     days, say. Skips as `role_requirements_add_domain` does."""
@@ -217,7 +216,7 @@ def role_requirements_add_framework(
         within_days=within_days,
         created_by=created_by,
     )
-    _audit_many(result, organisation, role, afc_band, framework, created_by, request)
+    _audit_many(result, organisation, role, afc_band, framework, created_by, ctx)
     return result
 
 
@@ -228,13 +227,13 @@ def _audit_many(
     afc_band: str,
     framework: Framework,
     actor: User | None,
-    request: HttpRequest | None,
+    ctx: AuditContext | None,
     domain: Competence | None = None,
 ) -> None:
     audit(
-        AuditAction.REQUIREMENT_CHANGED,
+        FrameworksAction.REQUIREMENT_CHANGED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=organisation,
         change="domain added" if domain is not None else "framework added",
@@ -254,7 +253,7 @@ def role_requirement_update(
     min_level: str,
     within_days: int | None,
     changed_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> RoleRequirement:
     _check_requirement(
         organisation=requirement.organisation,
@@ -267,7 +266,7 @@ def role_requirement_update(
     requirement.within_days = within_days
     requirement.full_clean()
     requirement.save(update_fields=["min_level", "within_days", "updated_at"])
-    _audit_requirement(requirement, "changed", changed_by, request)
+    _audit_requirement(requirement, "changed", changed_by, ctx)
     return requirement
 
 
@@ -276,19 +275,19 @@ def role_requirement_delete(
     *,
     requirement: RoleRequirement,
     deleted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
-    _audit_requirement(requirement, "removed", deleted_by, request)
+    _audit_requirement(requirement, "removed", deleted_by, ctx)
     requirement.delete()
 
 
 def _audit_requirement(
-    requirement: RoleRequirement, change: str, actor: User | None, request: HttpRequest | None
+    requirement: RoleRequirement, change: str, actor: User | None, ctx: AuditContext | None
 ) -> None:
     audit(
-        AuditAction.REQUIREMENT_CHANGED,
+        FrameworksAction.REQUIREMENT_CHANGED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=requirement,
         organisation=requirement.organisation,
         change=change,

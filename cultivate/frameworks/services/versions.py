@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
+from cultivate.frameworks.audit_actions import FrameworksAction
 
 from .. import dependents
 from ..models import (
@@ -32,7 +31,7 @@ def version_draft_create(
     *,
     framework: Framework,
     created_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> FrameworkVersion:
     """A new draft holding a copy of the published version (or, with none published, the latest one): the
     same items with the same identifiers, the same hierarchy and the same associations (crosswalks too)."""
@@ -54,9 +53,9 @@ def version_draft_create(
     if base is not None:
         _copy_items(base, draft)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=created_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="draft created",
@@ -131,7 +130,7 @@ def version_draft_delete(
     *,
     version: FrameworkVersion,
     deleted_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     """Discard a draft (nothing outside the draft points at its rows: requirements and sign-offs are only
     ever given against published versions)."""
@@ -145,9 +144,9 @@ def version_draft_delete(
             "Something still refers to an item of this draft, so it cannot be discarded."
         ) from (error)
     audit(
-        AuditAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_CHANGED,
         actor=deleted_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         change="draft discarded",
@@ -160,7 +159,7 @@ def version_publish(
     *,
     version: FrameworkVersion,
     published_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> PublishPreview:
     """Publish a draft: the published version it replaces is retired, role requirements and delegation
     protocol requirements move to the new rows with the same identifier, and what changed is recorded in
@@ -211,9 +210,9 @@ def version_publish(
     dependents.registered().protocol_requirements_follow(version, new_rows)
 
     audit(
-        AuditAction.FRAMEWORK_PUBLISHED,
+        FrameworksAction.FRAMEWORK_PUBLISHED,
         actor=published_by,
-        request=request,
+        ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
         version=version.number,
@@ -232,7 +231,7 @@ def version_retire(
     *,
     version: FrameworkVersion,
     retired_by: User | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> FrameworkVersion:
     """Withdraw the published version without a replacement: the framework then has none published, so its
     competences drop out of requirements and status until a new version is published."""
@@ -242,9 +241,9 @@ def version_retire(
     version.retired_at = timezone.now()
     version.save(update_fields=["status", "retired_at", "updated_at"])
     audit(
-        AuditAction.FRAMEWORK_RETIRED,
+        FrameworksAction.FRAMEWORK_RETIRED,
         actor=retired_by,
-        request=request,
+        ctx=ctx,
         obj=version.framework,
         organisation=_owner_organisation(version.framework),
         version=version.number,

@@ -13,10 +13,14 @@ from django.utils import timezone
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role, User
+from cultivate.core.audit import AuditContext
 from cultivate.frameworks import reference, services
 from cultivate.frameworks.models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
 from cultivate.organisations.models import Alliance, Organisation, Person, SupportRole
 from cultivate.portfolio.models import Assessment, AssessmentKind
+
+# Changes made outside a request name a job: the audit log refuses a change nobody answers for.
+TEST_JOB = AuditContext.system("test")
 
 _seq = itertools.count(1)
 
@@ -40,10 +44,10 @@ def build_framework(
     author: User | None = None,
 ) -> Built:
     """Domain D1 (MH1, MH2, MH3) and domain D2 (MH4); MH1 maps exactly to Care Certificate standard 6."""
-    framework = services.framework_create(title=title, owner=owner, created_by=author)
+    framework = services.framework_create(title=title, owner=owner, created_by=author, ctx=TEST_JOB)
     version = framework.versions.get()
-    d1 = services.domain_create(version=version, title="Communication", code="D1")
-    d2 = services.domain_create(version=version, title="Safety", code="D2")
+    d1 = services.domain_create(ctx=TEST_JOB, version=version, title="Communication", code="D1")
+    d2 = services.domain_create(ctx=TEST_JOB, version=version, title="Safety", code="D2")
     items = {"D1": d1, "D2": d2}
     for code, title_, parent in [
         ("MH1", "Communicates with people who use services in a way they understand", d1),
@@ -52,6 +56,7 @@ def build_framework(
         ("MH4", "Carries out environmental safety checks", d2),
     ]:
         items[code] = services.competence_create(
+            ctx=TEST_JOB,
             version=version,
             parent=parent,
             code=code,
@@ -60,9 +65,9 @@ def build_framework(
             assessed_in_practice=True,
             evidence_kinds=["observation"],
         )
-    services.crosswalk_add(origin=items["MH1"], destination=care_certificate_item(6))
+    services.crosswalk_add(ctx=TEST_JOB, origin=items["MH1"], destination=care_certificate_item(6))
     if publish:
-        services.version_publish(version=version)
+        services.version_publish(ctx=TEST_JOB, version=version)
     version.refresh_from_db()
     return Built(framework=framework, version=version, items=items)
 
@@ -163,7 +168,7 @@ def membership(user: User) -> Any:
 
 
 def draft_of(built: Built) -> FrameworkVersion:
-    return services.version_draft_create(framework=built.framework)
+    return services.version_draft_create(ctx=TEST_JOB, framework=built.framework)
 
 
 def items_of(version: FrameworkVersion) -> dict[str, Competence]:

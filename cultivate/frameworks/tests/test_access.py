@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks import access, reference, selectors
 from cultivate.frameworks.models import Framework
 
@@ -124,7 +125,7 @@ def _client(user) -> Client:
 
 
 def _denials() -> int:
-    return AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    return AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
 
 
 def test_other_organisations_frameworks_are_404_and_audited(world):

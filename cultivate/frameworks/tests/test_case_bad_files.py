@@ -17,9 +17,13 @@ from django.test import Client
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_user
+from cultivate.core.audit import AuditContext
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import case_import
 from cultivate.frameworks.models import Framework
+
+# Changes made outside a request name a job: the audit log refuses a change nobody answers for.
+TEST_JOB = AuditContext.system("test")
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +85,7 @@ def test_the_upload_page_shows_the_problem(organisation, name: str, content: byt
 @pytest.mark.parametrize(("name", "content", "message"), BAD_FILES, ids=[name for name, _c, _m in BAD_FILES])
 def test_the_service_returns_the_problem(organisation, name: str, content: bytes, message: str) -> None:
     before = Framework.objects.count()
-    outcome = case_import(data=content, actor=None, organisation=organisation)
+    outcome = case_import(data=content, actor=None, ctx=TEST_JOB, organisation=organisation)
 
     assert not outcome.ok
     assert outcome.summary().startswith("Not imported")
@@ -98,7 +102,7 @@ def test_an_empty_upload_is_refused_by_the_form(organisation) -> None:
     assert response.status_code == 200
     assert "The selected file is empty" in response.content.decode()
     assert (
-        case_import(data=b"", actor=None, organisation=organisation).problems[0].message
+        case_import(data=b"", actor=None, ctx=TEST_JOB, organisation=organisation).problems[0].message
         == "the file is empty"
     )
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from pytest_django.fixtures import Settings
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit import AuditContext
+from cultivate.core.models import AuditEvent
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import (
     CaseExportInvalid,
@@ -34,6 +36,9 @@ from cultivate.frameworks.models import (
 from cultivate.frameworks.reference import CARE_CERTIFICATE, CARE_CERTIFICATE_KEY, item_identifier
 from cultivate.organisations.models import Organisation
 from cultivate.organisations.testing import make_organisation
+
+# Changes made outside a request name a job: the audit log refuses a change nobody answers for.
+TEST_JOB = AuditContext.system("test")
 
 STANDARD_10 = (
     "Safeguarding adults"  # Care Certificate 2025, standard 10 (reference/care_certificate_2025.csv)
@@ -102,22 +107,26 @@ def snapshot(version: FrameworkVersion) -> dict[str, Any]:
 def reimport(package: dict[str, Any], organisation: Organisation) -> FrameworkVersion:
     """Import an export on a database that no longer has the framework (as another installation would)."""
     Framework.objects.filter(identifier=package["CFDocument"]["identifier"]).delete()
-    return imported(case_import(data=package_json(package), actor=None, organisation=organisation))
+    return imported(
+        case_import(data=package_json(package), actor=None, ctx=TEST_JOB, organisation=organisation)
+    )
 
 
 @pytest.mark.parametrize("name", testing.REAL_PACKAGES)
 def test_every_real_file_exports_valid_and_round_trips(
     name: str, organisation: Organisation, schema: dict[str, Any]
 ) -> None:
-    version = imported(case_import(data=testing.real_package(name), actor=None, organisation=organisation))
+    version = imported(
+        case_import(data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation)
+    )
     before = snapshot(version)
 
-    package = valid(case_export(version=version, schema=schema), schema)
+    package = valid(case_export(ctx=TEST_JOB, version=version, schema=schema), schema)
 
     assert package["CFDocument"]["caseVersion"] == "1.1"
     assert len(package["CFItems"]) == len(before["items"])
     # Importing its own export again is "no change".
-    again = case_import(data=package_json(package), actor=None, organisation=organisation)
+    again = case_import(data=package_json(package), actor=None, ctx=TEST_JOB, organisation=organisation)
     assert again.ok and again.unchanged, [str(p) for p in again.problems]
     assert snapshot(reimport(package, organisation)) == before
 
@@ -125,10 +134,13 @@ def test_every_real_file_exports_valid_and_round_trips(
 def test_utf8_text_round_trips_as_text(organisation: Organisation, schema: dict[str, Any]) -> None:
     version = imported(
         case_import(
-            data=testing.real_package("Utf8TestFramework.json"), actor=None, organisation=organisation
+            data=testing.real_package("Utf8TestFramework.json"),
+            actor=None,
+            ctx=TEST_JOB,
+            organisation=organisation,
         )
     )
-    raw = package_json(case_export(version=version))
+    raw = package_json(case_export(ctx=TEST_JOB, version=version))
 
     assert "UTF8 \U0001d451 Test".encode() in raw  # written as UTF-8, not \\u escapes
     package = json.loads(raw)
@@ -140,9 +152,11 @@ def test_ordering_exports_the_hierarchy_as_is_child_of_with_integer_sequence_num
     organisation: Organisation, schema: dict[str, Any]
 ) -> None:
     version = imported(
-        case_import(data=testing.real_package("Ordering.json"), actor=None, organisation=organisation)
+        case_import(
+            data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        )
     )
-    package = valid(case_export(version=version), schema)
+    package = valid(case_export(ctx=TEST_JOB, version=version), schema)
 
     children = [a for a in package["CFAssociations"] if a["associationType"] == "isChildOf"]
     assert len(children) == len(package["CFItems"]) == 28
@@ -175,9 +189,11 @@ def test_the_opensalt_file_keeps_its_extensions_definitions_and_outside_ends(
     organisation: Organisation, schema: dict[str, Any]
 ) -> None:
     name = "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json"
-    version = imported(case_import(data=testing.real_package(name), actor=None, organisation=organisation))
+    version = imported(
+        case_import(data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation)
+    )
 
-    package = valid(case_export(version=version), schema)
+    package = valid(case_export(ctx=TEST_JOB, version=version), schema)
 
     document = package["CFDocument"]
     assert document["adoptionStatus"] == "Draft"
@@ -265,7 +281,7 @@ def test_an_authored_framework_exports_our_fields_as_extensions_and_round_trips(
     version = make_authored(organisation)
     before = snapshot(version)
 
-    package = valid(case_export(version=version, schema=schema), schema)
+    package = valid(case_export(ctx=TEST_JOB, version=version, schema=schema), schema)
 
     document = package["CFDocument"]
     assert document["identifier"] == str(version.framework.identifier)
@@ -303,7 +319,7 @@ def test_an_authored_framework_exports_our_fields_as_extensions_and_round_trips(
 
     # The same export imported again here is no change; on another installation it is the same framework,
     # and the crosswalk links to that installation's Care Certificate again.
-    assert case_import(data=package, actor=None, organisation=organisation).unchanged
+    assert case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation).unchanged
     after = reimport(package, organisation)
     assert snapshot(after) == before
     assert after.framework.levels == version.framework.levels
@@ -314,14 +330,15 @@ def test_an_authored_framework_exports_our_fields_as_extensions_and_round_trips(
 def test_an_export_is_audited(organisation: Organisation) -> None:
     version = make_authored(organisation)
 
-    case_export(version=version)
+    case_export(ctx=TEST_JOB, version=version)
 
-    event = AuditEvent.objects.get(action=AuditAction.FRAMEWORK_EXPORTED)
+    event = AuditEvent.objects.get(action=FrameworksAction.FRAMEWORK_EXPORTED)
     assert event.detail == {
         "identifier": str(version.framework.identifier),
         "version": 1,
         "items": 3,
         "associations": 4,
+        "system_job": "test",
     }
     assert event.organisation == organisation
 
@@ -369,9 +386,9 @@ def test_what_the_1_1_schema_has_no_room_for_is_made_valid(
             }
         ],
     }
-    version = imported(case_import(data=package, actor=None, organisation=organisation))
+    version = imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
 
-    out = valid(case_export(version=version), schema)
+    out = valid(case_export(ctx=TEST_JOB, version=version), schema)
 
     assert out["CFDocument"]["extensions"]["ext:cultivate"]["sourceIdentifier"] == "doc-1"
     assert out["CFDocument"]["extensions"]["statusStartDate"] == "not a date"
@@ -399,10 +416,10 @@ def test_an_export_that_would_not_validate_is_refused(organisation: Organisation
     strict = {"type": "object", "required": ["CFRubrics"]}
 
     with pytest.raises(CaseExportInvalid) as refused:
-        case_export(version=version, schema=strict)
+        case_export(ctx=TEST_JOB, version=version, schema=strict)
 
     assert [str(p) for p in refused.value.problems] == ["$: 'CFRubrics' is a required property"]
-    assert not AuditEvent.objects.filter(action=AuditAction.FRAMEWORK_EXPORTED).exists()
+    assert not AuditEvent.objects.filter(action=FrameworksAction.FRAMEWORK_EXPORTED).exists()
 
 
 def test_the_shipped_reference_frameworks_export_valid(schema: dict[str, Any]) -> None:
@@ -410,7 +427,7 @@ def test_the_shipped_reference_frameworks_export_valid(schema: dict[str, Any]) -
     assert CARE_CERTIFICATE in {f.identifier for f in shipped}
     for framework in shipped:
         version = framework.versions.get(status=VersionStatus.PUBLISHED)
-        package = valid(case_export(version=version), schema)
+        package = valid(case_export(ctx=TEST_JOB, version=version), schema)
         assert package["CFDocument"]["identifier"] == str(framework.identifier)
         assert len(package["CFItems"]) == version.items.count() > 0
         ours = package["CFItems"][0]["extensions"]["ext:cultivate"]

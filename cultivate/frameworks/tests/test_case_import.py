@@ -12,7 +12,9 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit import AuditContext
+from cultivate.core.models import AuditEvent
+from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.frameworks.case import testing
 from cultivate.frameworks.case.services import ImportOutcome, case_import
 from cultivate.frameworks.case.synthetic import synthetic_package
@@ -28,6 +30,9 @@ from cultivate.frameworks.models import (
 from cultivate.frameworks.reference import CARE_CERTIFICATE_KEY, item_identifier
 from cultivate.organisations.models import Organisation
 from cultivate.organisations.testing import make_alliance, make_organisation
+
+# Changes made outside a request name a job: the audit log refuses a change nobody answers for.
+TEST_JOB = AuditContext.system("test")
 
 pytestmark = [
     pytest.mark.django_db,
@@ -70,7 +75,7 @@ def test_every_real_file_imports(name: str, organisation: Organisation) -> None:
     package = load(name)
 
     outcome = case_import(
-        data=testing.real_package(name), actor=None, organisation=organisation, filename=name
+        data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation, filename=name
     )
 
     version = imported(outcome)
@@ -95,7 +100,7 @@ def test_every_real_file_imports(name: str, organisation: Organisation) -> None:
             assert child.parent is None
         else:
             assert child.parent is not None and str(child.parent.identifier) == destination
-    event = AuditEvent.objects.get(action=AuditAction.FRAMEWORK_IMPORTED)
+    event = AuditEvent.objects.get(action=FrameworksAction.FRAMEWORK_IMPORTED)
     assert event.detail["identifier"] == str(framework.identifier)
     assert event.detail["items"] == outcome.items and event.detail["result"] == "created"
     assert event.organisation == organisation
@@ -103,7 +108,9 @@ def test_every_real_file_imports(name: str, organisation: Organisation) -> None:
 
 def test_ordering_puts_siblings_without_sequence_numbers_in_code_order(organisation: Organisation) -> None:
     version = imported(
-        case_import(data=testing.real_package("Ordering.json"), actor=None, organisation=organisation)
+        case_import(
+            data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        )
     )
 
     parent = version.items.get(code="H.A.MATH.GM.PF.2DFP.L1")
@@ -119,7 +126,10 @@ def test_ordering_puts_siblings_without_sequence_numbers_in_code_order(organisat
 def test_utf8_text_is_kept_exactly(organisation: Organisation) -> None:
     version = imported(
         case_import(
-            data=testing.real_package("Utf8TestFramework.json"), actor=None, organisation=organisation
+            data=testing.real_package("Utf8TestFramework.json"),
+            actor=None,
+            ctx=TEST_JOB,
+            organisation=organisation,
         )
     )
 
@@ -132,7 +142,9 @@ def test_the_opensalt_case_1_0_file_keeps_its_draft_status_types_and_outside_cro
     organisation: Organisation,
 ) -> None:
     name = "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json"
-    version = imported(case_import(data=testing.real_package(name), actor=None, organisation=organisation))
+    version = imported(
+        case_import(data=testing.real_package(name), actor=None, ctx=TEST_JOB, organisation=organisation)
+    )
 
     assert version.status == VersionStatus.DRAFT and version.published_at is None
     cluster = version.items.get(code="CCSS.Math.Content.6.RP.A")
@@ -162,12 +174,18 @@ def test_same_identifier_becomes_a_new_draft_version_only_when_the_content_diffe
     # Both files have the CFDocument identifier d0000000-0000-0000-0000-000000000000.
     first = imported(
         case_import(
-            data=testing.real_package("Utf8TestFramework.json"), actor=None, organisation=organisation
+            data=testing.real_package("Utf8TestFramework.json"),
+            actor=None,
+            ctx=TEST_JOB,
+            organisation=organisation,
         )
     )
 
     again = case_import(
-        data=testing.real_package("Utf8TestFramework.json"), actor=None, organisation=organisation
+        data=testing.real_package("Utf8TestFramework.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=organisation,
     )
     assert again.ok and again.unchanged and not again.created
     assert again.version == first and again.items == 0
@@ -175,7 +193,10 @@ def test_same_identifier_becomes_a_new_draft_version_only_when_the_content_diffe
     assert first.framework.versions.count() == 1
 
     changed = case_import(
-        data=testing.real_package("SmartLevelFramework.json"), actor=None, organisation=organisation
+        data=testing.real_package("SmartLevelFramework.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=organisation,
     )
     second = imported(changed)
     assert not changed.created and not changed.unchanged
@@ -188,29 +209,29 @@ def test_same_identifier_becomes_a_new_draft_version_only_when_the_content_diffe
 
 def test_a_changed_statement_alone_is_a_change(organisation: Organisation) -> None:
     package = load("SmartLevelFramework.json")
-    imported(case_import(data=package, actor=None, organisation=organisation))
+    imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
     edited = copy.deepcopy(package)
     edited["CFItems"][3]["fullStatement"] = "Item 1.2, reworded"
     edited["CFDocument"]["lastChangeDateTime"] = "2026-01-01T00:00:00Z"  # timestamps alone are not a change
 
-    outcome = case_import(data=edited, actor=None, organisation=organisation)
+    outcome = case_import(data=edited, actor=None, ctx=TEST_JOB, organisation=organisation)
 
     assert imported(outcome).number == 2
     retimed = copy.deepcopy(edited)
     retimed["CFItems"][0]["lastChangeDateTime"] = "2026-02-02T00:00:00Z"
-    assert case_import(data=retimed, actor=None, organisation=organisation).unchanged
+    assert case_import(data=retimed, actor=None, ctx=TEST_JOB, organisation=organisation).unchanged
 
 
 def test_a_framework_has_one_draft_at_a_time(organisation: Organisation) -> None:
     package = load("SmartLevelFramework.json")
-    imported(case_import(data=package, actor=None, organisation=organisation))
+    imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
     package["CFItems"][0]["fullStatement"] = "Item 1, first edit"
-    draft = imported(case_import(data=package, actor=None, organisation=organisation))
+    draft = imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
     assert draft.status == VersionStatus.DRAFT
     package["CFItems"][0]["fullStatement"] = "Item 1, second edit"
     before = table_counts()
 
-    outcome = case_import(data=package, actor=None, organisation=organisation)
+    outcome = case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation)
 
     assert [str(p) for p in outcome.problems] == [
         "$.CFDocument.identifier: this framework already has a draft (version 2), and a framework has one "
@@ -220,11 +241,18 @@ def test_a_framework_has_one_draft_at_a_time(organisation: Organisation) -> None
 
 
 def test_someone_elses_framework_is_not_changed(organisation: Organisation) -> None:
-    imported(case_import(data=testing.real_package("Ordering.json"), actor=None, organisation=organisation))
+    imported(
+        case_import(
+            data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        )
+    )
     before = table_counts()
 
     outcome = case_import(
-        data=testing.real_package("Ordering.json"), actor=None, organisation=make_organisation("RX2")
+        data=testing.real_package("Ordering.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=make_organisation("RX2"),
     )
 
     assert not outcome.ok
@@ -235,20 +263,22 @@ def test_someone_elses_framework_is_not_changed(organisation: Organisation) -> N
 def test_owners_alliance_and_reference(organisation: Organisation) -> None:
     alliance = make_alliance("Harrowdale")
     by_alliance = imported(
-        case_import(data=testing.real_package("Ordering.json"), actor=None, alliance=alliance)
+        case_import(data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, alliance=alliance)
     ).framework
     assert by_alliance.owner_alliance == alliance and by_alliance.owner_organisation is None
 
     reference = imported(
-        case_import(data=testing.real_package("Utf8TestFramework.json"), actor=None, reference=True)
+        case_import(
+            data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, reference=True
+        )
     ).framework
     assert (
         reference.is_reference and reference.owner_alliance is None and reference.owner_organisation is None
     )
 
-    nobody = case_import(data=testing.real_package("SmartLevelFramework.json"), actor=None)
+    nobody = case_import(data=testing.real_package("SmartLevelFramework.json"), actor=None, ctx=TEST_JOB)
     assert nobody.ok, "the framework exists: the command line may add a version without naming the owner"
-    no_owner = case_import(data=synthetic_package(300, domains=2, subdomains=2), actor=None)
+    no_owner = case_import(data=synthetic_package(300, domains=2, subdomains=2), actor=None, ctx=TEST_JOB)
     assert [p.path for p in no_owner.problems] == ["$"]
 
 
@@ -320,7 +350,9 @@ def test_malformed_packages_are_rejected_with_paths_and_change_nothing(
     package, paths = _broken(change)
     before = table_counts()
 
-    outcome = case_import(data=json.dumps(package).encode(), actor=None, organisation=organisation)
+    outcome = case_import(
+        data=json.dumps(package).encode(), actor=None, ctx=TEST_JOB, organisation=organisation
+    )
 
     assert not outcome.ok
     assert sorted(p.path for p in outcome.problems) == sorted(paths)
@@ -332,7 +364,7 @@ def test_files_that_are_not_packages_are_rejected(
     label: str, data: Any, paths: list[str], organisation: Organisation
 ) -> None:
     before = table_counts()
-    outcome = case_import(data=data, actor=None, organisation=organisation)
+    outcome = case_import(data=data, actor=None, ctx=TEST_JOB, organisation=organisation)
     assert [p.path for p in outcome.problems] == paths
     assert table_counts() == before
 
@@ -347,7 +379,9 @@ def test_a_failure_while_writing_leaves_nothing_behind(
 
     # The framework, version and items are written before the associations: all must go.
     monkeypatch.setattr(Association.objects, "bulk_create", fail)
-    outcome = case_import(data=testing.real_package("Ordering.json"), actor=None, organisation=organisation)
+    outcome = case_import(
+        data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+    )
 
     # The database's own words stay in the log: the problem gives a reference to find them.
     assert not outcome.ok and "the database refused it (reference " in str(outcome.problems[0])
@@ -360,7 +394,9 @@ def test_a_5000_item_package_imports_in_a_bounded_number_of_queries(organisation
     package = synthetic_package(5000)
 
     with CaptureQueriesContext(connection) as queries:
-        outcome = case_import(data=json.dumps(package).encode(), actor=None, organisation=organisation)
+        outcome = case_import(
+            data=json.dumps(package).encode(), actor=None, ctx=TEST_JOB, organisation=organisation
+        )
 
     version = imported(outcome)
     assert outcome.items == 5000 == version.items.count()
@@ -399,7 +435,7 @@ def test_lenient_reading_reaches_the_database(organisation: Organisation) -> Non
     package["CFAssociations"][0]["sequenceNumber"] = "2"
     package["CFAssociations"][1]["sequenceNumber"] = "1"
 
-    version = imported(case_import(data=package, actor=None, organisation=organisation))
+    version = imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
 
     assert version.framework.identifier == uuid.uuid5(
         uuid.UUID("0b6c5b1e-7f0e-4f43-9d49-3c5b8a3f1c27"), "smartlevel-test"

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.core.jobs import JobProgress, job_enqueue
-from cultivate.core.models import AuditAction
 from cultivate.organisations.models import Alliance, Organisation
 
 from .. import access
@@ -196,7 +195,7 @@ def expires_on(report: BoardReport) -> dt.date:
     return timezone.localdate(report.created_at + dt.timedelta(days=KEEP_DAYS))
 
 
-def board_report_export(*, report: BoardReport, request: HttpRequest) -> Path | None:
+def board_report_export(*, report: BoardReport, ctx: AuditContext) -> Path | None:
     """The report's file for a reader already allowed to see it, audited as an export; None when there is no
     file (not ready, failed, or deleted)."""
     if report.status != BoardReportStatus.SUCCEEDED or not report.file:
@@ -205,8 +204,8 @@ def board_report_export(*, report: BoardReport, request: HttpRequest) -> Path | 
     if not path.is_file():
         return None
     audit(
-        AuditAction.EXPORT,
-        request=request,
+        CoreAction.EXPORT,
+        ctx=ctx,
         obj=report,
         organisation=report.organisation,
         what="workforce board report",

@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: dict[str, Any], stdout: IO[str], stderr: IO[str]) -> int:
+    from cultivate.core.audit import AuditContext
     from cultivate.insights.uploads.services import snapshot_all
     from cultivate.organisations.models import Organisation
 
@@ -41,7 +42,9 @@ def run(options: dict[str, Any], stdout: IO[str], stderr: IO[str]) -> int:
         if missing:
             stderr.write(f"No organisation with ODS code {', '.join(missing)}.\n")
             return USAGE_ERROR
-    results = snapshot_all(store=store, organisations=organisations)
+    results = snapshot_all(
+        store=store, organisations=organisations, ctx=AuditContext.system("insights snapshot command")
+    )
     for result in results:
         stdout.write(
             f"{result.dataset}: {result.rows['people']:,} people, {result.rows['assignments']:,} spells "

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 
 from .dashboard_store import build_store
 
@@ -70,15 +71,15 @@ def test_analyst_sees_every_dashboard_of_their_organisation_only(world: dict[str
         assert "A ward 1" in html
     assert "B ward 1" not in html and "RBB" not in html
     assert 'type="application/json"' in html and "<caption" in html
-    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
     assert client.get(f"/insights/organisations/RBB/dashboards/{name}/").status_code == 404
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == before + 1
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
 def test_exports_are_scoped_suppressed_and_audited(world: dict[str, Any]) -> None:
     analyst, admin = _client(world["analyst"]), _client(world["admin"])
     url = RETENTION.format(code="RAA") + "turnover.csv?by=team"
-    before = AuditEvent.objects.filter(action=AuditAction.EXPORT).count()
+    before = AuditEvent.objects.filter(action=CoreAction.EXPORT).count()
     analyst_csv = _csv(analyst.get(url))
     assert "B ward 1" not in analyst_csv
     ward2 = next(line for line in analyst_csv.splitlines() if line.startswith("A ward 2"))
@@ -87,8 +88,8 @@ def test_exports_are_scoped_suppressed_and_audited(world: dict[str, Any]) -> Non
     ward2_admin = next(line for line in admin_csv.splitlines() if line.startswith("A ward 2"))
     # The admin sees ward 2's one leaver (a11): joiners 0, leavers 1.
     assert ward2_admin.split(",")[1:3] == ["0", "1"]
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == before + 2
-    event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    assert AuditEvent.objects.filter(action=CoreAction.EXPORT).count() == before + 2
+    event = AuditEvent.objects.filter(action=CoreAction.EXPORT).latest("pk")
     assert event.detail["organisations"] == ["RAA"] and event.detail["suppressed"] is False
     xlsx = analyst.get(RETENTION.format(code="RAA") + "turnover.xlsx?by=team")
     sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
@@ -128,7 +129,7 @@ def test_roles_without_dashboards_are_refused(world: dict[str, Any], role: str) 
     client = _client(world[role])
     assert client.get("/insights/").status_code == 403
     assert client.get("/insights/organisations/RAA/dashboards/overview/").status_code == 403
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=world[role]).count() == 2
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED, actor=world[role]).count() == 2
 
 
 def test_bad_filters_are_explained(world: dict[str, Any]) -> None:

@@ -16,7 +16,9 @@ from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
+from cultivate.insights.audit_actions import InsightsAction
 from cultivate.insights.models import InsightsImport, InsightsImportStatus, JobTitleReview
 from cultivate.insights.store import connect, manifest
 from cultivate.insights.uploads.services import UploadError, unpack
@@ -117,7 +119,7 @@ def test_an_upload_is_imported_into_the_store(
     assert store_count(settings.INSIGHTS_STORE, "absences") == 3
     # The upload is gone once imported: the store holds the data now.
     assert not (Path(settings.MEDIA_ROOT) / record.upload).exists()
-    event = AuditEvent.objects.get(action=AuditAction.INSIGHTS_IMPORTED)
+    event = AuditEvent.objects.get(action=InsightsAction.INSIGHTS_IMPORTED)
     assert event.organisation == organisation and event.detail["rows"]["assignments"] == 4
 
     page = client.get(f"/insights/organisations/RX1/import/{record.pk}/").content.decode()
@@ -180,7 +182,7 @@ def test_a_bad_upload_shows_every_problem_and_keeps_nothing(
     assert manifest(settings.INSIGHTS_STORE) == before
     assert store_count(settings.INSIGHTS_STORE, "assignments") == 4
     assert not list(Path(settings.INSIGHTS_STORE).glob(".staging-*"))
-    assert AuditEvent.objects.filter(action=AuditAction.IMPORT_REJECTED, object_id=str(record.pk)).exists()
+    assert AuditEvent.objects.filter(action=CoreAction.IMPORT_REJECTED, object_id=str(record.pk)).exists()
 
     response = client.get(f"/insights/organisations/RX1/import/{record.pk}/")
     page = response.content.decode()
@@ -285,7 +287,7 @@ def test_an_analyst_of_a_cannot_see_or_start_imports_of_b(
         client_for(Role.ORG_ADMIN, other), zipped(write_csv(folders / "csv", own_tables())), ods="RX2"
     )
     client = client_for(Role.ANALYST, organisation)
-    denied = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED)
+    denied = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED)
     for url in (
         f"/insights/organisations/RX2/import/{theirs.pk}/",
         f"/insights/organisations/RX2/import/{theirs.pk}/?download=problems",

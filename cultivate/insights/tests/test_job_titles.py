@@ -9,8 +9,9 @@ import duckdb
 import pytest
 
 from cultivate.accounts.testing import make_organisation, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.insights import job_titles
+from cultivate.insights.audit_actions import InsightsAction
 from cultivate.insights.job_titles import (
     FUZZY_THRESHOLD,
     HOLDOUT_TITLES,
@@ -248,7 +249,7 @@ def test_accepting_a_review_makes_an_audited_alias_for_the_organisation():
     assert decided.decided_at is not None
     alias = JobTitle.objects.get(organisation=organisation, normalised="therapeutic care worker")
     assert alias.role.name == HCA
-    event = AuditEvent.objects.get(action=AuditAction.JOB_TITLE_MAPPED)
+    event = AuditEvent.objects.get(action=InsightsAction.JOB_TITLE_MAPPED)
     assert (event.actor, event.organisation, event.object_id) == (analyst, organisation, str(alias.pk))
     assert event.detail["role"] == HCA
     # Every spelling of the title now maps, for this organisation only.
@@ -285,7 +286,8 @@ def test_rejecting_a_review_keeps_the_title_unmatched_and_out_of_the_queue():
     again = job_title_reviews_queue(title_counts={"Ward Clerk Support": 5}, organisation=organisation)
     assert (again.created, again.updated) == (0, 0)
     assert (
-        AuditEvent.objects.filter(action=AuditAction.JOB_TITLE_MAPPED, detail__status="rejected").count() == 1
+        AuditEvent.objects.filter(action=InsightsAction.JOB_TITLE_MAPPED, detail__status="rejected").count()
+        == 1
     )
 
 

@@ -13,7 +13,8 @@ from django.test import Client
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.insights.board_reports import services
 from cultivate.insights.measures import Window
 from cultivate.insights.models import BoardReport, BoardReportStatus
@@ -60,11 +61,11 @@ def _client(user: Any) -> Client:
 
 
 def _exports() -> int:
-    return AuditEvent.objects.filter(action=AuditAction.EXPORT).count()
+    return AuditEvent.objects.filter(action=CoreAction.EXPORT).count()
 
 
 def _denials() -> int:
-    return AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    return AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
 
 
 def _ask(client: Client, **data: str) -> tuple[Any, BoardReport | None]:
@@ -132,7 +133,7 @@ def test_an_analyst_asks_for_a_suppressed_html_report_and_downloads_it(world: di
     assert 'class="num">[c]<' in body  # RAA's two leavers are hidden
     assert "B ward 1" not in body
     assert _exports() == exports + 1
-    event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("at")
+    event = AuditEvent.objects.filter(action=CoreAction.EXPORT).latest("at")
     assert event.detail["what"] == "workforce board report"
     assert event.detail["organisations"] == ["RAA"]
     assert event.detail["format"] == "html" and event.detail["individual_level"] is False
@@ -219,7 +220,7 @@ def test_another_organisations_report_status_and_file_are_refused(
     response = _client(world[role]).get(f"/insights/report/{theirs.pk}/{page}")
     assert response.status_code == 404  # not even confirmed to exist
     assert _denials() == before + 1 and _exports() == exports
-    event = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).latest("at")
+    event = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).latest("at")
     assert event.object_id == str(theirs.pk) and event.actor == world[role]
 
 

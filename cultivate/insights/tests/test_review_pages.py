@@ -12,7 +12,9 @@ from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
+from cultivate.insights.audit_actions import InsightsAction
 from cultivate.insights.job_titles import job_title_reviews_queue
 from cultivate.insights.models import JobTitleReview
 from cultivate.insights.snapshot import snapshot_organisation
@@ -74,7 +76,7 @@ def test_accepting_with_a_role_makes_an_alias_and_is_audited(organisation: Organ
     assert review.status == "accepted" and review.role == role
     alias = JobTitle.objects.get(organisation=organisation)
     assert alias.title == "Zyxwv Quorbler" and alias.role == role
-    event = AuditEvent.objects.get(action=AuditAction.JOB_TITLE_MAPPED)
+    event = AuditEvent.objects.get(action=InsightsAction.JOB_TITLE_MAPPED)
     assert event.organisation == organisation and event.detail["role"] == role.name
     html = client.get(response["Location"]).content.decode()
     assert "is mapped to Healthcare support worker" in html
@@ -143,7 +145,7 @@ def test_titles_per_role_without_data_says_what_to_do(organisation: Organisation
 def test_an_analyst_of_a_cannot_review_titles_of_b(organisation: Organisation, other: Organisation) -> None:
     theirs = queue(other, {"Zyxwv Quorbler": 12})[0]
     client = client_for(Role.ANALYST, organisation)
-    denied = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED)
+    denied = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED)
     role = SupportRole.objects.get(name="Healthcare support worker")
     for url in (
         "/insights/organisations/RX2/job-titles/",

@@ -14,7 +14,8 @@ from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_person, make_spell, make_team, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
+from cultivate.insights.audit_actions import InsightsAction
 from cultivate.insights.models import InsightsImport, JobTitleReview
 from cultivate.insights.snapshot import person_pseudonym, snapshot_organisation
 from cultivate.insights.store import connect, manifest
@@ -153,7 +154,7 @@ def test_the_command_snapshots_one_or_every_organisation(organisation: Organisat
     assert list(manifest(store)["datasets"]) == ["service-RX1"]
     call_command("insights", "snapshot", stdout=io.StringIO())
     assert sorted(manifest(store)["datasets"]) == ["service-RX1", "service-RX2"]
-    assert AuditEvent.objects.filter(action=AuditAction.INSIGHTS_IMPORTED).count() == 3
+    assert AuditEvent.objects.filter(action=InsightsAction.INSIGHTS_IMPORTED).count() == 3
 
 
 def test_the_command_refuses_an_unknown_organisation(store: Path) -> None:

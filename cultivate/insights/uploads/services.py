@@ -18,10 +18,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.core.bounds import TooLarge, declared_size, unzip_bounded
 from cultivate.core.jobs import JobProgress, job_enqueue, job_problem
-from cultivate.core.models import AuditAction
+from cultivate.insights.audit_actions import InsightsAction
 from cultivate.organisations.models import Organisation
 
 from .. import snapshot
@@ -155,10 +156,12 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
         "rows": record.rows,
         "problems": record.problem_count,
     }
+    # Run by the worker (or inline, for a small file) on behalf of whoever started it.
+    ctx = AuditContext.system("insights import worker", actor=record.started_by)
     if record.status == InsightsImportStatus.SUCCEEDED:
         audit(
-            AuditAction.INSIGHTS_IMPORTED,
-            actor=record.started_by,
+            InsightsAction.INSIGHTS_IMPORTED,
+            ctx=ctx,
             obj=record,
             organisation=record.organisation,
             unchanged=bool(record.report.get("unchanged")),
@@ -166,8 +169,8 @@ def _finish(record: InsightsImport, outcome: dict[str, Any]) -> None:
         )
     else:
         audit(
-            AuditAction.IMPORT_REJECTED,
-            actor=record.started_by,
+            CoreAction.IMPORT_REJECTED,
+            ctx=ctx,
             obj=record,
             organisation=record.organisation,
             reason=record.error,
@@ -357,7 +360,7 @@ def insights_import_problems_export(
     if record.problems_path() is None and not record.problems:
         return None
     audit(
-        AuditAction.EXPORT,
+        CoreAction.EXPORT,
         actor=actor,
         obj=record,
         organisation=record.organisation,
@@ -367,7 +370,7 @@ def insights_import_problems_export(
 
 
 def snapshot_all(
-    *, store: Path | str, organisations: list[Organisation] | None = None
+    *, store: Path | str, ctx: AuditContext, organisations: list[Organisation] | None = None
 ) -> list[snapshot.SnapshotResult]:
     """Snapshot every organisation (or the given ones) from the command line or the demo; returns the results."""
     results = []
@@ -375,7 +378,8 @@ def snapshot_all(
         result = snapshot.snapshot_organisation(organisation=organisation, store=store)
         job_title_reviews_queue(title_counts=result.title_counts, organisation=organisation)
         audit(
-            AuditAction.INSIGHTS_IMPORTED,
+            InsightsAction.INSIGHTS_IMPORTED,
+            ctx=ctx,
             obj=organisation,
             organisation=organisation,
             kind=InsightsImportKind.SNAPSHOT,

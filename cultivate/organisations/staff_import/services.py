@@ -14,13 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import User
-from cultivate.core.audit import audit
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.core.jobs import JobProgress, job_enqueue
-from cultivate.core.models import AuditAction
+from cultivate.organisations.audit_actions import OrganisationsAction
 
 from ..models import Organisation, StaffImport, StaffImportStage, StaffImportStatus
 from . import validate, write
@@ -32,6 +32,8 @@ from .validate import Progress
 logger = logging.getLogger(__name__)
 
 IMPORTS_DIR = "imports"
+# The name the worker audits under, on behalf of the admin who uploaded or confirmed the import.
+WORKER = "staff import worker"
 
 
 @dataclass
@@ -80,7 +82,7 @@ def staff_import_check(
     organisation: Organisation,
     people_path: Path,
     assignments_path: Path,
-    actor: User | None = None,
+    ctx: AuditContext,
     record: StaffImport | None = None,
     source: str = "command line",
     progress: Progress | None = None,
@@ -91,7 +93,7 @@ def staff_import_check(
     subject = record if record is not None else organisation
     detail: dict[str, Any] = {"ods_code": organisation.ods_code, "source": source}
     if audit_start:
-        audit(AuditAction.IMPORT_STARTED, actor=actor, obj=subject, organisation=organisation, **detail)
+        audit(CoreAction.IMPORT_STARTED, ctx=ctx, obj=subject, organisation=organisation, **detail)
     plan = validate.check(
         organisation=organisation,
         people_path=people_path,
@@ -109,8 +111,8 @@ def staff_import_check(
     detail.update(people_rows=plan.people_rows, assignment_rows=plan.assignment_rows)
     if not plan.ok:
         audit(
-            AuditAction.IMPORT_REJECTED,
-            actor=actor,
+            CoreAction.IMPORT_REJECTED,
+            ctx=ctx,
             obj=subject,
             organisation=organisation,
             problems=plan.problem_count,
@@ -126,7 +128,7 @@ def staff_import_check(
 def staff_import_write(
     checked: Checked,
     *,
-    actor: User | None = None,
+    ctx: AuditContext,
     record: StaffImport | None = None,
     progress: Progress | None = None,
 ) -> ImportOutcome:
@@ -140,10 +142,10 @@ def staff_import_write(
     detail.update(counts.as_dict())
     detail.update(
         {
-            AuditAction.PERSON_CREATED.value: counts.people_created,
-            AuditAction.PERSON_CHANGED.value: counts.people_updated,
-            AuditAction.SPELL_CREATED.value: counts.spells_created,
-            AuditAction.SPELL_CHANGED.value: counts.spells_updated,
+            OrganisationsAction.PERSON_CREATED.value: counts.people_created,
+            OrganisationsAction.PERSON_CHANGED.value: counts.people_updated,
+            OrganisationsAction.SPELL_CREATED.value: counts.spells_created,
+            OrganisationsAction.SPELL_CHANGED.value: counts.spells_updated,
         }
     )
     writer = write.Writer(checked.plan, checked.changes, now=timezone.now(), progress=progress)
@@ -151,7 +153,7 @@ def staff_import_write(
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             writer.write()
-            audit(AuditAction.IMPORT_SUCCEEDED, actor=actor, obj=subject, organisation=organisation, **detail)
+            audit(CoreAction.IMPORT_SUCCEEDED, ctx=ctx, obj=subject, organisation=organisation, **detail)
         outcome.write_ms = (time.perf_counter() - started) * 1000
         outcome.write_cpu_ms = (time.process_time() - cpu) * 1000
     outcome.written = True
@@ -163,7 +165,7 @@ def staff_import_run(
     organisation: Organisation,
     people_path: Path,
     assignments_path: Path,
-    actor: User | None = None,
+    ctx: AuditContext,
     record: StaffImport | None = None,
     source: str = "command line",
     progress: Progress | None = None,
@@ -174,7 +176,7 @@ def staff_import_run(
         organisation=organisation,
         people_path=people_path,
         assignments_path=assignments_path,
-        actor=actor,
+        ctx=ctx,
         record=record,
         source=source,
         progress=progress,
@@ -182,7 +184,7 @@ def staff_import_run(
     )
     if not checked.outcome.ok:
         return checked.outcome
-    return staff_import_write(checked, actor=actor, record=record, progress=progress)
+    return staff_import_write(checked, ctx=ctx, record=record, progress=progress)
 
 
 def _folder_path(record: StaffImport) -> Path:
@@ -266,10 +268,12 @@ def staff_import_execute(*, record_id: int) -> StaffImport:
     }
     try:
         if record.confirmed_at is None:
-            outcome = staff_import_check(**files, actor=record.started_by).outcome
+            ctx = AuditContext.system(WORKER, actor=record.started_by)
+            outcome = staff_import_check(**files, ctx=ctx).outcome
         else:
             # Checked again: the records may have changed since the preview.
-            outcome = staff_import_run(**files, actor=record.confirmed_by, audit_start=False)
+            ctx = AuditContext.system(WORKER, actor=record.confirmed_by)
+            outcome = staff_import_run(**files, ctx=ctx, audit_start=False)
     except Exception:
         # Logged for the administrator; the page says only that it failed, never why (no SQL, paths or trace).
         logger.exception("Staff import %s failed", record.pk)
@@ -357,15 +361,15 @@ def _finish(record: StaffImport, outcome: ImportOutcome) -> None:
 
 
 def staff_import_problems_export(
-    *, record: StaffImport, request: HttpRequest
+    *, record: StaffImport, ctx: AuditContext
 ) -> Iterator[tuple[str, int | None, str, str, str]] | None:
     """The problems of a rejected import (the first IMPORT_MAX_PROBLEMS, every bad row and column), for the
     download, which is audited (it quotes personal data); None when there are none."""
     if not record.problems:
         return None
     audit(
-        AuditAction.EXPORT,
-        request=request,
+        CoreAction.EXPORT,
+        ctx=ctx,
         obj=record,
         organisation=record.organisation,
         what="staff import problems",

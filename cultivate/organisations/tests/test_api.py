@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.accounts.services import api_token_create
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +159,7 @@ def test_token_for_one_organisation_cannot_read_another_and_the_refusal_is_audit
         response = call(client, url, secret)
         assert response.status_code == 404, url
         assert response.json() == {"detail": "Not Found"}
-    refusals = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).order_by("at", "id")
+    refusals = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).order_by("at", "id")
     assert [event.path for event in refusals] == urls
     assert all(event.actor == user and event.actor_role == role for event in refusals)
     assert [(event.object_type, event.object_id) for event in refusals] == [
@@ -184,7 +185,7 @@ def test_missing_records_are_404_too(client, world) -> None:
         "/api/people/999999/spells",
     ]:
         assert call(client, url, secret).status_code == 404, url
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 5
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == 5
 
 
 def test_support_worker_sees_only_their_own_record(client, world) -> None:
@@ -203,7 +204,7 @@ def test_support_worker_sees_only_their_own_record(client, world) -> None:
     teams = call(client, "/api/organisations/RAA/teams", secret)
     assert teams.status_code == 403
     assert teams.json() == {"detail": "This role has no list of teams."}
-    refusal = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).first()
+    refusal = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).first()
     assert refusal is not None
     assert (refusal.path, refusal.actor) == ("/api/organisations/RAA/teams", user)
 

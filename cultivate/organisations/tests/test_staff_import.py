@@ -15,10 +15,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit import AuditContext
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, Team
 from cultivate.organisations.staff_import import ImportOutcome, staff_import_run, validate
 from cultivate.organisations.testing import make_organisation, make_person, make_spell, make_team
+
+# Tests change records as a named job: the audit log refuses a change nobody answers for.
+TEST_JOB = AuditContext.system("test")
 
 PEOPLE_HEADER = [
     "person_id",
@@ -131,6 +136,7 @@ def run(organisation: Organisation, folder: Path) -> ImportOutcome:
         organisation=organisation,
         people_path=folder / "people.csv",
         assignments_path=folder / "assignments.csv",
+        ctx=TEST_JOB,
     )
 
 
@@ -185,8 +191,8 @@ def test_the_import_is_audited_with_aggregate_counts(organisation: Organisation,
     run(organisation, write_extract(tmp_path))
 
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
-    assert actions == [AuditAction.IMPORT_STARTED, AuditAction.IMPORT_SUCCEEDED]  # no event per person
-    done = AuditEvent.objects.get(action=AuditAction.IMPORT_SUCCEEDED)
+    assert actions == [CoreAction.IMPORT_STARTED, CoreAction.IMPORT_SUCCEEDED]  # no event per person
+    done = AuditEvent.objects.get(action=CoreAction.IMPORT_SUCCEEDED)
     assert done.organisation == organisation
     assert done.detail["person_created"] == 3
     assert done.detail["person_changed"] == 0
@@ -262,7 +268,7 @@ def test_an_update_changes_only_what_changed(organisation: Organisation, tmp_pat
     assert (ben.family_name, ben.given_name, ben.sex) == ("Jones-Smith", "Ben", "M")
     assert ben.updated_at > people_stamps["P2"]
     assert Person.objects.get(staff_id="P1").updated_at == people_stamps["P1"]
-    done = AuditEvent.objects.filter(action=AuditAction.IMPORT_SUCCEEDED).first()
+    done = AuditEvent.objects.filter(action=CoreAction.IMPORT_SUCCEEDED).first()
     assert done is not None and (done.detail["person_created"], done.detail["person_changed"]) == (1, 1)
 
 
@@ -434,7 +440,7 @@ def test_a_file_breaking_a_rule_is_rejected_whole(
     assert snapshot(organisation) == before
     assert (
         AuditEvent.objects.filter(
-            action=AuditAction.IMPORT_REJECTED, organisation=organisation, detail__problems=1
+            action=CoreAction.IMPORT_REJECTED, organisation=organisation, detail__problems=1
         ).count()
         == 1
     )

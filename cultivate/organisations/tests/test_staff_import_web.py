@@ -14,7 +14,8 @@ from pytest_django.fixtures import Settings
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, StaffImport
 from cultivate.organisations.staff_import.services import staff_import_execute
 
@@ -86,13 +87,13 @@ def test_an_admin_uploads_a_clean_extract_sees_the_preview_and_confirms(
     # The uploads are not kept once imported; they were stored outside the web root meanwhile.
     assert folder.is_relative_to(Path(settings.MEDIA_ROOT) / "imports")
     assert not (folder / "people.csv").exists()
-    started = AuditEvent.objects.get(action=AuditAction.IMPORT_STARTED)
+    started = AuditEvent.objects.get(action=CoreAction.IMPORT_STARTED)
     assert started.object_id == str(record.pk) and started.detail["source"] == "upload"
-    done = AuditEvent.objects.get(action=AuditAction.IMPORT_SUCCEEDED)
+    done = AuditEvent.objects.get(action=CoreAction.IMPORT_SUCCEEDED)
     assert done.actor_id == record.confirmed_by_id and done.detail["person_created"] == 2
     # Confirming again changes nothing.
     admin_client.post(f"/organisations/RX1/import/{record.pk}/confirm/", {"action": "import"})
-    assert AuditEvent.objects.filter(action=AuditAction.IMPORT_SUCCEEDED).count() == 1
+    assert AuditEvent.objects.filter(action=CoreAction.IMPORT_SUCCEEDED).count() == 1
 
 
 def test_a_checked_import_can_be_cancelled(
@@ -139,7 +140,7 @@ def test_a_rejected_upload_lists_every_problem_and_offers_them_all_as_csv(
         ["file", "row", "column", "value", "problem"],
         ["people.csv", 3, "sex", "Q", "must be F, M, X (other) or U (not known)"],
     ]
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2
+    assert AuditEvent.objects.filter(action=CoreAction.EXPORT).count() == 2
 
 
 def test_the_problems_kept_are_capped_by_a_setting_and_all_are_counted(
@@ -227,7 +228,7 @@ def test_a_line_manager_is_refused_and_the_refusal_audited(
 
     assert Person.objects.count() == 0 and StaffImport.objects.count() == 0
     refusals = AuditEvent.objects.filter(
-        action=AuditAction.PERMISSION_DENIED,
+        action=CoreAction.PERMISSION_DENIED,
         object_id=str(organisation.pk),
         object_type="organisations.Organisation",
     )
@@ -248,7 +249,7 @@ def test_an_admin_of_another_organisation_cannot_import_or_see_an_import(
     confirm = {"action": "import"}
     assert other.post(f"/organisations/RX1/import/{record.pk}/confirm/", confirm).status_code == 404
     assert other.post(f"/organisations/RY2/import/{record.pk}/confirm/", confirm).status_code == 404
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 5
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == 5
     record.refresh_from_db()
     assert record.status == "checked" and Person.objects.count() == 0
 
@@ -263,7 +264,7 @@ def test_an_import_runs_once_and_a_crash_is_reported_as_failed(
     # A retried task finds the import no longer queued and does not run it again.
     assert staff_import_execute(record_id=record.pk).status == "failed"
 
-    assert AuditEvent.objects.filter(action=AuditAction.IMPORT_STARTED).count() == 1
+    assert AuditEvent.objects.filter(action=CoreAction.IMPORT_STARTED).count() == 1
     page = admin_client.get(f"/organisations/RX1/import/{record.pk}/").content.decode()
     assert "The import could not be finished" in page and "data-app-refresh" not in page
 

@@ -10,15 +10,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
 from cultivate.core import rows
-from cultivate.core.audit import audit, audit_event
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit import AuditContext, audit, audit_event
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks.models import Competence, NodeType, VersionStatus
 from cultivate.organisations.models import Organisation, Person, SupportRole, Team, TeamSetting
+from cultivate.portfolio.audit_actions import PortfolioAction
 
 from ..models import DelegationProtocol, ProtocolRequirement
 from ..status import statuses
@@ -34,7 +34,7 @@ def delegation_check(
     protocol: DelegationProtocol,
     team: Team,
     on: dt.date | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
     channel: str = "page",
     rules: ProtocolRules | None = None,
 ) -> DelegationDecision:
@@ -67,8 +67,8 @@ def delegation_check(
         person=person,
     )
     decision.audit_event = _audit_check(
-        request=request,
-        actor=membership.user if membership is not None and request is None else None,
+        ctx=ctx,
+        actor=membership.user if membership is not None else None,
         obj=person,
         organisation=protocol.organisation,
         channel=channel,
@@ -88,18 +88,18 @@ def delegation_check(
 
 def _audit_check(
     *,
-    request: HttpRequest | None,
+    ctx: AuditContext | None,
     actor: User | None,
     obj: Person,
     organisation: Organisation,
     **detail: Any,
 ) -> AuditEvent:
-    """`audit(AuditAction.DELEGATION_CHECKED, ...)`: the same row (`audit_event`), written by one hand-written
+    """`audit(PortfolioAction.DELEGATION_CHECKED, ...)`: the same row (`audit_event`), written by one hand-written
     INSERT (`rows.insert`) instead of `save()`, which compiled it through the ORM on every check."""
     event = audit_event(
-        AuditAction.DELEGATION_CHECKED,
+        PortfolioAction.DELEGATION_CHECKED,
         actor=actor,
-        request=request,
+        ctx=ctx,
         obj=obj,
         organisation=organisation,
         **detail,
@@ -148,7 +148,7 @@ def protocol_create(
     supervision: str = "",
     is_active: bool = True,
     savings: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DelegationProtocol:
     protocol = DelegationProtocol(
         organisation=organisation,
@@ -170,9 +170,9 @@ def protocol_create(
         protocol.save()
         protocol.roles.set(role_list)
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=organisation,
         change="created",
@@ -196,7 +196,7 @@ def protocol_update(
     supervision: str = "",
     is_active: bool = True,
     savings: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DelegationProtocol:
     new_values: dict[str, Any] = {
         "code": code.strip().lower(),
@@ -229,9 +229,9 @@ def protocol_update(
         if "roles" in changes:
             protocol.roles.set(role_list)
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=protocol.organisation,
         change="updated",
@@ -247,7 +247,7 @@ def protocol_requirement_set(
     competence: Competence,
     min_level: str,
     actor: User | None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> ProtocolRequirement:
     """Require a competence at a minimum level (or change the level of one already required)."""
     if competence.node_type != NodeType.COMPETENCE:
@@ -277,9 +277,9 @@ def protocol_requirement_set(
     requirement.full_clean()
     requirement.save()
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=protocol.organisation,
         change="requirement_set",
@@ -292,15 +292,15 @@ def protocol_requirement_set(
 
 
 def protocol_requirement_remove(
-    *, requirement: ProtocolRequirement, actor: User | None, request: HttpRequest | None = None
+    *, requirement: ProtocolRequirement, actor: User | None, ctx: AuditContext | None = None
 ) -> None:
     protocol = requirement.protocol
     competence = requirement.competence
     requirement.delete()
     audit(
-        AuditAction.PROTOCOL_CHANGED,
-        request=request,
-        actor=actor if request is None else None,
+        PortfolioAction.PROTOCOL_CHANGED,
+        ctx=ctx,
+        actor=actor,
         obj=protocol,
         organisation=protocol.organisation,
         change="requirement_removed",

@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.tests import portfolio_factories as pf
 from cultivate.portfolio.tests.delegation_factories import build_world, make_protocol, put_in, token_for
 
@@ -65,7 +67,7 @@ def test_check_by_ids_answers_yes_with_the_evidence(client, world, manager_token
     assert {r["competence"]["code"] for r in body["relied_on"]} == {"CS1", "CS2"}
     assert body["lapses_on"] == (world.today + dt.timedelta(days=90)).isoformat()
     assert body["conditions"][1] == "Report any reading under 4 or over 15."
-    event = AuditEvent.objects.get(action=AuditAction.DELEGATION_CHECKED)
+    event = AuditEvent.objects.get(action=PortfolioAction.DELEGATION_CHECKED)
     assert body["audit_event_id"] == event.pk
     assert event.detail["channel"] == "api"
     assert sorted(r["assessment_id"] for r in event.detail["relied_on"]) == sorted(
@@ -123,8 +125,8 @@ def test_outside_the_scope_is_404_and_audited(client, world, manager_token) -> N
         response = post(client, manager_token, body)
         assert response.status_code == 404, body
         assert response.json() == {"detail": "Not Found"}
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == len(bodies)
-    assert not AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED).exists()
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == len(bodies)
+    assert not AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED).exists()
 
 
 def test_unknown_protocol_or_team_is_400(client, world, manager_token) -> None:

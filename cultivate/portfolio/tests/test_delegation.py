@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.organisations.models import TeamSetting
 from cultivate.portfolio import delegation
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.delegation import ReasonCode
 from cultivate.portfolio.models import AssessmentKind, SignOffRequest
 from cultivate.portfolio.tests import portfolio_factories as pf
@@ -75,7 +76,7 @@ def test_yes_lists_the_evidence_and_conditions_and_is_audited(world, manager) ->
         "The registered nurse has assessed the patient as stable.",
         "Report any reading under 4 or over 15.",
     ]
-    event = AuditEvent.objects.get(action=AuditAction.DELEGATION_CHECKED)
+    event = AuditEvent.objects.get(action=PortfolioAction.DELEGATION_CHECKED)
     assert decision.audit_event == event
     assert event.object_id == str(world.worker.pk)
     assert event.organisation == world.org
@@ -93,7 +94,7 @@ def test_yes_lists_the_evidence_and_conditions_and_is_audited(world, manager) ->
 def test_no_is_audited_with_its_reasons(world, manager) -> None:
     decision = check(world, manager, team=world.ward)
     assert not decision.allowed
-    detail = AuditEvent.objects.get(action=AuditAction.DELEGATION_CHECKED).detail
+    detail = AuditEvent.objects.get(action=PortfolioAction.DELEGATION_CHECKED).detail
     assert detail["allowed"] is False
     assert [r["code"] for r in detail["reasons"]] == codes(decision)
     assert detail["relied_on"] == []
@@ -421,7 +422,7 @@ def test_protocol_create_and_update_are_audited(world) -> None:
     )
     assert protocol.code == "venepuncture"
     assert protocol.team_settings == ["community"]
-    created = AuditEvent.objects.get(action=AuditAction.PROTOCOL_CHANGED)
+    created = AuditEvent.objects.get(action=PortfolioAction.PROTOCOL_CHANGED)
     assert created.detail["change"] == "created" and created.actor == educator
     delegation.protocol_update(
         protocol=protocol,
@@ -433,7 +434,7 @@ def test_protocol_create_and_update_are_audited(world) -> None:
         roles=[],
         min_band="3",
     )
-    updated = AuditEvent.objects.filter(action=AuditAction.PROTOCOL_CHANGED).latest("pk")
+    updated = AuditEvent.objects.filter(action=PortfolioAction.PROTOCOL_CHANGED).latest("pk")
     assert updated.detail["changes"] == {
         "activity": {"from": "Venepuncture", "to": "Venepuncture (adults)"},
         "roles": {"from": ["Senior healthcare support worker"], "to": []},
@@ -493,7 +494,7 @@ def test_requirements_are_checked_and_audited(world) -> None:
         )
     assert "competence" in raised.value.message_dict
     delegation.protocol_requirement_remove(requirement=again, actor=admin)
-    events = AuditEvent.objects.filter(action=AuditAction.PROTOCOL_CHANGED).order_by("pk")
+    events = AuditEvent.objects.filter(action=PortfolioAction.PROTOCOL_CHANGED).order_by("pk")
     changes = [e.detail["change"] for e in events]
     assert changes == ["requirement_set", "requirement_set", "requirement_removed"]
 

@@ -10,8 +10,9 @@ from django.test import Client
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.portfolio import delegation
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.models import DelegationProtocol
 from cultivate.portfolio.tests import portfolio_factories as pf
 from cultivate.portfolio.tests.delegation_factories import build_world, make_protocol, put_in
@@ -121,7 +122,7 @@ def test_educator_creates_and_edits_a_protocol(world) -> None:
     assert response.status_code == 302
     protocol.refresh_from_db()
     assert protocol.activity == "Venepuncture (adults)" and protocol.savings == {}
-    assert AuditEvent.objects.filter(action=AuditAction.PROTOCOL_CHANGED, actor=educator).count() == 2
+    assert AuditEvent.objects.filter(action=PortfolioAction.PROTOCOL_CHANGED, actor=educator).count() == 2
 
 
 def test_protocol_form_errors_are_shown(world) -> None:
@@ -210,7 +211,7 @@ def test_check_page_answers_yes_and_records_it(world) -> None:
     assert re.search(r'class="nhsuk-panel__heading"\s*>\s*Yes\s*</h2>', html)
     assert "Sam Worker may carry out capillary blood glucose monitoring in Wharfe District Nursing" in html
     assert "Sign-offs this answer relies on" in html
-    event = AuditEvent.objects.get(action=AuditAction.DELEGATION_CHECKED)
+    event = AuditEvent.objects.get(action=PortfolioAction.DELEGATION_CHECKED)
     assert event.detail["channel"] == "page" and event.detail["allowed"] is True
     assert f"reference {event.pk}" in html
 
@@ -234,7 +235,7 @@ def test_check_page_offers_only_people_in_scope(world) -> None:
     assert "Ward Person" not in client.get("/delegation/check/").content.decode()
     response = client.post("/delegation/check/", check_post(world, person=str(stranger.pk)))
     assert "Select a valid choice" in response.content.decode()
-    assert not AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED).exists()
+    assert not AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED).exists()
     missing = client.post("/delegation/check/", check_post(world, protocol="", on="not a date"))
     html = missing.content.decode()
     assert "There is a problem" in html and "Enter a valid date" in html

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.models import AuditEvent
 from cultivate.portfolio import services
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.models import Evidence, EvidenceFile, EvidenceLink, SignOffRequest
 
 from . import portfolio_factories as f
@@ -64,7 +65,7 @@ def test_add_evidence_with_files_and_links(scene) -> None:  # type: ignore[no-un
     assert path.read_bytes() == f.PDF
     assert path.parent == Path(settings.MEDIA_ROOT) / "evidence" / str(scene["worker_person"].pk)
     assert "bp" not in path.name and len(path.name) == 32
-    event = AuditEvent.objects.get(action=AuditAction.EVIDENCE_ADDED)
+    event = AuditEvent.objects.get(action=PortfolioAction.EVIDENCE_ADDED)
     assert event.detail["files"] == 2 and event.organisation == scene["org"]
 
 
@@ -192,7 +193,7 @@ def test_update_and_remove_files(scene, django_capture_on_commit_callbacks) -> N
     assert (evidence.kind, evidence.title) == ("reflection", "Reflection on blood pressure")
     assert [x.original_name for x in evidence.files.all()] == ["b.png"]
     assert not old_path.exists()
-    event = AuditEvent.objects.get(action=AuditAction.EVIDENCE_CHANGED)
+    event = AuditEvent.objects.get(action=PortfolioAction.EVIDENCE_CHANGED)
     assert event.detail["fields"] == ["kind", "text", "title", "witness_name", "witness_role"]
 
 
@@ -253,10 +254,10 @@ def test_opening_a_file_is_audited_for_others_only(scene) -> None:  # type: igno
         membership=f.membership(scene["worker"]), evidence_file=record
     ) as handle:
         assert handle.read() == f.PDF
-    assert not AuditEvent.objects.filter(action=AuditAction.EVIDENCE_FILE_VIEWED).exists()
+    assert not AuditEvent.objects.filter(action=PortfolioAction.EVIDENCE_FILE_VIEWED).exists()
     with services.evidence_file_open(membership=f.membership(scene["assessor"]), evidence_file=record):
         pass
-    event = AuditEvent.objects.get(action=AuditAction.EVIDENCE_FILE_VIEWED)
+    event = AuditEvent.objects.get(action=PortfolioAction.EVIDENCE_FILE_VIEWED)
     assert event.actor == scene["assessor"] and event.detail["name"] == "a.pdf"
     for user in ("stranger", "analyst", "other_assessor"):
         with pytest.raises(PermissionDenied):

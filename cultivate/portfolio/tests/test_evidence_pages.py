@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.portfolio import services
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.models import Evidence, EvidenceFile, SignOffRequest
 
 from . import portfolio_factories as f
@@ -133,7 +135,7 @@ def test_download_by_the_worker(scene) -> None:  # type: ignore[no-untyped-def]
     assert response["Content-Disposition"] == 'attachment; filename="certificate.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    assert not AuditEvent.objects.filter(action=AuditAction.EVIDENCE_FILE_VIEWED).exists()
+    assert not AuditEvent.objects.filter(action=PortfolioAction.EVIDENCE_FILE_VIEWED).exists()
 
 
 @pytest.mark.parametrize("who", ["assessor", "manager", "org_admin"])
@@ -142,7 +144,7 @@ def test_download_by_others_is_audited(scene, who) -> None:  # type: ignore[no-u
     record = evidence.files.get()
     response = client_for(scene[who]).get(f"/portfolio/evidence/{evidence.pk}/files/{record.pk}/")
     assert response.status_code == 200
-    event = AuditEvent.objects.get(action=AuditAction.EVIDENCE_FILE_VIEWED)
+    event = AuditEvent.objects.get(action=PortfolioAction.EVIDENCE_FILE_VIEWED)
     assert event.actor == scene[who] and event.organisation == scene["org"]
 
 
@@ -153,8 +155,8 @@ def test_download_refused_as_not_found(scene, who) -> None:  # type: ignore[no-u
     client = client_for(scene[who])
     assert client.get(f"/portfolio/evidence/{evidence.pk}/files/{record.pk}/").status_code == 404
     assert client.get(f"/portfolio/evidence/{evidence.pk}/").status_code == 404
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=scene[who]).count() == 2
-    assert not AuditEvent.objects.filter(action=AuditAction.EVIDENCE_FILE_VIEWED).exists()
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED, actor=scene[who]).count() == 2
+    assert not AuditEvent.objects.filter(action=PortfolioAction.EVIDENCE_FILE_VIEWED).exists()
 
 
 def test_file_of_other_evidence_is_not_found(scene) -> None:  # type: ignore[no-untyped-def]

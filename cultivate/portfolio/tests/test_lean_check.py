@@ -19,12 +19,14 @@ from django.utils import timezone
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core import rows
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.frameworks.models import Competence
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import EmploymentSpell, Person, Team, TeamSetting
 from cultivate.portfolio import delegation
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.delegation import services as delegation_services
 from cultivate.portfolio.models import AssessmentKind, DelegationProtocol, SignOffRequest
 
@@ -272,7 +274,7 @@ def test_lean_check_answers_and_audits_as_the_full_one(world: df.World) -> None:
                     compared += 1
     answers = {
         reason["code"]
-        for event in AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED)
+        for event in AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED)
         for reason in event.detail["reasons"]
     }
     # The comparison covered every reason that can come from these records.
@@ -287,7 +289,7 @@ def test_lean_check_answers_and_audits_as_the_full_one(world: df.World) -> None:
         "band_too_low",
         "inactive_protocol",
     }
-    assert AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED, detail__allowed=True).exists()
+    assert AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED, detail__allowed=True).exists()
     assert compared == len(people) * 4 * 2 * 2
 
 
@@ -305,13 +307,18 @@ def test_the_lean_audit_row_is_the_auditors(world: df.World) -> None:
         "allowed": False,
         "reasons": [{"code": "missing", "message": "Ä ‘quoted’"}],
     }
-    for req, actor in ((request, None), (None, manager)):
+    contexts = (
+        (AuditContext.from_request(request), None),
+        (None, manager),
+        (AuditContext.system("test", actor=manager), None),
+    )
+    for ctx, actor in contexts:
         ours = delegation_services._audit_check(
-            request=req, actor=actor, obj=world.worker, organisation=world.org, **detail
+            ctx=ctx, actor=actor, obj=world.worker, organisation=world.org, **detail
         )
         theirs = audit(
-            AuditAction.DELEGATION_CHECKED,
-            request=req,
+            PortfolioAction.DELEGATION_CHECKED,
+            ctx=ctx,
             actor=actor,
             obj=world.worker,
             organisation=world.org,
@@ -379,9 +386,9 @@ def test_a_token_of_one_organisation_cannot_check_anothers_person(world: df.Worl
             HTTP_AUTHORIZATION=f"Bearer {secret}",
         )
         assert response.status_code == 404
-    refusals = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED)
+    refusals = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED)
     assert refusals.count() == 2
-    assert not AuditEvent.objects.filter(action=AuditAction.DELEGATION_CHECKED).exists()
+    assert not AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED).exists()
     # The same token checks its own organisation's worker.
     response = client.post(
         "/api/delegation/checks",

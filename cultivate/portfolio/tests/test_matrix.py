@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.portfolio import matrix
 from cultivate.portfolio.tests import portfolio_factories as pf
 from cultivate.portfolio.tests.delegation_factories import build_world, put_in
@@ -189,7 +190,7 @@ def test_csv_export_is_the_filtered_table_and_is_audited(world, manager) -> None
         "3",
         "Below the level required (Supervised, required: Independent)",
     ]
-    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    event = AuditEvent.objects.get(action=CoreAction.EXPORT)
     assert event.detail["format"] == "csv"
     assert event.detail["people"] == 1 and event.detail["competences"] == 1
     assert event.detail["filters"]["status"] == "below_level"
@@ -214,7 +215,7 @@ def test_xlsx_export_parses_back(world, manager) -> None:
     assert values[1][4].startswith("Achieved (Independent")
     about = dict(workbook["About"].iter_rows(values_only=True))
     assert about["Team"] == "Wharfe District Nursing"
-    assert AuditEvent.objects.get(action=AuditAction.EXPORT).detail["format"] == "xlsx"
+    assert AuditEvent.objects.get(action=CoreAction.EXPORT).detail["format"] == "xlsx"
 
 
 def test_unknown_export_format_is_404(world, manager) -> None:
@@ -301,9 +302,9 @@ def test_access_per_role(world, suffix) -> None:
     educator = t.make_user(Role.EDUCATOR, organisation=world.org)
     for user in (analyst, educator, alliance_admin):
         assert client_for(user).get(path).status_code == 403, user
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 6
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == 6
     assert (
-        not AuditEvent.objects.filter(action=AuditAction.EXPORT).exclude(actor__in=[assessor, admin]).exists()
+        not AuditEvent.objects.filter(action=CoreAction.EXPORT).exclude(actor__in=[assessor, admin]).exists()
     )
 
 

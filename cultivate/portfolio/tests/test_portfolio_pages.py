@@ -11,7 +11,8 @@ from django.utils import timezone
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core import selectors as core_selectors
-from cultivate.core.models import AuditAction, AuditEvent, Notification
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent, Notification
 from cultivate.core.notify import notify
 from cultivate.portfolio.models import AssessmentKind, SignOffRequest
 
@@ -119,7 +120,7 @@ def test_person_portfolio_access(scene, who, allowed) -> None:  # type: ignore[n
         assert "Add evidence" not in page
     else:
         assert response.status_code == 404 and competence.status_code == 404
-        assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=scene[who]).exists()
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED, actor=scene[who]).exists()
 
 
 def test_own_portfolio_under_people_is_the_own_view(scene) -> None:  # type: ignore[no-untyped-def]

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Membership, Role
-from cultivate.core.models import AuditAction, AuditEvent, Notification
+from cultivate.core.models import AuditEvent, Notification
 from cultivate.portfolio import services, status
+from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.models import Assessment, AssessmentKind, RequestStatus, SignOffRequest
 
 from . import portfolio_factories as f
@@ -65,7 +66,7 @@ def test_request_notifies_every_assessor_for_the_team(scene, django_capture_on_c
     assert sorted(m.to[0] for m in mail.outbox) == sorted([scene["assessor"].email, second.email])
     assert f"/assessments/requests/{item.pk}/" in mail.outbox[0].body
     assert state(scene).state == status.State.AWAITING
-    event = AuditEvent.objects.get(action=AuditAction.SIGNOFF_REQUESTED)
+    event = AuditEvent.objects.get(action=PortfolioAction.SIGNOFF_REQUESTED)
     assert event.detail["level_sought"] == "supervised"
 
 
@@ -149,7 +150,7 @@ def test_sign_off(scene, django_capture_on_commit_callbacks) -> None:  # type: i
     notification = Notification.objects.get()
     assert notification.user == scene["worker"] and "signed off" in notification.title
     assert notification.url == f"/portfolio/competences/{scene['obs'].pk}/"
-    event = AuditEvent.objects.get(action=AuditAction.SIGNED_OFF)
+    event = AuditEvent.objects.get(action=PortfolioAction.SIGNED_OFF)
     assert event.actor == assessor and event.detail["level"] == "supervised"
     # Expired long ago, so the status says so.
     assert state(scene).state == status.State.EXPIRED
@@ -237,7 +238,7 @@ def test_return_with_feedback(scene, django_capture_on_commit_callbacks) -> None
     item.refresh_from_db()
     assert item.status == RequestStatus.RETURNED and item.feedback.startswith("Please add")
     assert "witness statement" in Notification.objects.get(user=scene["worker"]).body
-    assert AuditEvent.objects.filter(action=AuditAction.SIGNOFF_RETURNED).count() == 1
+    assert AuditEvent.objects.filter(action=PortfolioAction.SIGNOFF_RETURNED).count() == 1
     assert state(scene).state == status.State.IN_PROGRESS
     # The worker may ask again.
     assert ask(scene).status == RequestStatus.OPEN
@@ -289,7 +290,7 @@ def test_correction(scene, django_capture_on_commit_callbacks) -> None:  # type:
     current = state(scene)
     assert (current.assessment_id, current.level) == (correction.pk, "supervised")
     assert "corrected" in Notification.objects.filter(user=scene["worker"]).first().title  # type: ignore[union-attr]
-    event = AuditEvent.objects.get(action=AuditAction.ASSESSMENT_CORRECTED)
+    event = AuditEvent.objects.get(action=PortfolioAction.ASSESSMENT_CORRECTED)
     assert event.detail["previous_level"] == "independent"
     # The superseded record can no longer be corrected or withdrawn.
     with pytest.raises(ValidationError, match="already been corrected"):
@@ -324,7 +325,7 @@ def test_withdrawal(scene) -> None:  # type: ignore[no-untyped-def]
     )
     assert withdrawal.assessed_on == timezone.localdate()
     assert not state(scene).is_held
-    assert AuditEvent.objects.filter(action=AuditAction.ASSESSMENT_WITHDRAWN).count() == 1
+    assert AuditEvent.objects.filter(action=PortfolioAction.ASSESSMENT_WITHDRAWN).count() == 1
     with pytest.raises(ValidationError, match="cannot be corrected or withdrawn"):
         services.assessment_withdraw(
             membership=f.membership(scene["assessor"]), assessment=withdrawal, reason="x"

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
-from cultivate.core.models import AuditAction, AuditEvent
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.models import AuditEvent
 from cultivate.portfolio import services, status
 from cultivate.portfolio.models import Assessment, AssessmentKind, RequestStatus, SignOffRequest
 
@@ -218,7 +219,7 @@ def test_review_access(scene, who, status_code) -> None:  # type: ignore[no-unty
     )
     assert response.status_code == status_code
     assert not Assessment.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=scene[who]).count() == 2
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED, actor=scene[who]).count() == 2
 
 
 def test_assessor_cannot_review_their_own_request(scene) -> None:  # type: ignore[no-untyped-def]

@@ -14,11 +14,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from cultivate.accounts.audit_actions import AccountsAction
 from cultivate.accounts.models import Role, User
 from cultivate.accounts.services import membership_grant, user_create
-from cultivate.core.audit import audit
-from cultivate.core.models import AuditAction
+from cultivate.core.audit import AuditContext, audit
 from cultivate.organisations.models import Alliance, Organisation
+
+# Who the audit log names for the accounts this command makes: nobody is signed in.
+COMMAND = AuditContext.system("createadmin command")
 
 PASSWORD_ENV = "CULTIVATE_ADMIN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
@@ -67,12 +70,13 @@ class Command(BaseCommand):
         password = self._password(options["password"], email=email, name=name)
         try:
             with transaction.atomic():
-                user = user_create(email=email, full_name=name, password=password)
+                user = user_create(email=email, full_name=name, password=password, ctx=COMMAND)
                 if options["superuser"]:
                     user.is_staff = user.is_superuser = True
                     user.save(update_fields=["is_staff", "is_superuser"])
                     audit(
-                        AuditAction.USER_CHANGED,
+                        AccountsAction.USER_CHANGED,
+                        ctx=COMMAND,
                         obj=user,
                         via="createadmin",
                         changes={
@@ -81,9 +85,9 @@ class Command(BaseCommand):
                         },
                     )
                 if organisation is not None:
-                    membership_grant(user=user, role=Role.ORG_ADMIN, organisation=organisation)
+                    membership_grant(user=user, role=Role.ORG_ADMIN, organisation=organisation, ctx=COMMAND)
                 elif alliance is not None:
-                    membership_grant(user=user, role=Role.ALLIANCE_ADMIN, alliance=alliance)
+                    membership_grant(user=user, role=Role.ALLIANCE_ADMIN, alliance=alliance, ctx=COMMAND)
         except ValidationError as error:
             raise CommandError(f"The admin was not created: {_messages(error)}") from error
         if organisation is not None:

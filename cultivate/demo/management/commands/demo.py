@@ -101,6 +101,7 @@ class Command(BaseCommand):
 
         from django.conf import settings
 
+        from cultivate.core.audit import AuditContext
         from cultivate.demo.alliance import TRUSTS
         from cultivate.insights.uploads.services import snapshot_all
         from cultivate.organisations.models import Organisation
@@ -108,7 +109,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         codes = [plan.ods_code for plan in TRUSTS]
         trusts = Organisation.objects.filter(ods_code__in=codes).order_by("ods_code")
-        results = snapshot_all(store=settings.INSIGHTS_STORE, organisations=list(trusts))
+        results = snapshot_all(
+            store=settings.INSIGHTS_STORE, organisations=list(trusts), ctx=AuditContext.system("demo")
+        )
         if verbosity:
             seconds = time.perf_counter() - started
             self.stdout.write(

@@ -17,12 +17,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from cultivate.core.audit import AuditContext
 from cultivate.organisations.models import Organisation
 from cultivate.organisations.staff_import.columns import ASSIGNMENTS_FILE, PEOPLE_FILE
 from cultivate.organisations.staff_import.reader import normalise_column
 from cultivate.organisations.staff_import.services import staff_import_check, staff_import_write
 
 STAGES = {"checking": "Checking", "saving": "Saving"}
+COMMAND = AuditContext.system("import-staff command")
 
 
 def _find(folder: Path, name: str) -> Path:
@@ -119,7 +121,11 @@ class Command(BaseCommand):
         bar = _Bar(stream)
         try:
             checked = staff_import_check(
-                organisation=organisation, people_path=people, assignments_path=assignments, progress=bar
+                organisation=organisation,
+                people_path=people,
+                assignments_path=assignments,
+                ctx=COMMAND,
+                progress=bar,
             )
         finally:
             bar.close()
@@ -138,7 +144,7 @@ class Command(BaseCommand):
         if not options["yes"]:
             self._confirm(preview)
         try:
-            outcome = staff_import_write(checked, progress=bar)
+            outcome = staff_import_write(checked, ctx=COMMAND, progress=bar)
         finally:
             bar.close()
         self.stdout.write(f"{organisation.ods_code} {organisation.name}: {outcome.summary()}")
