@@ -154,7 +154,7 @@ def insights_import_problems(tmp_path: Path) -> None:
 
     from django.conf import settings
 
-    from cultivate.insights.tests.test_extract_fixtures import extract_tables, write_csv
+    from cultivate.insights.tests.extract_fixtures import extract_tables, write_csv
 
     settings.INSIGHTS_STORE = tmp_path / "store"
     settings.MEDIA_ROOT = tmp_path / "media"

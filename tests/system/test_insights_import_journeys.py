@@ -17,7 +17,7 @@ from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_user
 from cultivate.insights.models import InsightsImport, JobTitleReview
 from cultivate.insights.store import manifest
-from cultivate.insights.tests.test_extract_fixtures import extract_tables, write_csv
+from cultivate.insights.tests.extract_fixtures import extract_tables, write_csv
 
 from .browser import Journey, section_link, sign_in
 

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from cultivate.insights.extract import IMPORTED, UNCHANGED, ExtractError, import_extract
 from cultivate.insights.store import TABLES, connect, manifest
 
-from .test_extract_fixtures import extract_tables, write_csv, write_parquet, write_xlsx
+from .extract_fixtures import extract_tables, write_csv, write_parquet, write_xlsx
 
 
 def store_rows(store: Path) -> dict[str, list[tuple[object, ...]]]:

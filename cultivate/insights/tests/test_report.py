@@ -30,7 +30,7 @@ from cultivate.insights.report.period import points
 from cultivate.insights.report.render import chart_svg
 from cultivate.insights.store import connect
 
-from .test_fairness import build_full_store
+from .analyses.test_fairness import build_full_store
 from .test_measures import absence, build_store, spell
 
 D = dt.date

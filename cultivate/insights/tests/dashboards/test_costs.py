@@ -16,10 +16,9 @@ from cultivate.accounts.models import Role
 from cultivate.insights import dashboards, presenters
 from cultivate.insights.dashboards import Scope
 from cultivate.insights.snapshot import snapshot_organisation
+from cultivate.insights.tests.dashboard_store import build_store
 from cultivate.portfolio.delegation import LEEDS_DIABETES_SAVINGS
 from cultivate.portfolio.tests.delegation_factories import make_protocol
-
-from .dashboard_store import build_store
 
 WINDOW = dashboards.window_ending(dt.date(2025, 3, 31))
 

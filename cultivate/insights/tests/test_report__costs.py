@@ -11,8 +11,8 @@ import pytest
 from cultivate.insights.report import ReportError, build_report, parse_cost, parse_period, render_html
 from cultivate.insights.report.model import SUPPRESSED
 
-from .test_report_cli import run
-from .test_report_cli import store as store  # the same small extract: RXX has 8 band 2 leavers
+from .commands.test_report import run
+from .commands.test_report import store as store  # the same small extract: RXX has 8 band 2 leavers
 
 D = dt.date
 PERIOD = parse_period("2019-06:2020-06")

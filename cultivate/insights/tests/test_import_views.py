@@ -24,7 +24,7 @@ from cultivate.insights.store import connect, manifest
 from cultivate.insights.uploads.services import UploadError, unpack
 from cultivate.organisations.models import Organisation
 
-from .test_extract_fixtures import Table, extract_tables, write_csv, write_parquet, write_xlsx
+from .extract_fixtures import Table, extract_tables, write_csv, write_parquet, write_xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -29,9 +29,8 @@ from cultivate.portfolio import delegation
 from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.delegation import services as delegation_services
 from cultivate.portfolio.models import AssessmentKind, DelegationProtocol, SignOffRequest
-
-from . import delegation_factories as df
-from . import portfolio_factories as pf
+from cultivate.portfolio.tests import delegation_factories as df
+from cultivate.portfolio.tests import portfolio_factories as pf
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 
 from cultivate.insights.extract import import_extract
 
-from .test_extract_fixtures import extract_tables, write_csv, write_parquet, write_xlsx
-from .test_import_pages import own_tables
+from .extract_fixtures import extract_tables, write_csv, write_parquet, write_xlsx
+from .test_import_views import own_tables
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet", "xlsx"])

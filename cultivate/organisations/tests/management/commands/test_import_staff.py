@@ -11,8 +11,14 @@ from django.core.management import CommandError, call_command
 
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person
 from cultivate.organisations.testing import make_organisation
-
-from .test_staff_import import ASSIGNMENTS, ASSIGNMENTS_HEADER, PEOPLE, PEOPLE_HEADER, changed, write_extract
+from cultivate.organisations.tests.test_staff_import import (
+    ASSIGNMENTS,
+    ASSIGNMENTS_HEADER,
+    PEOPLE,
+    PEOPLE_HEADER,
+    changed,
+    write_extract,
+)
 
 
 @pytest.fixture

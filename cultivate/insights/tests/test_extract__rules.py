@@ -13,7 +13,7 @@ import pytest
 from cultivate.insights.extract import IMPORTED, REJECTED, import_extract
 from cultivate.insights.store import connect
 
-from .test_extract_fixtures import Table, extract_tables, write_csv, write_parquet, write_xlsx
+from .extract_fixtures import Table, extract_tables, write_csv, write_parquet, write_xlsx
 
 Tables = dict[str, Table]
 

@@ -26,6 +26,7 @@ from cultivate.organisations.staff_import.services import (
     staff_import_write,
 )
 
+from .test_import_views import uploads
 from .test_staff_import import (
     ASSIGNMENTS,
     ASSIGNMENTS_HEADER,
@@ -37,7 +38,6 @@ from .test_staff_import import (
     snapshot,
     write_extract,
 )
-from .test_staff_import_web import uploads
 
 # Tests change records as a named job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")

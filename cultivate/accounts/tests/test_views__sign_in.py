@@ -35,7 +35,7 @@ def test_locale_and_session_expiry() -> None:
     assert settings.LANGUAGE_CODE == "en-gb"
     assert settings.TIME_ZONE == "Europe/London"
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    # Idle expiry without a write per page view: cultivate/core/tests/test_sessions.py
+    # Idle expiry without a write per page view: cultivate/core/tests/test_middleware__sessions.py
     assert not settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_AGE == 60 * 60
 

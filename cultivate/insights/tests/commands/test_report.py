@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from .test_measures import absence, build_store, spell
+from cultivate.insights.tests.test_measures import absence, build_store, spell
 
 D = dt.date
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 @pytest.fixture(autouse=True)
