@@ -404,7 +404,9 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
         audit_as=lambda _found: user,
         within=user,
     )
-    services.membership_end(membership=target, ended_by=_user(request), ctx=AuditContext.from_request(request))
+    services.membership_end(
+        membership=target, ended_by=_user(request), ctx=AuditContext.from_request(request)
+    )
     messages.info(request, f"Role ended: {target}.")
     return redirect("accounts:user", pk=user.pk)
 
