@@ -132,19 +132,21 @@ def _import_child(path: str) -> dict[str, Any]:
 def _publish_timings(framework: Any) -> dict[str, float]:
     import time
 
+    from cultivate.core.audit import AuditContext
     from cultivate.frameworks import selectors, services
     from cultivate.frameworks.models import Competence, NodeType
 
+    ctx = AuditContext.system("benchmark")
     started, cpu_started = time.perf_counter(), time.process_time()
-    draft = services.version_draft_create(framework=framework)
+    draft = services.version_draft_create(framework=framework, ctx=ctx)
     drafted, cpu_drafted = time.perf_counter(), time.process_time()
     item = Competence.objects.filter(version=draft, node_type=NodeType.COMPETENCE).order_by("pk").first()
     assert item is not None
-    services.competence_update(competence=item, title=f"{item.title} (reworded)", code=item.code)
+    services.competence_update(competence=item, title=f"{item.title} (reworded)", code=item.code, ctx=ctx)
     preview_started, cpu_preview_started = time.perf_counter(), time.process_time()
     preview = selectors.version_publish_preview(version=draft)
     previewed, cpu_previewed = time.perf_counter(), time.process_time()
-    services.version_publish(version=draft)
+    services.version_publish(version=draft, ctx=ctx)
     published, cpu_published = time.perf_counter(), time.process_time()
     assert len(preview.diff.changed) == 1
     return {
