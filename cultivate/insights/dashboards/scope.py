@@ -1,5 +1,5 @@
 """The dashboards' scoped connection: a request's DuckDB connection whose views hold only its scope's rows
-(`scoping.restrict`), on a base database shared by the process."""
+(`scoping`), on a base database shared by the process."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..scoping import Scope, restrict
+from ..scoping import Scope, bind_scope, scoped_views
 from ..store import TABLES, connect, manifest
 
 UNSCOPED = "unscoped_"
@@ -38,6 +38,8 @@ def _base(store: Path, threads: int | None) -> duckdb.DuckDBPyConnection:
             base.execute("SET enable_progress_bar = false")
             for table in TABLES:
                 base.execute(f"ALTER VIEW {table} RENAME TO {UNSCOPED}{table}")
+            # The scoped views are defined once; each request's cursor binds its own scope into them.
+            scoped_views(base, prefix=UNSCOPED)
             # Older versions are dropped, not closed: a request may still be reading through one of them.
             _BASES.clear()
             _BASES[key] = base
@@ -48,13 +50,13 @@ def _base(store: Path, threads: int | None) -> duckdb.DuckDBPyConnection:
 def scoped_connection(
     store: Path, scope: Scope, *, threads: int | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One DuckDB connection for a request whose table views hold only the scope's rows (`scoping.restrict`:
+    """One DuckDB connection for a request whose table views hold only the scope's rows (`scoping.bind_scope`:
     people cut to those in scope, applications by their own recorded organisation only, since a guess from the
     vacancy could place another organisation's). The unfiltered views have other names and are never queried by
     the measures."""
     con = _base(store, threads)
     try:
-        restrict(con, scope.organisations, teams=scope.teams, prefix=UNSCOPED)
+        bind_scope(con, scope.organisations, scope.teams)
         yield con
     finally:
         con.close()
