@@ -88,3 +88,26 @@ def test_no_import_cycle_between_modules() -> None:
     cycles = _cycles(graph, modules)
     described = "\n".join(" <-> ".join(cycle) for cycle in cycles)
     assert not cycles, f"{len(cycles)} import cycles:\n{described}"
+
+
+def test_starting_django_loads_no_analytics_library() -> None:
+    """Every web worker, command and task worker starts Django; the analytics libraries (about 160 MB and a second
+    of start-up) load only where analytics run. An access rule importing the dashboards once put them in every
+    process."""
+    import subprocess
+    import sys
+
+    heavy = ("duckdb", "lifelines", "numpy", "pandas", "pyarrow", "scipy")
+    code = f"import sys, django; django.setup(); print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    env = {"DJANGO_SETTINGS_MODULE": "cultivate.config.settings.production", "DJANGO_SECRET_KEY": "x" * 50}
+    import os
+
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.strip() == "", f"loaded when Django starts: {found.stdout.strip()}"

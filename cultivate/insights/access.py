@@ -12,8 +12,8 @@ from cultivate.core.access import RuleSet, predicate
 from cultivate.core.scopes import scope
 from cultivate.organisations.models import Alliance, Organisation, Team
 
-from .dashboards import Scope
 from .models import BoardReport
+from .scoping import Scope
 
 RULES = RuleSet()
 

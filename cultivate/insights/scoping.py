@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # only to name the connection: the access rules import `Scope` in every process
+    import duckdb
 
 PERSON_TABLES = ("people", "absences", "training", "casework")
 # Unset (no team scope), `getvariable` is NULL and the test folds to true; set, to `team IN (<the teams>)`.
