@@ -1,5 +1,5 @@
 """Who imports whom: the import contracts in pyproject.toml (`lint-imports`), and no import cycle between the
-modules of cultivate (ADR site-core-depends-on-nothing)."""
+modules of cultivate (ADR 0020)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one way a background job's page shows it (ADR jobs-one-job-pipeline): its status tag, how far it has
+"""The one way a background job's page shows it (ADR 0023): its status tag, how far it has
 got, when its worker last showed it was alive, what to do when it failed, and the problems it found. The pages
 of the staff import, the insights import and the board report give what this returns to the macros in
 `components/jobs.jinja`.

@@ -1,4 +1,4 @@
-"""The one download of a job's problems (ADR jobs-one-job-pipeline): the same columns in CSV and XLSX, every
+"""The one download of a job's problems (ADR 0023): the same columns in CSV and XLSX, every
 cell written through `core.exports`, so a value echoed from an upload that a spreadsheet would run as a formula
 is kept as text. A job's problems come from `BackgroundJob.job_problem_rows`."""
 

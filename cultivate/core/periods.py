@@ -3,7 +3,7 @@ started on or before that day and has not ended before it (no end date: still go
 
 Three forms of the one rule: `active_on` filters a queryset (`SpellQuerySet.active_on`,
 `MembershipQuerySet.current`), `is_active_on` tests one record in Python (`is_current`), and `active_on_sql` is
-the condition for the few hand-written statements that need it (ADR portfolio-hand-written-sql). A test keeps
+the condition for the few hand-written statements that need it (ADR 0025). A test keeps
 the three in agreement."""
 
 from __future__ import annotations

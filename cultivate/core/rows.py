@@ -10,7 +10,7 @@ written (per vendor); `insert(instance)` writes an unsaved instance as `save()` 
 column names come from the models' `_meta` (quoted once per vendor and kept: the one name cache of the hand-written
 statements); callers bind every value as a parameter.
 
-Hand-written SQL is only for reads a benchmark needs (ADR portfolio-hand-written-sql lists each statement and the
+Hand-written SQL is only for reads a benchmark needs (ADR 0025 lists each statement and the
 figure that justifies it); each has a test that it gives what the ORM gives."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What other apps keep that depends on a framework, asked for through a hook so that frameworks imports none of
-them (ADR frameworks-services-package).
+them (ADR 0026).
 
 Sign-offs record a framework's level codes and positions and an item's identifier and content hash; delegation
 protocols name competences. Changing levels and publishing a version have to take those records into account, but

@@ -11,7 +11,7 @@ The scope itself is the connection's: `bind_scope()` binds the codes and team na
 DuckDB variables (`scope_organisations`, `scope_teams`, lists of text) that the views read with `getvariable()`.
 So the scope's values are never written into SQL (a code or team name with a quote in it is data), and DuckDB
 folds the variables into constants when it plans a query, so the filter is pushed into the Parquet scan as a
-literal list would be (a join on a table of the values is not; ADR insights-analytics-read-the-store).
+literal list would be (a join on a table of the values is not; ADR 0024).
 Variables belong to a connection (each cursor of a shared base database has its own), so the dashboards define
 the views once on their base database and each request's cursor only binds its scope; a connection that binds
 none reads no rows. `restrict()` does both, for a connection with one scope (the board report).

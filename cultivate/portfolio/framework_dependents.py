@@ -1,6 +1,6 @@
 """What the portfolio keeps that depends on a framework (sign-offs, delegation protocol requirements), answered
 for frameworks through its `dependents` hook, registered in `PortfolioConfig.ready()`: the portfolio depends on
-frameworks, never the other way round (ADR frameworks-services-package)."""
+frameworks, never the other way round (ADR 0026)."""
 
 from __future__ import annotations
 

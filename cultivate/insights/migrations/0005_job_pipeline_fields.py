@@ -1,4 +1,4 @@
-"""Insights imports and board reports on the shared job fields (ADR jobs-one-job-pipeline): an import's
+"""Insights imports and board reports on the shared job fields (ADR 0023): an import's
 problems and the reason for a failure moved out of its report into their own fields, in the shared problem
 shape; a board report gains the (empty) problem fields."""
 

@@ -1,4 +1,4 @@
-"""The staff import on the shared job fields (ADR jobs-one-job-pipeline): rows counted as steps, the problems
+"""The staff import on the shared job fields (ADR 0023): rows counted as steps, the problems
 and the reason for a failure moved out of the report into their own fields, in the shared problem shape."""
 
 from typing import Any

@@ -4,7 +4,7 @@ team and posts a check needs.
 A protocol's rules are read one way: requirement rows of the `REQUIREMENT` columns and (id, name) role pairs,
 made into `ProtocolRules` by `_RuleBuilder`. `protocol_rules` reads them through the ORM for any number of
 protocols (two queries); `rules_for_check` reads one protocol with its rules in one hand-written statement, for
-the API's check (ADR portfolio-hand-written-sql). Functions returning a protocol, person or team "whether or not
+the API's check (ADR 0025). Functions returning a protocol, person or team "whether or not
 visible" leave access to the caller, who checks it and audits a refusal."""
 
 from __future__ import annotations

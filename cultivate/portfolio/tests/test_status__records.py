@@ -1,4 +1,4 @@
-"""`status._read_records`, three hand-written statements (ADR portfolio-hand-written-sql), read by name, give the
+"""`status._read_records`, three hand-written statements (ADR 0025), read by name, give the
 rows the ORM gives: the same assessments in the same order, the same open or returned requests, the same
 evidence links, for several people and competences of two frameworks."""
 
