@@ -19,7 +19,7 @@ from cultivate.insights.report import ReportError
 from cultivate.insights.report.build import open_store
 from cultivate.insights.store import TABLES, connect, extract_date
 
-from .test_fairness import build_full_store
+from .analyses.test_fairness import build_full_store
 from .test_measures import absence, spell
 
 D = dt.date
