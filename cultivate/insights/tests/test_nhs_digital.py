@@ -274,3 +274,15 @@ def test_published_rounds_halves_up():
     assert published(2.5) == 3
     assert published(3.5) == 4
     assert published(1_052_963.08865) == 1_052_963
+
+
+def test_a_store_whose_path_has_a_quote_is_read(tmp_path):
+    """The view names its file through DuckDB's relational API, so no path is quoted into SQL by hand."""
+    path = _workbook(
+        tmp_path / "table.xlsx",
+        ["Period", "Org Code", "Org Name", "Staff Group", "Headcount"],
+        [["2018-JUN", "RZ7", "Trust A", NURSING_SUPPORT, 10]],
+    )
+    store_folder = tmp_path / "O'Brien's store"
+    nhs_digital_import(path, store_folder)
+    assert [t.rounded for t in totals(store_folder, measure="Headcount")][:1] == [10]
