@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from cultivate.core.forms import NHSDateField
+
 from .models import Membership, RegistrationBody, Role, User
 
 
@@ -136,10 +138,9 @@ class MembershipForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="For line managers and assessors: the teams they manage or assess for.",
     )
-    ends_on = forms.DateField(
+    ends_on = NHSDateField(
         label="Ends on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for a role with no end date.",
     )
 

@@ -88,7 +88,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             audit(AccountsAction.SIGN_OUT, ctx=AuditContext.from_request(request))
         logout(request)
-        messages.info(request, "You have signed out.")
+        messages.success(request, "You have signed out.")
         return redirect("accounts:login")
     return render(request, "accounts/sign_out.jinja", {"page_title": "Sign out"})
 
@@ -111,7 +111,7 @@ def switch_role(request: HttpRequest) -> HttpResponse:
             obj=chosen,
             organisation=chosen.organisation,
         )
-        messages.info(request, f"You are now acting as {chosen}.")
+        messages.success(request, f"You are now acting as {chosen}.")
         return redirect("site:home")
     return render(
         request,
@@ -161,7 +161,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = object_or_deny(request, selectors.tokens_of(user=_user(request)), {"pk": pk}, what="API token")
     services.api_token_revoke(token=token, by=_user(request), ctx=AuditContext.from_request(request))
-    messages.info(request, f"Token ‘{token.name}’ revoked.")
+    messages.success(request, f"Token ‘{token.name}’ revoked.")
     return redirect("accounts:account")
 
 
@@ -174,7 +174,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit(AccountsAction.PASSWORD_CHANGED, ctx=AuditContext.from_request(self.request))
-        messages.info(self.request, "Your password has been changed.")
+        messages.success(self.request, "Your password has been changed.")
         return response
 
 
@@ -275,7 +275,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             created_by=_user(request),
             ctx=AuditContext.from_request(request),
         )
-        messages.info(request, f"Account created for {user}. Now give them a role.")
+        messages.success(request, f"Account created for {user}. Now give them a role.")
         return redirect("accounts:user", pk=user.pk)
     return render(
         request,
@@ -318,7 +318,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             changed_by=_user(request),
             ctx=AuditContext.from_request(request),
         )
-        messages.info(request, "Changes saved.")
+        messages.success(request, "Changes saved.")
         return redirect("accounts:user", pk=user.pk)
     return render(
         request,
@@ -376,7 +376,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, f"{user} now has the role {dict(Role.choices)[data['role']]}.")
+            messages.success(request, f"{user} now has the role {dict(Role.choices)[data['role']]}.")
             return redirect("accounts:user", pk=user.pk)
     return render(
         request,
@@ -407,7 +407,7 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     services.membership_end(
         membership=target, ended_by=_user(request), ctx=AuditContext.from_request(request)
     )
-    messages.info(request, f"Role ended: {target}.")
+    messages.success(request, f"Role ended: {target}.")
     return redirect("accounts:user", pk=user.pk)
 
 
@@ -417,8 +417,8 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _require_admin(request)
     user = _managed_user(request, membership, pk)
     if user.pk == request.user.pk:
-        messages.info(request, "You cannot deactivate your own account.")
+        messages.success(request, "You cannot deactivate your own account.")
         return redirect("accounts:user", pk=user.pk)
     services.user_deactivate(user=user, by=_user(request), ctx=AuditContext.from_request(request))
-    messages.info(request, f"{user} can no longer sign in.")
+    messages.success(request, f"{user} can no longer sign in.")
     return redirect("accounts:user", pk=user.pk)

@@ -64,5 +64,5 @@ def notifications_read(request: HttpRequest) -> HttpResponseBase:
     one = request.POST.get("id", "")
     count = notifications_mark_read(user=request.user, ids=[int(one)] if one.isdigit() else None)
     if not one:
-        messages.info(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("core:notifications")

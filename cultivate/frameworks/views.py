@@ -68,7 +68,7 @@ def _draft(
     framework = guards.framework_or_deny(request, identifier, "author_framework")
     version = guards.version_or_deny(request, framework, number)
     if not version.is_editable:
-        messages.info(
+        messages.success(
             request,
             f"{presenters.version_name(version)} is {version.get_status_display().lower()} and cannot change. "
             "Start a new draft to make changes.",
@@ -140,7 +140,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Framework created. Add domains and competences to its first draft.")
+            messages.success(request, "Framework created. Add domains and competences to its first draft.")
             return redirect("frameworks:version", framework.identifier, 1)
     return render(
         request,
@@ -218,7 +218,7 @@ def framework_edit(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Changes saved.")
+            messages.success(request, "Changes saved.")
             return redirect("frameworks:detail", framework.identifier)
     return render(
         request,
@@ -249,7 +249,7 @@ def framework_levels(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Levels saved.")
+            messages.success(request, "Levels saved.")
             return redirect("frameworks:detail", framework.identifier)
     return render(
         request,
@@ -281,9 +281,9 @@ def adopt(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
             ctx=AuditContext.from_request(request),
         )
     except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
+        messages.warning(request, " ".join(error.messages))
     else:
-        messages.info(request, f"{membership.organisation.name} now uses {framework.title}.")
+        messages.success(request, f"{membership.organisation.name} now uses {framework.title}.")
     return redirect("frameworks:detail", framework.identifier)
 
 
@@ -295,16 +295,16 @@ def adoption_remove(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse
     assert membership is not None
     adoption = selectors.adoption_of(framework, membership.organisation)
     if adoption is None:
-        messages.info(request, "Your organisation does not use this framework.")
+        messages.success(request, "Your organisation does not use this framework.")
         return redirect("frameworks:detail", framework.identifier)
     try:
         services.adoption_remove(
             adoption=adoption, removed_by=_user(request), ctx=AuditContext.from_request(request)
         )
     except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
+        messages.warning(request, " ".join(error.messages))
     else:
-        messages.info(request, f"{adoption.organisation.name} no longer uses {framework.title}.")
+        messages.success(request, f"{adoption.organisation.name} no longer uses {framework.title}.")
     return redirect("frameworks:detail", framework.identifier)
 
 
@@ -325,9 +325,9 @@ def extend(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
             ctx=AuditContext.from_request(request),
         )
     except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
+        messages.warning(request, " ".join(error.messages))
         return redirect("frameworks:detail", framework.identifier)
-    messages.info(request, "Add your organisation's own competences to this draft, then publish it.")
+    messages.success(request, "Add your organisation's own competences to this draft, then publish it.")
     return redirect("frameworks:version", extension.identifier, 1)
 
 
@@ -343,12 +343,12 @@ def draft_create(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
             framework=framework, created_by=_user(request), ctx=AuditContext.from_request(request)
         )
     except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
+        messages.warning(request, " ".join(error.messages))
         existing = selectors.draft_version(framework)
         if existing is not None:
             return redirect(_version_url(existing))
         return redirect("frameworks:detail", framework.identifier)
-    messages.info(request, f"Draft version {draft.number} started as a copy of the current version.")
+    messages.success(request, f"Draft version {draft.number} started as a copy of the current version.")
     return redirect(_version_url(draft))
 
 
@@ -385,7 +385,7 @@ def version_publish(request: HttpRequest, identifier: uuid.UUID, number: int) ->
     framework = guards.framework_or_deny(request, identifier, "publish_framework")
     version = guards.version_or_deny(request, framework, number)
     if not version.is_editable:
-        messages.info(request, f"{presenters.version_name(version)} is not a draft.")
+        messages.success(request, f"{presenters.version_name(version)} is not a draft.")
         return redirect(_version_url(version))
     errors: list[str] = []
     if request.method == "POST":
@@ -397,7 +397,7 @@ def version_publish(request: HttpRequest, identifier: uuid.UUID, number: int) ->
             errors = error.messages
         else:
             moved = result.requirements_moving
-            messages.info(
+            messages.success(
                 request,
                 f"{presenters.version_name(version)} is published. {result.carried_over} sign-offs carried over, "
                 f"{result.reassess} need reassessment; {moved} role requirements now point at it.",
@@ -435,7 +435,7 @@ def version_retire(request: HttpRequest, identifier: uuid.UUID, number: int) -> 
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.info(request, f"{presenters.version_name(version)} is retired.")
+            messages.success(request, f"{presenters.version_name(version)} is retired.")
             return redirect("frameworks:detail", framework.identifier)
     return render(
         request,
@@ -471,7 +471,7 @@ def draft_discard(request: HttpRequest, identifier: uuid.UUID, number: int) -> H
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.info(request, f"Draft version {version.number} discarded.")
+            messages.success(request, f"Draft version {version.number} discarded.")
             return redirect("frameworks:detail", framework.identifier)
     return render(
         request,
@@ -522,7 +522,7 @@ def item_create(request: HttpRequest, identifier: uuid.UUID, number: int) -> Htt
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, f"{'Domain' if is_domain else 'Competence'} added: {item.label}.")
+            messages.success(request, f"{'Domain' if is_domain else 'Competence'} added: {item.label}.")
             return redirect(_version_url(version) + f"#item-{item.identifier}")
     noun = "domain" if is_domain else "competence"
     return render(
@@ -576,7 +576,7 @@ def item_edit(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Changes saved.")
+            messages.success(request, "Changes saved.")
             return redirect(_version_url(version) + f"#item-{item.identifier}")
     return render(
         request,
@@ -632,7 +632,7 @@ def item_move(request: HttpRequest, identifier: uuid.UUID, number: int, pk: int)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, f"Moved {item.label}.")
+            messages.success(request, f"Moved {item.label}.")
             return redirect(_version_url(version) + f"#item-{item.identifier}")
     return render(
         request,
@@ -676,7 +676,7 @@ def item_delete(request: HttpRequest, identifier: uuid.UUID, number: int, pk: in
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.info(
+            messages.success(
                 request,
                 f"Deleted {item.label}" + (f" and {removed - 1} items in it." if removed > 1 else "."),
             )
@@ -750,7 +750,9 @@ def item_crosswalks(request: HttpRequest, identifier: uuid.UUID, number: int, pk
                 except ValidationError as error:
                     add_service_errors(form, error)
                 else:
-                    messages.info(request, f"Mapped {item.label} to {destination.code} {destination.label}.")
+                    messages.success(
+                        request, f"Mapped {item.label} to {destination.code} {destination.label}."
+                    )
                     return redirect(reverse("frameworks:item_crosswalks", args=[identifier, number, pk]))
     links = selectors.crosswalks_of(version).get(item.pk, [])
     return render(
@@ -785,7 +787,7 @@ def crosswalk_remove(request: HttpRequest, identifier: uuid.UUID, number: int, p
     services.crosswalk_remove(
         association=link, removed_by=_user(request), ctx=AuditContext.from_request(request)
     )
-    messages.info(request, "Crosswalk removed.")
+    messages.success(request, "Crosswalk removed.")
     if origin_pk is not None:
         return redirect(reverse("frameworks:item_crosswalks", args=[identifier, number, origin_pk]))
     return redirect(_version_url(version))
@@ -919,7 +921,7 @@ def _save_requirement(
                 created_by=_user(request),
                 ctx=AuditContext.from_request(request),
             )
-            messages.info(request, f"{item.label} is now required of {role.name}.")
+            messages.success(request, f"{item.label} is now required of {role.name}.")
     except ValidationError as error:
         add_service_errors(form, error)
         return None
@@ -929,7 +931,7 @@ def _save_requirement(
 def _report_many(request: HttpRequest, result: services.DomainRequirements, what: str, role: str) -> None:
     skipped = result.already_required + result.not_at_level
     left_out = f"; {skipped} left out (already required, or not assessed at that level)." if skipped else "."
-    messages.info(request, f"{len(result.added)} competences of {what} now required of {role}{left_out}")
+    messages.success(request, f"{len(result.added)} competences of {what} now required of {role}{left_out}")
 
 
 @login_required
@@ -961,7 +963,7 @@ def requirement_edit(request: HttpRequest, ods_code: str, pk: int) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Requirement saved.")
+            messages.success(request, "Requirement saved.")
             return redirect("frameworks:requirements", organisation.ods_code)
     return render(
         request,
@@ -992,7 +994,7 @@ def requirement_delete(request: HttpRequest, ods_code: str, pk: int) -> HttpResp
         services.role_requirement_delete(
             requirement=requirement, deleted_by=_user(request), ctx=AuditContext.from_request(request)
         )
-        messages.info(
+        messages.success(
             request, f"{requirement.competence.label} is no longer required of {requirement.role.name}."
         )
         return redirect("frameworks:requirements", organisation.ods_code)

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from cultivate.core.forms import NHSDateField
 from cultivate.organisations.models import TeamSetting
 
 from .delegation import BAND_CHOICES, SAVINGS_UNIT_CHOICES
@@ -190,7 +191,7 @@ class DelegationCheckForm(forms.Form):
     staff_id = forms.CharField(label="Staff ID", max_length=40, required=False)
     protocol = forms.ChoiceField(label="Activity")
     team = forms.TypedChoiceField(label="Team", coerce=int)
-    on = forms.DateField(label="Date", help_text="Today, unless you are planning ahead.")
+    on = NHSDateField(label="Date", help_text="Today, unless you are planning ahead.")
 
     def __init__(
         self,

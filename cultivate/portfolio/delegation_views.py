@@ -155,14 +155,14 @@ def _save_protocol(
                     ctx=AuditContext.from_request(request),
                     **kwargs,
                 )
-                messages.info(
+                messages.success(
                     request, f"Protocol ‘{saved.activity}’ created. Now add the competences it needs."
                 )
             else:
                 saved = delegation.protocol_update(
                     protocol=protocol, actor=request.user, ctx=AuditContext.from_request(request), **kwargs
                 )
-                messages.info(request, f"Protocol ‘{saved.activity}’ saved.")
+                messages.success(request, f"Protocol ‘{saved.activity}’ saved.")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -219,7 +219,7 @@ def protocol_requirement_add(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, f"{competence} is now required.")
+            messages.success(request, f"{competence} is now required.")
             return redirect("portfolio:protocol", pk=protocol.pk)
     return render(
         request,
@@ -245,7 +245,7 @@ def protocol_requirement_remove(request: HttpRequest, pk: int, requirement_pk: i
     delegation.protocol_requirement_remove(
         requirement=requirement, actor=request.user, ctx=AuditContext.from_request(request)
     )
-    messages.info(request, f"{requirement.competence} is no longer required.")
+    messages.success(request, f"{requirement.competence} is no longer required.")
     return redirect("portfolio:protocol", pk=protocol.pk)
 
 

@@ -13,11 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from cultivate.core.forms import NHSDateField
 from cultivate.frameworks.models import EvidenceKind
 
 from . import services
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -81,11 +80,10 @@ class EvidenceForm(forms.Form):
         help_text="A few words you will recognise later, for example 'Observed taking blood pressure'.",
         error_messages={"required": "Enter a title"},
     )
-    occurred_on = forms.DateField(
+    occurred_on = NHSDateField(
         label="Date",
         help_text="When it happened, or the date on the certificate.",
-        widget=DATE_WIDGET,
-        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+        error_messages={"required": "Enter the date"},
     )
     text = forms.CharField(
         label="What happened",
@@ -218,10 +216,9 @@ class SignOffForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the level you are signing off"},
     )
-    assessed_on = forms.DateField(
+    assessed_on = NHSDateField(
         label="Date assessed",
-        widget=DATE_WIDGET,
-        error_messages={"required": "Enter the date assessed", "invalid": "Enter a real date"},
+        error_messages={"required": "Enter the date assessed"},
     )
     comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea)
 
@@ -249,10 +246,9 @@ class CorrectionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the correct level"},
     )
-    assessed_on = forms.DateField(
+    assessed_on = NHSDateField(
         label="Correct date assessed",
-        widget=DATE_WIDGET,
-        error_messages={"required": "Enter the date assessed", "invalid": "Enter a real date"},
+        error_messages={"required": "Enter the date assessed"},
     )
     reason = forms.CharField(
         label="Reason for the correction",

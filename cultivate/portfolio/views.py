@@ -242,7 +242,7 @@ def evidence_new(request: HttpRequest) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, f"Evidence ‘{evidence.title}’ added.")
+            messages.success(request, f"Evidence ‘{evidence.title}’ added.")
             return redirect("portfolio:evidence", pk=evidence.pk)
     return render(
         request,
@@ -317,7 +317,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Evidence changed.")
+            messages.success(request, "Evidence changed.")
             return redirect("portfolio:evidence", pk=evidence.pk)
     return render(
         request,
@@ -366,9 +366,9 @@ def evidence_links(request: HttpRequest, pk: int) -> HttpResponseBase:
                 ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
-            messages.info(request, " ".join(error.messages))
+            messages.warning(request, " ".join(error.messages))
         else:
-            messages.info(request, f"Evidence no longer linked to {target.label}.")
+            messages.success(request, f"Evidence no longer linked to {target.label}.")
         return redirect("portfolio:evidence_links", pk=evidence.pk)
     if request.method == "POST" and form.is_valid():
         by_pk = {c.pk: c for c in options}
@@ -378,7 +378,7 @@ def evidence_links(request: HttpRequest, pk: int) -> HttpResponseBase:
             competences=[by_pk[pk] for pk in form.competence_ids() if pk in by_pk],
             ctx=AuditContext.from_request(request),
         )
-        messages.info(request, f"Linked to {len(made)} more competence{'s' if len(made) != 1 else ''}.")
+        messages.success(request, f"Linked to {len(made)} more competence{'s' if len(made) != 1 else ''}.")
         return redirect("portfolio:evidence", pk=evidence.pk)
     locked = selectors.locked_competence_keys(evidence)
     return render(
@@ -483,7 +483,9 @@ def request_new(request: HttpRequest) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, f"Sign-off of {competence.label} requested. The assessor has been told.")
+            messages.success(
+                request, f"Sign-off of {competence.label} requested. The assessor has been told."
+            )
             return redirect("portfolio:competence", pk=competence.pk)
     return render(
         request,
@@ -510,9 +512,9 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
             membership=membership, signoff_request=item, ctx=AuditContext.from_request(request)
         )
     except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
+        messages.warning(request, " ".join(error.messages))
     else:
-        messages.info(request, "Request cancelled.")
+        messages.success(request, "Request cancelled.")
     return redirect("portfolio:competence", pk=item.competence_id)
 
 
@@ -566,7 +568,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     return_form = forms.ReturnForm(request.POST if action == "return" else None, prefix="return")
     if action is not None and item.status != RequestStatus.OPEN:
-        messages.info(request, "This request has already been decided or cancelled.")
+        messages.warning(request, "This request has already been decided or cancelled.")
         return redirect("portfolio:review", pk=item.pk)
     if action == "sign_off" and sign_form.is_valid():
         try:
@@ -581,7 +583,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(sign_form, error)
         else:
-            messages.info(request, f"{competence.label} signed off for {person.display_name}.")
+            messages.success(request, f"{competence.label} signed off for {person.display_name}.")
             return redirect("portfolio:queue")
     if action == "return" and return_form.is_valid():
         try:
@@ -594,7 +596,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(return_form, error)
         else:
-            messages.info(request, f"Returned to {person.display_name} with your feedback.")
+            messages.success(request, f"Returned to {person.display_name} with your feedback.")
             return redirect("portfolio:queue")
     evidence = list(item.evidence.all())
     return render(
@@ -688,7 +690,7 @@ def assessment_correct(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Sign-off corrected. The earlier record is kept, marked as superseded.")
+            messages.success(request, "Sign-off corrected. The earlier record is kept, marked as superseded.")
             return redirect(
                 "portfolio:person_competence", person_pk=assessment.person_id, pk=assessment.competence_id
             )
@@ -712,7 +714,7 @@ def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, "Sign-off withdrawn. The earlier record is kept, marked as superseded.")
+            messages.success(request, "Sign-off withdrawn. The earlier record is kept, marked as superseded.")
             return redirect(
                 "portfolio:person_competence", person_pk=assessment.person_id, pk=assessment.competence_id
             )

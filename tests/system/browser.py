@@ -3,6 +3,7 @@ that every page a journey visits goes through."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,11 @@ def section_link(page: Page, section: str, name: str) -> Locator:
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
     return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def fill_date(page: Page, legend: str, day: dt.date) -> None:
+    """Type a date into the NHS.UK date input whose fieldset is named ``legend`` (day, month and year boxes)."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

@@ -20,7 +20,7 @@ from cultivate.portfolio.audit_actions import PortfolioAction
 from cultivate.portfolio.services import add_months
 from cultivate.portfolio.tests.delegation_factories import make_protocol
 
-from .browser import Journey, horizontal_overflow, sign_in, sign_out
+from .browser import Journey, fill_date, horizontal_overflow, sign_in, sign_out
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -93,7 +93,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     journey.check("add evidence")
     page.get_by_label("Observation in practice").check()
     page.get_by_label("Title").fill("Observed on the early shift")
-    page.get_by_label("Date").fill(timezone.localdate().isoformat())
+    fill_date(page, "Date", timezone.localdate())
     page.get_by_label("What happened").fill("Took and recorded blood pressure for four patients.")
     page.get_by_label("Name of observer or witness").fill("Jo Jones")
     page.locator("input[type=file][name=attachments]").set_input_files(
@@ -182,7 +182,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     expect(page.get_by_label("Person")).to_have_value(ward["person"])
     expect(page.get_by_label("Activity")).to_have_value("blood-pressure")
     expect(page.get_by_label("Team")).to_have_value(ward["team"])
-    page.get_by_label("Date").fill(today.isoformat())
+    fill_date(page, "Date", today)
     journey.check("check delegation")
     page.get_by_role("button", name="Check", exact=True).click()
     answer = page.locator("#answer")
@@ -200,7 +200,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
 
     # When the competence has expired: the same check on the day after the sign-off's expiry says no, and why
     after = expires_on + dt.timedelta(days=1)
-    page.get_by_label("Date").fill(after.isoformat())
+    fill_date(page, "Date", after)
     page.get_by_role("button", name="Check", exact=True).click()
     answer = page.locator("#answer")
     expect(answer.get_by_role("heading", level=2, name="No")).to_be_visible()

@@ -205,7 +205,8 @@ def test_check_page_answers_yes_and_records_it(world) -> None:
     html = form.content.decode()
     assert form.status_code == 200
     assert f'<option value="{world.worker.pk}" selected' in html
-    assert world.today.isoformat() in html  # the date defaults to today
+    # the date defaults to today, in the day, month and year boxes
+    assert f'name="on_day" type="text" value="{world.today.day}"' in html
     response = client.post("/delegation/check/", check_post(world))
     html = response.content.decode()
     assert re.search(r'class="nhsuk-panel__heading"\s*>\s*Yes\s*</h2>', html)
@@ -238,7 +239,7 @@ def test_check_page_offers_only_people_in_scope(world) -> None:
     assert not AuditEvent.objects.filter(action=PortfolioAction.DELEGATION_CHECKED).exists()
     missing = client.post("/delegation/check/", check_post(world, protocol="", on="not a date"))
     html = missing.content.decode()
-    assert "There is a problem" in html and "Enter a valid date" in html
+    assert "There is a problem" in html and "Date must be a real date" in html
 
 
 def test_check_page_asks_for_a_staff_id_when_the_scope_is_large(world, monkeypatch) -> None:
