@@ -52,3 +52,33 @@ class Menu:
     header: tuple[Link, ...] = ()
     home: tuple[Link, ...] = ()
     section: Section | None = None
+
+
+@dataclass(frozen=True)
+class HomeAction:
+    """One thing the acting role should look at next, shown at the top of the home page before any card.
+
+    Each app declares its own in `<app>/home.py` as `actions(membership) -> list[HomeAction]` (the site app
+    gathers them, `cultivate.site.home`), reading its counts in a fixed number of queries whatever the size of
+    the team or organisation. `text` is the whole sentence with the number in it ("3 competences are overdue"),
+    so that each app words its own plural; `count` decides whether it shows: an action with nothing to do is
+    left out, unless it is a `figure` (a headline number, such as a headcount, shown whatever it is). `urgent`
+    ones come first and are marked in words as well as colour; then `order`, across every app."""
+
+    text: str
+    href: str
+    count: int
+    order: int
+    detail: str = ""
+    urgent: bool = False
+    figure: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return self.figure or self.count > 0
+
+
+class HomeActions(Protocol):
+    """An app's `home.actions`: what the membership should do next in that app (none for most roles)."""
+
+    def __call__(self, membership: Any, /) -> list[HomeAction]: ...

@@ -238,3 +238,52 @@ def visible_organisation(membership: Membership | None, pk: int) -> Organisation
 def support_role(pk: int) -> SupportRole | None:
     """Unscoped: the role catalogue is shared by every organisation."""
     return SupportRole.objects.filter(pk=pk).first()
+
+
+# Reads for the home page (organisations/home.py): a handful of aggregate queries, whatever the size.
+
+
+@dataclass(frozen=True)
+class Headline:
+    """An organisation's headline workforce figures on a day (substantive and fixed-term posts, not bank)."""
+
+    headcount: int
+    fte: float
+    headcount_year_ago: int
+    leavers_last_year: (
+        int  # people whose post ended with a leaving reason in the last 12 months, not in post now
+    )
+
+
+def headline_figures(organisation: Organisation, on: dt.date | None = None) -> Headline:
+    """Three queries."""
+    from django.db.models import Count, Sum
+
+    from .models import ContractType
+
+    on = on or timezone.localdate()
+    year_ago = on - dt.timedelta(days=365)
+    spells = EmploymentSpell.objects.filter(person__organisation=organisation).exclude(
+        contract_type=ContractType.BANK
+    )
+    now = spells.active_on(on).aggregate(people=Count("person", distinct=True), fte=Sum("fte"))
+    then = spells.active_on(year_ago).aggregate(people=Count("person", distinct=True))
+    in_post = EmploymentSpell.objects.active_on(on).filter(person=OuterRef("person"))
+    leavers = (
+        spells.filter(end_date__gt=year_ago, end_date__lte=on)
+        .exclude(leaving_reason="")
+        .exclude(Exists(in_post))
+        .aggregate(people=Count("person", distinct=True))
+    )
+    return Headline(
+        headcount=now["people"] or 0,
+        fte=float(now["fte"] or 0),
+        headcount_year_ago=then["people"] or 0,
+        leavers_last_year=leavers["people"] or 0,
+    )
+
+
+def people_in_post_without_account(membership: Membership | None) -> int:
+    """How many of the people this membership may see are in post today and have no account (one query)."""
+    in_post = EmploymentSpell.objects.active_on(timezone.localdate()).filter(person=OuterRef("pk"))
+    return people_without_account(membership).filter(Exists(in_post)).order_by().count()

@@ -13,6 +13,7 @@ from cultivate.core import selectors as core_selectors
 from cultivate.core.access import deny
 from cultivate.core.forms import AuditFilterForm
 
+from .home import home_actions
 from .menus import home_cards
 
 
@@ -21,7 +22,17 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = acting_membership(request)
     if membership is None:
         return render(request, "site/no_role.jinja", {"page_title": "No role yet"})
-    return render(request, "site/home.jinja", {"page_title": "Home", "cards": home_cards(membership)})
+    actions = home_actions(membership)
+    return render(
+        request,
+        "site/home.jinja",
+        {
+            "page_title": "Home",
+            "todo": [action for action in actions if not action.figure],
+            "figures": [action for action in actions if action.figure],
+            "cards": home_cards(membership),
+        },
+    )
 
 
 @login_required

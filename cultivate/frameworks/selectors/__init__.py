@@ -59,6 +59,15 @@ def frameworks_visible_to(membership: Membership | None) -> QuerySet[Framework]:
     )
 
 
+def frameworks_with_drafts(membership: Membership | None) -> list[Framework]:
+    """The frameworks this membership may see that have a draft version (one query); whether it may write
+    each is for `access.may(..., "author_framework", ...)`."""
+    draft = FrameworkVersion.objects.filter(framework=OuterRef("pk"), status=VersionStatus.DRAFT)
+    return list(
+        _frameworks().filter(access.framework_scope(membership)).filter(Exists(draft)).order_by("title", "pk")
+    )
+
+
 def framework_by_identifier(
     identifier: uuid.UUID,
 ) -> Framework | None:  # unscoped: for commands and CASE import
