@@ -11,6 +11,7 @@ cultivate createadmin
 cultivate frameworks import-case FILE | export-case ID --out FILE
 cultivate insights import PATH --store DIR | measures ...
 cultivate portfolio_reminders
+cultivate notifications_digest
 cultivate <any other Django management command>
 """
 

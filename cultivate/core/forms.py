@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from . import audit_actions, selectors
 from .formatting import uk_date
+from .models import EmailChoice
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -189,3 +190,22 @@ class AuditFilterForm(forms.Form):
             since=data.get("since"),
             until=data.get("until"),
         )
+
+
+class NotificationSettingsForm(forms.Form):
+    """How the user wants to be emailed; in the service they are always told."""
+
+    email = forms.ChoiceField(
+        label="How should we email you?",
+        help_text="Whatever you choose, your notifications are always on the Notifications page.",
+        choices=[
+            (EmailChoice.EACH, "Each notification, as it happens"),
+            (EmailChoice.DIGEST, "One summary a day of what changed"),
+            (EmailChoice.NONE, "No emails"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how we should email you",
+            "invalid_choice": "Choose one of the options",
+        },
+    )

@@ -75,7 +75,9 @@ class AuditEvent(models.Model):
 
 
 class Notification(models.Model):
-    """A message to a user in the service (the bell in the header); most are also emailed (core.notify)."""
+    """A message to a user in the service (the bell in the header); most are also emailed, at once or in the
+    daily digest, as the user chose (core.notify). The subject (a kind and a key, such as
+    "portfolio.signoffrequest" and "42") names what it is about, so acting on that marks it read."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(max_length=200)
@@ -83,10 +85,40 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    subject_kind = models.CharField(max_length=100, blank=True)
+    subject_key = models.CharField(max_length=100, blank=True)
+    # Waiting for the user's daily digest (they chose one); cleared when the digest goes.
+    digest_due = models.BooleanField(default=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["subject_kind", "subject_key"], name="notification_subject"),
+            models.Index(fields=["digest_due", "user"], name="notification_digest_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class EmailChoice(models.TextChoices):
+    EACH = "each", "Email me each notification"
+    DIGEST = "digest", "Email me a daily summary"
+    NONE = "none", "Do not email me"
+
+
+class NotificationSettings(models.Model):
+    """How a user wants to be told by email; in the service they are always told. No row: each by email."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email = models.CharField(max_length=10, choices=EmailChoice.choices, default=EmailChoice.EACH)
+    # The day the last digest went, so that a second run on the same day sends nobody a second one.
+    digest_sent_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.get_email_display()}"

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from . import selectors
 from .access import object_or_deny
-from .notify import notifications_mark_read
+from .forms import NotificationSettingsForm
+from .notify import notification_email_choice, notification_settings_update, notifications_mark_read
 
 PAGE_SIZE = 50
 
@@ -66,3 +67,28 @@ def notifications_read(request: HttpRequest) -> HttpResponseBase:
     if not one:
         messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("core:notifications")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Choose how notifications are emailed: each one, a daily summary, or none."""
+    assert isinstance(request.user, get_user_model())
+    data = request.POST if request.method == "POST" else None  # an empty POST is still an answer
+    form = NotificationSettingsForm(data, initial={"email": notification_email_choice(request.user)})
+    if request.method == "POST" and form.is_valid():
+        notification_settings_update(user=request.user, email=form.cleaned_data["email"])
+        messages.success(request, "Your notification settings have been saved.")
+        return redirect("core:notifications")
+    return render(
+        request,
+        "core/notification_settings.jinja",
+        {
+            "page_title": "Notification settings",
+            "form": form,
+            "form_has_errors": bool(form.errors),
+            "breadcrumbs": [
+                {"text": "Home", "href": "/"},
+                {"text": "Notifications", "href": "/notifications/"},
+            ],
+        },
+    )

@@ -28,7 +28,7 @@ from django.utils import timezone
 from cultivate.accounts.models import Membership, User
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.formatting import uk_date
-from cultivate.core.notify import notify
+from cultivate.core.notify import Subject, notifications_mark_read_about, notify
 from cultivate.frameworks import selectors as framework_selectors
 from cultivate.frameworks.models import Competence, EvidenceKind, Framework
 from cultivate.organisations.models import Person
@@ -556,6 +556,8 @@ def signoff_request_create(
             assessor=assessor.pk if assessor else None,
             evidence=sorted(e.pk for e in evidence),
         )
+        # Asking again answers the feedback on an earlier request that was returned.
+        _acted_on(*[r for r in selectors.requests_for(person, row) if r.status == RequestStatus.RETURNED])
         recipients = [assessor] if assessor is not None else candidates
         for user in recipients:
             _notify_after_commit(
@@ -567,6 +569,7 @@ def signoff_request_create(
                     + ". Review their evidence and sign it off or return it with feedback."
                 ),
                 url=_review_url(signoff_request),
+                about=signoff_request,
             )
     return signoff_request
 
@@ -582,9 +585,18 @@ def _link_to(evidence: list[Evidence], competence: Competence) -> None:
             _link(item, [competence])
 
 
-def _notify_after_commit(user: User, *, title: str, body: str, url: str) -> None:
+def _notify_after_commit(
+    user: User, *, title: str, body: str, url: str, about: SignOffRequest | None = None
+) -> None:
     # Emails go once the decision is saved, so nobody is told of something that was rolled back.
-    transaction.on_commit(lambda: notify(user=user, title=title, body=body, url=url))
+    subject = Subject.of(about) if about is not None else None
+    transaction.on_commit(lambda: notify(user=user, title=title, body=body, url=url, subject=subject))
+
+
+def _acted_on(*requests: SignOffRequest) -> None:
+    """Whoever was told of these requests (assessors asked, a worker whose request was returned) need not be
+    any more: their notifications about them are marked read."""
+    notifications_mark_read_about(subjects=[Subject.of(r) for r in requests])
 
 
 def signoff_request_cancel(
@@ -598,6 +610,7 @@ def signoff_request_cancel(
     signoff_request.decided_by = membership.user
     signoff_request.full_clean(validate_constraints=False)
     signoff_request.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    _acted_on(signoff_request)
     return signoff_request
 
 
@@ -674,6 +687,7 @@ def signoff_sign_off(
         signoff_request.decided_at = timezone.now()
         signoff_request.decided_by = membership.user
         signoff_request.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+        _acted_on(signoff_request)
         audit(
             PortfolioAction.SIGNED_OFF,
             ctx=ctx,
@@ -700,6 +714,7 @@ def signoff_sign_off(
                     )
                 ),
                 url=_worker_url(row),
+                about=signoff_request,
             )
     return assessment
 
@@ -724,6 +739,7 @@ def signoff_return(
         signoff_request.decided_by = membership.user
         signoff_request.full_clean(validate_constraints=False)
         signoff_request.save(update_fields=["status", "feedback", "decided_at", "decided_by", "updated_at"])
+        _acted_on(signoff_request)
         audit(
             PortfolioAction.SIGNOFF_RETURNED,
             ctx=ctx,
@@ -739,6 +755,7 @@ def signoff_return(
                 title=f"Your request for sign-off of {signoff_request.competence.label} was returned",
                 body=f"{membership.user.full_name} returned it with feedback: {signoff_request.feedback}",
                 url=_worker_url(signoff_request.competence),
+                about=signoff_request,
             )
     return signoff_request
 
