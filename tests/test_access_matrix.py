@@ -242,6 +242,7 @@ ROLE_PAGES = [
     ("/accounts/", set(ROLES)),
     ("/portfolio/", set(ROLES)),
     ("/notifications/", set(ROLES)),
+    ("/notifications/settings/", set(ROLES)),
     ("/assessments/", {Role.ASSESSOR}),
     ("/teams/", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR}),
     ("/delegation/protocols/", ORG_ROLES),
