@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 SEED ?= 2026
+# `make run` shows the service's own NHS error pages for a 404 or 403, as people will see them; `make run DEBUG=1`
+# shows Django's debug pages instead.
+DEBUG ?= 0
 ONLY ?=
 
 .PHONY: install run test test-fast lint typecheck bench clean browser
@@ -41,7 +44,7 @@ run: install
 	$(BIN)/cultivate demo --seed $(SEED) --if-empty
 	$(BIN)/cultivate collectstatic --noinput --verbosity 0
 	$(BIN)/cultivate demo --print-logins
-	$(BIN)/cultivate serve --port $(PORT)
+	DJANGO_DEBUG=$(DEBUG) $(BIN)/cultivate serve --port $(PORT)
 
 test: install browser
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
-"""Development on a laptop: `make run`. Debug pages, console email, the demo generator installed."""
+"""Development on a laptop: `make run` (which turns debug pages off, DJANGO_DEBUG=0, to show the NHS error pages;
+`make run DEBUG=1` turns them on). Console email, the demo generator installed."""
 
 from __future__ import annotations
 
