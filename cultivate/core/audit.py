@@ -138,6 +138,12 @@ def audit(
     return event
 
 
+# The model of a member of staff (by label: core imports no app), and the detail key naming the person an event
+# is about.
+PERSON_MODEL = "organisations.Person"
+PERSON_KEY = "person_id"
+
+
 def audit_event(
     action: AuditActions,
     *,
@@ -180,4 +186,9 @@ def audit_event(
         event.object_type = obj._meta.label
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
+        # Whose record it is about (a person, or their evidence, request or assessment), so that the audit log
+        # can be filtered by the person and name them.
+        person_id = obj.pk if obj._meta.label == PERSON_MODEL else getattr(obj, "person_id", None)
+        if person_id is not None and PERSON_KEY not in detail:
+            event.detail[PERSON_KEY] = person_id
     return event

@@ -172,8 +172,12 @@ class AuditFilterForm(forms.Form):
     # A callable: the actions are those the apps registered when they were ready, not at import.
     action = forms.ChoiceField(choices=lambda: [("", "Any action"), *audit_actions.choices()], required=False)
     actor = forms.CharField(label="Who (email contains)", required=False, max_length=254)
+    person = forms.CharField(label="About whom (name or staff ID)", required=False, max_length=100)
     since = NHSDateField(label="From", required=False)
     until = NHSDateField(label="To", required=False)
+    order = forms.ChoiceField(
+        label="Order", choices=[("", "Newest first"), ("oldest", "Oldest first")], required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -189,7 +193,19 @@ class AuditFilterForm(forms.Form):
             actor=data.get("actor") or "",
             since=data.get("since"),
             until=data.get("until"),
+            oldest_first=data.get("order") == "oldest",
         )
+
+    def described(self) -> dict[str, str]:
+        """The filters as typed, for the record of an export."""
+        data = self.cleaned_data
+        return {
+            "action": data.get("action") or "",
+            "actor": data.get("actor") or "",
+            "person": data.get("person") or "",
+            "since": data["since"].isoformat() if data.get("since") else "",
+            "until": data["until"].isoformat() if data.get("until") else "",
+        }
 
 
 class NotificationSettingsForm(forms.Form):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from .audit import PERSON_MODEL
 from .models import AuditEvent, Notification
 
 
@@ -18,10 +20,16 @@ class AuditFilters:
     actor: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
+    # The people whose records the events are about (None: anyone's; empty: nobody matched).
+    person_ids: tuple[int, ...] | None = None
+    oldest_first: bool = False
 
 
-def audit_log(events: QuerySet[AuditEvent], filters: AuditFilters, page: int = 1) -> Page[AuditEvent]:
-    """A page of these events (already scoped to what the reader may see), filtered, newest first."""
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_events_filtered(events: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[AuditEvent]:
+    """These events (already scoped to what the reader may see), filtered, newest first (or oldest)."""
     qs = events.select_related("organisation")
     if filters.action:
         qs = qs.filter(action=filters.action)
@@ -31,7 +39,20 @@ def audit_log(events: QuerySet[AuditEvent], filters: AuditFilters, page: int = 1
         qs = qs.filter(at__date__gte=filters.since)
     if filters.until:
         qs = qs.filter(at__date__lte=filters.until)
-    return Paginator(qs.order_by("-at", "-id"), 50).get_page(page)
+    if filters.person_ids is not None:
+        qs = qs.filter(about_people(filters.person_ids))
+    return qs.order_by("at", "id") if filters.oldest_first else qs.order_by("-at", "-id")
+
+
+def about_people(person_ids: Iterable[int]) -> Q:
+    """Events about any of these people: their record itself, or one of theirs (see `audit.PERSON_KEY`)."""
+    ids = list(person_ids)
+    return Q(object_type=PERSON_MODEL, object_id__in=[str(pk) for pk in ids]) | Q(detail__person_id__in=ids)
+
+
+def audit_log(events: QuerySet[AuditEvent], filters: AuditFilters, page: int = 1) -> Page[AuditEvent]:
+    """A page of these events (already scoped to what the reader may see), filtered, newest first."""
+    return Paginator(audit_events_filtered(events, filters), AUDIT_PAGE_SIZE).get_page(page)
 
 
 # Notifications (the header's count and the notifications page).

@@ -287,3 +287,26 @@ def people_in_post_without_account(membership: Membership | None) -> int:
     """How many of the people this membership may see are in post today and have no account (one query)."""
     in_post = EmploymentSpell.objects.active_on(timezone.localdate()).filter(person=OuterRef("pk"))
     return people_without_account(membership).filter(Exists(in_post)).order_by().count()
+
+
+# Reads for the audit log (site): whose records events are about, among the people the reader may see.
+
+AUDIT_PERSON_LIMIT = 500
+
+
+def person_ids_matching(membership: Membership | None, text: str) -> list[int]:
+    """The people this membership may see whose name or staff ID matches `text` (each word a part of a name,
+    or a whole staff ID); at most `AUDIT_PERSON_LIMIT`, one query."""
+    qs = people_visible_to(membership)
+    for term in text.split():
+        qs = qs.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term)
+        )
+    return list(qs.order_by("pk").values_list("pk", flat=True)[:AUDIT_PERSON_LIMIT])
+
+
+def people_by_id(membership: Membership | None, ids: set[int]) -> dict[int, Person]:
+    """Those of these people the membership may see, by id (one query); others are left out."""
+    if not ids:
+        return {}
+    return {person.pk: person for person in people_visible_to(membership).filter(pk__in=ids)}
