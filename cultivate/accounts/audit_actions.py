@@ -17,6 +17,8 @@ class AccountsAction(AuditActions):
     USER_CREATED = "user_created", "User created"
     USER_CHANGED = "user_changed", "User changed"
     USER_DEACTIVATED = "user_deactivated", "User deactivated"
+    USER_INVITED = "user_invited", "Invitation sent"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
     MEMBERSHIP_GRANTED = "membership_granted", "Role granted"
     MEMBERSHIP_REVOKED = "membership_revoked", "Role revoked"
     TOKEN_CREATED = "token_created", "API token created"

@@ -7,7 +7,7 @@ from django.contrib.auth import forms as auth_forms
 
 from cultivate.core.forms import NHSDateField
 
-from .models import Membership, RegistrationBody, Role, User
+from .models import TEAM_ROLES, Membership, RegistrationBody, Role, User
 
 
 def email_field(required_message: str, **kwargs: Any) -> forms.EmailField:
@@ -123,6 +123,7 @@ class UserForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
+    conditionally_required = ("teams",)
     role = forms.ChoiceField(label="Role", choices=Role.choices, error_messages={"required": "Choose a role"})
     organisation = forms.TypedChoiceField(
         label="Organisation",
@@ -132,11 +133,11 @@ class MembershipForm(forms.Form):
         help_text="For an organisation admin: the member organisation they will look after.",
     )
     teams = forms.TypedMultipleChoiceField(
-        label="Teams",
+        label="Teams (required for line managers and assessors)",
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="For line managers and assessors: the teams they manage or assess for.",
+        help_text="The teams they manage or assess for. Other roles need none.",
     )
     ends_on = NHSDateField(
         label="Ends on",
@@ -170,4 +171,48 @@ class MembershipForm(forms.Form):
             and not data.get("organisation")
         ):
             self.add_error("organisation", "Choose the organisation this admin will look after.")
+        return data
+
+
+class InviteForm(forms.Form):
+    """Accounts for several people at once, from their staff records: who, which role, which teams."""
+
+    conditionally_required = ("teams",)
+
+    people = forms.TypedMultipleChoiceField(
+        label="People",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one person to invite"},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the role they will have"},
+    )
+    teams = forms.TypedMultipleChoiceField(
+        label="Teams (required for line managers)",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The teams a line manager manages. Other roles need none.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: list[tuple[int, str]],
+        roles: list[tuple[str, str]],
+        teams: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["people"]).choices = people
+        cast(forms.ChoiceField, self.fields["role"]).choices = roles
+        cast(forms.ChoiceField, self.fields["teams"]).choices = teams
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") in TEAM_ROLES and not data.get("teams"):
+            self.add_error("teams", "Choose at least one team for a line manager")
         return data

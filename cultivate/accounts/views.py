@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -25,7 +25,7 @@ from cultivate.core.audit import AuditContext, audit
 from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 
-from . import access, forms, selectors, services, throttle
+from . import access, forms, invitations, selectors, services, throttle
 from .middleware import SESSION_KEY
 from .models import Membership, Role, User
 
@@ -422,3 +422,88 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     services.user_deactivate(user=user, by=_user(request), ctx=AuditContext.from_request(request))
     messages.success(request, f"{user} can no longer sign in.")
     return redirect("accounts:user", pk=user.pk)
+
+
+# --- invitations: accounts in bulk from staff records ------------------------------------------------------
+
+
+@login_required
+def users_invite(request: HttpRequest) -> HttpResponse:
+    """Choose people in post without an account (narrowed by a search that works without JavaScript), a role
+    and teams; each gets an account and an email inviting them to set a password."""
+    membership = _require_admin(request)
+    if membership.organisation is None:
+        deny(request, reason="Invitations are sent by an organisation's admins.")
+    q = request.GET.get("q", "").strip()
+    people, matching = org_selectors.people_to_invite(membership, q)
+    teams = org_selectors.organisation_teams_visible_to(membership, membership.organisation)
+    form = forms.InviteForm(
+        request.POST if request.method == "POST" else None,
+        people=[
+            (p.pk, f"{p.display_name} ({p.staff_id}){'' if p.email else ' – no email address'}")
+            for p in people
+        ],
+        roles=[(str(role.value), str(role.label)) for role in invitations.BULK_ROLES],
+        teams=[(team.pk, team.name) for team in teams.order_by("name")],
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["people"])
+        report = invitations.users_invite(
+            admin=membership,
+            people=[p for p in people if p.pk in chosen],
+            role=form.cleaned_data["role"],
+            teams=org_selectors.visible_teams_among(membership, form.cleaned_data["teams"]),
+            ctx=AuditContext.from_request(request),
+        )
+        invited = len(report.invited)
+        messages.success(
+            request,
+            f"{invited} {'person' if invited == 1 else 'people'} invited by email to set a password."
+            + "".join(f" {person.display_name} {why}." for person, why in report.skipped),
+        )
+        return redirect("accounts:users_invite")
+    return render(
+        request,
+        "accounts/users_invite.jinja",
+        {
+            "page_title": "Invite people",
+            "form": form,
+            "form_has_errors": bool(form.errors),
+            "q": q,
+            "shown": len(people),
+            "matching": matching,
+            "breadcrumbs": [{"text": "Users", "href": reverse("accounts:users")}],
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _require_admin(request)
+    user = _managed_user(request, membership, pk)
+    if user.has_usable_password():
+        messages.error(request, f"{user.full_name} has already set a password.")
+    else:
+        invitations.invitation_resend(admin=membership, user=user, ctx=AuditContext.from_request(request))
+        messages.success(request, f"A new invitation has been sent to {user.email}.")
+    return redirect("accounts:user", pk=user.pk)
+
+
+class InvitationAcceptView(PasswordResetConfirmView):
+    """The invitation link: the person chooses their first password, then signs in."""
+
+    template_name = "accounts/invitation_accept.jinja"
+    token_generator = invitations.invitation_tokens
+    reset_url_token = "set-password"  # noqa: S105 - the URL segment Django puts in place of the token
+    extra_context = {"page_title": "Set your password"}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = auth_views.PasswordResetConfirmView.form_valid(self, form)
+        ctx = AuditContext.from_request(self.request).acting_as(form.user)
+        audit(AccountsAction.INVITATION_ACCEPTED, ctx=ctx, obj=form.user)
+        messages.success(self.request, "Your password is set. Sign in with your email address and it.")
+        return response
+
+    def get_success_url(self) -> str:
+        return reverse("accounts:login")

@@ -310,3 +310,19 @@ def people_by_id(membership: Membership | None, ids: set[int]) -> dict[int, Pers
     if not ids:
         return {}
     return {person.pk: person for person in people_visible_to(membership).filter(pk__in=ids)}
+
+
+INVITE_LIST_LIMIT = 200
+
+
+def people_to_invite(membership: Membership | None, text: str = "") -> tuple[list[Person], int]:
+    """The people in post this membership may see who have no account, matching `text` (name or staff ID),
+    by name: at most `INVITE_LIST_LIMIT` of them, and how many match in all (two queries)."""
+    in_post = EmploymentSpell.objects.active_on(timezone.localdate()).filter(person=OuterRef("pk"))
+    qs = people_without_account(membership).filter(Exists(in_post))
+    for term in text.split():
+        qs = qs.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term)
+        )
+    ordered = qs.order_by("family_name", "given_name", "staff_id", "pk")
+    return list(ordered[:INVITE_LIST_LIMIT]), qs.count()
