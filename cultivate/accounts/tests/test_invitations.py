@@ -29,7 +29,7 @@ def _scene():  # type: ignore[no-untyped-def]
 def test_invite_people_who_then_set_their_password(
     client: Client, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    org, ward, ana, ben, noemail, admin = _scene()
+    _org, _ward, ana, ben, noemail, admin = _scene()
     client.force_login(admin)
     page = client.get("/accounts/users/invite/?q=bell").content.decode()
     assert "Ana Bell" in page and "Ben Cole" not in page
@@ -75,7 +75,7 @@ def test_invite_people_who_then_set_their_password(
 
 
 def test_a_line_manager_needs_a_team(client: Client) -> None:
-    org, ward, ana, ben, noemail, admin = _scene()
+    _org, _ward, ana, _ben, _noemail, admin = _scene()
     client.force_login(admin)
     page = client.post(
         "/accounts/users/invite/", {"people": [ana.pk], "role": Role.LINE_MANAGER}
@@ -87,7 +87,7 @@ def test_a_line_manager_needs_a_team(client: Client) -> None:
 
 
 def test_only_admins_and_resend(client: Client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    org, ward, ana, ben, noemail, admin = _scene()
+    org, ward, ana, _ben, _noemail, admin = _scene()
     client.force_login(t.make_user(Role.LINE_MANAGER, organisation=org, teams=[ward]))
     assert client.get("/accounts/users/invite/").status_code == 403
     client.force_login(admin)
