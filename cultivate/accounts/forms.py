@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+import copy
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -43,6 +44,26 @@ class RoleChoiceForm(forms.Form):
         cast(forms.ChoiceField, self.fields["membership"]).choices = [(m.pk, str(m)) for m in memberships]
 
 
+_FormClass = TypeVar("_FormClass", bound=type[forms.Form])
+PASSWORD_REQUIRED = {
+    "old_password": "Enter your current password",
+    "new_password1": "Enter a new password",
+    "new_password2": "Enter the new password again",
+}
+
+
+def _password_messages(cls: _FormClass) -> _FormClass:
+    """Django's own password forms say "This field is required."; ours say what to enter. Each field is copied
+    first: the originals belong to Django's forms (the admin site uses them)."""
+    for name, message in PASSWORD_REQUIRED.items():
+        if name in cls.base_fields:
+            field = copy.deepcopy(cls.base_fields[name])
+            field.error_messages = {**field.error_messages, "required": message}
+            cls.base_fields[name] = field
+    return cls
+
+
+@_password_messages
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     pass
 
@@ -57,18 +78,26 @@ else:  # Django's form is not generic at run time
     _SetPasswordForm = auth_forms.SetPasswordForm
 
 
+@_password_messages
 class SetPasswordForm(_SetPasswordForm):
     pass
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=100, help_text="What the token is for, e.g. 'Rota system'."
+        error_messages={"required": "Enter what the token is for"},
+        label="Name",
+        max_length=100,
+        help_text="What the token is for, e.g. 'Rota system'.",
     )
     membership = forms.TypedChoiceField(
-        label="Role the token acts in", coerce=int, help_text="The token sees exactly what this role sees."
+        error_messages={"required": "Choose the role the token acts in"},
+        label="Role the token acts in",
+        coerce=int,
+        help_text="The token sees exactly what this role sees.",
     )
     expires_in_days = forms.TypedChoiceField(
+        error_messages={"required": "Choose when the token expires"},
         label="Expires after",
         coerce=int,
         choices=[(30, "30 days"), (90, "90 days"), (365, "1 year")],

@@ -21,7 +21,9 @@ CROSSWALK_CHOICES = [
 
 
 class FrameworkForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=300)
+    title = forms.CharField(
+        error_messages={"required": "Enter the framework's title"}, label="Title", max_length=300
+    )
     description = forms.CharField(
         label="Description",
         required=False,
@@ -79,6 +81,7 @@ class ItemForm(forms.Form):
 
     code = forms.CharField(label="Code", required=False, max_length=60, help_text="For example MH2.3")
     title = forms.CharField(
+        error_messages={"required": "Enter the item's title"},
         label="Statement",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the person can do or knows, as it will be assessed.",
@@ -158,7 +161,7 @@ class ItemForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    parent = forms.ChoiceField(label="Move to")
+    parent = forms.ChoiceField(error_messages={"required": "Choose where to move it"}, label="Move to")
     position = forms.IntegerField(
         label="Position",
         required=False,
@@ -175,7 +178,9 @@ class MoveForm(forms.Form):
 class CrosswalkTargetForm(forms.Form):
     """Step one: which framework to map to (a GET form, so it works without JavaScript)."""
 
-    target = forms.ChoiceField(label="Framework to map to")
+    target = forms.ChoiceField(
+        error_messages={"required": "Choose the framework to map to"}, label="Framework to map to"
+    )
 
     def __init__(self, *args: Any, frameworks: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -183,9 +188,15 @@ class CrosswalkTargetForm(forms.Form):
 
 
 class CrosswalkForm(forms.Form):
-    destination = forms.TypedChoiceField(label="Item it maps to", coerce=int)
+    destination = forms.TypedChoiceField(
+        error_messages={"required": "Choose the item it maps to"}, label="Item it maps to", coerce=int
+    )
     association_type = forms.ChoiceField(
-        label="How they match", choices=CROSSWALK_CHOICES, widget=forms.RadioSelect, initial="exactMatchOf"
+        error_messages={"required": "Choose how the items relate"},
+        label="How they match",
+        choices=CROSSWALK_CHOICES,
+        widget=forms.RadioSelect,
+        initial="exactMatchOf",
     )
 
     def __init__(self, *args: Any, destinations: list[tuple[int | str, str]], **kwargs: Any) -> None:
@@ -196,7 +207,7 @@ class CrosswalkForm(forms.Form):
 class RequirementFrameworkForm(forms.Form):
     """Step one of adding a requirement: which framework (GET)."""
 
-    framework = forms.ChoiceField(label="Framework")
+    framework = forms.ChoiceField(error_messages={"required": "Choose the framework"}, label="Framework")
 
     def __init__(self, *args: Any, frameworks: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,13 +215,16 @@ class RequirementFrameworkForm(forms.Form):
 
 
 class RequirementForm(forms.Form):
-    role = forms.TypedChoiceField(label="Role", coerce=int)
+    role = forms.TypedChoiceField(error_messages={"required": "Choose the role"}, label="Role", coerce=int)
     afc_band = forms.ChoiceField(label="Band", required=False, choices=[("", "Every band"), *AfcBand.choices])
     competence = forms.ChoiceField(
+        error_messages={"required": "Choose the competence"},
         label="Competence",
         help_text="Choose a domain to require every competence in it.",
     )
-    min_level = forms.ChoiceField(label="Level needed")
+    min_level = forms.ChoiceField(
+        error_messages={"required": "Choose the level needed"}, label="Level needed"
+    )
     within_days = forms.IntegerField(
         label="Within (days of starting in the role)",
         required=False,
@@ -243,7 +257,9 @@ class RequirementForm(forms.Form):
 
 
 class RequirementEditForm(forms.Form):
-    min_level = forms.ChoiceField(label="Level needed")
+    min_level = forms.ChoiceField(
+        error_messages={"required": "Choose the level needed"}, label="Level needed"
+    )
     within_days = forms.IntegerField(
         label="Within (days of starting in the role)",
         required=False,

@@ -17,17 +17,20 @@ from .matrix import STATUS_FILTER_CHOICES, MatrixFilters
 
 class ProtocolForm(forms.Form):
     code = forms.SlugField(
+        error_messages={"required": "Enter a short code for the activity"},
         label="Code",
         max_length=60,
         help_text="A short name for systems that ask through the API, e.g. capillary-blood-glucose.",
     )
     activity = forms.CharField(
+        error_messages={"required": "Enter the name of the activity"},
         label="Clinical activity",
         max_length=200,
         help_text="For example, capillary blood glucose monitoring.",
     )
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
     delegating_role = forms.CharField(
+        error_messages={"required": "Enter the role that delegates the activity"},
         label="Who delegates and stays accountable",
         max_length=150,
         help_text="The registered role, for example registered nurse (district nursing).",
@@ -165,8 +168,12 @@ class ProtocolForm(forms.Form):
 
 
 class RequirementForm(forms.Form):
-    competence = forms.TypedChoiceField(label="Competence", coerce=int)
-    min_level = forms.ChoiceField(label="Lowest level signed off")
+    competence = forms.TypedChoiceField(
+        error_messages={"required": "Choose the competence"}, label="Competence", coerce=int
+    )
+    min_level = forms.ChoiceField(
+        error_messages={"required": "Choose the lowest level signed off"}, label="Lowest level signed off"
+    )
 
     def __init__(
         self,
@@ -189,8 +196,10 @@ class DelegationCheckForm(forms.Form):
 
     person = forms.TypedChoiceField(label="Person", coerce=int, required=False)
     staff_id = forms.CharField(label="Staff ID", max_length=40, required=False)
-    protocol = forms.ChoiceField(label="Activity")
-    team = forms.TypedChoiceField(label="Team", coerce=int)
+    protocol = forms.ChoiceField(
+        error_messages={"required": "Choose the delegated activity"}, label="Activity"
+    )
+    team = forms.TypedChoiceField(error_messages={"required": "Choose the team"}, label="Team", coerce=int)
     on = NHSDateField(label="Date", help_text="Today, unless you are planning ahead.")
 
     def __init__(
