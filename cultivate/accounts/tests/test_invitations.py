@@ -55,7 +55,8 @@ def test_invite_people_who_then_set_their_password(
 
     # The link sets the password once
     link = re.search(
-        r"http://[^/]+(/accounts/invitation/\S+)", next(str(m.body) for m in mail.outbox if m.to == [user.email])
+        r"http://[^/]+(/accounts/invitation/\S+)",
+        next(str(m.body) for m in mail.outbox if m.to == [user.email]),
     )
     assert link is not None
     client.logout()

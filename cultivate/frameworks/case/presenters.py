@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,51 @@ def status_text(version: FrameworkVersion) -> str:
     }.get(VersionStatus(version.status), version.status)
 
 
+# The parts of a CASE package, in words, for people who do not read JSON paths.
+PART_WORDS = {
+    "CFDocument": "the framework document (CFDocument)",
+    "CFItems": "item",
+    "CFAssociations": "association",
+    "CFDefinitions": "definitions",
+    "CFRubrics": "rubric",
+}
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+
+
+def where_words(path: str) -> str:
+    """A JSON path ("$.CFItems[12].fullStatement") in words ("item 13 of CFItems, its fullStatement")."""
+    steps = [m.group(1) or m.group(2) or m.group(3) for m in _STEP.finditer(path)]
+    if not steps:
+        return "the file as a whole"
+    words: list[str] = []
+    i = 0
+    while i < len(steps):
+        step = steps[i]
+        if i + 1 < len(steps) and steps[i + 1].isdigit() and step in PART_WORDS:
+            words.append(f"{PART_WORDS[step]} {int(steps[i + 1]) + 1} of {step}")
+            i += 2
+            continue
+        words.append(PART_WORDS.get(step, f"its {step}") if words else PART_WORDS.get(step, step))
+        i += 1
+    return ", ".join(words)
+
+
+def message_words(message: str) -> str:
+    """The reader's terse "required" says what to do instead; other messages already do."""
+    if message == "required":
+        return "missing: add it to the file and import it again"
+    if message.startswith("required ("):
+        return (
+            f"is missing: add it {message.removeprefix('required (').rstrip(')')}, and import the file again"
+        )
+    return message
+
+
+def problem_words(problem: dict[str, str]) -> dict[str, str]:
+    where = where_words(problem["path"])
+    return {**problem, "where": where[:1].upper() + where[1:], "message": message_words(problem["message"])}
+
+
 def import_report(outcome: ImportOutcome) -> ImportReport:
     warnings = [w.as_dict() for w in outcome.warnings]
     if not outcome.ok:
@@ -63,7 +109,7 @@ def import_report(outcome: ImportOutcome) -> ImportReport:
         return ImportReport(
             state="rejected",
             heading=f"The package was not imported: {count:,} {'problem' if count == 1 else 'problems'}",
-            problems=[p.as_dict() for p in outcome.problems],
+            problems=[problem_words(p.as_dict()) for p in outcome.problems],
             warnings=warnings,
         )
     framework, version = outcome.framework, outcome.version

@@ -110,7 +110,8 @@ def test_a_bad_file_shows_every_problem_with_its_path_and_changes_nothing(organi
     assert response.status_code == 200
     assert "<title>Error: " in html
     assert "nhsuk-error-summary" in html and "The package was not imported: 15 problems" in html
-    assert "$.CFItems[12].fullStatement: required" in html  # in the summary
+    # In the summary, in words (issue 14: not "$.CFItems[12].fullStatement: required")
+    assert "Item 13 of CFItems, its fullStatement: missing: add it to the file and import it again" in html
     assert "and 5 more, listed below" in html
     assert html.count("<code>$.CFAssociations[") == 14  # every one in the table
     assert FrameworkVersion.objects.count() == versions
@@ -146,7 +147,11 @@ def test_someone_elses_framework_is_refused_with_a_path(organisation: Organisati
 
     html = client.post(IMPORT_URL, upload("Ordering.json")).content.decode()
 
-    assert "$.CFDocument.identifier: a framework with this identifier is already in Cultivate" in html
+    assert (
+        "The framework document (CFDocument), its identifier: a framework with this identifier is already in "
+        "Cultivate" in html
+    )
+    assert "<code>$.CFDocument.identifier</code>" in html
 
 
 def test_anyone_who_may_see_a_framework_downloads_it_audited(organisation: Organisation) -> None:

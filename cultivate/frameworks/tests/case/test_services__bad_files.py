@@ -78,7 +78,10 @@ def test_the_upload_page_shows_the_problem(organisation, name: str, content: byt
     assert response.status_code == 200
     html = response.content.decode()
     assert "nhsuk-error-summary" in html
-    assert message.replace('"', "&quot;") in html or message in html
+    # The page words where the problem is and keeps the JSON path beside it for whoever fixes the file.
+    path, _, what = message.rpartition(": ")
+    assert what.replace('"', "&quot;") in html or what in html
+    assert path.replace("'", "&#x27;") in html or path in html
     assert Framework.objects.count() == before
 
 
