@@ -123,17 +123,12 @@ def users_invite(
     return report
 
 
-def invitation_resend(*, admin: Membership, user: User, ctx: AuditContext) -> None:
-    """Send a new invitation to someone who has not set a password yet (an earlier link may have expired)."""
+def invitation_send(*, admin: Membership, user: User, ctx: AuditContext) -> None:
+    """Invite someone who has not set a password yet to set one (a new account made one at a time, or a new
+    link when an earlier one expired). Django's "Forgotten your password?" sends nothing to an account without
+    a usable password, so this is their way in."""
     if user.has_usable_password():
         raise ValueError("This person has already set a password.")
     organisation = admin.organisation
     _send(user, organisation.name if organisation is not None else "Your organisation")
-    audit(
-        AccountsAction.USER_INVITED,
-        ctx=ctx,
-        actor=admin.user,
-        obj=user,
-        organisation=organisation,
-        again=True,
-    )
+    audit(AccountsAction.USER_INVITED, ctx=ctx, actor=admin.user, obj=user, organisation=organisation)

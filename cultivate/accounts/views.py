@@ -254,12 +254,13 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
     membership = _require_admin(request)
+    # The staff record is found by a search that narrows the choice (no 500-entry list), without JavaScript.
+    person_q = request.GET.get("person_q", "").strip()
     people: list[tuple[int, str]] = []
-    if membership.organisation is not None:
-        people = [
-            (p.pk, f"{p.display_name} ({p.staff_id})")
-            for p in org_selectors.people_without_account(membership)[:2000]
-        ]
+    matching = 0
+    if membership.organisation is not None and person_q:
+        found, matching = org_selectors.people_to_invite(membership, person_q)
+        people = [(p.pk, f"{p.display_name} ({p.staff_id})") for p in found]
     form = forms.UserForm(request.POST if request.method == "POST" else None, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -275,12 +276,23 @@ def user_create(request: HttpRequest) -> HttpResponse:
             created_by=_user(request),
             ctx=AuditContext.from_request(request),
         )
-        messages.success(request, f"Account created for {user}. Now give them a role.")
+        invitations.invitation_send(admin=membership, user=user, ctx=AuditContext.from_request(request))
+        messages.success(
+            request,
+            f"Account created for {user}, and an invitation to set a password emailed. Now give them a role.",
+        )
         return redirect("accounts:user", pk=user.pk)
     return render(
         request,
         "accounts/user_form.jinja",
-        {"page_title": "Add a user", "form": form, "form_has_errors": bool(form.errors)},
+        {
+            "page_title": "Add a user",
+            "form": form,
+            "form_has_errors": bool(form.errors),
+            "person_q": person_q,
+            "person_matching": matching,
+            "person_search": membership.organisation is not None,
+        },
     )
 
 
@@ -485,7 +497,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     if user.has_usable_password():
         messages.error(request, f"{user.full_name} has already set a password.")
     else:
-        invitations.invitation_resend(admin=membership, user=user, ctx=AuditContext.from_request(request))
+        invitations.invitation_send(admin=membership, user=user, ctx=AuditContext.from_request(request))
         messages.success(request, f"A new invitation has been sent to {user.email}.")
     return redirect("accounts:user", pk=user.pk)
 

@@ -20,6 +20,16 @@ class StaffFilterForm(forms.Form):
         required=False,
         choices=[("current", "In post"), ("left", "Left"), ("all", "Everyone")],
     )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("", "Family name"),
+            ("given", "Given name"),
+            ("staff_id", "Staff ID"),
+            ("newest", "Newest record"),
+        ],
+    )
 
     def __init__(
         self, *args: Any, teams: list[tuple[int, str]], roles: list[tuple[int, str]], **kwargs: Any
@@ -36,4 +46,5 @@ class StaffFilterForm(forms.Form):
             band=data.get("band") or "",
             role=data.get("role"),
             status=data.get("status") or "current",
+            sort=data.get("sort") or "",
         )

@@ -54,6 +54,7 @@ class StaffFilters:
     band: str = ""
     role: int | None = None
     status: str = "current"  # current | left | all
+    sort: str = ""  # "" (family name) | given | staff_id | newest
 
 
 def staff_list(
@@ -61,8 +62,17 @@ def staff_list(
 ) -> Page[Person]:
     today = timezone.localdate()
     qs = _filter_people(people_visible_to(membership).filter(organisation=organisation), filters, today)
-    qs = qs.order_by("family_name", "given_name", "staff_id", "pk").prefetch_related(_current_spells(today))
+    qs = qs.order_by(*STAFF_ORDER.get(filters.sort, STAFF_ORDER[""])).prefetch_related(_current_spells(today))
     return Paginator(qs, STAFF_PAGE_SIZE).get_page(page)
+
+
+# The staff list's orders, each ending in the primary key so that paging is stable.
+STAFF_ORDER = {
+    "": ("family_name", "given_name", "staff_id", "pk"),
+    "given": ("given_name", "family_name", "staff_id", "pk"),
+    "staff_id": ("staff_id", "pk"),
+    "newest": ("-created_at", "-pk"),
+}
 
 
 def team_members(membership: Membership, team: Team) -> list[Person]:

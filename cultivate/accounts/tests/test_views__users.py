@@ -33,8 +33,11 @@ def test_admin_adds_a_user_and_gives_roles(org_admin_client) -> None:  # type: i
     empty = client.post("/accounts/users/new/", {})
     html = empty.content.decode()
     assert "There is a problem" in html and 'href="#id_full_name"' in html
+    # The staff record is found by a search, not picked from a list of everyone.
+    assert "Priya Shah" not in client.get("/accounts/users/new/").content.decode()
+    assert "Priya Shah (" in client.get("/accounts/users/new/?person_q=shah").content.decode()
     response = client.post(
-        "/accounts/users/new/",
+        "/accounts/users/new/?person_q=shah",
         {
             "full_name": "Priya Shah",
             "email": "Priya.Shah@example.nhs.uk",
@@ -46,6 +49,11 @@ def test_admin_adds_a_user_and_gives_roles(org_admin_client) -> None:  # type: i
     user = User.objects.get(email="priya.shah@example.nhs.uk")
     assert response["Location"] == f"/accounts/users/{user.pk}/"
     assert user.person == person and not user.has_usable_password()
+    # "Forgotten your password?" sends nothing to an account with no password yet: the invitation is the way in.
+    from django.core import mail
+
+    assert [m.to for m in mail.outbox] == [["priya.shah@example.nhs.uk"]]
+    assert "/accounts/invitation/" in str(mail.outbox[0].body)
     assert AuditEvent.objects.filter(action=AccountsAction.USER_CREATED, object_id=str(user.pk)).exists()
     # Line managers need a team.
     no_team = client.post(f"/accounts/users/{user.pk}/roles/new/", {"role": Role.LINE_MANAGER})
