@@ -44,7 +44,7 @@ STORED = {
     "framework_retired", "framework_imported", "framework_exported", "framework_adopted", "requirement_changed",
     "evidence_added", "evidence_changed", "evidence_file_viewed", "signoff_requested", "signoff_returned",
     "signed_off", "assessment_corrected", "assessment_withdrawn", "protocol_changed", "delegation_checked",
-    "job_title_mapped", "insights_imported",
+    "job_title_mapped", "insights_imported", "user_invited", "invitation_accepted",
 }  # fmt: skip
 
 ROOT = Path(__file__).resolve().parents[2]
