@@ -126,6 +126,9 @@ def test_organisation_admin_finds_staff_and_manages_users(page: Page, journey: J
 
     # When they complete the form, linking the account to a staff record, and give the new user a role as
     # line manager of Oak Ward
+    # (the staff record is found by a search that narrows the list, not picked from everyone)
+    page.get_by_label("Find their staff record by name or staff ID").fill("Okonkwo")
+    page.get_by_role("button", name="Find staff record").click()
     page.get_by_label("Full name").fill("Nia Fraser")
     page.get_by_label("Email address").fill("nia.fraser@example.nhs.uk")
     page.get_by_role("combobox", name=re.compile(r"^Staff record")).select_option(label=priya)
