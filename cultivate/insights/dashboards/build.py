@@ -16,6 +16,7 @@ from ..measures import Window
 from ..scoping import Scope
 from ..store import extract_date
 from .costs import costs
+from .disclosure import protect
 from .fairness import fairness
 from .overview import overview
 from .progression import progression
@@ -60,6 +61,10 @@ def build(
     else:
         builder = BUILDERS[name]
     tables = builder(con, window, scope, breakdown, extract) if has_data else []
+    if not scope.individual_level:
+        protect(
+            name, tables, breakdown
+        )  # secondary suppression: no hidden figure can be worked out from the page
     return Dashboard(
         name=name,
         title=DASHBOARDS[name],
