@@ -213,6 +213,12 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("CULTIVATE_PAGES_RUNS", "3")))
     parser.add_argument("--pages", type=int, default=int(os.environ.get("CULTIVATE_PAGES_PER_ROLE", "8")))
     parser.add_argument("--roles", default=",".join(ROLES), help="demo accounts, comma separated")
+    parser.add_argument(
+        "--settings",
+        choices=("production", "local"),
+        default="production",
+        help="production (as deployed) or local (as `make run` serves, debug on: names not hashed)",
+    )
     return parser.parse_args(argv)
 
 
@@ -224,7 +230,7 @@ def main(argv: list[str]) -> None:
         workdir = Path(temp)
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CULTIVATE_"))},
-            "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.production",
+            "DJANGO_SETTINGS_MODULE": f"cultivate.config.settings.{options.settings}",
             "DJANGO_SECRET_KEY": "benchmark-only-" + "n0t-4-s3cr3t-but-l0ng-en0ugh-f0r-djang0s-ch3cks",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             # Plain HTTP on loopback: the proxy's header says HTTPS, and the health check has no proxy.
@@ -251,7 +257,11 @@ def main(argv: list[str]) -> None:
         local = {**env, "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local"}
         email_domain, password = _run(local, "-c", ACCOUNTS).split()
 
-        print(f"bench pages_database: sqlite, demo scale {options.scale}, runs {options.runs}", flush=True)
+        print(
+            f"bench pages_database: sqlite, demo scale {options.scale}, runs {options.runs}, "
+            f"settings {options.settings}",
+            flush=True,
+        )
         # The origin as the browser sees it: the CSRF check compares the Origin header with it.
         port = _free_port()
         with _server({**env, "DJANGO_CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port}"}, workdir, port):
