@@ -58,6 +58,7 @@ def present_table(table: Table, links: dict[str, str] | None = None) -> dict[str
         "chart_alt": table.chart_alt,
         "has_hidden": any(c["hidden"] for r in rows for c in r),
         "note": table.note,
+        "not_recorded": table.not_recorded,
     }
 
 
