@@ -122,7 +122,25 @@ def _retention(tables: dict[str, Table], breakdown: str) -> list[Relation]:
     return relations
 
 
-PAGE_RELATIONS: dict[str, PageRelations] = {"retention": _retention}
+def _overview(tables: dict[str, Table], breakdown: str) -> list[Relation]:
+    """The headline's headcount and FTE are the trend's last month's; across groups that split everyone, the
+    groups' headcounts and FTEs add up to them."""
+    headline, trend, summary = tables.get("headline"), tables.get("trend"), tables.get("summary")
+    relations: list[Relation] = []
+    for key in ("headcount", "fte"):
+        total = Ref("headline", 0, key)
+        if headline is None or not headline.rows:
+            continue
+        if trend is not None and trend.rows:
+            relations.append(((total, 1.0), (Ref("trend", len(trend.rows) - 1, key), -1.0)))
+        if summary is not None and summary.rows and breakdown in PARTITIONS:
+            relations.append(
+                ((total, -1.0), *((Ref("summary", i, key), 1.0) for i in range(len(summary.rows))))
+            )
+    return relations
+
+
+PAGE_RELATIONS: dict[str, PageRelations] = {"retention": _retention, "overview": _overview}
 
 
 def relations_of(name: str, tables: dict[str, Table], breakdown: str) -> list[Relation]:

@@ -76,6 +76,19 @@ def _relations(
                     found.append({(key, i, num): 1.0, (key, i, column.key): -shown[(key, i, den)]})  # type: ignore[operator]
                 elif shown.get((key, i, column.key)) is not None:
                     found.append({(key, i, num): 1.0, (key, i, den): -shown[(key, i, column.key)]})  # type: ignore[operator]
+    headline, trend, summary = tables.get("headline"), tables.get("trend"), tables.get("summary")
+    if headline is not None and trend is not None and trend.rows:
+        for key in ("headcount", "fte"):
+            # The headline is the position at the window's end, which is the trend's last month...
+            found.append({("headline", 0, key): 1.0, ("trend", len(trend.rows) - 1, key): -1.0})
+            # ...and groups that never change for a person add up to it.
+            if summary is not None and breakdown in ("organisation_code", "sex"):
+                found.append(
+                    {
+                        **{("summary", i, key): 1.0 for i in range(len(summary.rows))},
+                        ("headline", 0, key): -1.0,
+                    }
+                )
     turnover, reasons = tables.get("turnover"), tables.get("reasons")
     if turnover is not None:
         for i in range(len(turnover.rows)):
