@@ -36,6 +36,7 @@ def test_an_alliance_dashboard_names_its_trusts(tmp_path: Path) -> None:
         drilled = [t for t in named.tables if t.drill]
         assert drilled, name
         for table in drilled:
+            assert table.drill is not None
             labels = {row[table.drill] for row in table.rows}
             assert labels <= set(LABELS.values()) and labels, (name, labels)
             if table.chart is not None and table.chart["data"]["values"]:
