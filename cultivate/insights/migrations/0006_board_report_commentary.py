@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0005_job_pipeline_fields'),
+        ("insights", "0005_job_pipeline_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='boardreport',
-            name='commentary',
-            field=models.TextField(blank=True, help_text="The author's commentary for the board, printed at the start of the report as written.", max_length=5000),
+            model_name="boardreport",
+            name="commentary",
+            field=models.TextField(
+                blank=True,
+                help_text="The author's commentary for the board, printed at the start of the report as written.",
+                max_length=5000,
+            ),
         ),
     ]
