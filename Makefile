@@ -12,10 +12,14 @@ ONLY ?=
 
 .PHONY: install run test test-fast lint typecheck bench clean browser
 
-# Built into the core app's static files (git ignores it), served at /static/build/nhsuk.css.
+# Built into the apps' static files (git ignores them): the styles at /static/build/nhsuk.css, and each page script
+# bundled with the npm packages it imports into one minified file (docs/deployment.md, static files).
 CSS := cultivate/core/static/build/nhsuk.css
+SITE_JS := cultivate/core/static/build/cultivate.js
+CHARTS_JS := cultivate/insights/static/insights/build/charts.js
+ESBUILD := node_modules/.bin/esbuild --bundle --minify --format=esm --target=es2020 --legal-comments=none --log-level=warning
 
-install: $(VENV)/.installed node_modules/.installed $(CSS)
+install: $(VENV)/.installed node_modules/.installed $(CSS) $(SITE_JS) $(CHARTS_JS)
 
 $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +36,14 @@ node_modules/.installed: package.json package-lock.json
 $(CSS): cultivate/core/assets/nhsuk.scss node_modules/.installed
 	mkdir -p $(dir $@)
 	node_modules/.bin/sass --no-source-map --style=compressed --quiet --load-path=node_modules $< $@
+
+# The NHS.UK frontend's components and the page's own behaviour, in one script.
+$(SITE_JS): cultivate/core/assets/cultivate.js node_modules/.installed
+	$(ESBUILD) $< --outfile=$@
+
+# Vega, Vega-Lite, vega-embed and the CSP-safe vega-interpreter, in one script (ADR 0008: no unsafe-eval).
+$(CHARTS_JS): cultivate/insights/assets/charts.js node_modules/.installed
+	$(ESBUILD) $< --outfile=$@
 
 # Debian's Chromium for the Playwright journeys (browsers cannot be downloaded here).
 browser:

@@ -252,8 +252,8 @@ def _postgres_database(server_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def _server(env: dict[str, str], workdir: Path) -> Iterator[int]:
-    port = _free_port()
+def _server(env: dict[str, str], workdir: Path, port: int = 0) -> Iterator[int]:
+    port = port or _free_port()
     log = (workdir / "gunicorn.log").open("w")
     # The command line `cultivate serve` uses (2 sync workers), without the access log; its own process group.
     server = subprocess.Popen(

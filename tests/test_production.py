@@ -288,7 +288,8 @@ def test_production_settings_serve_every_page_behind_an_https_proxy(production_s
             target = urljoin(asset, reference)
             references += 1
             assert anonymous.request("GET", target)[0] == 200, f"{asset} names {target}, which is not served"
-    assert references > 50  # the NHS.UK icons in the stylesheet, vega-util's modules
+    # The images the NHS.UK stylesheet names; scripts are bundled (no relative imports) since the asset pipeline.
+    assert references >= 3
     print(f"production_pages_crawled {pages}, static_assets {len(assets)}, references {references}")
 
 

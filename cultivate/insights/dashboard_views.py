@@ -46,6 +46,8 @@ class Place:
     team: Team | None = None
     # Values in a table's drill column → the narrower dashboard's URL (without the dashboard name).
     drill: dict[str, tuple[str, tuple[Any, ...]]] | None = None
+    # ODS code → "Name (CODE)", for figures grouped by organisation.
+    organisation_labels: dict[str, str] | None = None
 
     def url(self, dashboard: str) -> str:
         return reverse(self.url_name, args=[*self.url_args, dashboard])
@@ -67,6 +69,9 @@ def _alliance_place(request: HttpRequest) -> Place:
         breadcrumbs=_home_crumbs(),
         breakdowns=ALL_BREAKDOWNS,
         drill={o.ods_code: ("insights:organisation", (o.ods_code,)) for o in organisations},
+        organisation_labels={
+            o.ods_code: dashboards.organisation_label(o.name, o.ods_code) for o in organisations
+        },
     )
 
 
@@ -130,6 +135,7 @@ def _compute(request: HttpRequest, place: Place, name: str) -> dict[str, Any]:
             breakdown=form.breakdown(),
             extract=extract_date(store),
             cost_per_leaver=form.cost_per_leaver(),
+            organisation_labels=place.organisation_labels,
         )
     context.update(dashboard=built, form=form, query=form.query())
     return context
@@ -141,8 +147,9 @@ def _page(request: HttpRequest, place: Place, name: str) -> HttpResponse:
     query = context.get("query", "")
     tables = []
     if built is not None:
+        labels = place.organisation_labels or {}
         links = {
-            value: reverse(url_name, args=[*args, name]) + query
+            labels.get(value, value): reverse(url_name, args=[*args, name]) + query
             for value, (url_name, args) in (place.drill or {}).items()
         }
         for table in built.tables:

@@ -250,6 +250,11 @@ class BoardReport(BackgroundJob):
         validators=[MinValueValidator(Decimal(0))],
         help_text="The cost of replacing one leaver, in pounds, for the cost of turnover (none: not shown).",
     )
+    commentary = models.TextField(
+        blank=True,
+        max_length=5000,
+        help_text="The author's commentary for the board, printed at the start of the report as written.",
+    )
     status = models.CharField(
         max_length=10, choices=BoardReportStatus.choices, default=BoardReportStatus.QUEUED
     )

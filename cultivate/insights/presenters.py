@@ -19,8 +19,8 @@ def cell_text(table: Table, row: dict[str, Any], column: Column) -> str:
     value = row.get(column.key)
     if value is None:
         return hidden(row, column.key) or (formatting.EMPTY if column.kind != "label" else "Not known")
-    if column.kind == "label":
-        return str(value)
+    if column.kind == "label" or isinstance(value, str):
+        return str(value)  # a label, or words in place of a figure ("Not recorded")
     return formatting.figure(value, column.kind)
 
 
@@ -58,6 +58,7 @@ def present_table(table: Table, links: dict[str, str] | None = None) -> dict[str
         "chart_alt": table.chart_alt,
         "has_hidden": any(c["hidden"] for r in rows for c in r),
         "note": table.note,
+        "not_recorded": table.not_recorded,
     }
 
 
@@ -74,7 +75,7 @@ def export_rows(table: Table) -> list[list[str | float | int]]:
         cells: list[str | float | int] = []
         for column in table.columns:
             value = row.get(column.key)
-            if value is None or column.kind == "label":
+            if value is None or column.kind == "label" or isinstance(value, str):
                 cells.append(cell_text(table, row, column))
             elif column.kind == "percent":
                 cells.append(round(float(value) * 100, 2))

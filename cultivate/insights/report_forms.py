@@ -44,6 +44,15 @@ class BoardReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose HTML or PDF", "invalid_choice": "Choose HTML or PDF"},
     )
+    commentary = forms.CharField(
+        label="Commentary for the board (optional)",
+        help_text="What the figures mean for your organisation and what you propose: printed at the start of the "
+        "report as you write it. Do not name or describe individual members of staff.",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": "Keep the commentary to 5,000 characters or fewer"},
+    )
     replacement_cost = forms.DecimalField(
         label="Cost of replacing one leaver (£)",
         help_text="Your organisation's own figure, for the cost of turnover: advertising, recruiting, induction and "

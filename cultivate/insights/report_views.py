@@ -127,6 +127,7 @@ def _ask(
         # The form drops a tick that is not the role's to give; the service refuses it again.
         individual_level=bool(form.cleaned_data.get("individual_level")),
         cost_per_leaver=form.cleaned_data.get("replacement_cost"),
+        commentary=form.cleaned_data.get("commentary") or "",
     )
     report_services.board_report_dispatch(report=report)
     return report

@@ -9,8 +9,8 @@ as `[c]` or `[s]`, the shorthand both the pages and the report print."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # A figure hidden because it could identify people (the GSS shorthand for "confidential"), and one over a
@@ -42,6 +42,14 @@ class Table:
     # The column whose values lead to a narrower dashboard (organisation → team), if any.
     drill: str | None = None
     note: str = ""
+    # Set when the data behind the table was never supplied (no absence records at all): the page says so in
+    # these words instead of showing figures (a 0.0% would claim there was no sickness).
+    not_recorded: str = ""
+    # Draws the chart and its text alternative again from the rows, after secondary suppression hid more cells
+    # (`dashboards.disclosure`), so the chart never shows a figure the table hides.
+    redraw: Callable[[list[dict[str, Any]]], tuple[dict[str, Any] | None, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def of_values(

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers compressed (static files come compressed ahead from WhiteNoise, which answers above
+    # this); safe with the CSRF token and why: ADR 00XX-uxfast-asset-pipeline, BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "cultivate.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cultivate.core.middleware.SessionRefreshMiddleware",
@@ -174,16 +177,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = Path(os.environ.get("CULTIVATE_NODE_MODULES", BASE_DIR / "node_modules"))
 STATICFILES_DIRS = [PACKAGE_DIR / "core" / "static"]
-# From the npm packages, only the files pages load (cultivate/core/staticfiles.py): the NHS.UK frontend's assets and
-# script, and the chart libraries for the insights dashboards (UMD builds; vega-interpreter and vega-util as ES
-# modules, vega-util's index importing its sibling modules).
+# From the npm packages, only the files pages load (cultivate/core/staticfiles.py): the NHS.UK frontend's assets
+# (icons, images). Scripts are bundled at install (the Makefile's esbuild rules) into build/ folders, which also take
+# in the NHS.UK frontend's script and the chart libraries.
 STATIC_NODE_FILES = [
-    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk", ["assets/*", "nhsuk-frontend.min.js*"]),
-    ("vendor/vega", NODE_MODULES / "vega" / "build", ["vega.min.js*"]),
-    ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build", ["vega-lite.min.js*"]),
-    ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build", ["vega-embed.min.js*"]),
-    ("vendor/vega-interpreter", NODE_MODULES / "vega-interpreter" / "build", ["vega-interpreter.js*"]),
-    ("vendor/vega-util", NODE_MODULES / "vega-util" / "build", ["*.js", "*.js.map"]),
+    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk", ["assets/*"]),
 ]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

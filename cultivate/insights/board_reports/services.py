@@ -70,6 +70,7 @@ def board_report_create(
     file_format: str,
     individual_level: bool,
     cost_per_leaver: Decimal | None = None,
+    commentary: str = "",
 ) -> BoardReport:
     """Record the report, queued. The acting role must be one that may see the finished report, which also
     means every figure is shown only for an organisation's own admins (counts below 5 name people)."""
@@ -85,6 +86,7 @@ def board_report_create(
         file_format=BoardReportFormat(file_format),
         individual_level=individual_level,
         cost_per_leaver=cost_per_leaver,
+        commentary=commentary.strip(),
     )
     if not access.may(membership, "view_board_report", report):
         raise PermissionDenied("This role may not take this board report.")
@@ -159,6 +161,7 @@ def _make(report: BoardReport, store: Path, folder: str) -> str:
         cost_per_leaver=report.cost_per_leaver,
         progress=progress,
     )
+    built.commentary = report.commentary
     stage(CHARTS, len(FIGURE_STEPS))
     html = render_html(built)
     if report.file_format == BoardReportFormat.PDF:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ..scoping import Scope
 from .build import BUILDERS, Builder, build, dashboard
+from .names import organisation_label
 from .scope import scoped_connection
 from .tables import BREAKDOWNS, DASHBOARDS, THRESHOLD, Column, Dashboard, DashboardError, Table
 from .windows import has_datasets, latest_month_end, month_end, months_before, window_ending, window_label
@@ -47,6 +48,7 @@ __all__ = [
     "latest_month_end",
     "month_end",
     "months_before",
+    "organisation_label",
     "scoped_connection",
     "window_ending",
     "window_label",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -16,7 +16,9 @@ from ..measures import Window
 from ..scoping import Scope
 from ..store import extract_date
 from .costs import costs
+from .disclosure import protect
 from .fairness import fairness
+from .names import name_organisations
 from .overview import overview
 from .progression import progression
 from .retention import retention
@@ -44,9 +46,11 @@ def build(
     breakdown: str,
     extract: dt.date | None,
     cost_per_leaver: Decimal | None = None,
+    organisation_labels: Mapping[str, str] | None = None,
 ) -> Dashboard:
     """One dashboard for a scope, on a connection from `scoped_connection`. `cost_per_leaver` is for the costs
-    dashboard (the organisation's own replacement cost; there is no default)."""
+    dashboard (the organisation's own replacement cost; there is no default); `organisation_labels` names the
+    organisations whose codes the figures are grouped by (`names.organisation_label`)."""
     if name not in DASHBOARDS:
         raise DashboardError(f"There is no dashboard called {name!r}: choose one of {', '.join(DASHBOARDS)}.")
     if breakdown not in BREAKDOWNS:
@@ -60,6 +64,10 @@ def build(
     else:
         builder = BUILDERS[name]
     tables = builder(con, window, scope, breakdown, extract) if has_data else []
+    if not scope.individual_level:
+        # Secondary suppression: no hidden figure can be worked out from the rest of the page.
+        protect(name, tables, breakdown)
+    name_organisations(tables, organisation_labels or {})
     return Dashboard(
         name=name,
         title=DASHBOARDS[name],

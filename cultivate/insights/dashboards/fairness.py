@@ -30,7 +30,18 @@ APPOINTMENT_INDICATORS = (
 )
 
 
-def _fair_reading(result: dict[str, Any], hidden: bool) -> str:
+def fair_reading(result: dict[str, Any], hidden: bool) -> str:
+    # An empty comparison says why (a zero names nobody and is shown to every reader): a group nobody is
+    # recorded in, or an outcome nobody in the comparison group had, gives no ratio at all, which "too few
+    # people to read" would misread as a small group.
+    first, second = result["groups"]
+    empty = [g["name"] for g in (first, second) if not g["denominator"]]
+    if empty:
+        return f"No comparison: nobody is recorded in the {' or '.join(empty)} group"
+    if not first["numerator"] and not second["numerator"]:
+        return "No comparison: neither group had this outcome"
+    if not second["numerator"]:
+        return f"No comparison: nobody in the {second['name']} group had this outcome"
     if hidden or result["small_count"]:
         return "Too few people to read"
     if result["value"] is None:
@@ -91,7 +102,7 @@ def fairness(
             cells[key] = result[key] if show else None
             if not show and result[key] is not None:
                 cells.setdefault("_suppressed", set()).add(key)
-        cells["reading"] = _fair_reading(result, hidden and not scope.individual_level)
+        cells["reading"] = fair_reading(result, hidden and not scope.individual_level)
         rows.append(cells)
     columns = [Column("organisation", "Organisation")] if by_org else []
     columns += [

@@ -9,13 +9,13 @@ import duckdb
 
 from .. import charts
 from ..measures import Frame, Window
-from ..measures.compute import band_share, support_to_registered_ratio
+from ..measures.compute import band_share, sickness_absence_rate, support_to_registered_ratio
 from ..measures.families import stock
 from ..measures.frame import date_sql
 from ..scoping import Scope
 from .cells import band_label, band_order, by_group, figure_columns, put_figure, safe_rows
-from .tables import BREAKDOWNS, Column, Table
-from .windows import months_before, window_label
+from .tables import BREAKDOWNS, THRESHOLD, Column, Table
+from .windows import months_before, window_ending, window_label
 
 TREND_MONTHS = 60  # the overview's headcount and FTE trend: up to five years to the window end
 
@@ -92,6 +92,67 @@ def _trend(con: duckdb.DuckDBPyConnection, window: Window, scope: Scope) -> Tabl
         rows=rows,
         chart=charts.index_trend(rows, title="Headcount and FTE, indexed to 100 at the first month"),
         chart_alt=charts.describe_trend(rows),
+    )
+
+
+HEADLINE = ("headcount", "fte", "leaver_rate", "stability_index")
+
+
+def _people_absent(con: duckdb.DuckDBPyConnection, period: Window) -> int:
+    found = con.execute(
+        f"""
+        SELECT count(DISTINCT person_id) FROM absences
+        WHERE start_date <= {date_sql(period.end)} AND (end_date IS NULL OR end_date > {date_sql(period.start)})
+        """  # noqa: S608 (dates written by date_sql from date objects)
+    ).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _headline(con: duckdb.DuckDBPyConnection, window: Window, scope: Scope, extract: dt.date | None) -> Table:
+    """The scope's headline figures for the window and the 12 months before it, one row each, so each reads
+    against last year: headcount and FTE at the end, leaver rate, stability and sickness absence over the year.
+    Sickness reads "Not recorded" (no figure) where no absence records were ever supplied."""
+    found = con.execute("SELECT count(*) FROM (SELECT 1 FROM absences LIMIT 1)").fetchone()
+    absences = bool(found and found[0])
+    rows: list[dict[str, Any]] = []
+    for period in (window, window_ending(months_before(window.end, 12))):
+        with Frame(con, period, [], extract_date=extract, needs=set()) as frame:
+            measured = stock(frame, HEADLINE) + (sickness_absence_rate(frame) if absences else [])
+        by_measure = {r["measure"]: r for r in safe_rows(measured, scope)}
+        sick = by_measure.get("sickness_absence_rate")
+        if sick and not scope.individual_level and 0 < _people_absent(con, period) < THRESHOLD:
+            # As on the sickness dashboard: days lost by one or two people could point at someone's illness.
+            by_measure["sickness_absence_rate"] = {**sick, "value": None, "suppressed": True}
+        cells: dict[str, Any] = {"period": f"12 months to {period.end.day} {period.end:%B %Y}"}
+        for key, measure in (
+            ("headcount", "headcount"),
+            ("fte", "fte"),
+            ("leaver_rate", "leaver_rate"),
+            ("stability", "stability_index"),
+            ("sickness", "sickness_absence_rate"),
+        ):
+            put_figure(cells, key, by_measure.get(measure), parts=False)
+        if not absences:
+            cells["sickness"] = "Not recorded"
+        rows.append(cells)
+    return Table(
+        key="headline",
+        title="Headline figures",
+        caption="Headcount and FTE at the end of each 12 months, and leaver rate, stability and sickness absence "
+        "over them, against the 12 months before",
+        columns=[
+            Column("period", "Period"),
+            Column("headcount", "Headcount", "count"),
+            Column("fte", "FTE", "fte"),
+            Column("leaver_rate", "Leaver rate", "percent"),
+            Column("stability", "Stability index", "percent"),
+            Column("sickness", "Sickness absence rate", "percent"),
+        ],
+        rows=rows,
+        note=""
+        if absences
+        else "Sickness absence is not recorded: the workforce data imported for these staff "
+        "has no absence records, so it is unknown rather than zero.",
     )
 
 
@@ -179,4 +240,4 @@ def overview(
         ),
         chart_alt=charts.describe_bars(band_rows, "band", "share", "share of headcount", percent=True),
     )
-    return [_trend(con, window, scope), summary, band_table]
+    return [_headline(con, window, scope, extract), _trend(con, window, scope), summary, band_table]

@@ -39,6 +39,19 @@ def retention(
         put_figure(cells, "leaver_rate", rate.get(name))
         put_figure(cells, "stability", stability.get(name))
         rows.append(cells)
+
+    def draw(rows: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, str]:
+        chart = charts.bar(
+            rows,
+            category="group",
+            value="leaver_rate",
+            title=f"Leaver rate by {label.lower()}",
+            category_title=label,
+            value_title="Leaver rate",
+            percent=True,
+        )
+        return chart, charts.describe_bars(rows, "group", "leaver_rate", "leaver rate", percent=True)
+
     turnover = Table(
         key="turnover",
         title=f"Joiners, leavers and stability by {label.lower()}",
@@ -60,17 +73,10 @@ def retention(
             ),
         ],
         rows=rows,
-        chart=charts.bar(
-            rows,
-            category="group",
-            value="leaver_rate",
-            title=f"Leaver rate by {label.lower()}",
-            category_title=label,
-            value_title="Leaver rate",
-            percent=True,
-        ),
-        chart_alt=charts.describe_bars(rows, "group", "leaver_rate", "leaver rate", percent=True),
+        chart=draw(rows)[0],
+        chart_alt=draw(rows)[1],
         drill="group" if breakdown in ("organisation_code", "team") else None,
+        redraw=draw,
     )
     reason_rows = []
     for r in sorted(safe_rows(reasons, scope), key=lambda r: -(r["numerator"] or 0)):

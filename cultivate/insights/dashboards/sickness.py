@@ -147,9 +147,28 @@ def _sickness_reasons(
     return rows
 
 
+NOT_RECORDED = (
+    "Not recorded. The workforce data imported for these staff has no sickness absence records, so their "
+    "sickness absence is unknown (not zero). The figures appear here once an extract with absence records is "
+    "imported."
+)
+
+
 def sickness(
     con: duckdb.DuckDBPyConnection, window: Window, scope: Scope, breakdown: str, extract: dt.date | None
 ) -> list[Table]:
+    found = con.execute("SELECT count(*) FROM (SELECT 1 FROM absences LIMIT 1)").fetchone()
+    if not (found and found[0]):
+        return [
+            Table(
+                key="sickness",
+                title="Sickness absence",
+                caption="Sickness absence",
+                columns=[],
+                rows=[],
+                not_recorded=NOT_RECORDED,
+            )
+        ]
     with Frame(con, window, [breakdown], extract_date=extract, needs=set()) as frame:
         grouped = safe_rows(sickness_absence_rate(frame), scope)
     label = BREAKDOWNS[breakdown]

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,12 @@ def _cell(row: Row | None, field: str = "value") -> Any:
     return value
 
 
+NOT_RECORDED = (
+    "Sickness absence is not recorded: the workforce records supplied for these organisations hold no absence "
+    "records, so it is unknown (not zero) and left out of this report."
+)
+
+
 def _figure(row: Row | None) -> Figure:
     if row is None:
         return Figure(None, None, None)
@@ -316,6 +323,12 @@ class _Builder:
             warnings=warnings,
         )
 
+    @cached_property
+    def absences_recorded(self) -> bool:
+        """Whether any absence record was ever supplied for these organisations (none: sickness unknown)."""
+        found = self.con.execute("SELECT count(*) FROM (SELECT 1 FROM absences LIMIT 1)").fetchone()
+        return bool(found and found[0])
+
     def key_figures(self, period: Window, previous: Window) -> list[KeyFigure]:
         names = [m[0] for m in KEY_MEASURES]
         now = {r["measure"]: r for r in self.rows(period, [], names)}
@@ -328,6 +341,7 @@ class _Builder:
                 current=_figure(now.get(name)),
                 previous=_figure(before.get(name)),
                 higher_is=higher_is,
+                not_recorded=name == "sickness_absence_rate" and not self.absences_recorded,
             )
             for name, label, kind, higher_is in KEY_MEASURES
         ]
@@ -359,7 +373,10 @@ class _Builder:
         )
         section.charts.append(self._index_chart(stock))
         section.charts.append(self._leaver_chart(rolling))
-        section.charts.append(self._sickness_chart(stock, step_name))
+        if self.absences_recorded:
+            section.charts.append(self._sickness_chart(stock, step_name))
+        else:
+            section.notes.append(NOT_RECORDED)
         return section
 
     def _index_chart(self, stock: list[tuple[dt.date, Row | None, Row | None, Row | None]]) -> Chart:

@@ -43,12 +43,20 @@ class KeyFigure:
     current: Figure
     previous: Figure
     higher_is: Literal["better", "worse", "neutral"] = "neutral"
+    # The data behind it was never supplied (no absence records at all): "Not recorded", never a 0.0%.
+    not_recorded: bool = False
 
     @property
     def change(self) -> float | None:
         """Current value − previous value (in the measure's own unit), None when either is not shown."""
         now, before = self.current.value, self.previous.value
-        if now is None or before is None or self.current.suppressed or self.previous.suppressed:
+        if (
+            self.not_recorded
+            or now is None
+            or before is None
+            or self.current.suppressed
+            or self.previous.suppressed
+        ):
             return None
         return float(now) - float(before)
 
@@ -85,6 +93,8 @@ class Report:
     sections: list[Section]
     generated_at: dt.datetime
     warnings: list[str] = field(default_factory=list)
+    # The author's words for the board (the report page's commentary field), shown first, as written.
+    commentary: str = ""
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

@@ -325,3 +325,23 @@ def test_a_bad_replacement_cost_is_explained(world: dict[str, Any]) -> None:
     )
     assert response.status_code == 200 and report is None
     assert "The cost of replacing one leaver cannot be negative" in response.content.decode()
+
+
+def test_the_commentary_is_kept_and_printed_first(world: dict[str, Any]) -> None:
+    client = _client(world["analyst"])
+    page = client.get(URL).content.decode()
+    assert "Commentary for the board (optional)" in page
+    words = "Leavers fell this year.\n\nWe ask the board to <i>note</i> the trend."
+    _response, report = _ask(client, organisation="RAA", **YEAR, file_format="html", commentary=words)
+    assert report is not None and report.commentary == words
+    body = b"".join(client.get(f"/insights/report/{report.pk}/download/").streaming_content).decode()  # type: ignore[attr-defined]
+    assert body.index("Commentary") < body.index("Key figures")
+    assert "<p>Leavers fell this year.</p>" in body and "&lt;i&gt;note&lt;/i&gt;" in body
+
+
+def test_a_long_commentary_is_explained(world: dict[str, Any]) -> None:
+    response, report = _ask(
+        _client(world["analyst"]), organisation="RAA", **YEAR, file_format="html", commentary="x" * 5001
+    )
+    assert response.status_code == 200 and report is None
+    assert "Keep the commentary to 5,000 characters or fewer" in response.content.decode()

@@ -1,5 +1,6 @@
-// Start the NHS.UK frontend components (header menu, error summary focus, etc.).
-import { initAll } from "../nhsuk/nhsuk-frontend.min.js";
+// Start the NHS.UK frontend components (header menu, error summary focus, etc.). `make install` bundles this file
+// with the NHS.UK frontend into one minified script, served as build/cultivate.js (ADR 00XX asset pipeline).
+import { initAll } from "nhsuk-frontend";
 
 initAll();
 
