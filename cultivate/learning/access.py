@@ -274,6 +274,11 @@ def is_line_manager(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.LINE_MANAGER
 
 
+@predicate
+def books_places(membership: Membership | None) -> bool:
+    return bool(is_line_manager(membership)) or bool(runs_learning(membership))
+
+
 RULES = RuleSet()
 RULES.add("view_catalogue", has_organisation)
 RULES.add("view_offer", can_view_offer)
@@ -295,6 +300,8 @@ RULES.add("view_own_learning", org_access.has_own_record)
 RULES.add("run_learning", runs_learning)
 RULES.add("read_learning_figures", reads_learning_figures)
 RULES.add("manage_team_learning", is_line_manager)
+# The *Book a place* button: line managers for their teams, educators and admins for their organisation.
+RULES.add("book_places", books_places)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:

@@ -11,19 +11,21 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership
 from cultivate.frameworks.models import Competence
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, Team
 
+from .access import LEARNING_ROLES
 from .models import (
     PLACE_STATUSES,
     Completion,
     Enrolment,
     EnrolmentStatus,
     Evaluation,
+    MandatoryRequirement,
     MandatorySubject,
     Offer,
     OfferCompetence,
@@ -124,10 +126,11 @@ def enrolments_of(person: Person) -> list[Enrolment]:
 
 
 def completions_of(person: Person) -> list[Completion]:
+    evaluated = Evaluation.objects.filter(completion=OuterRef("pk"))
     return list(
-        person.completions.select_related("offer", "subject", "session", "evaluation").order_by(
-            "-completed_on", "-pk"
-        )
+        person.completions.select_related("offer", "subject", "session")
+        .annotate(evaluated=Exists(evaluated))
+        .order_by("-completed_on", "-pk")
     )
 
 
@@ -226,3 +229,34 @@ def _group(by_key: dict[Key, list[int]]) -> dict[int, list[uuid.UUID]]:
 
 def people_by_ids(person_ids: Sequence[int]) -> dict[int, Person]:
     return {p.pk: p for p in Person.objects.filter(pk__in=person_ids)}
+
+
+def people_for_learning(membership: Membership | None) -> QuerySet[Person]:
+    """The people whose training records this membership may read: those it sees as individuals, and for those
+    who run learning, everyone of their organisation."""
+    return Person.objects.filter(
+        Q(pk__in=Person.objects.for_membership(membership).values("pk"))
+        | (
+            Q(organisation_id=membership.organisation_id)
+            if membership is not None and membership.role in LEARNING_ROLES and membership.organisation_id
+            else Q(pk__in=[])
+        )
+    ).select_related("organisation")
+
+
+def people_to_book(membership: Membership | None) -> QuerySet[Person]:
+    """Whom this membership may book onto a session: the people it may read (`people_for_learning`) who are
+    in post today, never itself."""
+    own = membership.user.person_id if membership is not None else None
+    in_post = EmploymentSpell.objects.active_on(timezone.localdate()).values("person_id")
+    return (
+        people_for_learning(membership)
+        .filter(pk__in=in_post)
+        .exclude(pk=own or 0)
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def requirement_of(subject: MandatorySubject, pk: str) -> MandatoryRequirement | None:
+    """One of the subject's requirements (scoped by the subject the caller was allowed)."""
+    return subject.requirements.filter(pk=int(pk)).first() if pk.isdigit() else None

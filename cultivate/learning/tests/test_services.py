@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,6 @@ from cultivate.learning.models import Completion, EnrolmentStatus, MandatorySubj
 from cultivate.learning.testing import make_offer, make_session
 from cultivate.organisations import testing as t
 from cultivate.portfolio import status
-from cultivate.portfolio.models import Evidence
 from cultivate.portfolio.tests.portfolio_factories import make_competence, make_framework, membership
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def m(user):
 
 
 def fields(**changes):
-    values = dict(
+    values: dict[str, Any] = dict(
         code="fire-1",
         title="Fire safety",
         kind=OfferKind.INTERNAL_COURSE,
@@ -151,7 +151,8 @@ def test_completion_stands_as_portfolio_evidence(scene):
     completion = services.completion_complete_own(
         ctx=CTX, membership=m(scene["worker_user"]), enrolment=enrolment, completed_on=timezone.localdate()
     )
-    evidence = Evidence.objects.get(pk=completion.evidence_id)
+    evidence = completion.evidence
+    assert evidence is not None
     assert evidence.person == scene["worker"] and list(evidence.competences.all()) == [competence]
     # It shows in the portfolio as work in progress: practice still needs an assessor's sign-off.
     found = status.statuses([scene["worker"].pk], [competence])[(scene["worker"].pk, competence.pk)]
