@@ -263,15 +263,14 @@ def runs_learning(membership: Membership | None) -> bool:
 
 
 @predicate
-def reads_learning_figures(membership: Membership | None) -> bool:
-    return membership is not None and (
-        membership.role in AGGREGATE_ROLES or membership.role == Role.ALLIANCE_ADMIN
-    )
+def is_line_manager(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.LINE_MANAGER
 
 
 @predicate
-def is_line_manager(membership: Membership | None) -> bool:
-    return membership is not None and membership.role == Role.LINE_MANAGER
+def has_team_learning(membership: Membership | None) -> bool:
+    """The *Team learning* link: line managers and assessors for their teams, educators and admins for all."""
+    return membership is not None and (membership.role in TEAM_ROLES or membership.role in LEARNING_ROLES)
 
 
 @predicate
@@ -295,13 +294,11 @@ RULES.add("evaluate", can_evaluate)
 RULES.add("view_person_learning", can_view_person_learning)
 RULES.add("view_team_learning", can_view_team_learning)
 RULES.add("view_learning_figures", can_view_learning_figures)
-# Navigation only: one's own learning, the catalogue's management, the team and organisation pages.
+# Navigation only: one's own learning, booking and team pages.
 RULES.add("view_own_learning", org_access.has_own_record)
-RULES.add("run_learning", runs_learning)
-RULES.add("read_learning_figures", reads_learning_figures)
-RULES.add("manage_team_learning", is_line_manager)
 # The *Book a place* button: line managers for their teams, educators and admins for their organisation.
 RULES.add("book_places", books_places)
+RULES.add("list_team_learning", has_team_learning)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:

@@ -47,9 +47,16 @@ def _own_organisation(request: HttpRequest) -> Organisation:
 @login_required
 def my_learning(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    if not access.may(membership, "view_own_learning"):
-        deny(request, reason="No staff record is linked to this account.")
+    if not access.may(membership, "view_catalogue"):
+        deny(request, reason="This role belongs to no organisation.")
     assert membership is not None
+    if not access.may(membership, "view_own_learning"):
+        # The section's first page: a role without a staff record of its own goes on from here.
+        return render(
+            request,
+            "learning/no_record.jinja",
+            {"page_title": "Learning", "breadcrumbs": [{"text": "Home", "href": "/"}]},
+        )
     person = guards.person_or_deny(request, membership.user.person_id or 0)
     on = timezone.localdate()
     found = gaps.person_gaps(person, on=on)
@@ -280,7 +287,7 @@ def session_book(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def requests(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    if not access.may(membership, "manage_team_learning") and not access.may(membership, "run_learning"):
+    if not access.may(membership, "book_places"):
         deny(request, reason="Requests for places are decided by line managers, educators and admins.")
     pending = [
         e for e in selectors.pending_requests(membership) if access.may(membership, "decide_enrolment", e)
@@ -463,7 +470,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         for t in org_selectors.teams_visible_to(membership)
         if access.may(membership, "view_team_learning", t)
     ]
-    if not teams and not access.may(membership, "manage_team_learning"):
+    if not teams and not access.may(membership, "list_team_learning"):
         deny(request, reason="This role has no teams whose learning it may see.")
     return render(
         request,
