@@ -252,6 +252,8 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 def session_book(request: HttpRequest, pk: int) -> HttpResponse:
     session = guards.session_or_deny(request, pk)
     membership = _membership(request)
+    if not access.may(membership, "book_places"):
+        deny(request, reason="Places are booked by line managers, educators and admins.", obj=session)
     people = selectors.people_to_book(membership)
     form = forms.BookForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
