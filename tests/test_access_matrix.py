@@ -435,6 +435,28 @@ API = [
     ),
     ("/api/spells/{spell.pk}", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
     ("/api/organisations/{org.ods_code}/role-requirements", ORG_ROLES | {Role.ALLIANCE_ADMIN}),
+    ("/api/learning/offers/{offer.pk}", set(ROLES)),
+    ("/api/learning/sessions/{session.pk}", set(ROLES)),
+    (
+        "/api/learning/people/{person1.pk}/enrolments",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/people/{person1.pk}/completions",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/people/{person1.pk}/compliance",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/people/{person2.pk}/gaps",
+        {Role.ORG_ADMIN, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/organisations/{org.ods_code}/compliance",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -615,7 +637,13 @@ def test_role_gated_pages(world: World, role: str, method: str, url: str, allowe
 
 
 # API lists: each role's list holds only what it may see.
-API_LISTS = ["/api/people", "/api/organisations", "/api/frameworks", "/api/delegation/protocols"]
+API_LISTS = [
+    "/api/people",
+    "/api/organisations",
+    "/api/frameworks",
+    "/api/delegation/protocols",
+    "/api/learning/offers",
+]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -653,6 +681,27 @@ def test_api_delegation_check_matrix(world: World, role: str) -> None:
     other = ask(o["person_b1"], o["team_b1"], o["protocol_b"])
     assert other.status_code == 404
     assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_learning_lists_and_enrol(world: World, role: str) -> None:
+    """The catalogue holds A's offer, never B's; asking for a place on B's session answers 404 (audited)."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+    ids = {item["id"] for item in client.get("/api/learning/offers").json()}
+    assert o["offer_a"].pk in ids and o["offer_b"].pk not in ids
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+    other = client.post(
+        f"/api/learning/sessions/{o['session_b'].pk}/enrolments", data={}, content_type="application/json"
+    )
+    assert other.status_code == 404
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+    own = client.post(
+        f"/api/learning/sessions/{o['session_a'].pk}/enrolments", data={}, content_type="application/json"
+    )
+    # Anyone with a staff record of their own asks for themselves (in the world: the worker and the manager).
+    mine = role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER}
+    assert own.status_code == (201 if mine else 403), (role, own.content)
 
 
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
@@ -752,6 +801,9 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
+    covered |= {
+        _api_route_of("POST", "/api/learning/sessions/1/enrolments")
+    }  # test_api_learning_lists_and_enrol
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
     return covered
 
