@@ -7,15 +7,22 @@ fixed number of queries whatever the number of people."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cultivate.frameworks.models import Competence
-from cultivate.organisations.models import Organisation, Person, SupportRole, Team
+from cultivate.frameworks.models import Competence, RoleRequirement
+from cultivate.organisations.models import (
+    ContractType,
+    EmploymentSpell,
+    Organisation,
+    Person,
+    SupportRole,
+    Team,
+)
 from cultivate.portfolio import status
 
 from . import compliance, selectors
@@ -67,17 +74,9 @@ def organisation_gaps(
     """Every competence the roles of the organisation's people (in one setting, if given) require, against
     the offers open to them: gaps first, then thin spots, duplication and the covered, most people first."""
     on = on or timezone.localdate()
-    people = selectors.people_in_organisation(organisation, on, setting)
-    requirements = status.requirements_for(people, on=on)
     needed: dict[int, CompetenceCoverage] = {}
-    for found in requirements.values():
-        for requirement in found:
-            row = requirement.competence
-            coverage = needed.get(row.pk)
-            if coverage is None:
-                coverage = needed[row.pk] = CompetenceCoverage(competence=row, people=0)
-            coverage.people += 1
-            coverage.roles.add(requirement.requirement.role_id)
+    for row, roles, people in _required_by_posts(organisation, setting, on):
+        needed[row.pk] = CompetenceCoverage(competence=row, people=people, roles=roles)
     if not needed:
         return []
     offers = selectors.offers_developing(organisation, needed)
@@ -99,6 +98,53 @@ def organisation_gaps(
         needed.values(),
         key=lambda c: (order[c.finding], -c.people, c.competence.framework.title, c.competence.sequence),
     )
+
+
+def _required_by_posts(
+    organisation: Organisation, setting: str, on: dt.date
+) -> list[tuple[Competence, set[int], int]]:
+    """(published competence row, role ids, people) for each role requirement of the organisation and the people
+    in post whose posts (in the setting, if given) it applies to. Worked out from the posts' (role, band)
+    groups, so it reads three queries and loops over requirements, not people × requirements. A person with
+    posts in two roles counts once for each competence; bank posts count only for people with no other post
+    (as `portfolio.status.requirements_for` decides)."""
+    spells = EmploymentSpell.objects.active_on(on).filter(
+        person__organisation=organisation, role__isnull=False
+    )
+    if setting:
+        spells = spells.filter(team__setting=setting)
+    rows = list(spells.values_list("person_id", "role_id", "afc_band", "contract_type"))
+    substantive = {person for person, _role, _band, contract in rows if contract != ContractType.BANK}
+    posts: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for person, role, band, contract in rows:
+        if contract != ContractType.BANK or person not in substantive:
+            posts[person].add((role, band))
+    # People with the same posts need the same competences: counted once per distinct set of posts.
+    groups = Counter(frozenset(found) for found in posts.values())
+    requirements = list(
+        RoleRequirement.objects.filter(organisation=organisation, role_id__in={r for _p, r, _b, _c in rows})
+        .select_related("competence")
+        .order_by("pk")
+    )
+    current = status.published_rows([r.competence for r in requirements])
+    result: dict[int, tuple[Competence, set[int], list[int]]] = {}
+    for group, people in groups.items():
+        counted: set[int] = set()
+        for requirement in requirements:
+            if not any(
+                role == requirement.role_id and (not requirement.afc_band or requirement.afc_band == band)
+                for role, band in group
+            ):
+                continue
+            row = current.get((requirement.competence.framework_id, requirement.competence.identifier))
+            if row is None:
+                continue
+            line = result.setdefault(row.pk, (row, set(), [0]))
+            line[1].add(requirement.role_id)
+            if row.pk not in counted:
+                counted.add(row.pk)
+                line[2][0] += people
+    return [(row, roles, people[0]) for row, roles, people in result.values()]
 
 
 def _available_offers(offer_ids: set[int], on: dt.date) -> set[int]:
@@ -209,7 +255,14 @@ def person_gaps(person: Person, *, on: dt.date | None = None, soon_days: int = 9
         competence_gaps[row.pk] = gap
         gaps.append(gap)
     organisation = person.organisation
-    developing = selectors.offers_developing(organisation, competence_gaps) if competence_gaps else {}
+    developing = selectors.offers_developing_keys(
+        organisation,
+        [
+            (pk, gap.competence.framework_id, gap.competence.identifier)
+            for pk, gap in competence_gaps.items()
+            if gap.competence
+        ],
+    )
     for pk, gap in competence_gaps.items():
         gap.offers = developing.get(pk, [])
     if subject_gaps:

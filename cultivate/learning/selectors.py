@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership
@@ -171,10 +171,17 @@ def offers_developing(
 ) -> dict[int, list[Offer]]:
     """For each competence (by pk as passed), the offers open to the organisation's people that develop it,
     by title. A link to a competence row of another version of the same framework counts (matched by
-    framework and identifier). Two queries whatever the number of competences."""
-    wanted = list(
-        Competence.objects.filter(pk__in=set(competence_ids)).values_list("pk", "framework_id", "identifier")
+    framework and identifier). Three queries whatever the number of competences."""
+    wanted = Competence.objects.filter(pk__in=set(competence_ids)).values_list(
+        "pk", "framework_id", "identifier"
     )
+    return offers_developing_keys(organisation, list(wanted), active_only=active_only)
+
+
+def offers_developing_keys(
+    organisation: Organisation, wanted: Sequence[tuple[int, int, uuid.UUID]], *, active_only: bool = True
+) -> dict[int, list[Offer]]:
+    """`offers_developing` for competences given as (pk, framework id, identifier): two queries."""
     if not wanted:
         return {}
     by_key: dict[Key, list[int]] = defaultdict(list)
@@ -183,35 +190,68 @@ def offers_developing(
     key_filter = Q(pk__in=[])
     for framework_id, identifiers in _group(by_key).items():
         key_filter |= Q(competence__framework_id=framework_id, competence__identifier__in=identifiers)
-    links = (
-        OfferCompetence.objects.filter(key_filter)
-        .filter(offer__in=Offer.objects.filter(offers_for(organisation)).values("pk"))
-        .select_related("offer")
-        .annotate(framework_id=F("competence__framework_id"), identifier=F("competence__identifier"))
-    )
+    open_offers = Offer.objects.filter(offers_for(organisation))
     if active_only:
-        links = links.filter(offer__is_active=True)
-    result: dict[int, dict[int, Offer]] = defaultdict(dict)
-    for link in links:
-        for pk in by_key.get((link.framework_id, link.identifier), []):
-            result[pk][link.offer.pk] = link.offer
-    return {pk: sorted(offers.values(), key=lambda o: (o.title, o.pk)) for pk, offers in result.items()}
+        open_offers = open_offers.filter(is_active=True)
+    links = (
+        OfferCompetence.objects.filter(key_filter, offer__in=open_offers.values("pk"))
+        .values_list("offer_id", "competence__framework_id", "competence__identifier")
+        .distinct()
+    )
+    by_offer: dict[int, set[int]] = defaultdict(set)
+    for offer_id, framework_id, identifier in links:
+        by_offer[offer_id].update(by_key.get((framework_id, identifier), []))
+    if not by_offer:
+        return {}
+    # Only what lists of offers show: a whole row each (timestamps, descriptions) cost more than the rest.
+    offers = Offer.objects.filter(pk__in=by_offer).only(*OFFER_LIST_FIELDS).order_by("title", "pk")
+    result: dict[int, list[Offer]] = defaultdict(list)
+    for offer in offers:
+        for pk in by_offer[offer.pk]:
+            result[pk].append(offer)
+    return dict(result)
+
+
+# The fields lists of offers (gaps, recommendations) read; the rest loads if asked for.
+OFFER_LIST_FIELDS = (
+    "pk",
+    "title",
+    "code",
+    "kind",
+    "mode",
+    "provider",
+    "hours",
+    "cost_per_place",
+    "capacity",
+    "organisation_id",
+    "alliance_id",
+    "subject_id",
+    "is_active",
+)
 
 
 def next_sessions(offer_ids: Iterable[int], *, after: dt.datetime | None = None) -> dict[int, Session]:
     """The next session of each offer that has one (not cancelled, starting after `after`, default now),
     with `places_left` set (None when the session is full). One query."""
     after = after or timezone.now()
+    offer_ids = set(offer_ids)
+    if not offer_ids:
+        return {}
+    # The first session of each offer, by a correlated subquery: one row per offer, however many sessions.
+    first = (
+        Session.objects.filter(offer_id=OuterRef("offer_id"), is_cancelled=False, starts_at__gt=after)
+        .order_by("starts_at", "pk")
+        .values("pk")[:1]
+    )
     sessions = (
-        Session.objects.filter(offer_id__in=set(offer_ids), is_cancelled=False, starts_at__gt=after)
+        Session.objects.filter(offer_id__in=offer_ids, pk=Subquery(first))
         .annotate(taken=Count("enrolments", filter=Q(enrolments__status__in=PLACE_STATUSES)))
-        .order_by("offer_id", "starts_at", "pk")
+        .only("pk", "offer_id", "starts_at", "ends_at", "venue", "capacity", "is_cancelled")
     )
     result: dict[int, Session] = {}
     for session in sessions:
-        if session.offer_id not in result:
-            session.places_left = max(session.capacity - session.taken, 0)  # type: ignore[attr-defined]
-            result[session.offer_id] = session
+        session.places_left = max(session.capacity - session.taken, 0)  # type: ignore[attr-defined]
+        result[session.offer_id] = session
     return result
 
 
