@@ -230,6 +230,7 @@ PAGES: list[tuple[str, str, set[str]]] = [
         {Role.EDUCATOR, Role.ORG_ADMIN},
     ),
     ("learning subject", "/learning/subjects/{subject.pk}/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    ("learning import", "/learning/organisations/{org.ods_code}/import/", {Role.EDUCATOR, Role.ORG_ADMIN}),
 ]
 
 
@@ -585,6 +586,7 @@ PROBES: list[tuple[str, str]] = [
     ("POST", "/learning/enrolments/{enrolment_b.pk}/withdraw/"),
     ("GET", "/learning/enrolments/{enrolment_b.pk}/complete/"),
     ("GET", "/learning/completions/{completion_b.pk}/evaluate/"),
+    ("GET", "/learning/organisations/{org_b.ods_code}/import/1/"),
 ]
 
 

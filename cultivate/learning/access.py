@@ -19,7 +19,7 @@ from cultivate.core.scopes import scope
 from cultivate.organisations import access as org_access
 from cultivate.organisations.models import Organisation, Person, Team
 
-from .models import Completion, Enrolment, Evaluation, MandatorySubject, Offer, Session
+from .models import Completion, Enrolment, Evaluation, MandatorySubject, Offer, Session, TrainingImport
 
 # Roles that run learning for an organisation: its catalogue, sessions, registers and mandatory subjects.
 LEARNING_ROLES = frozenset({Role.EDUCATOR, Role.ORG_ADMIN})
@@ -101,6 +101,14 @@ def can_view_offer_for_person(offer: Offer, person: Person) -> bool:
     if offer.organisation_id is not None:
         return offer.organisation_id == person.organisation_id
     return offer.alliance_id is not None and offer.alliance_id == person.organisation.alliance_id
+
+
+@scope(TrainingImport)
+def training_import_scope(membership: Membership | None) -> Q:
+    """Imports of completions: the organisation's educators and admins, who start them."""
+    if membership is None or membership.role not in LEARNING_ROLES or membership.organisation_id is None:
+        return NOTHING
+    return Q(organisation_id=membership.organisation_id)
 
 
 # --- Rules ---------------------------------------------------------------------------------------------

@@ -5,13 +5,17 @@ Compliance and gaps are never stored: `compliance.py` and `gaps.py` compute them
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from cultivate.core.jobs import BackgroundJob
 from cultivate.core.models import TimeStampedModel
 from cultivate.core.scopes import ScopedQuerySet
 from cultivate.organisations.models import TeamSetting
@@ -333,3 +337,58 @@ class Evaluation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Evaluation of {self.completion}"
+
+
+class TrainingImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Imported"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+
+
+TRAINING_IMPORT_STOPPED = (
+    "The import stopped unexpectedly before it finished: the background worker running it was stopped. Nothing "
+    "was saved, and the uploaded file has been deleted. Please upload it again."
+)
+
+
+class TrainingImport(BackgroundJob):
+    """One upload of a learning system's export of completions (`training.csv`, or an XLSX workbook with a
+    sheet of that shape) to an organisation. Every row is checked first; nothing is written unless every row is
+    good, and then all of it in one transaction."""
+
+    job_task: ClassVar[str] = "cultivate.learning.tasks.run_training_import"
+    job_finished: ClassVar[frozenset[str]] = frozenset(
+        {TrainingImportStatus.SUCCEEDED, TrainingImportStatus.REJECTED, TrainingImportStatus.FAILED}
+    )
+    job_step_unit: ClassVar[str] = "row"
+
+    objects = ScopedQuerySet["TrainingImport"].as_manager()
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="training_imports"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=TrainingImportStatus.choices, default=TrainingImportStatus.QUEUED
+    )
+    # Relative to MEDIA_ROOT, which is outside the web root; removed once the import is over.
+    path = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=200)
+    # Counts: rows, completions written, rows already recorded.
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Training import {self.pk} ({self.get_status_display()})"
+
+    def job_failed_fields(self, now: dt.datetime) -> dict[str, Any]:
+        return {"status": TrainingImportStatus.FAILED, "finished_at": now, "error": TRAINING_IMPORT_STOPPED}
+
+    def job_files(self) -> list[Path]:
+        return [Path(settings.MEDIA_ROOT) / self.path] if self.path else []

@@ -49,6 +49,7 @@ MENU = Menu(
             ),
             Link("Training gaps", "learning:gaps", "view_learning_figures", order=50, for_organisation=True),
             Link("Subjects", "learning:mandatory", "manage_offers", order=60, for_organisation=True),
+            Link("Import completions", "learning:import", "manage_offers", order=70, for_organisation=True),
         ),
     ),
 )

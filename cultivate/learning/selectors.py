@@ -30,6 +30,7 @@ from .models import (
     Offer,
     OfferCompetence,
     Session,
+    TrainingImport,
 )
 
 Key = tuple[int, uuid.UUID]  # (framework id, competence identifier)
@@ -300,3 +301,8 @@ def people_to_book(membership: Membership | None) -> QuerySet[Person]:
 def requirement_of(subject: MandatorySubject, pk: str) -> MandatoryRequirement | None:
     """One of the subject's requirements (scoped by the subject the caller was allowed)."""
     return subject.requirements.filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
+def imports_of(organisation: Organisation, membership: Membership | None) -> QuerySet[TrainingImport]:
+    """The organisation's imports of completions the membership may see, newest first."""
+    return TrainingImport.objects.for_membership(membership).filter(organisation=organisation)

@@ -13,23 +13,28 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
 from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.core.formatting import uk_date
+from cultivate.core.jobs import JobProgress, job_enqueue
 from cultivate.core.notify import notify
 from cultivate.frameworks.models import Competence
 from cultivate.organisations.models import Alliance, Organisation, Person, SupportRole, TeamSetting
 from cultivate.portfolio import selectors as portfolio_selectors
 from cultivate.portfolio.services import evidence_from_training, user_of
 
-from . import access, reference
+from . import access, reference, training_import
 from .audit_actions import LearningAction
 from .models import (
     LIVE_STATUSES,
@@ -47,6 +52,8 @@ from .models import (
     OfferKind,
     Part,
     Session,
+    TrainingImport,
+    TrainingImportStatus,
 )
 
 
@@ -842,3 +849,93 @@ def evaluation_submit(
         evaluation.full_clean(validate_constraints=False)
         evaluation.save()
     return evaluation
+
+
+# --- Import of completions -----------------------------------------------------------------------------
+
+
+def training_import_start(
+    *, ctx: AuditContext, membership: Membership | None, organisation: Organisation, upload: UploadedFile
+) -> TrainingImport:
+    """Keep the upload and queue its import (checked in full first; nothing written unless all is well)."""
+    membership = _require(membership, "manage_offers", organisation)
+    name = Path(upload.name or "training.csv").name[:200]
+    if Path(name).suffix.lower() not in {".csv", ".xlsx"}:
+        raise ValidationError({"file": "The file must be a CSV file or an XLSX workbook"})
+    path = training_import.store_upload(upload, name)
+    record = TrainingImport.objects.create(
+        organisation=organisation, started_by=membership.user, path=path, file_name=name
+    )
+    audit(
+        CoreAction.IMPORT_STARTED, ctx=ctx, obj=record, organisation=organisation, kind="training", file=name
+    )
+    transaction.on_commit(lambda: job_enqueue(record))
+    return record
+
+
+def training_import_execute(*, record_id: int) -> TrainingImport:
+    """Run a queued import: check every row, then write every completion, or none."""
+    record = TrainingImport.objects.select_related("organisation").get(pk=record_id)
+    if record.status != TrainingImportStatus.QUEUED:
+        return record
+    ctx = AuditContext.system("training import worker", actor=record.started_by)
+    path = Path(settings.MEDIA_ROOT) / record.path
+    TrainingImport.objects.filter(pk=record.pk).update(
+        status=TrainingImportStatus.RUNNING, started_at=timezone.now(), stage="Checking the rows"
+    )
+    progress = JobProgress(record)
+    try:
+        total = training_import.count_rows(path)
+        checked = training_import.check(
+            record.organisation, training_import.read_rows(path), progress=progress, total=total
+        )
+        progress("Checking the rows", checked.rows, checked.rows)
+        report = {"rows": checked.rows, "already": checked.already, "written": 0}
+        if checked.problem_count:
+            TrainingImport.objects.filter(pk=record.pk).update(
+                status=TrainingImportStatus.REJECTED,
+                stage="Finished",
+                problems=list(checked.problems),
+                problem_count=checked.problem_count,
+                report=report,
+                finished_at=timezone.now(),
+            )
+            audit(
+                CoreAction.IMPORT_REJECTED,
+                ctx=ctx,
+                obj=record,
+                organisation=record.organisation,
+                problems=checked.problem_count,
+            )
+        else:
+            TrainingImport.objects.filter(pk=record.pk).update(stage="Saving the completions")
+            report["written"] = training_import.write(checked.completions)
+            TrainingImport.objects.filter(pk=record.pk).update(
+                status=TrainingImportStatus.SUCCEEDED,
+                stage="Finished",
+                report=report,
+                finished_at=timezone.now(),
+            )
+            audit(
+                CoreAction.IMPORT_SUCCEEDED,
+                ctx=ctx,
+                obj=record,
+                organisation=record.organisation,
+                rows=report["rows"],
+                written=report["written"],
+                already=report["already"],
+            )
+    except Exception:
+        TrainingImport.objects.filter(pk=record.pk).update(
+            status=TrainingImportStatus.FAILED,
+            stage="Finished",
+            finished_at=timezone.now(),
+            error="The file could not be read as a CSV file or an XLSX workbook. Nothing was saved.",
+        )
+        raise
+    finally:
+        # The upload holds personal data: gone once the import is over, whatever the outcome.
+        path.unlink(missing_ok=True)
+        TrainingImport.objects.filter(pk=record.pk).update(path="")
+    record.refresh_from_db()
+    return record
