@@ -10,6 +10,8 @@ times:
     bench gap_analysis_org_queries   queries for it, for 3,500 people and for its 500 inpatient staff (equal)
     bench person_gaps_ms             gaps.person_gaps(person), one worker with about 110 requirements, some held
                                      and some expiring, and 11 mandatory subjects, median of 31
+    bench training_import_100k_s     a training.csv of 100,000 completions checked and written (the job's work,
+                                     in the process: services.training_import_execute)
 
 Run with `python -m benchmarks --only learning`."""
 
@@ -30,6 +32,7 @@ SEED = 20261206
 WORKERS, SMALL_WORKERS, TEAMS = 3500, 350, 50
 COMPETENCES, OFFERS = 150, 300
 ORG_RUNS, PERSON_RUNS = 7, 31
+IMPORT_ROWS = 100_000
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -76,6 +79,14 @@ def run() -> None:
         print(f"bench person_gaps_ms: {measured['person_median_ms']:.2f} ms", flush=True)
         print(f"bench person_gaps_cpu_ms: {measured['person_cpu_median_ms']:.2f} ms", flush=True)
         print(f"bench person_gaps_queries: {measured['person_queries']} queries", flush=True)
+        report = measured["import_report"]
+        print(
+            f"bench training_import_rows: {report['rows']} rows ({report['written']} written, "
+            f"{report['already']} repeated in the file)",
+            flush=True,
+        )
+        print(f"bench training_import_100k_s: {measured['import_seconds']:.1f} s", flush=True)
+        print(f"bench training_import_100k_cpu_s: {report['cpu_seconds']:.1f} s", flush=True)
         if measured["org_queries"] != measured["small_queries"]:
             raise RuntimeError("The gap analysis' query count grows with the number of people.")
 
@@ -273,6 +284,46 @@ def _median_ms(fn: Any, runs: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
+def _import_100k(org: Any) -> tuple[float, dict[str, Any]]:
+    """Write a training.csv of IMPORT_ROWS completions and time its import (check every row, then write)."""
+    import csv
+    import datetime as dt
+    import random
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cultivate.learning import services
+    from cultivate.learning.models import TrainingImport
+
+    rng = random.Random(SEED + 1)
+    staff = list(org.people.values_list("staff_id", flat=True))
+    codes = list(org.offers.values_list("code", flat=True))
+    today = timezone.localdate()
+    folder = Path(settings.MEDIA_ROOT) / "training-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "bench.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["person_id", "course_code", "course_title", "completed_on", "mandatory", "hours", "cost_gbp"]
+        )
+        for _ in range(IMPORT_ROWS):
+            day = today - dt.timedelta(days=rng.randrange(1, 3 * 365))
+            writer.writerow(
+                [rng.choice(staff), rng.choice(codes), "A course", day.isoformat(), "N", "3", "50.00"]
+            )
+    record = TrainingImport.objects.create(
+        organisation=org, path="training-imports/bench.csv", file_name="bench.csv"
+    )
+    started, started_cpu = time.perf_counter(), time.process_time()
+    done = services.training_import_execute(record_id=record.pk)
+    seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - started_cpu
+    if done.status != "succeeded":
+        raise RuntimeError(f"the import did not succeed: {done.status} {done.problems[:3]}")
+    return seconds, {**done.report, "cpu_seconds": cpu_seconds}
+
+
 def _measure() -> dict[str, Any]:
     import django
 
@@ -301,7 +352,10 @@ def _measure() -> dict[str, Any]:
     with CaptureQueriesContext(connection) as one:
         gaps.person_gaps(person)
     person_ms, person_cpu_ms = _median_ms(lambda: gaps.person_gaps(person), PERSON_RUNS)
+    import_seconds, import_report = _import_100k(org)
     return {
+        "import_seconds": import_seconds,
+        "import_report": import_report,
         "workers": built["workers"],
         "competences": len(lines),
         "offers": org.offers.count(),

@@ -109,3 +109,29 @@ def test_xlsx_workbook(scene):
 def test_upload_is_removed_afterwards(scene, tmp_path):
     run(scene, (HEADER + "S0,obs,O,2026-01-01,N,,\n").encode())
     assert not list((tmp_path / "training-imports").iterdir())
+
+
+def test_hand_written_insert_gives_what_the_orm_gives(scene):
+    from decimal import Decimal
+
+    from cultivate.learning import training_import
+
+    person = scene["people"][0]
+    offer = scene["org"].offers.get()
+    subject = scene["org"].mandatory_subjects.get()
+    day = dt.date(2026, 3, 14)
+    training_import.write([(person.pk, offer.pk, None, day, Decimal("3.5"), Decimal("40.25"))])
+    training_import.write([(person.pk, None, subject.pk, day, Decimal("0"), Decimal("0"))])
+    orm = Completion.objects.create(
+        person=person,
+        offer=offer,
+        completed_on=day,
+        hours=Decimal("3.5"),
+        cost=Decimal("40.25"),
+        source="import",
+    )
+    fields = ("person_id", "offer_id", "subject_id", "session_id", "completed_on", "hours", "cost", "source")
+    written = list(Completion.objects.exclude(pk=orm.pk).order_by("pk").values_list(*fields))
+    assert written[0] == Completion.objects.filter(pk=orm.pk).values_list(*fields).get()
+    assert written[1] == (person.pk, None, subject.pk, None, day, Decimal("0.0"), Decimal("0.00"), "import")
+    assert all(c.created_at and c.updated_at for c in Completion.objects.all())
