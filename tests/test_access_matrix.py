@@ -231,6 +231,11 @@ PAGES: list[tuple[str, str, set[str]]] = [
     ),
     ("learning subject", "/learning/subjects/{subject.pk}/", {Role.EDUCATOR, Role.ORG_ADMIN}),
     ("learning import", "/learning/organisations/{org.ods_code}/import/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    (
+        "learning reports",
+        "/learning/organisations/{org.ods_code}/reports/",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 

@@ -48,6 +48,13 @@ MENU = Menu(
                 for_organisation=True,
             ),
             Link("Training gaps", "learning:gaps", "view_learning_figures", order=50, for_organisation=True),
+            Link(
+                "Evaluations and spend",
+                "learning:reports",
+                "view_learning_figures",
+                order=55,
+                for_organisation=True,
+            ),
             Link("Subjects", "learning:mandatory", "manage_offers", order=60, for_organisation=True),
             Link("Import completions", "learning:import", "manage_offers", order=70, for_organisation=True),
         ),

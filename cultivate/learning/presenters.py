@@ -14,6 +14,7 @@ from cultivate.core.formatting import count, money, percent, uk_date
 from .compliance import ComplianceFigures, ComplianceState, SubjectStatus
 from .gaps import CompetenceCoverage, PersonGap, TeamLine
 from .models import Offer, Session
+from .reports import EvaluationLine, SpendLine
 
 SUPPRESSED = "[c]"
 SMALL_NUMBER = 5
@@ -171,3 +172,27 @@ COVERAGE_COLUMNS = [
 
 def money_text(value: Decimal) -> str:
     return money(value)
+
+
+def evaluation_row(line: EvaluationLine) -> dict[str, str]:
+    """Fewer than 5 responses are not shown as figures: they could be read back to a person."""
+    small = line.responses < SMALL_NUMBER
+    return {
+        "name": line.name,
+        "responses": suppressed(line.responses),
+        "mean": SUPPRESSED if small else f"{line.mean:.1f} out of 5",
+        "good": SUPPRESSED if small else percent(line.good / line.responses),
+    }
+
+
+def spend_row(line: SpendLine) -> dict[str, str]:
+    small = 0 < line.people < SMALL_NUMBER
+    return {
+        "group": line.group,
+        "people": suppressed(line.people),
+        "completions": SUPPRESSED if small else count(line.completions),
+        "cost": SUPPRESSED if small else money(line.cost),
+        "per_head": SUPPRESSED if small else money(line.cost_per_head),
+        "hours_per_head": SUPPRESSED if small else f"{line.hours_per_head:.1f}",
+        "backfill": SUPPRESSED if small else f"{line.backfill_hours:.0f}",
+    }

@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("organisations/<str:ods_code>/gaps/", views.organisation_gaps, name="gaps"),
     path("organisations/<str:ods_code>/gaps.xlsx", views.organisation_gaps_xlsx, name="gaps_xlsx"),
     path("subjects/<int:pk>/", views.subject_edit, name="subject"),
+    path("organisations/<str:ods_code>/reports/", views.reports_page, name="reports"),
     path("organisations/<str:ods_code>/import/", import_views.import_start, name="import"),
     path("organisations/<str:ods_code>/import/<int:pk>/", import_views.import_status, name="import_status"),
 ]

@@ -23,7 +23,7 @@ from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Organisation, TeamSetting
 
-from . import access, compliance, forms, gaps, guards, presenters, selectors, services
+from . import access, compliance, forms, gaps, guards, presenters, reports, selectors, services
 from .models import EnrolmentStatus, OfferKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -681,3 +681,31 @@ def organisation_gaps_xlsx(request: HttpRequest, ods_code: str) -> HttpResponse:
     filename = f"training-gaps-{organisation.ods_code}-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def reports_page(request: HttpRequest, ods_code: str) -> HttpResponse:
+    organisation = guards.organisation_or_deny(request, ods_code, "view_learning_figures")
+    return render(
+        request,
+        "learning/reports.jinja",
+        {
+            "page_title": f"Evaluations and spend – {organisation.name}",
+            "organisation": organisation,
+            "by_offer": [
+                presenters.evaluation_row(line) for line in reports.evaluations(organisation, by="offer")
+            ],
+            "by_provider": [
+                presenters.evaluation_row(line) for line in reports.evaluations(organisation, by="provider")
+            ],
+            "by_session": [
+                presenters.evaluation_row(line)
+                for line in reports.evaluations(organisation, by="session")[:20]
+            ],
+            "spend": {
+                title: [presenters.spend_row(line) for line in reports.spend(organisation, by=by)]
+                for by, title in (("setting", "Setting"), ("role", "Role"), ("band", "Band"))
+            },
+            "breadcrumbs": _home(),
+        },
+    )
