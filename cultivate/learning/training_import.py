@@ -267,7 +267,7 @@ def write(completions: list[Row]) -> int:
     values are converted as the fields would (dates, decimals, the timestamps); the database checks each row's
     constraints. A test compares the rows with those the ORM writes."""
     ops = connection.ops
-    columns = ", ".join(rows.column(Completion, name).split(".")[-1] for name in WRITTEN)
+    columns = ", ".join(rows.quote(_column(name)) for name in WRITTEN)
     sql = rows.statement(
         "learning_import_completion",
         lambda: (
@@ -308,6 +308,12 @@ def write(completions: list[Row]) -> int:
         for start in range(0, len(values), BATCH):
             cursor.executemany(sql, values[start : start + BATCH])
     return len(values)
+
+
+def _column(name: str) -> str:
+    found = getattr(Completion._meta.get_field(name), "column", None)
+    assert isinstance(found, str), name
+    return found
 
 
 def upload_folder() -> Path:
