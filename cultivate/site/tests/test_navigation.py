@@ -31,7 +31,9 @@ HEADER = {
         "Home", "Learning", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff",
         "Workforce insights", "Users", "Audit log",
     ],
-    Role.ALLIANCE_ADMIN: ["Home", "Learning", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log"],
+    Role.ALLIANCE_ADMIN: [
+        "Home", "Learning", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log",
+    ],
 }  # fmt: skip
 
 HOME = {
