@@ -194,6 +194,11 @@ PAGES: list[tuple[str, str, set[str]]] = [
     ("learning session", "/learning/sessions/{session.pk}/", set(ROLES)),
     ("learning add session", "/learning/offers/{offer.pk}/sessions/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
     (
+        "learning offer competences",
+        "/learning/offers/{offer.pk}/competences/",
+        {Role.EDUCATOR, Role.ORG_ADMIN},
+    ),
+    (
         "learning book",
         "/learning/sessions/{session.pk}/book/",
         {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN},

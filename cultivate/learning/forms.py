@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cultivate.core.forms import NHSDateField
+from cultivate.frameworks.models import Competence
 from cultivate.organisations.models import Person, SupportRole, TeamSetting
 
 from . import services
-from .models import DeliveryMode, MandatorySubject, OfferKind
+from .models import DeliveryMode, MandatorySubject, OfferKind, Part
 
 TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
@@ -260,3 +261,31 @@ class GapFilterForm(forms.Form):
     setting = forms.ChoiceField(
         label="Setting", choices=[("", "Every setting"), *TeamSetting.choices], required=False
     )
+
+
+class DevelopsForm(forms.Form):
+    hide_optional = True
+    competence = forms.ModelChoiceField(
+        label="Competence",
+        queryset=Competence.objects.none(),
+        error_messages={"required": "Select the competence it develops"},
+    )
+    part = forms.ChoiceField(
+        label="What it develops",
+        choices=Part.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select knowledge or skill"},
+    )
+    up_to_level = forms.CharField(
+        label="Up to level (code)",
+        required=False,
+        max_length=40,
+        help_text="For example supervised or independent; leave empty for any level.",
+    )
+
+    def __init__(self, *args: Any, competences: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if competences is not None:
+            field = self.fields["competence"]
+            field.queryset = competences  # type: ignore[attr-defined]
+            field.label_from_instance = lambda c: f"{c.framework.title}: {c}"  # type: ignore[attr-defined]

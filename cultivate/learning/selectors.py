@@ -15,8 +15,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership
-from cultivate.frameworks.models import Competence
+from cultivate.frameworks.models import Competence, Framework, NodeType, VersionStatus
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person, Team
+from cultivate.portfolio.selectors import frameworks_for
 
 from .access import LEARNING_ROLES
 from .models import (
@@ -306,3 +307,22 @@ def requirement_of(subject: MandatorySubject, pk: str) -> MandatoryRequirement |
 def imports_of(organisation: Organisation, membership: Membership | None) -> QuerySet[TrainingImport]:
     """The organisation's imports of completions the membership may see, newest first."""
     return TrainingImport.objects.for_membership(membership).filter(organisation=organisation)
+
+
+def competences_to_develop(organisation: Organisation) -> QuerySet[Competence]:
+    """The competences an offer of the organisation may say it develops: those of the published versions of
+    the frameworks its staff may use (`portfolio.selectors.frameworks_for`)."""
+    return (
+        Competence.objects.filter(
+            framework__in=Framework.objects.filter(frameworks_for(organisation)),
+            version__status=VersionStatus.PUBLISHED,
+            node_type=NodeType.COMPETENCE,
+        )
+        .select_related("framework")
+        .order_by("framework__title", "sequence", "pk")
+    )
+
+
+def develops_link(offer: Offer, pk: str) -> OfferCompetence | None:
+    """One of the offer's competence links (scoped by the offer the caller was allowed)."""
+    return offer.develops.select_related("competence").filter(pk=int(pk)).first() if pk.isdigit() else None

@@ -187,7 +187,7 @@ def offer_develops(
     if part not in Part.values:
         errors["part"] = "Select knowledge or skill"
     framework = competence.framework
-    if up_to_level and up_to_level not in {level.get("code") for level in framework.levels or []}:
+    if up_to_level and up_to_level not in {level.get("code") for level in framework.level_list}:
         errors["up_to_level"] = "Select a level of the competence's framework"
     if errors:
         raise ValidationError(errors)

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("offers/new/", views.offer_new, name="offer_new"),
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
     path("offers/<int:pk>/sessions/new/", views.session_new, name="session_new"),
+    path("offers/<int:pk>/competences/", views.offer_develops, name="develops"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/enrol/", views.session_enrol, name="enrol"),
     path("sessions/<int:pk>/book/", views.session_book, name="book"),

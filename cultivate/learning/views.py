@@ -709,3 +709,54 @@ def reports_page(request: HttpRequest, ods_code: str) -> HttpResponse:
             "breadcrumbs": _home(),
         },
     )
+
+
+@login_required
+def offer_develops(request: HttpRequest, pk: int) -> HttpResponse:
+    """The competences an offer develops: add (knowledge or skill, up to a level) or remove."""
+    offer = guards.offer_or_deny(request, pk, "manage_offer")
+    membership = _membership(request)
+    ctx = AuditContext.from_request(request)
+    organisation = offer.organisation or (membership.organisation if membership is not None else None)
+    available = selectors.competences_to_develop(organisation) if organisation is not None else None
+    form = forms.DevelopsForm(
+        request.POST if request.POST.get("form") == "add" else None, competences=available
+    )
+    if request.method == "POST":
+        if request.POST.get("form") == "remove":
+            link = selectors.develops_link(offer, request.POST.get("link", ""))
+            if link is not None:
+                services.offer_undevelop(
+                    ctx=ctx, membership=membership, offer=offer, competence=link.competence
+                )
+                messages.success(request, f"{link.competence.label} removed.")
+            return redirect("learning:develops", pk=offer.pk)
+        if form.is_valid():
+            try:
+                services.offer_develops(
+                    ctx=ctx,
+                    membership=membership,
+                    offer=offer,
+                    competence=form.cleaned_data["competence"],
+                    part=form.cleaned_data["part"],
+                    up_to_level=form.cleaned_data["up_to_level"].strip(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{form.cleaned_data['competence'].label} added.")
+                return redirect("learning:develops", pk=offer.pk)
+    return render(
+        request,
+        "learning/develops.jinja",
+        {
+            "page_title": f"Competences it develops – {offer.title}",
+            "offer": offer,
+            "develops": selectors.offer_competences(offer),
+            "form": form,
+            "breadcrumbs": [
+                *_home("Training catalogue", "/learning/offers/"),
+                {"text": offer.title, "href": f"/learning/offers/{offer.pk}/"},
+            ],
+        },
+    )

@@ -162,3 +162,28 @@ def test_team_page_and_subject_renewal_zero(scene):
         f"/learning/subjects/{subject.pk}/", {"form": "renewal", "renewal_months": "0"}
     ).content.decode()
     assert "Enter a renewal period of at least 1 month" in page
+
+
+def test_educator_records_the_competences_an_offer_develops(scene):
+    offer = make_offer(scene["org"])
+    educator = client_for(scene["educator"])
+    page = educator.get(f"/learning/offers/{offer.pk}/competences/").content.decode()
+    assert "Mental health awareness" in page
+    response = educator.post(
+        f"/learning/offers/{offer.pk}/competences/",
+        {"form": "add", "competence": scene["awareness"].pk, "part": "knowledge", "up_to_level": "nonsense"},
+    )
+    assert "Select a level of the competence" in response.content.decode()
+    educator.post(
+        f"/learning/offers/{offer.pk}/competences/",
+        {
+            "form": "add",
+            "competence": scene["awareness"].pk,
+            "part": "knowledge",
+            "up_to_level": "supervised",
+        },
+    )
+    link = offer.develops.get()
+    assert (link.competence, link.up_to_level) == (scene["awareness"], "supervised")
+    educator.post(f"/learning/offers/{offer.pk}/competences/", {"form": "remove", "link": link.pk})
+    assert not offer.develops.exists()
