@@ -22,6 +22,7 @@ from cultivate.learning.models import (
     CompletionSource,
     DeliveryMode,
     Enrolment,
+    EnrolmentStatus,
     Evaluation,
     MandatoryRequirement,
     MandatorySubject,
@@ -515,6 +516,7 @@ def learning_demo_load(*, alliance: Alliance, seed: int, today: dt.date) -> Lear
     OfferCompetence.objects.bulk_create(links)
     sessions = _sessions(offers, rng, today)
     completions, evaluations = _completions(organisations, offers, subjects, rng, today, now)
+    _enrolments(organisations, rng, now)
     return LearningSummary(
         offers=len(offers),
         sessions=sessions,
@@ -590,6 +592,42 @@ def _sessions(offers: list[Offer], rng: random.Random, today: dt.date) -> int:
             day += dt.timedelta(days=every + rng.randrange(-5, 6))
     rows.insert()
     return len(rows)
+
+
+def _enrolments(organisations: list[Organisation], rng: random.Random, now: dt.datetime) -> None:
+    """Places on the coming sessions of each trust's courses: most booked (some in protected time), some
+    waiting for a manager's approval."""
+    people: dict[int, list[int]] = {}
+    for person_id, org_id in (
+        EmploymentSpell.objects.active_on(now.date())
+        .filter(person__organisation__in=organisations, role__isnull=False)
+        .values_list("person_id", "person__organisation_id")
+        .distinct()
+        .order_by("person_id")
+    ):
+        people.setdefault(org_id, []).append(person_id)
+    rows = _Rows(
+        Enrolment,
+        ("session_id", "person_id", "status", "protected_time", "note", "created_at", "updated_at"),
+    )
+    for session_id, capacity, org_id in (
+        Session.objects.filter(offer__organisation__in=organisations, starts_at__gt=now, is_cancelled=False)
+        .order_by("starts_at", "pk")
+        .values_list("pk", "capacity", "offer__organisation_id")
+    ):
+        pool = people.get(org_id, [])
+        for person_id in rng.sample(pool, min(len(pool), rng.randrange(0, capacity // 2 + 1))):
+            status = rng.choices((EnrolmentStatus.BOOKED, EnrolmentStatus.REQUESTED), weights=(80, 20))[0]
+            rows.add(
+                session_id=session_id,
+                person_id=person_id,
+                status=status,
+                protected_time=status == EnrolmentStatus.BOOKED and rng.random() < 0.6,
+                note="",
+                created_at=now,
+                updated_at=now,
+            )
+    rows.insert()
 
 
 def _completions(

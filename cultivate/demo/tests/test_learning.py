@@ -90,3 +90,12 @@ def test_delete_removes_the_training(demo: str) -> None:
     demo_delete()
     assert not Offer.objects.filter(alliance__code=ALLIANCE_CODE).exists()
     assert not MandatorySubject.objects.filter(organisation__ods_code__in=["RZ7", "RZ8", "RZ9"]).exists()
+
+
+def test_places_on_the_coming_sessions(demo: str) -> None:
+    from cultivate.learning.models import Enrolment
+
+    coming = Enrolment.objects.filter(
+        session__starts_at__gt=timezone.now(), session__offer__organisation__alliance__code=ALLIANCE_CODE
+    )
+    assert coming.filter(status="booked").exists() and coming.filter(status="requested").exists()
