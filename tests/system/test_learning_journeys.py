@@ -190,3 +190,34 @@ def test_worker_on_a_phone_enrols_completes_evaluates(page: Page, journey: Journ
     journey.check("evidence")
     sign_out(page)
     journey.finish()
+
+
+def test_educator_finds_the_organisations_gaps(page: Page, journey: Journey) -> None:
+    ward = _ward()
+    educator = make_user(Role.EDUCATOR, organisation=ward["sam"].organisation)  # type: ignore[attr-defined]
+    # A second required competence that no offer develops: a gap
+    framework = Framework.objects.get(title="Mental health support")
+    obs = Competence.objects.create(
+        version=framework.versions.get(), framework=framework, code="MH2", title="Physical observations"
+    )
+    RoleRequirement.objects.create(
+        organisation=educator.memberships.get().organisation,
+        role=SupportRole.objects.get(name="Healthcare assistant"),
+        competence=obs,
+        min_level="supervised",
+    )
+    sign_in(page, educator.email)
+    page.get_by_role("link", name="Training gaps").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Training gaps")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Physical observations")
+    expect(main).to_contain_text("Gap: no offer develops it")
+    journey.check("gaps")
+    with page.expect_download() as download:
+        main.get_by_role("link", name="Download as a spreadsheet (XLSX)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.get_by_label("Setting").select_option(label="Inpatient")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("main")).to_contain_text("Physical observations")
+    journey.check("gaps for inpatient teams")
+    journey.finish()
