@@ -17,31 +17,40 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My record"],
+    Role.SUPPORT_WORKER: ["Home", "My portfolio", "Learning", "My record"],
     Role.LINE_MANAGER: [
-        "Home", "My portfolio", "My team", "Team competence", "Delegation", "Workforce insights", "My record",
+        "Home", "My portfolio", "My team", "Learning", "Team competence", "Delegation", "Workforce insights",
+        "My record",
     ],
-    Role.ASSESSOR: ["Home", "Sign-off requests", "My team", "Team competence", "Delegation", "Workforce insights"],
-    Role.EDUCATOR: ["Home", "Delegation", "Frameworks", "Organisation"],
-    Role.ANALYST: ["Home", "Organisation", "Workforce insights"],
+    Role.ASSESSOR: [
+        "Home", "Sign-off requests", "My team", "Learning", "Team competence", "Delegation", "Workforce insights",
+    ],
+    Role.EDUCATOR: ["Home", "Learning", "Delegation", "Frameworks", "Organisation"],
+    Role.ANALYST: ["Home", "Learning", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
-        "Home", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff", "Workforce insights",
-        "Users", "Audit log",
+        "Home", "Learning", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff",
+        "Workforce insights", "Users", "Audit log",
     ],
-    Role.ALLIANCE_ADMIN: ["Home", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log"],
+    Role.ALLIANCE_ADMIN: [
+        "Home", "Learning", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log",
+    ],
 }  # fmt: skip
 
 HOME = {
-    Role.SUPPORT_WORKER: ["My portfolio", "My record", "Your account"],
+    Role.SUPPORT_WORKER: ["My portfolio", "My learning", "My record", "Your account"],
     Role.LINE_MANAGER: [
-        "My portfolio", "My record", "Team competence", "My team", "Workforce insights", "Your account",
+        "My portfolio", "My learning", "My record", "Team competence", "Team learning", "My team",
+        "Workforce insights", "Your account",
     ],
-    Role.ASSESSOR: ["Sign-off requests", "Team competence", "People I assess", "Workforce insights", "Your account"],
-    Role.EDUCATOR: ["Trust RAA", "Frameworks", "Your account"],
-    Role.ANALYST: ["Trust RAA", "Workforce insights", "Board report", "Your account"],
+    Role.ASSESSOR: [
+        "Sign-off requests", "Team competence", "Team learning", "People I assess", "Workforce insights",
+        "Your account",
+    ],
+    Role.EDUCATOR: ["Team learning", "Trust RAA", "Training gaps", "Frameworks", "Your account"],
+    Role.ANALYST: ["Trust RAA", "Training gaps", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Staff", "Import staff records", "Users and roles", "Audit log", "Workforce insights",
-        "Board report", "Frameworks", "Your account",
+        "Team competence", "Team learning", "Staff", "Import staff records", "Users and roles", "Audit log",
+        "Training gaps", "Workforce insights", "Board report", "Frameworks", "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
         "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report", "Frameworks",
@@ -71,6 +80,9 @@ NOT_LINKED = {
     "/organisations/": set(Role) - {Role.ALLIANCE_ADMIN},
     # An organisation's admins reach its summary from the staff list, an alliance's admins from the list.
     "/organisations/RAA/": {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    # An alliance's admins may read a member organisation's learning figures, but act for no one organisation,
+    # so no link names one for them.
+    "/learning/organisations/RAA/gaps/": {Role.ALLIANCE_ADMIN},
 }
 
 
