@@ -71,7 +71,9 @@ def make_worker(organisation: Organisation, *, setting: str = "inpatient") -> tu
 def make_application(
     programme: Programme, person: Person, status: str = ApplicationStatus.ACCEPTED
 ) -> Application:
-    return Application.objects.create(programme=programme, person=person, statement="I want to grow", status=status)
+    return Application.objects.create(
+        programme=programme, person=person, statement="I want to grow", status=status
+    )
 
 
 def make_participant(cohort: Cohort, person: Person) -> Participant:

@@ -14,24 +14,34 @@ from cultivate.programmes.tests.conftest import ctx_for
 def test_a_worker_applies_once_and_is_told(world):
     user, person = world["workers"][0]
     application = services.application_submit(
-        ctx=ctx_for(user), programme=world["programme"], person=person, statement="To grow", availability="Tuesdays"
+        ctx=ctx_for(user),
+        programme=world["programme"],
+        person=person,
+        statement="To grow",
+        availability="Tuesdays",
     )
     assert application.status == S.SUBMITTED
     assert application.events.count() == 1
     assert Notification.objects.filter(user=user, title__icontains="received").exists()
     with pytest.raises(ValidationError, match="already applied"):
-        services.application_submit(ctx=ctx_for(user), programme=world["programme"], person=person, statement="x")
+        services.application_submit(
+            ctx=ctx_for(user), programme=world["programme"], person=person, statement="x"
+        )
 
 
 def test_an_empty_statement_is_refused(world):
     user, person = world["workers"][0]
     with pytest.raises(ValidationError, match="why you want"):
-        services.application_submit(ctx=ctx_for(user), programme=world["programme"], person=person, statement=" ")
+        services.application_submit(
+            ctx=ctx_for(user), programme=world["programme"], person=person, statement=" "
+        )
 
 
 def test_the_states_follow_the_allowed_path_with_reasons_and_notifications(world):
     user, person = world["workers"][1]
-    app = services.application_submit(ctx=ctx_for(user), programme=world["programme"], person=person, statement="x")
+    app = services.application_submit(
+        ctx=ctx_for(user), programme=world["programme"], person=person, statement="x"
+    )
     lead = world["lead_ctx"]
     with pytest.raises(ValidationError, match="cannot become"):
         services.application_move(ctx=lead, application=app, to=S.ACCEPTED)
@@ -48,7 +58,9 @@ def test_the_line_manager_agrees_protected_time(world):
     user, person = world["workers"][2]
     team = person.spells.get().team
     manager = make_user(Role.LINE_MANAGER, organisation=person.organisation, teams=[team])
-    app = services.application_submit(ctx=ctx_for(user), programme=world["programme"], person=person, statement="x")
+    app = services.application_submit(
+        ctx=ctx_for(user), programme=world["programme"], person=person, statement="x"
+    )
     app = services.application_agree_protected_time(ctx=ctx_for(manager), application=app)
     assert app.status == S.MANAGER_APPROVED and app.protected_time_agreed_by == manager
 
@@ -57,8 +69,9 @@ def test_a_manager_nominates_someone_in_their_team(world):
     _, person = world["workers"][3]
     team = person.spells.get().team
     manager = make_user(Role.LINE_MANAGER, organisation=person.organisation, teams=[team])
-    app = services.application_nominate(ctx=ctx_for(manager), programme=world["programme"], person=person,
-                                        statement="Ready for more")
+    app = services.application_nominate(
+        ctx=ctx_for(manager), programme=world["programme"], person=person, statement="Ready for more"
+    )
     assert app.kind == "nomination" and app.status == S.MANAGER_APPROVED
 
 

@@ -32,7 +32,9 @@ def test_a_register_naming_a_stranger_is_refused(world, placed):
     cohort, _ = placed
     session = make_session(world["programme"])
     with pytest.raises(ValidationError):
-        services.register_take(ctx=world["lead_ctx"], session=session, cohort=cohort, marks={999999: "present"})
+        services.register_take(
+            ctx=world["lead_ctx"], session=session, cohort=cohort, marks={999999: "present"}
+        )
 
 
 def test_check_in_with_the_code_during_the_session_only(world, placed):
@@ -41,12 +43,15 @@ def test_check_in_with_the_code_during_the_session_only(world, placed):
     session = make_session(world["programme"])
     with pytest.raises(ValidationError, match="not right"):
         services.check_in(ctx=ctx_for(user), session=session, participant=participant, code="ZZZZZZ")
-    services.check_in(ctx=ctx_for(user), session=session, participant=participant, code=session.checkin_code.lower())
+    services.check_in(
+        ctx=ctx_for(user), session=session, participant=participant, code=session.checkin_code.lower()
+    )
     assert Attendance.objects.get(session=session, participant=participant).method == "check_in"
     late = session.ends_at + dt.timedelta(minutes=1)
     with pytest.raises(ValidationError, match="expired"):
-        services.check_in(ctx=ctx_for(user), session=session, participant=participant, code=session.checkin_code,
-                          now=late)
+        services.check_in(
+            ctx=ctx_for(user), session=session, participant=participant, code=session.checkin_code, now=late
+        )
 
 
 def test_reminders_go_once_before_each_session(world, placed):

@@ -14,7 +14,7 @@ from cultivate.programmes.testing import make_participant, make_session
 @pytest.fixture
 def heard(monkeypatch):
     monkeypatch.setattr(completion, "_listeners", [])
-    got = []
+    got: list = []
     completion.register_completion_listener(lambda ctx, cs: got.extend(cs))
     return got
 

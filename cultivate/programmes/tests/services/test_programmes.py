@@ -29,8 +29,13 @@ def test_a_session_outside_the_programme_dates_is_refused(world):
     programme = world["programme"]
     start = timezone.make_aware(dt.datetime.combine(programme.ends_on + dt.timedelta(days=1), dt.time(10)))
     with pytest.raises(ValidationError, match="within the programme's dates"):
-        services.session_create(ctx=world["lead_ctx"], programme=programme, topic="Late", starts_at=start,
-                                ends_at=start + dt.timedelta(hours=1))
+        services.session_create(
+            ctx=world["lead_ctx"],
+            programme=programme,
+            topic="Late",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+        )
 
 
 def test_a_lead_must_be_an_educator_of_a_member_trust(world):
@@ -47,8 +52,9 @@ def test_copying_for_the_next_intake_moves_the_dates_and_keeps_the_design(world)
     from cultivate.programmes.testing import make_session
 
     make_session(programme)
-    copy = services.programme_copy(ctx=world["lead_ctx"], programme=programme,
-                                   starts_on=programme.starts_on + dt.timedelta(weeks=20))
+    copy = services.programme_copy(
+        ctx=world["lead_ctx"], programme=programme, starts_on=programme.starts_on + dt.timedelta(weeks=20)
+    )
     assert copy.status == "draft" and copy.copied_from == programme
     assert copy.dimensions.count() == 10 and copy.cohorts.count() == 2 and copy.leads.count() == 1
     original, moved = programme.sessions.get(), copy.sessions.get()

@@ -19,20 +19,25 @@ def test_self_assessment_needs_every_dimension_in_range_and_once(world, me):
     user, participant = me
     dims = list(world["programme"].dimensions.all())
     with pytest.raises(ValidationError, match="from 1 to 5"):
-        services.self_assessment_submit(ctx=ctx_for(user), participant=participant, stage="before",
-                                        scores={d.pk: 6 for d in dims})
+        services.self_assessment_submit(
+            ctx=ctx_for(user), participant=participant, stage="before", scores={d.pk: 6 for d in dims}
+        )
     with pytest.raises(ValidationError, match="Choose a number for"):
-        services.self_assessment_submit(ctx=ctx_for(user), participant=participant, stage="before",
-                                        scores={dims[0].pk: 3})
+        services.self_assessment_submit(
+            ctx=ctx_for(user), participant=participant, stage="before", scores={dims[0].pk: 3}
+        )
     with pytest.raises(ValidationError, match="at the start"):
-        services.self_assessment_submit(ctx=ctx_for(user), participant=participant, stage="after",
-                                        scores={d.pk: 3 for d in dims})
-    services.self_assessment_submit(ctx=ctx_for(user), participant=participant, stage="before",
-                                    scores={d.pk: 3 for d in dims})
+        services.self_assessment_submit(
+            ctx=ctx_for(user), participant=participant, stage="after", scores={d.pk: 3 for d in dims}
+        )
+    services.self_assessment_submit(
+        ctx=ctx_for(user), participant=participant, stage="before", scores={d.pk: 3 for d in dims}
+    )
     assert participant.self_assessments.get().answers.count() == 10
     with pytest.raises(ValidationError, match="already"):
-        services.self_assessment_submit(ctx=ctx_for(user), participant=participant, stage="before",
-                                        scores={d.pk: 3 for d in dims})
+        services.self_assessment_submit(
+            ctx=ctx_for(user), participant=participant, stage="before", scores={d.pk: 3 for d in dims}
+        )
 
 
 def test_a_session_evaluation_and_the_feedback(world, me):
@@ -43,8 +48,9 @@ def test_a_session_evaluation_and_the_feedback(world, me):
         services.evaluation_submit(ctx=ctx_for(user), session=session, participant=participant, rating=4)
     with pytest.raises(ValidationError, match="1 to 5"):
         services.feedback_submit(ctx=ctx_for(user), participant=participant, overall=0, would_recommend=True)
-    services.feedback_submit(ctx=ctx_for(user), participant=participant, overall=5, would_recommend=True,
-                             what_changed="Confidence")
+    services.feedback_submit(
+        ctx=ctx_for(user), participant=participant, overall=5, would_recommend=True, what_changed="Confidence"
+    )
 
 
 def test_nobody_answers_for_someone_else(world, me):
@@ -53,4 +59,6 @@ def test_nobody_answers_for_someone_else(world, me):
     _, participant = me
     other_user, _ = world["workers"][1]
     with pytest.raises(PermissionDenied):
-        services.feedback_submit(ctx=ctx_for(other_user), participant=participant, overall=5, would_recommend=True)
+        services.feedback_submit(
+            ctx=ctx_for(other_user), participant=participant, overall=5, would_recommend=True
+        )
