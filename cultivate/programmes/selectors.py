@@ -74,6 +74,10 @@ def my_applications(membership: Membership | None) -> QuerySet[Application]:
     return applications_visible_to(membership).filter(person_id=person_id or 0)
 
 
+def my_application_to(membership: Membership | None, programme: Programme) -> Application | None:
+    return my_applications(membership).filter(programme=programme).first()
+
+
 def my_places(membership: Membership | None) -> QuerySet[Participant]:
     person_id = membership.user.person_id if membership is not None else None
     return (

@@ -130,7 +130,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         "leads": list(found.leads.select_related("user", "organisation")),
         "may_apply": access.may(membership, "apply", found),
         "may_nominate": access.may(membership, "nominate", found),
-        "my_application": selectors.my_applications(membership).filter(programme=found).first(),
+        "my_application": selectors.my_application_to(membership, found),
         "criteria": services.criteria_text(found),
         "presenters": presenters,
         "statuses": ProgrammeStatus,
