@@ -98,6 +98,10 @@ def programme_cohorts(programme: Programme) -> QuerySet[Cohort]:
     return programme.cohorts.annotate(size=Count("participants")).order_by("name")
 
 
+def programme_cohort_sizes(programme: Programme) -> list[tuple[Cohort, int]]:
+    return [(c, c.size) for c in programme_cohorts(programme)]  # type: ignore[attr-defined]
+
+
 def programme_sessions(programme: Programme) -> QuerySet[Session]:
     return programme.sessions.select_related("cohort").order_by("starts_at")
 
@@ -143,6 +147,15 @@ def register_marks(session: Session, cohort: Cohort) -> dict[int, str]:
         Attendance.objects.filter(session=session, participant__cohort=cohort).values_list(
             "participant_id", "status"
         )
+    )
+
+
+def cohort_attendance(cohort: Cohort, membership: Membership | None) -> QuerySet[Attendance]:
+    """The cohort's attendance, through the attendance scope (leads: all; members: their cohort's)."""
+    return (
+        attendance_visible_to(membership)
+        .filter(participant__cohort=cohort)
+        .order_by("session__starts_at", "pk")
     )
 
 

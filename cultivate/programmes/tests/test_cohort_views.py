@@ -24,7 +24,7 @@ def test_the_lead_takes_a_register_and_sees_the_code(world):
 def test_members_see_each_other_in_the_cohort_but_not_the_register(world):
     programme = world["programme"]
     cohort = programme.cohorts.order_by("name").first()
-    (user_a, person_a), (user_b, person_b) = world["workers"][0], world["workers"][1]
+    (user_a, person_a), (_user_b, person_b) = world["workers"][0], world["workers"][1]
     assert person_a.organisation != person_b.organisation
     make_participant(cohort, person_a)
     make_participant(cohort, person_b)
