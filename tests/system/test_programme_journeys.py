@@ -159,6 +159,7 @@ def test_the_participant_applies_checks_in_and_answers_on_a_phone(page: Page, jo
 
     # And answer the self-assessment, the session's evaluation and the feedback
     page.get_by_role("link", name="Self-assessment at the start").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Self-assessment")
     for group in page.locator("fieldset").all():
         group.get_by_label("3", exact=True).check()
     assert fits(page)
