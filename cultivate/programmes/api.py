@@ -11,7 +11,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from cultivate.accounts.access import acting_membership as _membership
-from cultivate.core.api_types import ErrorOut
+from cultivate.core.api_types import DbId, ErrorOut
 from cultivate.core.audit import AuditContext
 
 from . import guards, presenters, selectors, services
@@ -93,7 +93,7 @@ def programmes(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: ProgrammeDetailOut, **NOT_FOUND},
     summary="A programme with its dimensions, cohorts and sessions",
 )
-def programme(request: HttpRequest, programme_id: int) -> dict[str, Any]:
+def programme(request: HttpRequest, programme_id: DbId) -> dict[str, Any]:
     found = guards.programme_or_deny(request, programme_id)
     return {
         **programme_out(found),
@@ -113,7 +113,7 @@ def programme(request: HttpRequest, programme_id: int) -> dict[str, Any]:
     response={200: list[ApplicationOut], **NOT_FOUND},
     summary="Applications to a programme (its leads)",
 )
-def applications(request: HttpRequest, programme_id: int) -> list[dict[str, Any]]:
+def applications(request: HttpRequest, programme_id: DbId) -> list[dict[str, Any]]:
     found = guards.programme_or_deny(request, programme_id, "manage_programme")
     return [application_out(a) for a in selectors.programme_applications(found)]
 
@@ -124,7 +124,7 @@ def applications(request: HttpRequest, programme_id: int) -> list[dict[str, Any]
     response={200: ApplicationOut, **NOT_FOUND},
     summary="One application (the applicant, leads, line manager)",
 )
-def application(request: HttpRequest, application_id: int) -> dict[str, Any]:
+def application(request: HttpRequest, application_id: DbId) -> dict[str, Any]:
     return application_out(guards.application_or_deny(request, application_id))
 
 
@@ -153,7 +153,7 @@ def cohort_out(c: Cohort) -> dict[str, Any]:
     response={200: CohortOut, **NOT_FOUND},
     summary="A cohort and its members' programme records (leads and members)",
 )
-def cohort(request: HttpRequest, cohort_id: int) -> dict[str, Any]:
+def cohort(request: HttpRequest, cohort_id: DbId) -> dict[str, Any]:
     return cohort_out(guards.cohort_or_deny(request, cohort_id))
 
 
@@ -163,7 +163,7 @@ def cohort(request: HttpRequest, cohort_id: int) -> dict[str, Any]:
     response={200: list[AttendanceOut], **NOT_FOUND},
     summary="Attendance at the cohort's sessions",
 )
-def attendance(request: HttpRequest, cohort_id: int) -> list[dict[str, Any]]:
+def attendance(request: HttpRequest, cohort_id: DbId) -> list[dict[str, Any]]:
     found = guards.cohort_or_deny(request, cohort_id)
     return [
         {
@@ -182,7 +182,7 @@ def attendance(request: HttpRequest, cohort_id: int) -> list[dict[str, Any]]:
     response={200: SessionOut, **NOT_FOUND},
     summary="One session",
 )
-def session(request: HttpRequest, session_id: int) -> dict[str, Any]:
+def session(request: HttpRequest, session_id: DbId) -> dict[str, Any]:
     return session_out(guards.session_or_deny(request, session_id))
 
 
@@ -192,7 +192,7 @@ def session(request: HttpRequest, session_id: int) -> dict[str, Any]:
     response={200: AttendanceOut, 400: ErrorOut, **NOT_FOUND},
     summary="Check yourself in with the code shown in the session",
 )
-def check_in(request: HttpRequest, session_id: int, payload: CheckInIn) -> dict[str, Any]:
+def check_in(request: HttpRequest, session_id: DbId, payload: CheckInIn) -> dict[str, Any]:
     found = guards.session_or_deny(request, session_id)
     place = guards.participant_or_deny(request, payload.participant_id, "own_participation")
     try:
