@@ -103,6 +103,14 @@ class DimensionsForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["names"].splitlines() if line.strip()]
 
 
+class LeadForm(forms.Form):
+    user = forms.ChoiceField(label="Educator", error_messages={"required": "Choose the educator to add"})
+
+    def __init__(self, *args: Any, educators: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["user"]).choices = [("", "Choose an educator"), *educators]
+
+
 class CopyForm(forms.Form):
     starts_on = NHSDateField(
         label="Start date of the next intake",

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from cultivate.accounts.models import Membership
+from cultivate.accounts.models import Membership, Role, User
+from cultivate.organisations.models import Organisation
 
 from .models import (
     AllocationKind,
@@ -100,6 +101,27 @@ def programme_cohorts(programme: Programme) -> QuerySet[Cohort]:
 
 def programme_cohort_sizes(programme: Programme) -> list[tuple[Cohort, int]]:
     return [(c, c.size) for c in programme_cohorts(programme)]  # type: ignore[attr-defined]
+
+
+def eligible_leads(programme: Programme) -> list[User]:  # unscoped: the caller was allowed the programme
+    """Educators who may lead the programme: of its organisation, or of a member trust of its alliance, not
+    already leading it."""
+    owners = (
+        Organisation.objects.filter(pk=programme.organisation_id)
+        if programme.organisation_id is not None
+        else Organisation.objects.filter(alliance=programme.alliance)
+    )
+    leading = programme.leads.values("user_id")
+    return list(
+        User.objects.filter(
+            pk__in=Membership.objects.current()
+            .filter(role=Role.EDUCATOR, organisation__in=owners)
+            .values("user_id"),
+            is_active=True,
+        )
+        .exclude(pk__in=leading)
+        .order_by("full_name")
+    )
 
 
 def programme_sessions(programme: Programme) -> QuerySet[Session]:

@@ -204,6 +204,42 @@ def dimensions(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
+def leads(request: HttpRequest, pk: int) -> HttpResponseBase:
+    found = guards.programme_or_deny(request, pk, "manage_programme")
+    eligible = {str(u.pk): u for u in selectors.eligible_leads(found)}
+    form = forms.LeadForm(
+        request.POST if request.method == "POST" else None,
+        educators=[(k, u.full_name or u.email) for k, u in eligible.items()],
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _try(
+            request,
+            form,
+            lambda: services.lead_add(
+                ctx=_ctx(request), programme=found, user=eligible[form.cleaned_data["user"]]
+            ),
+        )
+    ):
+        messages.success(request, "Lead added.")
+        return redirect("programmes:programme", pk=found.pk)
+    current = ", ".join(str(lead.user) for lead in found.leads.select_related("user")) or "None yet"
+    return render(
+        request,
+        "programmes/simple_form.jinja",
+        {
+            "page_title": "Add a lead",
+            "form": form,
+            "programme": found,
+            "submit": "Add the lead",
+            "intro": f"Leads now: {current}. A lead is an educator of the organisation that runs the programme, "
+            "or of a member trust for an alliance's programme.",
+        },
+    )
+
+
+@login_required
 @require_POST
 def status(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = guards.programme_or_deny(request, pk, "manage_programme")

@@ -109,3 +109,15 @@ def test_an_outsider_cannot_see_the_alliance_programme(world):
     user, _ = world["outsider"]
     client = signed_in(user)
     assert client.get(f"/programmes/{world['programme'].pk}/").status_code == 404
+
+
+def test_the_lead_adds_an_educator_of_a_member_trust(world):
+    from cultivate.accounts.models import Role
+    from cultivate.accounts.testing import make_user
+
+    other = make_user(Role.EDUCATOR, organisation=world["orgs"][2])
+    client = signed_in(world["educator"])
+    page = client.get(f"/programmes/{world['programme'].pk}/leads/")
+    assert other.full_name.encode() in page.content
+    assert client.post(f"/programmes/{world['programme'].pk}/leads/", {"user": other.pk}).status_code == 302
+    assert world["programme"].leads.filter(user=other).exists()
