@@ -25,6 +25,7 @@ from cultivate.frameworks.api import router as frameworks_router
 from cultivate.learning.api import router as learning_router
 from cultivate.organisations.api import router as organisations_router
 from cultivate.portfolio.api import router as portfolio_router
+from cultivate.programmes.api import router as programmes_router
 
 logger = logging.getLogger("cultivate.api")
 
@@ -96,6 +97,7 @@ api.add_router("", organisations_router)
 api.add_router("", frameworks_router)
 api.add_router("", portfolio_router)
 api.add_router("", learning_router)
+api.add_router("", programmes_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -17,44 +17,44 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "Learning", "My record"],
+    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My programme", "Learning", "Programmes", "My record"],
     Role.LINE_MANAGER: [
-        "Home", "My portfolio", "My team", "Learning", "Team competence", "Delegation", "Workforce insights",
-        "My record",
+        "Home", "My portfolio", "My programme", "My team", "Learning", "Team competence", "Delegation",
+        "Programmes", "Workforce insights", "My record",
     ],
     Role.ASSESSOR: [
         "Home", "Sign-off requests", "My team", "Learning", "Team competence", "Delegation", "Workforce insights",
     ],
-    Role.EDUCATOR: ["Home", "Learning", "Delegation", "Frameworks", "Organisation"],
+    Role.EDUCATOR: ["Home", "Learning", "Delegation", "Programmes", "Frameworks", "Organisation"],
     Role.ANALYST: ["Home", "Learning", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
         "Home", "Learning", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff",
         "Workforce insights", "Users", "Audit log",
     ],
     Role.ALLIANCE_ADMIN: [
-        "Home", "Learning", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log",
+        "Home", "Learning", "Programmes", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log",
     ],
 }  # fmt: skip
 
 HOME = {
-    Role.SUPPORT_WORKER: ["My portfolio", "My learning", "My record", "Your account"],
+    Role.SUPPORT_WORKER: ["My portfolio", "My learning", "My programme", "My record", "Programmes", "Your account"],
     Role.LINE_MANAGER: [
-        "My portfolio", "My learning", "My record", "Team competence", "Team learning", "My team",
-        "Workforce insights", "Your account",
+        "My portfolio", "My learning", "My programme", "My record", "Team competence", "Team learning", "My team",
+        "Programmes", "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: [
         "Sign-off requests", "Team competence", "Team learning", "People I assess", "Workforce insights",
         "Your account",
     ],
-    Role.EDUCATOR: ["Team learning", "Trust RAA", "Training gaps", "Frameworks", "Your account"],
+    Role.EDUCATOR: ["Team learning", "Programmes", "Trust RAA", "Training gaps", "Frameworks", "Your account"],
     Role.ANALYST: ["Trust RAA", "Training gaps", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
         "Team competence", "Team learning", "Staff", "Import staff records", "Users and roles", "Audit log",
         "Training gaps", "Workforce insights", "Board report", "Frameworks", "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
-        "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report", "Frameworks",
-        "Your account",
+        "Programmes", "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report",
+        "Frameworks", "Your account",
     ],
 }  # fmt: skip
 
@@ -83,6 +83,10 @@ NOT_LINKED = {
     # An alliance's admins may read a member organisation's learning figures, but act for no one organisation,
     # so no link names one for them.
     "/learning/organisations/RAA/gaps/": {Role.ALLIANCE_ADMIN},
+    # Every role may list the programmes it can see and its own places; the links are for those who apply to
+    # programmes or run them.
+    "/programmes/": {Role.ASSESSOR, Role.ANALYST, Role.ORG_ADMIN},
+    "/programmes/mine/": {Role.ASSESSOR, Role.EDUCATOR, Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
 }
 
 
