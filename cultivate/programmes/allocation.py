@@ -29,8 +29,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 # Experience bands: (upper bound in months, exclusive; label). The last band has no upper bound.
 EXPERIENCE_BANDS: tuple[tuple[int | None, str], ...] = (
@@ -96,6 +99,13 @@ class PartnerPlan:
     explanations: dict[int, str]
 
 
+def _cp() -> ModuleType:
+    """OR-Tools, imported when first solving: it brings numpy, which a web process need not load."""
+    from ortools.sat.python import cp_model
+
+    return cp_model
+
+
 def experience_band(months: int) -> str:
     """The plain-words experience band of a number of months in the role."""
     for upper, label in EXPERIENCE_BANDS:
@@ -130,7 +140,7 @@ def _solve(
     """Solve with a time limit. `full_relaxation` puts every constraint into the linear relaxation at the
     start (linearization level 2) and searches with one worker: for the partner model, whose one-group-each
     constraints CP-SAT would otherwise keep out of its relaxation, leaving its bound at 0."""
-    solver = cp_model.CpSolver()
+    solver = _cp().CpSolver()
     if full_relaxation:
         solver.parameters.linearization_level = 2
         workers = 1
@@ -261,7 +271,7 @@ def allocate_cohorts(
         model.minimize(sum(DIMENSION_WEIGHTS[d] * totals[d] for d in DIMENSIONS))
         remaining = max(0.5, budget - (time.monotonic() - started))
         solver, status = _solve(model, remaining, workers, seed, gap_limit_pct)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (_cp().OPTIMAL, _cp().FEASIBLE):
             raise RuntimeError("The solver found no allocation in the time allowed; allow more time.")
         counts = {key: int(solver.value(var)) for key, var in y.items()}
         # Counted from the allocation itself: a pairs variable of an unfinished search may sit above its count.
@@ -332,7 +342,7 @@ class _Mix:
     ) -> tuple[cp_model.CpModel, dict[tuple[int, str], cp_model.IntVar], dict[str, cp_model.LinearExprT]]:
         """`groups`: (values on `dims`, cohorts open to them, how many people); exactly `placed` of them are
         placed. Returns the model, the count variables by (group, cohort) and the pairs per dimension."""
-        model = cp_model.CpModel()
+        model = _cp().CpModel()
         self.counted: list[tuple[cp_model.IntVar, cp_model.IntVar, list[cp_model.IntVar], int]] = []
         y: dict[tuple[int, str], cp_model.IntVar] = {}
         for g, (_, open_to, size) in enumerate(groups):
@@ -391,7 +401,7 @@ class _Mix:
         workers: int | None,
         seed: int,
     ) -> int:
-        model = cp_model.CpModel()
+        model = _cp().CpModel()
         placed = []
         for g, (open_to, size) in enumerate(groups):
             here = [model.new_int_var(0, size, f"p{g}_{k}") for k in open_to]
@@ -410,7 +420,7 @@ class _Mix:
         total = sum(v for _, here in placed for v in here)
         model.maximize(total)
         solver, status = _solve(model, max(1.0, time_limit_s), workers, seed)
-        if status != cp_model.OPTIMAL:
+        if status != _cp().OPTIMAL:
             raise RuntimeError("The solver could not work out how many people fit; allow more time.")
         return int(solver.value(total))
 
@@ -443,7 +453,7 @@ class _Mix:
                 (cohort.key,) if self.pinned_count[cohort.key] else (room, frozenset(pattern_of[cohort.key]))
             )
             classes[key].append(cohort.key)
-        model = cp_model.CpModel()
+        model = _cp().CpModel()
         z: dict[tuple[int, int], cp_model.IntVar] = {}
         class_list = list(classes.values())
         for g, ((_, open_to), size) in enumerate(groups):
@@ -474,7 +484,7 @@ class _Mix:
                 total.append(pairs)
         model.minimize(DIMENSION_WEIGHTS[dim] * sum(total))
         solver, status = _solve(model, time_limit_s, workers, seed)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (_cp().OPTIMAL, _cp().FEASIBLE):
             return 0  # no proof in time: the trivial floor
         return math.ceil(solver.best_objective_bound - 1e-6)
 
@@ -765,7 +775,7 @@ def _solve_pairs(
             for i, j, k in combinations(range(n), 3)
             if (i, j) in linked and (i, k) in linked and (j, k) in linked
         )
-    model = cp_model.CpModel()
+    model = _cp().CpModel()
     chosen = [model.new_bool_var(f"g{g}") for g in range(len(options))]
     covering: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     trios = []
@@ -780,7 +790,7 @@ def _solve_pairs(
         model.add(sum(trios) == 1)
     model.minimize(sum(_group_cost([people[i] for i in o]) * v for o, v in zip(options, chosen, strict=True)))
     solver, status = _solve(model, time_limit_s, workers, seed, full_relaxation=True)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status not in (_cp().OPTIMAL, _cp().FEASIBLE):
         raise RuntimeError("The solver found no pairing in the time allowed; allow more time.")
     groups = [
         tuple(people[i].key for i in option)
@@ -791,7 +801,7 @@ def _solve_pairs(
         groups,
         float(solver.objective_value),
         float(solver.best_objective_bound),
-        status == cp_model.OPTIMAL,
+        status == _cp().OPTIMAL,
     )
 
 

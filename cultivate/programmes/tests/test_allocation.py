@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ SETTINGS = ("inpatient", "community", "crisis")
 def people(count: int, *, organisations: int = 3, start: int = 0, **overrides) -> list[Candidate]:
     out = []
     for i in range(start, start + count):
-        fields = {
+        fields: dict[str, Any] = {
             "key": i,
             "organisation": f"ORG{i % organisations}",
             "team": f"team {i % 5}",
