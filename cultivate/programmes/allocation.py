@@ -547,7 +547,7 @@ def _dealt(
 
     rng = random.Random(seed)
     placed = [key for key, n in counts.items() if n]
-    for _ in range(20 * len(queue)):
+    for _ in range(20 * len(queue) if len(placed) > 1 else 0):
         (t1, k1), (t2, k2) = rng.choice(placed), rng.choice(placed)
         if k1 == k2 or t1 == t2 or not counts[(t1, k1)] or not counts[(t2, k2)]:
             continue
