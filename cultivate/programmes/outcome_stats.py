@@ -166,7 +166,12 @@ def share_rating_4_5(ratings: Sequence[int]) -> Share:
 
 def recommendation_rate(answers: Sequence[bool]) -> Share:
     """The share of people who would recommend the programme."""
-    return _share(sum(1 for a in answers if a), len(answers))
+    return share_of(answers)
+
+
+def share_of(flags: Sequence[bool]) -> Share:
+    """The share of people for whom something holds (completed, would recommend)."""
+    return _share(sum(1 for f in flags if f), len(flags))
 
 
 def _share(count: int, people: int) -> Share:
