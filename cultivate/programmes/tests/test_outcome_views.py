@@ -35,7 +35,7 @@ def test_downloads_are_recorded(world, settings, tmp_path):
 
 def test_participants_and_other_organisations_are_refused(world, settings, tmp_path):
     settings.INSIGHTS_STORE = tmp_path
-    cohort, places = fill(world, count=2)
+    cohort, _places = fill(world, count=2)
     worker = world["workers"][0][0]
     assert signed_in(worker).get(f"/programmes/{world['programme'].pk}/outcomes/").status_code in (403, 404)
     outsider = make_user(Role.EDUCATOR, organisation=world["outsider"][1].organisation)

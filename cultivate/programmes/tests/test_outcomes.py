@@ -47,7 +47,7 @@ def fill(world, count=8, cohort_index=0):
 
 
 def test_the_whole_programme_and_its_groups(world, tmp_path):
-    cohort, _ = fill(world)
+    fill(world)
     report = outcomes.programme_outcomes(None, world["programme"], store=tmp_path)
     whole = report.whole
     assert whole.people == 8 and whole.held == 8 and whole.attended == 6
