@@ -17,35 +17,39 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My record"],
+    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My programme", "Programmes", "My record"],
     Role.LINE_MANAGER: [
-        "Home", "My portfolio", "My team", "Team competence", "Delegation", "Workforce insights", "My record",
+        "Home", "My portfolio", "My programme", "My team", "Team competence", "Delegation", "Programmes",
+        "Workforce insights", "My record",
     ],
     Role.ASSESSOR: ["Home", "Sign-off requests", "My team", "Team competence", "Delegation", "Workforce insights"],
-    Role.EDUCATOR: ["Home", "Delegation", "Frameworks", "Organisation"],
+    Role.EDUCATOR: ["Home", "Delegation", "Programmes", "Frameworks", "Organisation"],
     Role.ANALYST: ["Home", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
         "Home", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff", "Workforce insights",
         "Users", "Audit log",
     ],
-    Role.ALLIANCE_ADMIN: ["Home", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log"],
+    Role.ALLIANCE_ADMIN: [
+        "Home", "Programmes", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log",
+    ],
 }  # fmt: skip
 
 HOME = {
-    Role.SUPPORT_WORKER: ["My portfolio", "My record", "Your account"],
+    Role.SUPPORT_WORKER: ["My portfolio", "My programme", "My record", "Programmes", "Your account"],
     Role.LINE_MANAGER: [
-        "My portfolio", "My record", "Team competence", "My team", "Workforce insights", "Your account",
+        "My portfolio", "My programme", "My record", "Team competence", "My team", "Programmes",
+        "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: ["Sign-off requests", "Team competence", "People I assess", "Workforce insights", "Your account"],
-    Role.EDUCATOR: ["Trust RAA", "Frameworks", "Your account"],
+    Role.EDUCATOR: ["Programmes", "Trust RAA", "Frameworks", "Your account"],
     Role.ANALYST: ["Trust RAA", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
         "Team competence", "Staff", "Import staff records", "Users and roles", "Audit log", "Workforce insights",
         "Board report", "Frameworks", "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
-        "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report", "Frameworks",
-        "Your account",
+        "Programmes", "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report",
+        "Frameworks", "Your account",
     ],
 }  # fmt: skip
 
@@ -71,6 +75,10 @@ NOT_LINKED = {
     "/organisations/": set(Role) - {Role.ALLIANCE_ADMIN},
     # An organisation's admins reach its summary from the staff list, an alliance's admins from the list.
     "/organisations/RAA/": {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    # Every role may list the programmes it can see and its own places; the links are for those who apply to
+    # programmes or run them.
+    "/programmes/": {Role.ASSESSOR, Role.ANALYST, Role.ORG_ADMIN},
+    "/programmes/mine/": {Role.ASSESSOR, Role.EDUCATOR, Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
 }
 
 
