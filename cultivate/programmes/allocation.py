@@ -2,16 +2,15 @@
 
 Two steps, solved one after the other (docs/programmes-allocation.md):
 
-1. `allocate_cohorts` places candidates into cohorts of at most their capacity, mixing them: the objective
-   counts, in every cohort, the pairs of people who share an organisation, a team, a setting or an experience
-   band (weighted: team 3, organisation 2, setting and experience 1), plus a large weight per person left
-   unplaced. Pairs grow with the square of a count, so the fewest pairs come from spreading each organisation,
-   team, setting and band as evenly over the cohorts as whole numbers allow (a trust with 50 of 300 applicants
-   gets 3 or 4 places in each cohort of 20). People with the same organisation, team, setting, experience band
-   and availability are
-   interchangeable, so the model holds one whole-number count per such *type* and cohort, never a variable per
-   person (300 people are about 60 types; 3,000 are a few hundred), and interchangeable cohorts are ordered to
-   break their symmetry.
+1. `allocate_cohorts` places as many candidates as fit (a constraint, worked out first) into cohorts of at most
+   their capacity, mixing them: the objective counts, in every cohort, the pairs of people who share an
+   organisation, a team, a setting or an experience band (weighted: team 3, organisation 2, setting and
+   experience 1). Pairs grow with the square of a count, so the fewest pairs come from spreading each value as
+   evenly over the cohorts as whole numbers allow (a trust with 50 of 300 applicants gets 3 or 4 places in each
+   cohort of 20). The bound is the sum of per-dimension floors, each proved by CP-SAT on cohorts merged into
+   interchangeable classes; a dealt plan is the answer when it is within the gap limit of that bound, and the
+   full model (one whole-number count per type of interchangeable people and cohort, never a variable per
+   person, with interchangeable cohorts ordered to break their symmetry) improves it otherwise.
 2. `pair_partners` pairs the people of one cohort (a trio when the count is odd): a partner from another
    organisation first, then a different experience band (a newer worker with a more experienced one), then a
    different setting. Each possible pair or trio is one yes/no variable; a cohort of 20 has 190 pairs.
