@@ -221,7 +221,9 @@ def programme_outcomes(tmp_path: Path) -> None:
     assert_escaped(
         client.get(f"/programmes/{programme.pk}/outcomes/?download=xlsx"), "xlsx", HOSTILE_TEAM, HOSTILE_ORG
     )
-    assert_escaped(client.get(f"/programmes/cohorts/{cohort.pk}/outcomes/?download=xlsx"), "xlsx", HOSTILE_ORG)
+    assert_escaped(
+        client.get(f"/programmes/cohorts/{cohort.pk}/outcomes/?download=xlsx"), "xlsx", HOSTILE_ORG
+    )
 
 
 CASES: dict[str, Callable[[Path], None]] = {
