@@ -109,7 +109,7 @@ def retention_chart(points: Sequence[RetentionPoint]) -> dict[str, Any]:
         "type": "nominal",
         "title": None,
         "scale": {"domain": list(GROUP_LABELS.values()), "range": PALETTE[:2]},
-        "legend": {"orient": "bottom"},
+        "legend": {"orient": "bottom", "columns": 1},  # one per line: a phone is 390 pixels wide
     }
     y = {"field": "when", "type": "nominal", "title": None, "sort": None}
     offset = {"field": "group", "type": "nominal", "sort": list(GROUP_LABELS.values())}
@@ -191,7 +191,7 @@ def rates_chart(rows: Sequence[dict[str, Any]], *, category: str, title: str) ->
                 "type": "nominal",
                 "title": None,
                 "scale": {"domain": list(measures.values()), "range": PALETTE[:4]},
-                "legend": {"orient": "bottom"},
+                "legend": {"orient": "bottom", "columns": 2},  # two by two: four in a row overflow a phone
             },
             "tooltip": [
                 {"field": "category", "type": "nominal", "title": category.capitalize()},
