@@ -685,6 +685,8 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/programmes/places/{participant_b.pk}/self-assessment/before/"),
     ("GET", "/programmes/places/{participant_b.pk}/sessions/{programme_session_b.pk}/evaluation/"),
     ("GET", "/programmes/places/{participant_b.pk}/feedback/"),
+    ("GET", "/programmes/{programme_b.pk}/outcomes/"),
+    ("GET", "/programmes/cohorts/{cohort_b.pk}/outcomes/"),
 ]
 
 
@@ -739,6 +741,9 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/programmes/cohorts/{cohort_a.pk}/sessions/{programme_session_a.pk}/register/", {Role.EDUCATOR}),
     ("GET", "/programmes/places/{participant_a.pk}/feedback/", {Role.SUPPORT_WORKER}),
     ("GET", "/programmes/places/{participant_a.pk}/self-assessment/before/", {Role.SUPPORT_WORKER}),
+    # The outcomes report: whoever runs the programme (a member of the cohort is refused, 403).
+    ("GET", "/programmes/{programme_a.pk}/outcomes/", {Role.EDUCATOR}),
+    ("GET", "/programmes/cohorts/{cohort_a.pk}/outcomes/", {Role.EDUCATOR}),
 ]
 
 

@@ -199,7 +199,36 @@ def staff_import_problems(tmp_path: Path) -> None:
     assert_escaped(response, "csv", HOSTILE_TEAM)
 
 
+def programme_outcomes(tmp_path: Path) -> None:
+    """A cohort and an employing organisation with hostile names: the XLSX's cohort and organisation tables."""
+    from django.conf import settings
+
+    from cultivate.programmes.testing import make_participant, make_programme, make_worker
+
+    settings.INSIGHTS_STORE = tmp_path / "store"
+    alliance = t.make_alliance()
+    org = t.make_organisation("RAB", alliance=alliance)
+    org.name = HOSTILE_ORG
+    org.save()
+    educator = t.make_user(Role.EDUCATOR, organisation=org)
+    programme = make_programme(alliance=alliance, lead=educator)
+    cohort = programme.cohorts.get()
+    cohort.name = HOSTILE_TEAM
+    cohort.save()
+    for _ in range(5):
+        make_participant(cohort, make_worker(org)[1])
+    client = _signed_in(educator)
+    assert_escaped(
+        client.get(f"/programmes/{programme.pk}/outcomes/?download=xlsx"), "xlsx", HOSTILE_TEAM, HOSTILE_ORG
+    )
+    assert_escaped(
+        client.get(f"/programmes/cohorts/{cohort.pk}/outcomes/?download=xlsx"), "xlsx", HOSTILE_ORG
+    )
+
+
 CASES: dict[str, Callable[[Path], None]] = {
+    "programmes:outcomes": programme_outcomes,
+    "programmes:cohort_outcomes": programme_outcomes,
     "portfolio:team_competence_export": team_competence,
     "insights:organisation_export": insights_dashboards,
     "insights:team_export": insights_dashboards,

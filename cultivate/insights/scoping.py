@@ -4,7 +4,8 @@ A scope names organisations (ODS codes) and, for line managers and assessors, te
 the connection's table views by ones that hold only the scope's rows: `assignments` filtered on
 `organisation_code` (and `team`), optionally people, absences, training and casework cut to the people holding a
 spell in scope, recruitment to the applications placed in one of the organisations (none for a team's scope:
-applications name no team), and the delegation savings to the organisations' own. Nothing outside the scope
+applications name no team), the delegation savings to the organisations' own, and programme participation to
+the organisations' participants. Nothing outside the scope
 reaches a query on those views, so no page, export or report can show it.
 
 The scope itself is the connection's: `bind_scope()` binds the codes and team names as parameters into two
@@ -92,6 +93,12 @@ def scoped_views(
     con.execute(
         f"CREATE VIEW delegation_savings AS SELECT * FROM {prefix}delegation_savings "  # noqa: S608 (table names from the store schema; the scope's values are bound into variables)
         f"WHERE {_in_organisations('upper(organisation_code)')}"
+    )
+    # Programme participants: their employing organisation's, and within a team's scope only the team's people.
+    con.execute(
+        f"CREATE VIEW programme_participation AS SELECT * FROM {prefix}programme_participation "  # noqa: S608 (table names from the store schema; the scope's values are bound into variables)
+        f"WHERE {_in_organisations('upper(organisation_code)')} "
+        f"AND ({TEAMS_UNSCOPED} OR person_id IN (SELECT person_id FROM assignments))"
     )
 
 

@@ -1,7 +1,8 @@
 """A snapshot of the service's own staff records (people and employment spells) as an insights dataset, so the
 dashboards work for an organisation that keeps its staff in Cultivate rather than sending extracts. It also holds
 the published savings ranges of the organisation's delegation protocols (`delegation_savings`), so that the costs
-analyses read the store and never the service's database.
+analyses read the store and never the service's database, and its staff's places on development programmes
+(`programme_participation`: cohort, dates, attendance, completion; never survey answers), for the board report.
 
 One dataset per organisation, `service-<ODS>`, in the layout of DATA-FORMATS.md, written through the store's
 staging folder and published in one rename: a new snapshot replaces the previous one whole, and readers never
@@ -29,6 +30,8 @@ from django.utils import timezone
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person
 from cultivate.portfolio.delegation import SAVINGS_UNITS, savings_clean
 from cultivate.portfolio.models import DelegationProtocol
+from cultivate.programmes.models import Participant
+from cultivate.programmes.participation import cohort_dates, sessions_attended
 
 from . import store as insights_store
 
@@ -173,6 +176,48 @@ def _savings(organisation: Organisation) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+def _participation(organisation: Organisation, ids: dict[int, str]) -> pa.Table:
+    """One row per programme place held by the organisation's staff: the programme and cohort, the cohort's
+    first and last day, sessions held and attended, and whether the person completed. The person is the same
+    keyed hash as in `people`; no survey answer is copied."""
+    columns: dict[str, list[Any]] = {name: [] for name in insights_store.TABLES["programme_participation"]}
+    places = list(
+        Participant.objects.filter(person__organisation=organisation)
+        .select_related("cohort__programme")
+        .order_by("cohort_id", "pk")
+    )
+    cohorts = {p.cohort for p in places}
+    starts = cohort_dates(cohorts)
+    held, attended = sessions_attended(places)
+    for place in places:
+        cohort, programme = place.cohort, place.cohort.programme
+        first, last = starts.get(cohort.pk, (programme.starts_on, programme.ends_on))
+        values: dict[str, Any] = {
+            "organisation_code": organisation.ods_code,
+            "person_id": ids.get(place.person_id),
+            "programme_id": str(programme.pk),
+            "programme": programme.title,
+            "cohort_id": str(cohort.pk),
+            "cohort": cohort.name,
+            "started_on": first,
+            "ended_on": cohort.closed_on or last,
+            "sessions": held.get(place.pk, 0),
+            "attended": attended.get(place.pk, 0),
+            "completed": bool(place.completed),
+        }
+        for name, value in values.items():
+            columns[name].append(value)
+    types = {
+        "started_on": pa.date32(),
+        "ended_on": pa.date32(),
+        "sessions": pa.int32(),
+        "attended": pa.int32(),
+        "completed": pa.bool_(),
+    }
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in columns])
+    return pa.table(columns, schema=schema)
+
+
 def _content_hash(con: duckdb.DuckDBPyConnection, tables: list[str]) -> str:
     """A hash of the snapshot's rows, so that the manifest says whether two snapshots hold the same data."""
     digest = hashlib.sha256()
@@ -202,6 +247,7 @@ def snapshot_organisation(
         con.register("snapshot_people", people)
         con.register("snapshot_assignments", assignments)
         con.register("snapshot_savings", _savings(organisation))
+        con.register("snapshot_participation", _participation(organisation, ids))
         rows: dict[str, int] = {}
         with insights_store.staging(store) as staged:
             step("Writing the dataset", 2)
@@ -215,12 +261,18 @@ def snapshot_organisation(
             savings = insights_store.write_table(
                 staged, "delegation_savings", "SELECT * FROM snapshot_savings", con
             )
+            participation = insights_store.write_table(
+                staged, "programme_participation", "SELECT * FROM snapshot_participation", con
+            )
             step("Publishing", 3)
             info: dict[str, Any] = {
-                "sha256": _content_hash(con, ["snapshot_people", "snapshot_assignments", "snapshot_savings"]),
+                "sha256": _content_hash(
+                    con,
+                    ["snapshot_people", "snapshot_assignments", "snapshot_savings", "snapshot_participation"],
+                ),
                 "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "extract_date": today.isoformat(),
-                "rows": {**rows, "delegation_savings": savings},
+                "rows": {**rows, "delegation_savings": savings, "programme_participation": participation},
                 "source": "service",
                 "form": "snapshot",
                 "organisation_code": organisation.ods_code,

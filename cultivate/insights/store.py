@@ -117,6 +117,23 @@ SNAPSHOT_TABLES: dict[str, dict[str, str]] = {
         "source_url": "VARCHAR",
         "note": "VARCHAR",
     },
+    # One row per participant of a development programme's cohort (the programmes app), written by the
+    # snapshot of the participant's employing organisation, so that the board report's programme outcomes read
+    # only the store. person_id is the same keyed hash as in people and assignments; no survey answer leaves
+    # the database.
+    "programme_participation": {
+        "organisation_code": "VARCHAR",
+        "person_id": "VARCHAR",
+        "programme_id": "VARCHAR",
+        "programme": "VARCHAR",
+        "cohort_id": "VARCHAR",
+        "cohort": "VARCHAR",
+        "started_on": "DATE",
+        "ended_on": "DATE",
+        "sessions": "INTEGER",
+        "attended": "INTEGER",
+        "completed": "BOOLEAN",
+    },
 }
 TABLES: dict[str, dict[str, str]] = {**EXTRACT_TABLES, **SNAPSHOT_TABLES}
 REQUIRED_TABLES = ("people", "assignments")

@@ -298,5 +298,24 @@ RULES.add("apply_to_programmes", applies_to_programmes)
 RULES.add("view_programmes", sees_programmes)
 
 
+# The outcomes report (helper "alloc"): aggregates only, small numbers suppressed ---------------------------------
+
+
+@predicate
+def can_view_outcomes(membership: Membership | None, programme: Programme | None) -> bool:
+    """A programme's outcomes report, its PDF and XLSX: whoever runs the programme (its leads, the owning
+    organisation's educators, the owning alliance's admins). Survey answers appear only aggregated."""
+    return bool(can_manage_programme(membership, programme))
+
+
+@predicate
+def can_view_cohort_outcomes(membership: Membership | None, cohort: Cohort | None) -> bool:
+    return cohort is not None and bool(can_view_outcomes(membership, cohort.programme))
+
+
+RULES.add("view_programme_outcomes", can_view_outcomes)
+RULES.add("view_cohort_outcomes", can_view_cohort_outcomes)
+
+
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:
     return RULES.test(action, membership, obj)

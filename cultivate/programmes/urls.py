@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import cohort_views, participant_views, views
+from . import cohort_views, outcome_views, participant_views, views
 
 app_name = "programmes"
 urlpatterns: list[URLPattern] = [
@@ -39,4 +39,7 @@ urlpatterns: list[URLPattern] = [
         name="evaluation",
     ),
     path("places/<int:pk>/feedback/", participant_views.feedback, name="feedback"),
+    # The outcomes report (helper "alloc")
+    path("<int:pk>/outcomes/", outcome_views.programme_outcomes, name="outcomes"),
+    path("cohorts/<int:pk>/outcomes/", outcome_views.cohort_outcomes, name="cohort_outcomes"),
 ]

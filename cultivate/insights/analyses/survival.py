@@ -79,9 +79,11 @@ class _Periods:
         by: tuple[str, ...],
         participants: Collection[str] | Mapping[str, dt.date | str] | None,
         organisation_codes: Collection[str] | None,
+        service_bands: Sequence[int] | None = None,
     ) -> None:
         self.con = con
         self.by = by
+        self.service_bands = tuple(service_bands or ())
         codes = None if organisation_codes is None else tuple(str(c) for c in organisation_codes)
         if isinstance(organisation_codes, str):
             raise MeasureError("organisation_codes is a list of ODS codes, not one string.")
@@ -174,13 +176,15 @@ class _Periods:
             try:
                 entries = f"""
                     WITH part AS (
-                        SELECT q.person_id, q.org, q.period, t.index_date AS d
+                        SELECT q.person_id, q.org, q.period, q.p_start, t.index_date AS d
                         FROM {self.periods} q JOIN {self.spells}_idx t ON t.person_id = q.person_id
                         WHERE q.p_start <= t.index_date AND q.p_end > t.index_date
                           AND t.index_date >= {s} AND t.index_date < {e}
                     ),
                     cells AS (
-                        SELECT DISTINCT org, d, {self._rank_on("part", "part.d")} AS band_rank FROM part
+                        SELECT DISTINCT org, d, {self._rank_on("part", "part.d")} AS band_rank,
+                               {self._service_band("part.p_start", "part.d")} AS service_band
+                        FROM part
                     ),
                     others AS (
                         SELECT q.person_id, q.org, q.period, min(c.d) AS d
@@ -188,6 +192,7 @@ class _Periods:
                         WHERE q.p_start <= c.d AND q.p_end > c.d
                           AND q.person_id NOT IN (SELECT person_id FROM {self.spells}_idx)
                           AND c.band_rank = {self._rank_on("q", "c.d")}
+                          AND c.service_band = {self._service_band("q.p_start", "c.d")}
                         GROUP BY ALL
                     )
                     SELECT person_id, org, period, d AS entry_date, {quote(PARTICIPANT)} AS participation
@@ -199,6 +204,17 @@ class _Periods:
                 return self._fetch(entries)
             finally:
                 self.con.execute(f"DROP TABLE IF EXISTS {self.spells}_idx")
+
+    def _service_band(self, start: str, day: str) -> str:
+        """The length-of-service band on `day` of a period that started on `start`: how many of the
+        `service_bands` boundaries (in months) its tenure has reached; always 0 when none are given."""
+        if not self.service_bands:
+            return "0"
+        reached = " + ".join(
+            f"(CASE WHEN ({day} - {start}) >= {months * DAYS_PER_MONTH:.2f} THEN 1 ELSE 0 END)"
+            for months in self.service_bands
+        )
+        return f"({reached})"
 
     def _rank_on(self, alias: str, day: str) -> str:
         """The highest band rank of the period `alias` (person_id, org, period) on `day`."""
@@ -338,11 +354,16 @@ def retention_curve(
     unit: str = "months",
     step: float | None = None,
     horizon: float | None = None,
+    service_bands: Sequence[int] | None = None,
+    since_entry: bool = False,
 ) -> dict[str, Any]:
     """Kaplan–Meier survival in post, per group: {"observation": {...}, "curves": [{"group", "people",
     "leavers", "median", "survival_12", "survival_24", "points": [{"time", "survival", "ci_low", "ci_high",
     "at_risk"}]}]}. `by`: any of BY_COLUMNS (band and age at entry into observation). `participants`
-    (person_ids, or person_id → index date) compares them with comparable non-participants (see module)."""
+    (person_ids, or person_id → index date) compares them with comparable non-participants (see module);
+    `service_bands` (boundaries in months, e.g. (12, 36)) also matches them on length of service on the index
+    date. `since_entry` measures time from entry into observation (for participants, their index date: "still
+    in post 6 months after the programme") instead of tenure."""
     columns = _check_by(by)
     scale, step_size = _check_unit(unit, step)
     periods = _Periods(
@@ -352,10 +373,13 @@ def retention_curve(
         by=columns,
         participants=participants,
         organisation_codes=organisation_codes,
+        service_bands=service_bands,
     )
     rows = periods.rows
     entry_all = rows["entry_days"].astype(float) / scale
     exit_all = rows["exit_days"].astype(float) / scale
+    if since_entry:
+        exit_all, entry_all = exit_all - entry_all, np.zeros_like(entry_all)
     left_all = rows["left_post"].astype(bool)
     curves = []
     for group, idx in _split(periods, participants is not None):

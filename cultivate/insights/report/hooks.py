@@ -1,9 +1,12 @@
 """Parts of the report drawn from other parts of Cultivate.
 
-- `programme_outcomes`: the programmes app (cohorts, attendance, outcomes) does not exist yet, so it returns None
-  and the report leaves the section out. When it does, this returns a Section of outcomes for the programmes
-  whose cohorts include people of the organisations, shown after Fairness. It must only read what the
-  connection (the extract) holds, so the command line keeps working without the service's database.
+- `programme_outcomes`: the development programmes whose cohorts ran in the period with people of the
+  organisations, from the store's `programme_participation` (written by the snapshot of the service's records):
+  participants, attendance, completion and retention 6 and 12 months after starting against matched
+  non-participants (`cultivate.programmes.outcome_stats.matched_retention`, the Kaplan–Meier code of
+  `cultivate.insights.analyses`). None when there is none, and the report leaves the section out. It reads only
+  what the connection holds, so the command line keeps working without the service's database; survey answers
+  never reach the store, so their figures are on the programmes app's own outcomes report.
 - `retention_curves`, `fairness_likelihoods`: Kaplan–Meier retention and relative likelihoods from
   `cultivate.insights.analyses`, drawn with the shared chart builders in `cultivate.insights.charts`."""
 
@@ -22,8 +25,133 @@ if TYPE_CHECKING:
 def programme_outcomes(
     con: duckdb.DuckDBPyConnection, period: Window, organisation_codes: tuple[str, ...] | None
 ) -> Section | None:
-    """The programme outcomes section, or None when there is no programme data (always, for now)."""
-    return None
+    """The programme outcomes section, or None when no cohort with people in scope ran in the period. A figure
+    resting on fewer than 5 people is hidden, whoever reads the report: programme groups are small."""
+    from cultivate.programmes import outcome_charts, outcome_stats
+
+    from .model import SUPPRESSED, Chart, Section, Table, heading
+
+    rows = con.execute(
+        """
+        SELECT programme_id, any_value(programme) AS programme, count(DISTINCT cohort_id) AS cohorts,
+               count(*) AS people, sum(attended) AS attended, sum(sessions) AS sessions,
+               count(*) FILTER (WHERE completed) AS completed,
+               list(person_id) AS people_ids, list(started_on) AS starts
+        FROM programme_participation
+        WHERE started_on <= $end AND (ended_on IS NULL OR ended_on > $start)
+        GROUP BY programme_id ORDER BY programme, programme_id
+        """,
+        {"start": period.start, "end": period.end},
+    ).fetchall()
+    if not rows:
+        return None
+
+    def share(part: int | None, whole: int | None, people: int) -> Any:
+        if outcome_stats.suppressed(people):
+            return SUPPRESSED
+        return (part or 0) / whole if whole else None
+
+    table_rows: list[list[Any]] = []
+    points: list[outcome_stats.RetentionPoint] = []
+    for _, title, cohorts, people, attended, sessions, completed, ids, starts in rows:
+        index = {str(p): d for p, d in zip(ids, starts, strict=True) if d is not None}
+        found = outcome_stats.matched_retention(con, index, organisation_codes=organisation_codes)
+        if len(rows) == 1:
+            points = found
+        by = {(p.months, p.group): p for p in found}
+        retention = []
+        for months in outcome_stats.RETENTION_MONTHS:
+            for group in (outcome_stats.PARTICIPANT, outcome_stats.COMPARISON):
+                point = by.get((months, group))
+                retention.append(
+                    SUPPRESSED
+                    if point is not None and point.suppressed
+                    else (point.still_in_post if point else None)
+                )
+        table_rows.append(
+            [
+                title,
+                cohorts,
+                SUPPRESSED if outcome_stats.suppressed(people) else people,
+                share(attended, sessions, people),
+                share(completed, people, people),
+                *retention,
+            ]
+        )
+    charts = []
+    if points:
+        spec = outcome_charts.retention_chart(points)
+        spec["width"] = 560  # a server-side drawing needs a width
+        charts.append(
+            Chart(
+                key="programme_retention",
+                title="Still in post after the programme",
+                description=spec["description"],
+                spec=spec,
+                table=Table.of_values(
+                    caption="Still in post after starting the programme",
+                    columns=[
+                        heading("After (months)", "count"),
+                        heading("Group"),
+                        heading("Still in post", "percent"),
+                        heading("95% interval, low", "percent"),
+                        heading("95% interval, high", "percent"),
+                        heading("People under observation", "count"),
+                    ],
+                    rows=[
+                        [
+                            p.months,
+                            outcome_charts.GROUP_LABELS.get(p.group, p.group),
+                            *_retention_cells(p, SUPPRESSED),
+                        ]
+                        for p in points
+                    ],
+                ),
+            )
+        )
+    return Section(
+        key="programmes",
+        title="Development programmes",
+        intro=(
+            "Programmes whose cohorts ran during the period with staff of these organisations: attendance, "
+            "completion, and how many were still in post 6 and 12 months after starting, against staff of the "
+            "same organisation, pay band and length of service who did not take part."
+        ),
+        charts=charts,
+        tables=[
+            Table.of_values(
+                caption="Programme outcomes",
+                columns=[
+                    heading("Programme"),
+                    heading("Cohorts", "count"),
+                    heading("Participants", "count"),
+                    heading("Attendance", "percent"),
+                    heading("Completion", "percent"),
+                    heading("In post after 6 months: participants", "percent"),
+                    heading("In post after 6 months: matched non-participants", "percent"),
+                    heading("In post after 12 months: participants", "percent"),
+                    heading("In post after 12 months: matched non-participants", "percent"),
+                ],
+                rows=table_rows,
+                note=(
+                    "Attendance is sessions attended over sessions held. Retention is a Kaplan–Meier estimate "
+                    "from each participant's start; matched non-participants were in post on a participant's "
+                    "start day in the same organisation, pay band and length of service band (under a year, "
+                    "one to three years, three years or more). [c]: fewer than 5 people, hidden."
+                ),
+            )
+        ],
+        notes=[
+            "Self-assessment and feedback results are on the programme's own outcomes report in Cultivate: "
+            "survey answers are not copied into the analytics store."
+        ],
+    )
+
+
+def _retention_cells(point: Any, suppressed: str) -> list[Any]:
+    if point.suppressed:
+        return [suppressed] * 4
+    return [point.still_in_post, point.ci_low, point.ci_high, point.at_risk]
 
 
 CURVE_STEP_MONTHS = 3

@@ -105,6 +105,12 @@ def _expected(
         for r in whole["delegation_savings"]
         if str(column("delegation_savings", r, "organisation_code")) in codes
     ]
+    expected["programme_participation"] = [
+        r
+        for r in whole["programme_participation"]
+        if str(column("programme_participation", r, "organisation_code")).upper() in codes
+        and (teams is None or column("programme_participation", r, "person_id") in in_scope)
+    ]
     return expected
 
 

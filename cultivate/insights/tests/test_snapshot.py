@@ -195,3 +195,38 @@ def test_the_demo_ends_with_a_snapshot_of_each_trust(store: Path) -> None:
     assert sorted(datasets) == ["service-RZ7", "service-RZ8", "service-RZ9"]
     assert all(info["rows"]["people"] > 0 for info in datasets.values())
     assert "Snapshot of 3 organisations written to the insights store" in out.getvalue()
+
+
+def test_programme_places_are_in_the_snapshot_without_survey_answers(store: Path) -> None:
+    from django.utils import timezone
+
+    from cultivate.programmes.models import Attendance, AttendanceMethod, AttendanceStatus
+    from cultivate.programmes.testing import make_participant, make_programme, make_session, make_worker
+
+    org = make_organisation("RX7")
+    programme = make_programme(organisation=org)
+    cohort = programme.cohorts.get()
+    _, person = make_worker(org)
+    place = make_participant(cohort, person)
+    session = make_session(programme, start=timezone.now() - dt.timedelta(days=3))
+    make_session(programme, start=timezone.now() - dt.timedelta(days=1))
+    Attendance.objects.create(
+        session=session, participant=place, status=AttendanceStatus.PRESENT, method=AttendanceMethod.REGISTER
+    )
+    snapshot_organisation(organisation=org, store=store)
+    con = connect(store)
+    rows = con.execute(
+        "SELECT person_id, programme, cohort, started_on, sessions, attended, completed FROM programme_participation"
+    ).fetchall()
+    assert rows == [
+        (
+            person_pseudonym(org, person.staff_id),
+            programme.title,
+            cohort.name,
+            timezone.localdate(session.starts_at),
+            2,
+            1,
+            False,
+        )
+    ]
+    assert manifest(store)["datasets"]["service-RX7"]["rows"]["programme_participation"] == 1

@@ -213,6 +213,35 @@ def test_participants_against_comparable_non_participants(tmp_path: Path) -> Non
     assert plain["curves"][0]["people"] == 2  # Q and U were in post at band 3 on 2020-01-01
 
 
+def test_participants_matched_on_length_of_service_and_timed_from_the_index_date(tmp_path: Path) -> None:
+    index = D(2020, 6, 1)
+    store = build_store(
+        tmp_path / "store",
+        [
+            spell("p", "P", D(2019, 6, 1), D(2021, 6, 1), band="3", reason="Retirement Age"),  # 12 months in
+            spell("q", "Q", D(2018, 6, 1), band="3"),  # 24 months in: another length-of-service band
+            spell("v", "V", D(2019, 7, 1), band="3"),  # 11 months in: the same band as P
+        ],
+    )
+    plain = retention_curve(connect(store), start=START, end=END, unit="days", participants={"P": index})
+    groups = {c["group"]["participation"]: c for c in plain["curves"]}
+    assert groups["comparable non-participant"]["people"] == 2  # Q and V
+    matched = retention_curve(
+        connect(store),
+        start=START,
+        end=END,
+        unit="days",
+        participants={"P": index},
+        service_bands=(6, 18),
+        since_entry=True,
+    )
+    groups = {c["group"]["participation"]: c for c in matched["curves"]}
+    assert groups["comparable non-participant"]["people"] == 1  # V only
+    # Timed from the index date: P left 365 days after it (tenure would say 731).
+    assert groups["participant"]["median"] == 365.0
+    assert at(groups["participant"], 0)["survival"] == 1.0
+
+
 def test_a_curve_that_cannot_be_continued_is_not_estimated(tmp_path: Path) -> None:
     """X is alone under observation when they leave (S falls to 0); Y enters later. The product-limit estimate
     cannot go on from 0, so no curve is given rather than a wrong one."""
