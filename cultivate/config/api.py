@@ -23,6 +23,7 @@ from cultivate.accounts.api_auth import BearerTokenAuth, SessionRoleAuth
 from cultivate.core.api_types import ServerErrorOut, ValidationErrorOut
 from cultivate.frameworks.api import router as frameworks_router
 from cultivate.organisations.api import router as organisations_router
+from cultivate.pathways.api import router as pathways_router
 from cultivate.portfolio.api import router as portfolio_router
 
 logger = logging.getLogger("cultivate.api")
@@ -94,6 +95,7 @@ api = CultivateAPI(
 api.add_router("", organisations_router)
 api.add_router("", frameworks_router)
 api.add_router("", portfolio_router)
+api.add_router("", pathways_router)
 
 
 @api.exception_handler(AuthenticationError)

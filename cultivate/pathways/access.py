@@ -227,6 +227,8 @@ RULES.add("edit_pathway", can_edit_pathway)
 RULES.add("view_record", can_view_record)
 RULES.add("record_qualification", can_record_qualification)
 RULES.add("confirm_qualification", can_confirm_qualification)
+# The queue of qualifications waiting for confirmation: the organisation's admins.
+RULES.add("confirm_qualifications", org_access.is_org_admin_of)
 RULES.add("record_skills", can_record_skills)
 RULES.add("support_step", can_support)
 RULES.add("manage_apprenticeship", can_manage_apprenticeship)

@@ -261,7 +261,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)  # pragma: no cover - the 28th exists in every month
 
 
-def _labels(kinds: Iterable[str]) -> str:
+def qualification_labels(kinds: Iterable[str]) -> str:
     labels = [str(QualificationKind(k).label) if k in QualificationKind.values else k for k in kinds]
     return " or ".join(labels)
 
@@ -277,7 +277,7 @@ SUBJECT_OF = {
 
 def _qualification(r: StepRequirement, person_id: int, facts: Facts) -> RequirementResult:
     wanted = set(r.qualifications)
-    summary = _labels(r.qualifications)
+    summary = qualification_labels(r.qualifications)
     offers = tuple(offer for kind in r.qualifications for offer in facts.offers_for.get(kind, ()))
     if wanted & facts.confirmed.get(person_id, set()):
         return RequirementResult(r, Met.MET, summary)
