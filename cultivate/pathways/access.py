@@ -216,6 +216,15 @@ def can_view_outcomes(membership: Membership | None, organisation: Organisation 
 
 
 @predicate
+def is_worker_with_record(membership: Membership | None) -> bool:
+    return (
+        bool(org_access.has_own_record(membership))
+        and membership is not None
+        and (membership.role == Role.SUPPORT_WORKER)
+    )
+
+
+@predicate
 def is_signed_in(membership: Membership | None) -> bool:
     return membership is not None
 
@@ -236,7 +245,8 @@ RULES.add("log_off_the_job", can_log_off_the_job)
 RULES.add("view_readiness", can_view_readiness)
 RULES.add("work_on_readiness", works_on_readiness)
 RULES.add("view_outcomes", can_view_outcomes)
-RULES.add("view_own_pathway", org_access.has_own_record)
+# The home card "What is left for me": a support worker with a staff record (the page itself is anyone's).
+RULES.add("view_own_pathway", is_worker_with_record)
 
 
 def may(membership: Membership | None, action: str, obj: Any = None) -> bool:

@@ -17,30 +17,39 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My record"],
+    Role.SUPPORT_WORKER: ["Home", "My portfolio", "Career pathways", "My record"],
     Role.LINE_MANAGER: [
-        "Home", "My portfolio", "My team", "Team competence", "Delegation", "Workforce insights", "My record",
+        "Home", "My portfolio", "My team", "Team competence", "Delegation", "Career pathways", "Workforce insights",
+        "My record",
     ],
-    Role.ASSESSOR: ["Home", "Sign-off requests", "My team", "Team competence", "Delegation", "Workforce insights"],
-    Role.EDUCATOR: ["Home", "Delegation", "Frameworks", "Organisation"],
-    Role.ANALYST: ["Home", "Organisation", "Workforce insights"],
+    Role.ASSESSOR: [
+        "Home", "Sign-off requests", "My team", "Team competence", "Delegation", "Career pathways",
+        "Workforce insights",
+    ],
+    Role.EDUCATOR: ["Home", "Delegation", "Frameworks", "Career pathways", "Organisation"],
+    Role.ANALYST: ["Home", "Career pathways", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
-        "Home", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff", "Workforce insights",
-        "Users", "Audit log",
+        "Home", "Team competence", "Delegation", "Frameworks", "Career pathways", "Staff", "Import staff",
+        "Workforce insights", "Users", "Audit log",
     ],
-    Role.ALLIANCE_ADMIN: ["Home", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log"],
+    Role.ALLIANCE_ADMIN: [
+        "Home", "Frameworks", "Career pathways", "Organisations", "Workforce insights", "Users", "Audit log",
+    ],
 }  # fmt: skip
 
 HOME = {
-    Role.SUPPORT_WORKER: ["My portfolio", "My record", "Your account"],
+    Role.SUPPORT_WORKER: [
+        "My portfolio", "What is left for me to become a nursing associate", "My record", "Your account",
+    ],
     Role.LINE_MANAGER: [
-        "My portfolio", "My record", "Team competence", "My team", "Workforce insights", "Your account",
+        "My portfolio", "My record", "Team competence", "Who is ready for the next step", "My team",
+        "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: ["Sign-off requests", "Team competence", "People I assess", "Workforce insights", "Your account"],
-    Role.EDUCATOR: ["Trust RAA", "Frameworks", "Your account"],
+    Role.EDUCATOR: ["Who is ready for the next step", "Trust RAA", "Frameworks", "Your account"],
     Role.ANALYST: ["Trust RAA", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Staff", "Import staff records", "Users and roles", "Audit log", "Workforce insights",
+        "Team competence", "Who is ready for the next step", "Staff", "Import staff records", "Users and roles", "Audit log", "Workforce insights",
         "Board report", "Frameworks", "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
@@ -71,6 +80,9 @@ NOT_LINKED = {
     "/organisations/": set(Role) - {Role.ALLIANCE_ADMIN},
     # An organisation's admins reach its summary from the staff list, an alliance's admins from the list.
     "/organisations/RAA/": {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    # Anyone may open their own career pathway page (it says when there is no staff record); the home card is
+    # for support workers, and the pathways page links it for everyone with a record.
+    "/pathways/me/": set(Role) - {Role.SUPPORT_WORKER},
 }
 
 
