@@ -10,6 +10,7 @@ Each requirement kind has a small evaluator (`EVALUATORS`); mandatory training a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -41,9 +42,9 @@ from .models import (
 # functional skills level takes about four months of a weekly course; the Care Certificate about twelve weeks.
 MONTHS_PER_SKILLS_LEVEL = 4
 MONTHS_TO_GAIN = {
-    QualificationKind.CARE_CERTIFICATE: 3,
-    QualificationKind.DIPLOMA_L3: 12,
-    QualificationKind.FS_DIGITAL: 3,
+    QualificationKind.CARE_CERTIFICATE.value: 3,
+    QualificationKind.DIPLOMA_L3.value: 12,
+    QualificationKind.FS_DIGITAL.value: 3,
 }
 MONTHS_FOR_A_COMPETENCE = 3
 CHUNK = 900  # ids per query: well under every database's limit on parameters
@@ -261,11 +262,27 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)  # pragma: no cover - the 28th exists in every month
 
 
+# Read once: Django's enum properties rebuild their lists on every call, which an organisation's 150,000
+# evaluations would pay for each time.
+KIND_LABELS = {kind.value: str(kind.label) for kind in QualificationKind}
+LEVEL_LABELS = {level.value: str(level.label) for level in SkillsLevel}
+LEVEL_2_INDEX = SKILLS_ORDER.index(SkillsLevel.LEVEL_2)
+
+
+@functools.lru_cache(maxsize=256)
+def _labels_of(kinds: tuple[str, ...]) -> str:
+    return " or ".join(KIND_LABELS.get(k, k) for k in kinds)
+
+
 def qualification_labels(kinds: Iterable[str]) -> str:
-    labels = [str(QualificationKind(k).label) if k in QualificationKind.values else k for k in kinds]
-    return " or ".join(labels)
+    return _labels_of(tuple(kinds))
 
 
+SUBJECT_NAMES = {
+    SkillsSubject.ENGLISH.value: "English",
+    SkillsSubject.MATHS.value: "maths",
+    "digital": "digital",
+}
 SUBJECT_OF = {
     QualificationKind.FS_ENGLISH_L2: SkillsSubject.ENGLISH,
     QualificationKind.GCSE_ENGLISH: SkillsSubject.ENGLISH,
@@ -293,7 +310,7 @@ def _qualification(r: StepRequirement, person_id: int, facts: Facts) -> Requirem
     if subjects:
         subject = sorted(subjects)[0]
         level = facts.skills.get(person_id, {}).get(subject)
-        name = str(SkillsSubject(subject).label).lower() if subject != SkillsSubject.ENGLISH else "English"
+        name = SUBJECT_NAMES[subject]
         if level is None:
             return RequirementResult(
                 r,
@@ -303,7 +320,7 @@ def _qualification(r: StepRequirement, person_id: int, facts: Facts) -> Requirem
                 None,
                 offers,
             )
-        steps_to_go = SKILLS_ORDER.index(SkillsLevel.LEVEL_2) - SKILLS_ORDER.index(level)
+        steps_to_go = LEVEL_2_INDEX - SKILLS_ORDER.index(level)
         if steps_to_go <= 0:
             return RequirementResult(
                 r,
@@ -317,15 +334,12 @@ def _qualification(r: StepRequirement, person_id: int, facts: Facts) -> Requirem
             r,
             Met.NOT_MET,
             summary,
-            f"Your assessment puts you at {SkillsLevel(level).label.lower()} in {name}: "
+            f"Your assessment puts you at {LEVEL_LABELS[level].lower()} in {name}: "
             f"{'one level' if steps_to_go == 1 else f'{steps_to_go} levels'} to go to reach level 2.",
             _add_months(facts.on, MONTHS_PER_SKILLS_LEVEL * steps_to_go),
             offers,
         )
-    months = max(
-        (MONTHS_TO_GAIN.get(QualificationKind(k), 0) for k in wanted if k in QualificationKind.values),
-        default=0,
-    )
+    months = max((MONTHS_TO_GAIN.get(k, 0) for k in wanted), default=0)
     return RequirementResult(
         r,
         Met.NOT_MET,
