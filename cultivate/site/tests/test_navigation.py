@@ -49,8 +49,8 @@ HOME = {
     Role.EDUCATOR: ["Who is ready for the next step", "Trust RAA", "Frameworks", "Your account"],
     Role.ANALYST: ["Trust RAA", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Who is ready for the next step", "Staff", "Import staff records", "Users and roles", "Audit log", "Workforce insights",
-        "Board report", "Frameworks", "Your account",
+        "Team competence", "Who is ready for the next step", "Staff", "Import staff records", "Users and roles",
+        "Audit log", "Workforce insights", "Board report", "Frameworks", "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
         "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report", "Frameworks",
