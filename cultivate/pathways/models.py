@@ -207,7 +207,7 @@ class Qualification(TimeStampedModel):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by"
     )
 
     objects = QualificationQuerySet.as_manager()
@@ -284,7 +284,9 @@ class ManagerSupport(TimeStampedModel):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="step_support")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="support")
-    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     given_on = models.DateField()
 
     class Meta:

@@ -157,7 +157,7 @@ def pathway_create(
         pathway.full_clean()
         pathway.save()
         if copy_of is not None:
-            _copy_steps(copy_of, pathway)
+            copy_steps(copy_of, pathway)
         audit(
             PathwaysAction.PATHWAY_CHANGED,
             ctx=ctx,
@@ -169,7 +169,8 @@ def pathway_create(
     return pathway
 
 
-def _copy_steps(source: Pathway, target: Pathway) -> None:
+def copy_steps(source: Pathway, target: Pathway) -> None:
+    """Copy a pathway's steps and requirements into another (an organisation's or alliance's own version)."""
     copies: dict[int, Step] = {}
     for step in source.steps.order_by("sequence", "pk"):
         previous = copies.get(step.previous_id or 0, step.previous)
