@@ -453,6 +453,53 @@ def skills_result_record(
     return result
 
 
+def skills_results_import(
+    *, ctx: AuditContext, organisation: Organisation, rows: Sequence[dict[str, str]]
+) -> int:
+    """Import initial assessment results (columns staff_id, subject, level, assessed_on and optionally
+    reassess_on, dates as YYYY-MM-DD) for an organisation's people. Every row is checked first: one bad row
+    refuses the file with each problem by row number, and nothing is saved."""
+    from .models import SkillsLevel, SkillsSubject
+
+    people = {p.staff_id: p for p in Person.objects.filter(organisation=organisation)}
+    problems: list[str] = []
+    parsed: list[tuple[Person, str, str, dt.date, dt.date | None]] = []
+    for number, row in enumerate(rows, start=2):
+        person = people.get((row.get("staff_id") or "").strip())
+        subject = (row.get("subject") or "").strip().lower()
+        level = (row.get("level") or "").strip().upper()
+        try:
+            assessed = dt.date.fromisoformat((row.get("assessed_on") or "").strip())
+            reassess_text = (row.get("reassess_on") or "").strip()
+            reassess = dt.date.fromisoformat(reassess_text) if reassess_text else None
+        except ValueError:
+            problems.append(f"Row {number}: dates must be like 2026-01-31")
+            continue
+        if person is None:
+            problems.append(f"Row {number}: no one with that staff ID in {organisation.name}")
+        elif subject not in SkillsSubject.values:
+            problems.append(f"Row {number}: the subject must be english, maths or digital")
+        elif level not in SkillsLevel.values:
+            problems.append(f"Row {number}: the level must be E1, E2, E3, L1 or L2")
+        else:
+            parsed.append((person, subject, level, assessed, reassess))
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        for person, subject, level, assessed, reassess in parsed:
+            skills_result_record(
+                ctx=ctx,
+                membership=None,
+                person=person,
+                subject=subject,
+                level=level,
+                assessed_on=assessed,
+                reassess_on=reassess,
+                source=ResultSource.IMPORT,
+            )
+    return len(parsed)
+
+
 def support_give(
     *, ctx: AuditContext, membership: Membership | None, person: Person, step: Step
 ) -> ManagerSupport:
