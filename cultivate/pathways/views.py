@@ -18,6 +18,7 @@ from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
 from cultivate.core.forms import add_service_errors
+from cultivate.insights import access as insights_access
 from cultivate.organisations.models import Person
 
 from . import access, forms, guards, presenters, selectors, services
@@ -571,6 +572,11 @@ def organisation_readiness(request: HttpRequest, ods_code: str) -> HttpResponse:
             "organisation": organisation,
             "rows": presenters.organisation_rows(steps, people, found),
             "people": len(people),
+            # Progression by ethnic group and disability is the insights app's fairness dashboard: linked
+            # beside readiness for the roles that may read it.
+            "fairness": reverse("insights:organisation", args=[organisation.ods_code, "fairness"])
+            if insights_access.may(_membership(request), "view_organisation_insights", organisation)
+            else "",
         },
     )
 

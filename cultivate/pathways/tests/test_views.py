@@ -184,3 +184,10 @@ def test_outcomes_by_cohort_suppress_small_numbers(scene):
     assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">[c]</td>' in html
     assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">3</td>' not in html
     assert "Priya" not in html
+
+
+def test_readiness_links_progression_by_group_for_roles_that_read_insights(scene):
+    link = "/pathways/organisations/RAA/readiness/"
+    assert "/insights/organisations/RAA/dashboards/fairness/" in text(client_for(scene["admin"]).get(link))
+    # Educators do not read the workforce dashboards.
+    assert "fairness" not in text(client_for(scene["educator"]).get(link))
