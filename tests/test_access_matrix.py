@@ -135,6 +135,7 @@ PATHWAY_EDITORS = {Role.ORG_ADMIN, Role.EDUCATOR}
 PAGES: list[tuple[str, str, set[str]]] = [
     ("pathway", "/pathways/{pathway.pk}/", ORG_ROLES),
     ("pathway step new", "/pathways/{pathway.pk}/steps/new/", PATHWAY_EDITORS),
+    ("pathway step edit", "/pathways/{pathway.pk}/steps/{step.pk}/edit/", PATHWAY_EDITORS),
     ("pathway requirement new", "/pathways/{pathway.pk}/steps/{step.pk}/requirements/new/", PATHWAY_EDITORS),
     ("pathway record in team 1", "/pathways/people/{person1.pk}/", RECORD_ROLES),
     ("pathway record in team 2", "/pathways/people/{person2.pk}/", {Role.ORG_ADMIN, Role.EDUCATOR}),

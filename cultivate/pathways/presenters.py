@@ -203,6 +203,25 @@ def apprenticeship_summary(apprenticeship: Apprenticeship) -> dict[str, Any]:
     }
 
 
+def apprenticeship_rows(
+    apprenticeships: Sequence[Apprenticeship], progress: dict[int, Progress], *, with_person: bool = False
+) -> list[dict[str, Any]]:
+    """Each apprenticeship with a flag when its off-the-job hours are behind, so the apprentice, their manager
+    and the educator see a shortfall early, wherever they look."""
+    rows = []
+    for a in apprenticeships:
+        found = progress[a.pk]
+        rows.append(
+            {
+                **apprenticeship_summary(a),
+                "person": a.person.display_name if with_person else "",
+                "behind": found.behind and not a.outcome,
+                "shortfall": hours(found.shortfall),
+            }
+        )
+    return rows
+
+
 def entry_rows(entries: Sequence[OffTheJobEntry]) -> list[dict[str, str]]:
     return [
         {"on": uk_date(e.on), "hours": hours(e.hours), "activity": e.activity, "ksbs": ", ".join(e.ksbs)}

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, Role
@@ -117,6 +117,27 @@ def apprenticeship_progress(
     apprenticeship: Apprenticeship, *, on: dt.date | None = None
 ) -> off_the_job.Progress:
     return off_the_job.progress(apprenticeship, logged_hours(apprenticeship), on=on or timezone.localdate())
+
+
+def progress_of(
+    apprenticeships: list[Apprenticeship], *, on: dt.date | None = None
+) -> dict[int, off_the_job.Progress]:
+    """Off-the-job progress of many apprenticeships: one query for the hours (up to each one's gateway) and one
+    for the rules, whatever the number."""
+    on = on or timezone.localdate()
+    counted = Q(apprenticeship__gateway_on__isnull=True) | Q(on__lte=F("apprenticeship__gateway_on"))
+    logged = dict(
+        OffTheJobEntry.objects.filter(counted, apprenticeship__in=[a.pk for a in apprenticeships])
+        .values("apprenticeship_id")
+        .annotate(total=Sum("hours"))
+        .values_list("apprenticeship_id", "total")
+        .order_by()
+    )
+    rules = off_the_job.rules()
+    return {
+        a.pk: off_the_job.progress(a, logged.get(a.pk) or Decimal(0), on=on, all_rules=rules)
+        for a in apprenticeships
+    }
 
 
 def person_readiness(

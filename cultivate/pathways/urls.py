@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", views.pathway_create, name="pathway_create"),
     path("<int:pk>/", views.pathway_detail, name="pathway"),
     path("<int:pk>/steps/new/", views.step_new, name="step_new"),
+    path("<int:pk>/steps/<int:step_pk>/edit/", views.step_edit, name="step_edit"),
     path(
         "<int:pk>/steps/<int:step_pk>/requirements/new/",
         views.requirement_new,

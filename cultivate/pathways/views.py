@@ -175,6 +175,48 @@ def step_new(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
+def step_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponseBase:
+    """Change a step, including which step it follows: one that would lead back to itself is refused."""
+    pathway = guards.pathway_or_deny(request, pk, "edit_pathway")
+    step = guards.step_or_deny(request, pathway, step_pk)
+    membership = _membership(request)
+    steps = [s for s in selectors.steps_visible_to(membership) if s.pk != step.pk]
+    form = forms.StepForm(
+        request.POST or None,
+        steps=[(s.pk, f"{s.title} ({s.pathway.title})") for s in steps],
+        initial={"title": step.title, "code": step.code, "band": step.band, "previous": step.previous_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        previous = next((s for s in steps if s.pk == form.cleaned_data["previous"]), None)
+        try:
+            services.step_save(
+                ctx=AuditContext.from_request(request),
+                membership=membership,
+                pathway=pathway,
+                code=form.cleaned_data["code"],
+                title=form.cleaned_data["title"],
+                band=form.cleaned_data["band"],
+                standard=step.standard,
+                description=step.description,
+                previous=previous,
+                step=step,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Step saved.")
+            return redirect("pathways:pathway", pk=pathway.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Change {step.title}",
+        caption=pathway.title,
+        button="Save step",
+        back=reverse("pathways:pathway", args=[pathway.pk]),
+    )
+
+
+@login_required
 def requirement_new(request: HttpRequest, pk: int, step_pk: int) -> HttpResponseBase:
     pathway = guards.pathway_or_deny(request, pk, "edit_pathway")
     step = guards.step_or_deny(request, pathway, step_pk)
@@ -243,6 +285,7 @@ def _record_page(request: HttpRequest, person: Person, *, is_self: bool) -> Http
     membership = _membership(request)
     today = timezone.localdate()
     by_pathway = selectors.person_readiness(person, membership, on=today)
+    apprenticeships = list(selectors.apprenticeships_of(person))
     headline = next(
         (r for _pathway, results in by_pathway for r in results if r.step.code == HEADLINE_STEP),
         None,
@@ -269,9 +312,9 @@ def _record_page(request: HttpRequest, person: Person, *, is_self: bool) -> Http
             ],
             "qualifications": presenters.qualification_rows(list(selectors.qualifications_of(person))),
             "skills": presenters.skills_rows(selectors.latest_skills(person), today),
-            "apprenticeships": [
-                presenters.apprenticeship_summary(a) for a in selectors.apprenticeships_of(person)
-            ],
+            "apprenticeships": presenters.apprenticeship_rows(
+                apprenticeships, selectors.progress_of(apprenticeships, on=today)
+            ),
             "may_record": access.may(membership, "record_qualification", person),
             "may_confirm": access.may(membership, "confirm_qualification", person),
             "may_skills": access.may(membership, "record_skills", person),
@@ -586,6 +629,7 @@ def organisation_apprenticeships(request: HttpRequest, ods_code: str) -> HttpRes
     organisation = guards.organisation_or_deny(request, ods_code, "view_outcomes")
     membership = _membership(request)
     individual = membership is not None and membership.role in access.EDITOR_ROLES
+    apprenticeships = list(selectors.apprenticeships_of_organisation(organisation)) if individual else []
     return render(
         request,
         "pathways/organisation_apprenticeships.jinja",
@@ -593,10 +637,9 @@ def organisation_apprenticeships(request: HttpRequest, ods_code: str) -> HttpRes
             "page_title": "Apprenticeships and what happened after",
             "organisation": organisation,
             "cohorts": presenters.cohort_rows(selectors.outcomes_by_cohort(organisation)),
-            "apprenticeships": [
-                (a.person.display_name, presenters.apprenticeship_summary(a))
-                for a in selectors.apprenticeships_of_organisation(organisation)
-            ]
+            "apprenticeships": presenters.apprenticeship_rows(
+                apprenticeships, selectors.progress_of(apprenticeships), with_person=True
+            )
             if individual
             else [],
         },

@@ -119,6 +119,20 @@ def test_a_step_follows_one_chosen_from_the_steps_the_role_sees(scene):
     assert Step.objects.get(code="c").previous == second
 
 
+def test_a_circular_pathway_is_refused_on_the_page_and_nothing_saved(scene):
+    pathway = pt.make_pathway(owner_organisation=scene["org"])
+    first = Step.objects.create(pathway=pathway, code="a", title="A")
+    Step.objects.create(pathway=pathway, code="b", title="B", previous=first)
+    second = Step.objects.get(code="b")
+    response = client_for(scene["educator"]).post(
+        f"/pathways/{pathway.pk}/steps/{first.pk}/edit/",
+        {"title": "A", "code": "a", "band": "", "previous": second.pk},
+    )
+    assert "This would make a circle: a step cannot lead back to itself" in text(response)
+    first.refresh_from_db()
+    assert first.previous is None
+
+
 def test_the_apprentice_logs_hours_and_sees_the_shortfall(scene):
     start = timezone.localdate() - dt.timedelta(days=120)
     apprenticeship = pt.make_apprenticeship(
