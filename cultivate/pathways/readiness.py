@@ -155,10 +155,12 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + CHUNK]
 
 
-OffersSource = Callable[[set[str], dt.date], dict[str, tuple[str, ...]]]
+# (organisation id, qualification kinds wanted, day) → for each kind, the offers open to the organisation's
+# people that would give it, each named with its next session.
+OffersSource = Callable[[int | None, set[str], dt.date], dict[str, tuple[str, ...]]]
 
 
-def _no_offers(kinds: set[str], on: dt.date) -> dict[str, tuple[str, ...]]:
+def _no_offers(organisation_id: int | None, kinds: set[str], on: dt.date) -> dict[str, tuple[str, ...]]:
     return {}
 
 
@@ -171,7 +173,11 @@ def set_offers_source(source: OffersSource) -> None:
 
 
 def facts_for(
-    person_ids: Sequence[int], requirements: Sequence[StepRequirement], *, on: dt.date | None = None
+    person_ids: Sequence[int],
+    requirements: Sequence[StepRequirement],
+    *,
+    on: dt.date | None = None,
+    organisation_id: int | None = None,
 ) -> Facts:
     """Everything the requirements need to know about the people, in a fixed number of queries per chunk."""
     on = on or timezone.localdate()
@@ -218,7 +224,7 @@ def facts_for(
         kind for r in requirements if r.kind == RequirementKind.QUALIFICATION for kind in r.qualifications
     }
     if wanted:
-        facts.offers_for = _offers_source[0](wanted, on)
+        facts.offers_for = _offers_source[0](organisation_id, wanted, on)
     return facts
 
 
@@ -451,7 +457,11 @@ def evaluate(
 
 
 def readiness(
-    person_ids: Sequence[int], steps: Sequence[Step], *, on: dt.date | None = None
+    person_ids: Sequence[int],
+    steps: Sequence[Step],
+    *,
+    on: dt.date | None = None,
+    organisation_id: int | None = None,
 ) -> dict[tuple[int, int], StepReadiness]:
     """Readiness of every person for every step, keyed by (person id, step id). The steps' requirements are
     read here in one query when not prefetched."""
@@ -461,7 +471,7 @@ def readiness(
     ):
         by_step[requirement.step_id].append(requirement)
     everything = [r for rs in by_step.values() for r in rs]
-    facts = facts_for(person_ids, everything, on=on)
+    facts = facts_for(person_ids, everything, on=on, organisation_id=organisation_id)
     return {
         (person_id, step.pk): evaluate(step, by_step[step.pk], person_id, facts)
         for person_id in person_ids

@@ -149,12 +149,13 @@ def person_readiness(
         Pathway.objects.filter(access.public_pathways_of(person.organisation)).prefetch_related("steps")
     )
     steps = [step for pathway in pathways for step in pathway.steps.all()]
-    found = readiness.readiness([person.pk], steps, on=on)
+    found = readiness.readiness([person.pk], steps, on=on, organisation_id=person.organisation_id)
     return [(pathway, [found[(person.pk, step.pk)] for step in pathway.steps.all()]) for pathway in pathways]
 
 
 def step_readiness(person: Person, step: Step, *, on: dt.date | None = None) -> readiness.StepReadiness:
-    return readiness.readiness([person.pk], [step], on=on)[(person.pk, step.pk)]
+    found = readiness.readiness([person.pk], [step], on=on, organisation_id=person.organisation_id)
+    return found[(person.pk, step.pk)]
 
 
 def steps_for_person(person: Person) -> QuerySet[Step]:
@@ -184,7 +185,8 @@ def organisation_readiness(
         .order_by("pathway__title", "sequence", "pk")
     )
     people = people_in_post(organisation, membership, on=on)
-    return steps, people, readiness.readiness([p.pk for p in people], steps, on=on)
+    found = readiness.readiness([p.pk for p in people], steps, on=on, organisation_id=organisation.pk)
+    return steps, people, found
 
 
 def apprenticeships_of_organisation(organisation: Organisation) -> QuerySet[Apprenticeship]:
