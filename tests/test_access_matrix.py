@@ -5,6 +5,7 @@ Organisation A and C are in one alliance, B in another. Every cross-organisation
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
+from cultivate.learning import testing as learning
+from cultivate.learning.models import EnrolmentStatus
 from cultivate.pathways import testing as pathways_testing
 from cultivate.pathways.models import Step
 from cultivate.portfolio.models import SignOffRequest
@@ -117,6 +120,18 @@ def world() -> World:
             person, "care_certificate", confirmed=side == "a"
         )
         objects[f"apprenticeship_{side}"] = pathways_testing.make_apprenticeship(person)
+    # Learning: an offer with a session and a mandatory subject on each side; B's enrolment and completion.
+    for side, org in (("a", org_a), ("b", org_b)):
+        offer = learning.make_offer(org, develops=[objects[f"competence_{side}"]])
+        objects[f"offer_{side}"] = offer
+        objects[f"session_{side}"] = learning.make_session(offer)
+        objects[f"subject_{side}"] = learning.make_subject(org, "Fire safety")
+    objects["enrolment_b"] = objects["session_b"].enrolments.create(
+        person=person_b1, status=EnrolmentStatus.BOOKED
+    )
+    objects["completion_b"] = learning.make_completion(
+        person_b1, offer=objects["offer_b"], on=dt.date(2025, 1, 15)
+    )
     return World(objects=objects, users=users, tokens=tokens)
 
 
@@ -221,6 +236,53 @@ PAGES: list[tuple[str, str, set[str]]] = [
         "/insights/report/?organisation={org.ods_code}",
         {Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    # Learning: offers and sessions are seen across the organisation and by its alliance's admins.
+    ("learning offer", "/learning/offers/{offer.pk}/", set(ROLES)),
+    ("learning session", "/learning/sessions/{session.pk}/", set(ROLES)),
+    ("learning add session", "/learning/offers/{offer.pk}/sessions/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    (
+        "learning book",
+        "/learning/sessions/{session.pk}/book/",
+        {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN},
+    ),
+    (
+        "learning person in team 1",
+        "/learning/people/{person1.pk}/",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    ("learning person in team 2", "/learning/people/{person2.pk}/", {Role.ORG_ADMIN, Role.EDUCATOR}),
+    (
+        "learning team",
+        "/learning/teams/{team1.pk}/",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.EDUCATOR},
+    ),
+    (
+        "learning compliance",
+        "/learning/organisations/{org.ods_code}/compliance/",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "learning gaps",
+        "/learning/organisations/{org.ods_code}/gaps/",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "learning gaps export",
+        "/learning/organisations/{org.ods_code}/gaps.xlsx",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "learning subjects",
+        "/learning/organisations/{org.ods_code}/mandatory/",
+        {Role.EDUCATOR, Role.ORG_ADMIN},
+    ),
+    ("learning subject", "/learning/subjects/{subject.pk}/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    ("learning import", "/learning/organisations/{org.ods_code}/import/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    (
+        "learning reports",
+        "/learning/organisations/{org.ods_code}/reports/",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -253,6 +315,9 @@ def _format(url: str, world: World, side: str) -> str:
             step=o["step_a"],
             qualification=o["qualification_a"],
             apprenticeship=o["apprenticeship_a"],
+            offer=o["offer_a"],
+            session=o["session_a"],
+            subject=o["subject_a"],
         )
     return url.format(
         org=o["org_b"],
@@ -267,6 +332,9 @@ def _format(url: str, world: World, side: str) -> str:
         step=o["step_b"],
         qualification=o["qualification_b"],
         apprenticeship=o["apprenticeship_b"],
+        offer=o["offer_b"],
+        session=o["session_b"],
+        subject=o["subject_b"],
     )
 
 
@@ -305,6 +373,10 @@ ROLE_PAGES = [
     ("/insights/alliance/dashboards/overview/", {Role.ALLIANCE_ADMIN}),
     ("/pathways/", set(ROLES)),
     ("/pathways/me/", set(ROLES)),
+    ("/learning/", set(ROLES)),
+    ("/learning/offers/", set(ROLES)),
+    ("/learning/requests/", {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN}),
+    ("/learning/teams/", {Role.LINE_MANAGER, Role.ASSESSOR, Role.EDUCATOR, Role.ORG_ADMIN}),
 ]
 
 
@@ -436,6 +508,28 @@ API = [
     ("/api/pathways/people/{person1.pk}/qualifications", RECORD_ROLES),
     ("/api/pathways/people/{person1.pk}/apprenticeships", RECORD_ROLES),
     ("/api/pathways/people/{person1.pk}/readiness", RECORD_ROLES),
+    ("/api/learning/offers/{offer.pk}", set(ROLES)),
+    ("/api/learning/sessions/{session.pk}", set(ROLES)),
+    (
+        "/api/learning/people/{person1.pk}/enrolments",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/people/{person1.pk}/completions",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/people/{person1.pk}/compliance",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/people/{person2.pk}/gaps",
+        {Role.ORG_ADMIN, Role.EDUCATOR},
+    ),
+    (
+        "/api/learning/organisations/{org.ods_code}/compliance",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -558,6 +652,13 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/insights/teams/{team_b1.pk}/dashboards/sickness/headcount.csv"),
     ("GET", "/notifications/{notification_b.pk}/"),
     ("POST", "/accounts/tokens/{token_b.pk}/revoke/"),
+    ("POST", "/learning/sessions/{session_b.pk}/enrol/"),
+    ("POST", "/learning/sessions/{session_b.pk}/attendance/"),
+    ("GET", "/learning/enrolments/{enrolment_b.pk}/decide/"),
+    ("POST", "/learning/enrolments/{enrolment_b.pk}/withdraw/"),
+    ("GET", "/learning/enrolments/{enrolment_b.pk}/complete/"),
+    ("GET", "/learning/completions/{completion_b.pk}/evaluate/"),
+    ("GET", "/learning/organisations/{org_b.ods_code}/import/1/"),
 ]
 
 
@@ -590,6 +691,7 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/insights/", INSIGHTS_ROLES),
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
     ("GET", "/pathways/new/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+    ("GET", "/learning/offers/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
 ]
 
 
@@ -616,6 +718,7 @@ API_LISTS = [
     "/api/frameworks",
     "/api/delegation/protocols",
     "/api/pathways",
+    "/api/learning/offers",
 ]
 
 
@@ -654,6 +757,27 @@ def test_api_delegation_check_matrix(world: World, role: str) -> None:
     other = ask(o["person_b1"], o["team_b1"], o["protocol_b"])
     assert other.status_code == 404
     assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_learning_lists_and_enrol(world: World, role: str) -> None:
+    """The catalogue holds A's offer, never B's; asking for a place on B's session answers 404 (audited)."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+    ids = {item["id"] for item in client.get("/api/learning/offers").json()}
+    assert o["offer_a"].pk in ids and o["offer_b"].pk not in ids
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+    other = client.post(
+        f"/api/learning/sessions/{o['session_b'].pk}/enrolments", data={}, content_type="application/json"
+    )
+    assert other.status_code == 404
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+    own = client.post(
+        f"/api/learning/sessions/{o['session_a'].pk}/enrolments", data={}, content_type="application/json"
+    )
+    # Anyone with a staff record of their own asks for themselves (in the world: the worker and the manager).
+    mine = role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER}
+    assert own.status_code == (201 if mine else 403), (role, own.content)
 
 
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
@@ -755,6 +879,9 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
+    covered |= {
+        _api_route_of("POST", "/api/learning/sessions/1/enrolments")
+    }  # test_api_learning_lists_and_enrol
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
     return covered
 

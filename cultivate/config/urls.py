@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cultivate.portfolio.urls")),
     path("insights/", include("cultivate.insights.urls")),
     path("pathways/", include("cultivate.pathways.urls")),
+    path("learning/", include("cultivate.learning.urls")),
     path("api/", include("cultivate.config.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

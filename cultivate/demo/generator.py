@@ -34,6 +34,7 @@ from cultivate.organisations.models import (
 
 from .alliance import ALLIANCE_CODE, ALLIANCE_NAME, EMAIL_DOMAIN, HCA_FAMILY, TRUSTS, demo_email
 from .competence import CompetenceSummary, competence_demo_delete, competence_demo_load
+from .learning import LearningSummary, learning_demo_delete, learning_demo_load
 from .names import draw_name, email_local_part
 from .pathways import PathwaysSummary, demo_organisations, pathways_demo_delete, pathways_demo_load
 from .simulation import Post, Track, World, reference_date, simulate
@@ -69,6 +70,7 @@ class DemoSummary:
     seconds: float
     competence: CompetenceSummary | None = None
     pathways: PathwaysSummary | None = None
+    learning: LearningSummary | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -80,6 +82,7 @@ class DemoSummary:
             f"  {self.users} users holding {self.memberships} roles",
             *(self.competence.lines() if self.competence else []),
             *(self.pathways.lines() if self.pathways else []),
+            *(self.learning.lines() if self.learning else []),
         ]
 
 
@@ -122,6 +125,7 @@ def demo_delete() -> int:
     pathways_demo_delete(
         organisations=demo_organisations(), alliance=Alliance.objects.filter(code=ALLIANCE_CODE).first()
     )
+    learning_demo_delete()
     competence_demo_delete()
     User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
     organisations = Organisation.objects.filter(ods_code__in=[plan.ods_code for plan in TRUSTS])
@@ -469,7 +473,7 @@ def demo_create(
     """Create the demo alliance. Raises DemoExistsError if it is already there (see demo_delete)."""
     started = time.perf_counter()
     reference = reference_date(today or timezone.localdate())
-    steps = 6
+    steps = 7
     with tqdm(
         total=60 + steps,
         desc="Simulating five years",
@@ -494,6 +498,10 @@ def demo_create(
             competence = competence_demo_load(
                 alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
             )
+            step("Writing the training catalogue, mandatory training and completions")
+            learning = learning_demo_load(
+                alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
+            )
             step("Writing career pathways, qualifications and apprenticeships")
             pathways = pathways_demo_load(
                 alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
@@ -512,4 +520,5 @@ def demo_create(
         seconds=time.perf_counter() - started,
         competence=competence,
         pathways=pathways,
+        learning=learning,
     )

@@ -13,3 +13,11 @@ class PathwaysConfig(AppConfig):
         from .audit_actions import PathwaysAction
 
         audit_actions.register(self.label, PathwaysAction)
+        from django.apps import apps
+
+        if apps.is_installed("cultivate.learning"):
+            # Mandatory training and learning offers come from the learning app when it is there.
+            from . import learning_sources, readiness
+
+            readiness.set_training_source(learning_sources.mandatory_training)
+            readiness.set_offers_source(learning_sources.offers_for_kinds)

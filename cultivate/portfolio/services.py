@@ -445,6 +445,45 @@ def evidence_unlink(
     return len(removed)
 
 
+def evidence_from_training(
+    *,
+    ctx: AuditContext,
+    person: Person,
+    title: str,
+    occurred_on: dt.date,
+    competences: Sequence[Competence],
+    text: str = "",
+    created_by: User | None = None,
+) -> Evidence:
+    """Evidence a completed course stands as, linked to the competences the course develops. Written by the
+    app that records training (whose own access rules decided the completion may be recorded), for whoever
+    recorded it: the worker, an educator or an import. A certificate is knowledge, never practice: an assessor
+    still signs off practice (`practice_evidence_missing`)."""
+    with transaction.atomic():
+        evidence = Evidence(
+            person=person,
+            kind=EvidenceKind.CERTIFICATE,
+            title=title.strip()[:200],
+            text=text.strip(),
+            occurred_on=occurred_on,
+            created_by=created_by,
+        )
+        evidence.full_clean()
+        evidence.save()
+        links = _link(evidence, competences)
+        audit(
+            PortfolioAction.EVIDENCE_ADDED,
+            ctx=ctx,
+            obj=evidence,
+            organisation=person.organisation,
+            kind=EvidenceKind.CERTIFICATE,
+            files=0,
+            competences=sorted(link.competence_id for link in links),
+            source="training",
+        )
+    return evidence
+
+
 def evidence_file_open(
     *, membership: Membership | None, evidence_file: EvidenceFile, ctx: AuditContext | None = None
 ) -> IO[bytes]:

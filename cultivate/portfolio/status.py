@@ -597,6 +597,9 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
             competence_framework_id=models.F("competence__framework_id"),
             competence_identifier=models.F("competence__identifier"),
         )
+        # Only what the requirements are worked out from: loading the timestamps and creator of hundreds of
+        # rows cost more than the rest of the work (the learning app asks for one person's on every page).
+        .only("pk", "organisation_id", "role_id", "afc_band", "competence_id", "min_level", "within_days")
         .order_by("pk")
     )
     current = _published_rows({_competence_key(r) for r in requirements})

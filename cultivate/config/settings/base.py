@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cultivate.portfolio",
     "cultivate.insights",
     "cultivate.pathways",
+    "cultivate.learning",
     # Above every app: the home page, the navigation gathered from the apps' menus, the audit log.
     "cultivate.site",
 ]

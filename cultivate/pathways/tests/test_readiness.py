@@ -23,12 +23,21 @@ def worker():
     return person
 
 
+@pytest.fixture
+def no_training_record():
+    """Readiness as it is without a training source (the learning app answers it when installed)."""
+    before = readiness._training_source[0]
+    readiness.set_training_source(readiness._no_training_record)
+    yield
+    readiness.set_training_source(before)
+
+
 def _tna(person):
     step = pt.step("trainee-nursing-associate")
     return readiness.readiness([person.pk], [step], on=TODAY)[(person.pk, step.pk)]
 
 
-def test_a_new_worker_is_short_of_most_requirements_with_what_would_meet_each(worker):
+def test_a_new_worker_is_short_of_most_requirements_with_what_would_meet_each(worker, no_training_record):
     result = _tna(worker)
     states = {r.summary: r for r in result.results}
     english = states["Functional skills English level 2 or GCSE English grade 4 (C) or above"]
@@ -114,11 +123,12 @@ def test_the_training_source_answers_mandatory_training(worker):
             for pid in person_ids
         }
 
+    before = readiness._training_source[0]
     readiness.set_training_source(source)
     try:
         training = next(r for r in _tna(worker).results if r.requirement.kind == "mandatory_training")
     finally:
-        readiness.set_training_source(readiness._no_training_record)
+        readiness.set_training_source(before)
     assert training.state == readiness.Met.NOT_MET and training.to_meet == "Fire safety has lapsed."
 
 

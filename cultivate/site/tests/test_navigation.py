@@ -17,40 +17,49 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "Career pathways", "My record"],
+    Role.SUPPORT_WORKER: ["Home", "My portfolio", "Learning", "Career pathways", "My record"],
     Role.LINE_MANAGER: [
-        "Home", "My portfolio", "My team", "Team competence", "Delegation", "Career pathways", "Workforce insights",
-        "My record",
+        "Home", "My portfolio", "My team", "Learning", "Team competence", "Delegation", "Career pathways",
+        "Workforce insights", "My record",
     ],
     Role.ASSESSOR: [
-        "Home", "Sign-off requests", "My team", "Team competence", "Delegation", "Career pathways",
+        "Home", "Sign-off requests", "My team", "Learning", "Team competence", "Delegation", "Career pathways",
         "Workforce insights",
     ],
-    Role.EDUCATOR: ["Home", "Delegation", "Frameworks", "Career pathways", "Organisation"],
-    Role.ANALYST: ["Home", "Career pathways", "Organisation", "Workforce insights"],
+    Role.EDUCATOR: ["Home", "Learning", "Delegation", "Frameworks", "Career pathways", "Organisation"],
+    Role.ANALYST: ["Home", "Learning", "Career pathways", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
-        "Home", "Team competence", "Delegation", "Frameworks", "Career pathways", "Staff", "Import staff",
-        "Workforce insights", "Users", "Audit log",
+        "Home", "Learning", "Team competence", "Delegation", "Frameworks", "Career pathways", "Staff",
+        "Import staff", "Workforce insights", "Users", "Audit log",
     ],
     Role.ALLIANCE_ADMIN: [
-        "Home", "Frameworks", "Career pathways", "Organisations", "Workforce insights", "Users", "Audit log",
+        "Home", "Learning", "Frameworks", "Career pathways", "Organisations", "Workforce insights", "Users",
+        "Audit log",
     ],
 }  # fmt: skip
 
 HOME = {
     Role.SUPPORT_WORKER: [
-        "My portfolio", "What is left for me to become a nursing associate", "My record", "Your account",
+        "My portfolio", "What is left for me to become a nursing associate", "My learning", "My record",
+        "Your account",
     ],
     Role.LINE_MANAGER: [
-        "My portfolio", "My record", "Team competence", "Who is ready for the next step", "My team",
-        "Workforce insights", "Your account",
+        "My portfolio", "My learning", "My record", "Team competence", "Who is ready for the next step",
+        "Team learning", "My team", "Workforce insights", "Your account",
     ],
-    Role.ASSESSOR: ["Sign-off requests", "Team competence", "People I assess", "Workforce insights", "Your account"],
-    Role.EDUCATOR: ["Who is ready for the next step", "Trust RAA", "Frameworks", "Your account"],
-    Role.ANALYST: ["Trust RAA", "Workforce insights", "Board report", "Your account"],
+    Role.ASSESSOR: [
+        "Sign-off requests", "Team competence", "Team learning", "People I assess", "Workforce insights",
+        "Your account",
+    ],
+    Role.EDUCATOR: [
+        "Who is ready for the next step", "Team learning", "Trust RAA", "Training gaps", "Frameworks",
+        "Your account",
+    ],
+    Role.ANALYST: ["Trust RAA", "Training gaps", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Who is ready for the next step", "Staff", "Import staff records", "Users and roles",
-        "Audit log", "Workforce insights", "Board report", "Frameworks", "Your account",
+        "Team competence", "Who is ready for the next step", "Team learning", "Staff", "Import staff records",
+        "Users and roles", "Audit log", "Training gaps", "Workforce insights", "Board report", "Frameworks",
+        "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
         "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report", "Frameworks",
@@ -83,6 +92,9 @@ NOT_LINKED = {
     # Anyone may open their own career pathway page (it says when there is no staff record); the home card is
     # for support workers, and the pathways page links it for everyone with a record.
     "/pathways/me/": set(Role) - {Role.SUPPORT_WORKER},
+    # An alliance's admins may read a member organisation's learning figures, but act for no one organisation,
+    # so no link names one for them.
+    "/learning/organisations/RAA/gaps/": {Role.ALLIANCE_ADMIN},
 }
 
 

@@ -1,0 +1,92 @@
+"""The demo's training: generated once for this module by the `demo` command inside a transaction that is rolled
+back afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from cultivate.demo.alliance import ALLIANCE_CODE
+from cultivate.demo.generator import demo_delete
+from cultivate.learning import compliance, gaps
+from cultivate.learning.gaps import Finding
+from cultivate.learning.models import Completion, Evaluation, MandatorySubject, Offer
+from cultivate.organisations.models import Organisation, Team
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("demo", "--seed", "2026", stdout=out, verbosity=1)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalogue_of_about_sixty_offers_with_costs(demo: str) -> None:
+    offers = Offer.objects.filter(organisation__alliance__code=ALLIANCE_CODE) | Offer.objects.filter(
+        alliance__code=ALLIANCE_CODE
+    )
+    assert 50 <= offers.count() <= 70
+    assert offers.filter(cost_per_place__gt=0).count() > 20
+    assert {o.kind for o in offers} >= {
+        "internal_course",
+        "e_learning",
+        "university_module",
+        "apprenticeship",
+    }
+    assert "learning offers" in demo
+
+
+def test_three_years_of_completions_and_evaluations(demo: str) -> None:
+    completions = Completion.objects.filter(person__organisation__alliance__code=ALLIANCE_CODE)
+    days = completions.values_list("completed_on", flat=True)
+    today = timezone.localdate()
+    assert min(days) >= today - dt.timedelta(days=3 * 366) and max(days) <= today
+    assert min(days) <= today - dt.timedelta(days=2 * 365)
+    assert Evaluation.objects.filter(completion__in=completions).count() > 100
+
+
+def test_compliance_varies_by_team(demo: str) -> None:
+    rates: list[float] = []
+    for team in Team.objects.filter(organisation__alliance__code=ALLIANCE_CODE)[:12]:
+        people = list(team.spells.filter(end_date__isnull=True).values_list("person_id", flat=True))
+        figures = compliance.compliance_figures(
+            compliance.mandatory_status_for_people(people), on=timezone.localdate()
+        )
+        if figures.rate is not None:
+            rates.append(figures.rate)
+    assert max(rates) - min(rates) > 0.1
+
+
+def test_mental_health_awareness_is_a_gap_in_one_trust_only(demo: str) -> None:
+    def finding(ods_code: str) -> str | None:
+        organisation = Organisation.objects.get(ods_code=ods_code)
+        for line in gaps.organisation_gaps(organisation):
+            if line.competence.code == "MH-MC-01":
+                return line.finding
+        return None
+
+    assert finding("RZ9") == Finding.GAP
+    assert finding("RZ7") not in {Finding.GAP, None}
+
+
+def test_pmva_only_where_a_setting_requires_it(demo: str) -> None:
+    pmva = MandatorySubject.objects.filter(organisation__alliance__code=ALLIANCE_CODE, code="pmva")
+    assert pmva.exists()
+    assert all(r.setting for s in pmva for r in s.requirements.all())
+
+
+def test_delete_removes_the_training(demo: str) -> None:
+    demo_delete()
+    assert not Offer.objects.filter(alliance__code=ALLIANCE_CODE).exists()
+    assert not MandatorySubject.objects.filter(organisation__ods_code__in=["RZ7", "RZ8", "RZ9"]).exists()

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class LearningConfig(AppConfig):
+    name = "cultivate.learning"
+    label = "learning"
+    verbose_name = "Training provision, mandatory training and gap analysis"
+
+    def ready(self) -> None:
+        from cultivate.core import audit_actions
+
+        from . import access  # noqa: F401  registers the scopes `Model.objects.for_membership` applies
+        from .audit_actions import LearningAction
+
+        audit_actions.register(self.label, LearningAction)

@@ -1,0 +1,62 @@
+"""The learning app's links: one's own learning, the catalogue, requests for places, team learning, and an
+organisation's mandatory training compliance, subjects and gaps."""
+
+from __future__ import annotations
+
+from cultivate.core.navigation import Link, Menu, Section
+
+from . import access
+
+MENU = Menu(
+    may=access.may,
+    header=(Link("Learning", "learning:mine", "view_catalogue", order=35),),
+    home=(
+        Link(
+            "My learning",
+            "learning:mine",
+            "view_own_learning",
+            order=15,
+            description="What to do next: training you are missing or must renew, and sessions to book.",
+        ),
+        Link(
+            "Team learning",
+            "learning:teams",
+            "list_team_learning",
+            order=45,
+            description="Your teams' mandatory training and the competences people lack, soonest first.",
+        ),
+        Link(
+            "Training gaps",
+            "learning:gaps",
+            "view_learning_figures",
+            order=125,
+            description="Where the training on offer falls short of what {organisation}'s roles need.",
+            for_organisation=True,
+        ),
+    ),
+    section=Section(
+        root=Link("Learning", "learning:mine", "view_catalogue", order=0),
+        links=(
+            Link("Catalogue", "learning:catalogue", "view_catalogue", order=10),
+            Link("Requests for places", "learning:requests", "book_places", order=20),
+            Link("Team learning", "learning:teams", "list_team_learning", order=30),
+            Link(
+                "Mandatory training",
+                "learning:compliance",
+                "view_learning_figures",
+                order=40,
+                for_organisation=True,
+            ),
+            Link("Training gaps", "learning:gaps", "view_learning_figures", order=50, for_organisation=True),
+            Link(
+                "Evaluations and spend",
+                "learning:reports",
+                "view_learning_figures",
+                order=55,
+                for_organisation=True,
+            ),
+            Link("Subjects", "learning:mandatory", "manage_offers", order=60, for_organisation=True),
+            Link("Import completions", "learning:import", "manage_offers", order=70, for_organisation=True),
+        ),
+    ),
+)
