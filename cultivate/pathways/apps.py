@@ -21,3 +21,4 @@ class PathwaysConfig(AppConfig):
 
             readiness.set_training_source(learning_sources.mandatory_training)
             readiness.set_offers_source(learning_sources.offers_for_kinds)
+            readiness.set_learned_source(learning_sources.learned_qualifications)

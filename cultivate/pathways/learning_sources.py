@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from cultivate.core.formatting import uk_date
 from cultivate.learning import compliance
 from cultivate.learning import selectors as learning_selectors
-from cultivate.learning.models import Offer, OfferKind
+from cultivate.learning.models import Completion, Offer, OfferKind
 from cultivate.organisations.models import Organisation
 
 from .models import QualificationKind
@@ -105,3 +105,33 @@ def mandatory_training(
                 Met.NOT_MET, f"Bring your mandatory training up to date ({words}).", named, on + MONTH
             )
     return result
+
+
+# The functional skills level 2 qualifications a completed level 2 course in the subject gives.
+LEVEL_2_KINDS = {
+    "english": QualificationKind.FS_ENGLISH_L2.value,
+    "math": QualificationKind.FS_MATHS_L2.value,
+}
+
+
+def learned_qualifications(person_ids: Sequence[int], kinds: set[str]) -> dict[int, set[str]]:
+    """A completed functional skills course at level 2 (the offer's academic level names level 2) in English
+    or maths counts as that functional skills qualification: the course ends with the exam, and the
+    completion is the learning record. One query whatever the number of people."""
+    if not kinds & set(LEVEL_2_KINDS.values()):
+        return {}
+    rows = (
+        Completion.objects.filter(
+            person_id__in=list(person_ids),
+            offer__kind=OfferKind.FUNCTIONAL_SKILLS,
+            offer__academic_level__icontains="2",
+        )
+        .order_by()
+        .values_list("person_id", "offer__title")
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    for person_id, title in rows:
+        for word, kind in LEVEL_2_KINDS.items():
+            if word in title.lower():
+                found[person_id].add(kind)
+    return dict(found)

@@ -146,6 +146,7 @@ class Facts:
     statuses: dict[tuple[int, int], competence_status.CompetenceStatus] = field(default_factory=dict)
     level_ranks: dict[tuple[int, str], int] = field(default_factory=dict)
     training: dict[tuple[int, str], Training] = field(default_factory=dict)
+    learned: dict[int, set[str]] = field(default_factory=dict)
     # Learning offers that would meet a kind of qualification (from the training source's catalogue).
     offers_for: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -165,6 +166,23 @@ def _no_offers(organisation_id: int | None, kinds: set[str], on: dt.date) -> dic
 
 
 _offers_source: list[OffersSource] = [_no_offers]
+
+
+# (person ids, qualification kinds wanted) → for each person, the kinds a learning record shows they gained (a
+# completed functional skills level 2 course in the subject).
+LearnedSource = Callable[[Sequence[int], set[str]], dict[int, set[str]]]
+
+
+def _nothing_learned(person_ids: Sequence[int], kinds: set[str]) -> dict[int, set[str]]:
+    return {}
+
+
+_learned_source: list[LearnedSource] = [_nothing_learned]
+
+
+def set_learned_source(source: LearnedSource) -> None:
+    """Where completed learning that gives a qualification is read from (the learning app registers it)."""
+    _learned_source[0] = source
 
 
 def set_offers_source(source: OffersSource) -> None:
@@ -225,6 +243,7 @@ def facts_for(
     }
     if wanted:
         facts.offers_for = _offers_source[0](organisation_id, wanted, on)
+        facts.learned = _learned_source[0](list(person_ids), wanted)
     return facts
 
 
@@ -302,7 +321,7 @@ def _qualification(r: StepRequirement, person_id: int, facts: Facts) -> Requirem
     wanted = set(r.qualifications)
     summary = qualification_labels(r.qualifications)
     offers = tuple(offer for kind in r.qualifications for offer in facts.offers_for.get(kind, ()))
-    if wanted & facts.confirmed.get(person_id, set()):
+    if wanted & facts.confirmed.get(person_id, set()) or wanted & facts.learned.get(person_id, set()):
         return RequirementResult(r, Met.MET, summary)
     if wanted & facts.recorded.get(person_id, set()):
         return RequirementResult(

@@ -63,3 +63,24 @@ def test_functional_skills_and_bridging_offers_are_named_with_their_next_session
     assert any(o.startswith("Functional skills maths (next session ") for o in result.offers)
     assert "Bridging programme" in result.offers
     assert not any("English" in o for o in result.offers)
+
+
+def test_a_completed_level_2_functional_skills_course_meets_the_requirement(worker):
+    course = learning.make_offer(
+        worker.organisation,
+        kind=OfferKind.FUNCTIONAL_SKILLS,
+        title="Functional skills maths",
+        academic_level="Level 2",
+    )
+    entry = learning.make_offer(
+        worker.organisation,
+        kind=OfferKind.FUNCTIONAL_SKILLS,
+        title="Functional skills maths",
+        academic_level="Level 1",
+        code="maths-1",
+    )
+    learning.make_completion(worker, offer=entry, on=timezone.localdate())
+    assert not _result(worker, "qualification", "maths").is_met
+    learning.make_completion(worker, offer=course, on=timezone.localdate())
+    assert _result(worker, "qualification", "maths").is_met
+    assert not _result(worker, "qualification", "English").is_met
