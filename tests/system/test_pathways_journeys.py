@@ -137,3 +137,54 @@ def test_a_manager_sees_who_is_ready(page: Page, journey: Journey) -> None:
     expect(ready.get_by_text("Sam Okafor")).to_be_visible()
     assert horizontal_overflow(page) == 0
     journey.finish()
+
+
+def test_a_worker_enrols_on_functional_skills_maths_completes_it_and_sees_the_requirement_met(
+    page: Page, journey: Journey
+) -> None:
+    from cultivate.learning import testing as learning
+    from cultivate.learning.models import Enrolment, EnrolmentStatus, OfferKind, Session
+
+    # Given a worker assessed at level 1 in maths, and a level 2 functional skills maths course with a session
+    ward = _ward()
+    person = ward["person"]
+    pt.make_skills_result(person, "maths", "L1")
+    course = learning.make_offer(
+        ward["organisation"],
+        kind=OfferKind.FUNCTIONAL_SKILLS,
+        title="Functional skills maths",
+        academic_level="Level 2",
+    )
+    session = learning.make_session(course, starts_in_days=14)
+    page.set_viewport_size(PHONE)
+    sign_in(page, ward["worker"].email)
+
+    # When they check their pathway, the maths requirement names the course and its next session
+    page.goto("/pathways/me/")
+    expect(page.get_by_text("Offers: Functional skills maths (next session")).to_be_visible()
+    journey.check("maths still to do")
+
+    # And they ask for a place on it
+    page.goto(f"/learning/sessions/{session.pk}/")
+    page.get_by_role("button", name="Ask for a place").click()
+    enrolment = Enrolment.objects.get(person=person, session=session)
+
+    # (their manager books the place, and the course runs)
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.BOOKED)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        ends_at=timezone.now() - dt.timedelta(days=2, hours=-3),
+    )
+
+    # And they record completing it
+    page.goto(f"/learning/enrolments/{enrolment.pk}/complete/")
+    fill_date(page, "Date you completed it", timezone.localdate() - dt.timedelta(days=1))
+    page.get_by_role("button", name="Record completion").click()
+    expect(page.get_by_text("Completion recorded.")).to_be_visible()
+
+    # Then their pathway shows the maths requirement met
+    page.goto("/pathways/me/")
+    maths = page.locator("li", has_text="Functional skills maths level 2 or GCSE maths")
+    expect(maths.get_by_text("Done")).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    journey.finish()
