@@ -148,9 +148,7 @@ def _build(rng: random.Random) -> dict[str, Any]:
         if rng.random() < 0.5
     ]
     SkillsResult.objects.bulk_create(results)
-    manager = User.objects.create_user(
-        email="manager@bench.nhs.uk", password=None, full_name="M"
-    )
+    manager = User.objects.create_user(email="manager@bench.nhs.uk", password=None, full_name="M")
     Membership.objects.create(user=manager, role=Role.LINE_MANAGER, organisation=organisation)
     tna = Step.objects.get(code="trainee-nursing-associate", pathway__owner_organisation=None)
     ManagerSupport.objects.bulk_create(
