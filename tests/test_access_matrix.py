@@ -22,6 +22,8 @@ from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.learning import testing as learning
 from cultivate.learning.models import EnrolmentStatus
+from cultivate.pathways import testing as pathways_testing
+from cultivate.pathways.models import Step
 from cultivate.portfolio.models import SignOffRequest
 from cultivate.portfolio.tests.delegation_factories import make_protocol
 from cultivate.portfolio.tests.portfolio_factories import (
@@ -111,6 +113,15 @@ def world() -> World:
         user=user_b, membership=user_b.memberships.get(), name="theirs"
     )
     objects["spell_b"] = person_b1.spells.get()
+    # Career pathways: each organisation's own pathway and step, and a qualification and apprenticeship each.
+    for side, org, person in (("a", org_a, person_a1), ("b", org_b, person_b1)):
+        pathway = pathways_testing.make_pathway(f"Route of {org.ods_code}", owner_organisation=org)
+        objects[f"pathway_{side}"] = pathway
+        objects[f"step_{side}"] = Step.objects.create(pathway=pathway, code="first", title="First step")
+        objects[f"qualification_{side}"] = pathways_testing.make_qualification(
+            person, "care_certificate", confirmed=side == "a"
+        )
+        objects[f"apprenticeship_{side}"] = pathways_testing.make_apprenticeship(person)
     # Learning: an offer with a session and a mandatory subject on each side; B's enrolment and completion.
     for side, org in (("a", org_a), ("b", org_b)):
         offer = learning.make_offer(org, develops=[objects[f"competence_{side}"]])
@@ -151,8 +162,44 @@ ORG_ROLES = set(ROLES) - {Role.ALLIANCE_ADMIN}
 # Workforce insights dashboards (aggregates): not support workers or educators.
 INSIGHTS_ROLES = {Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR}
 
+# Career pathways records (qualifications, results, apprenticeships, readiness): the worker, their line
+# manager, and the organisation's educators and admins; not assessors or analysts.
+RECORD_ROLES = {Role.ORG_ADMIN, Role.EDUCATOR, Role.LINE_MANAGER, Role.SUPPORT_WORKER}
+PATHWAY_EDITORS = {Role.ORG_ADMIN, Role.EDUCATOR}
+
 # (name, url template, roles allowed on A's object, object in B that no role of A may reach)
 PAGES: list[tuple[str, str, set[str]]] = [
+    ("pathway", "/pathways/{pathway.pk}/", ORG_ROLES),
+    ("pathway step new", "/pathways/{pathway.pk}/steps/new/", PATHWAY_EDITORS),
+    ("pathway step edit", "/pathways/{pathway.pk}/steps/{step.pk}/edit/", PATHWAY_EDITORS),
+    ("pathway requirement new", "/pathways/{pathway.pk}/steps/{step.pk}/requirements/new/", PATHWAY_EDITORS),
+    ("pathway record in team 1", "/pathways/people/{person1.pk}/", RECORD_ROLES),
+    ("pathway record in team 2", "/pathways/people/{person2.pk}/", {Role.ORG_ADMIN, Role.EDUCATOR}),
+    ("step readiness", "/pathways/people/{person1.pk}/steps/{step.pk}/", RECORD_ROLES),
+    (
+        "qualification new",
+        "/pathways/people/{person1.pk}/qualifications/new/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.SUPPORT_WORKER},
+    ),
+    ("skills result new", "/pathways/people/{person1.pk}/skills/new/", {Role.EDUCATOR}),
+    ("apprenticeship new", "/pathways/people/{person1.pk}/apprenticeships/new/", PATHWAY_EDITORS),
+    (
+        "qualification supersede",
+        "/pathways/qualifications/{qualification.pk}/supersede/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.SUPPORT_WORKER},
+    ),
+    ("apprenticeship", "/pathways/apprenticeships/{apprenticeship.pk}/", RECORD_ROLES),
+    ("apprenticeship epa", "/pathways/apprenticeships/{apprenticeship.pk}/epa/", PATHWAY_EDITORS),
+    (
+        "organisation readiness",
+        "/pathways/organisations/{org.ods_code}/readiness/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.LINE_MANAGER},
+    ),
+    (
+        "apprenticeship outcomes",
+        "/pathways/organisations/{org.ods_code}/apprenticeships/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
     ("staff list", "/organisations/{org.ods_code}/staff/", {Role.ORG_ADMIN}),
     (
         "organisation",
@@ -290,6 +337,10 @@ def _format(url: str, world: World, side: str) -> str:
             framework=o["framework_a"],
             protocol=o["protocol_a"],
             spell=o["person_a1"].spells.get(),
+            pathway=o["pathway_a"],
+            step=o["step_a"],
+            qualification=o["qualification_a"],
+            apprenticeship=o["apprenticeship_a"],
             offer=o["offer_a"],
             session=o["session_a"],
             subject=o["subject_a"],
@@ -303,6 +354,10 @@ def _format(url: str, world: World, side: str) -> str:
         framework=o["framework_b"],
         protocol=o["protocol_b"],
         spell=o["spell_b"],
+        pathway=o["pathway_b"],
+        step=o["step_b"],
+        qualification=o["qualification_b"],
+        apprenticeship=o["apprenticeship_b"],
         offer=o["offer_b"],
         session=o["session_b"],
         subject=o["subject_b"],
@@ -343,6 +398,8 @@ ROLE_PAGES = [
     ("/delegation/check/", ORG_ROLES),
     ("/frameworks/", set(ROLES)),
     ("/insights/alliance/dashboards/overview/", {Role.ALLIANCE_ADMIN}),
+    ("/pathways/", set(ROLES)),
+    ("/pathways/me/", set(ROLES)),
     ("/learning/", set(ROLES)),
     ("/learning/offers/", set(ROLES)),
     ("/learning/requests/", {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN}),
@@ -410,6 +467,11 @@ WRITES: list[tuple[str, dict[str, str]]] = [
         "/insights/report/",
         {"organisation": "{org_b.ods_code}", "start": "2024-03", "end": "2025-03", "file_format": "html"},
     ),
+    ("/pathways/qualifications/{qualification_b.pk}/confirm/", {}),
+    ("/pathways/people/{person_b1.pk}/support/", {"step": "{step_b.pk}"}),
+    ("/pathways/people/{person_b1.pk}/qualifications/new/", {}),
+    ("/pathways/apprenticeships/{apprenticeship_b.pk}/", {"hours": "1", "activity": "Reading"}),
+    ("/pathways/{pathway_b.pk}/steps/new/", {"title": "Changed", "code": "changed"}),
 ]
 
 
@@ -471,6 +533,11 @@ API = [
     ),
     ("/api/spells/{spell.pk}", {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER}),
     ("/api/organisations/{org.ods_code}/role-requirements", ORG_ROLES | {Role.ALLIANCE_ADMIN}),
+    ("/api/pathways/{pathway.pk}", ORG_ROLES),
+    ("/api/pathways/{pathway.pk}/steps", ORG_ROLES),
+    ("/api/pathways/people/{person1.pk}/qualifications", RECORD_ROLES),
+    ("/api/pathways/people/{person1.pk}/apprenticeships", RECORD_ROLES),
+    ("/api/pathways/people/{person1.pk}/readiness", RECORD_ROLES),
     ("/api/learning/offers/{offer.pk}", set(ROLES)),
     ("/api/learning/sessions/{session.pk}", set(ROLES)),
     (
@@ -720,6 +787,7 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/frameworks/case/import/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/insights/", INSIGHTS_ROLES),
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
+    ("GET", "/pathways/new/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/learning/offers/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
     # Programmes of A: a published programme is seen by every role of its organisation and alliance; it is run
     # by its organisation's educators; its cohort, community and the places' surveys are for members and leads.
@@ -769,6 +837,7 @@ API_LISTS = [
     "/api/organisations",
     "/api/frameworks",
     "/api/delegation/protocols",
+    "/api/pathways",
     "/api/learning/offers",
     "/api/programmes",
 ]
@@ -850,6 +919,8 @@ OUTSIDE_THE_MATRIX = {
     "api/openapi.json": "public: the API schema",
     "api/": "the API root",
     "api/health": "public: load balancer health check",
+    "pathways/routes/<str:ods_code>/": "public: an organisation's progression routes, nothing personal "
+    "(cultivate/pathways/tests/test_views.py checks it)",
 }
 ADMIN_SITE = "django-admin/"  # Django's admin: `is_staff` users only, no role applies
 

@@ -24,6 +24,7 @@ from cultivate.core.api_types import ServerErrorOut, ValidationErrorOut
 from cultivate.frameworks.api import router as frameworks_router
 from cultivate.learning.api import router as learning_router
 from cultivate.organisations.api import router as organisations_router
+from cultivate.pathways.api import router as pathways_router
 from cultivate.portfolio.api import router as portfolio_router
 from cultivate.programmes.api import router as programmes_router
 
@@ -96,6 +97,7 @@ api = CultivateAPI(
 api.add_router("", organisations_router)
 api.add_router("", frameworks_router)
 api.add_router("", portfolio_router)
+api.add_router("", pathways_router)
 api.add_router("", learning_router)
 api.add_router("", programmes_router)
 

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("frameworks/", include("cultivate.frameworks.urls")),
     path("", include("cultivate.portfolio.urls")),
     path("insights/", include("cultivate.insights.urls")),
+    path("pathways/", include("cultivate.pathways.urls")),
     path("learning/", include("cultivate.learning.urls")),
     path("programmes/", include("cultivate.programmes.urls")),
     path("api/", include("cultivate.config.api_urls")),

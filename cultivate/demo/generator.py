@@ -37,6 +37,7 @@ from .competence import CompetenceSummary, competence_demo_delete, competence_de
 from .learning import LearningSummary, learning_demo_delete, learning_demo_load
 from .names import draw_name, email_local_part
 from .programmes import ProgrammeDemoSummary, programmes_demo_delete, programmes_demo_load
+from .pathways import PathwaysSummary, demo_organisations, pathways_demo_delete, pathways_demo_load
 from .simulation import Post, Track, World, reference_date, simulate
 
 DEFAULT_SEED = 2026
@@ -69,6 +70,7 @@ class DemoSummary:
     memberships: int
     seconds: float
     competence: CompetenceSummary | None = None
+    pathways: PathwaysSummary | None = None
     learning: LearningSummary | None = None
     programmes: ProgrammeDemoSummary | None = None
 
@@ -81,6 +83,7 @@ class DemoSummary:
             f"{self.spells:,} employment spells",
             f"  {self.users} users holding {self.memberships} roles",
             *(self.competence.lines() if self.competence else []),
+            *(self.pathways.lines() if self.pathways else []),
             *(self.learning.lines() if self.learning else []),
             *(self.programmes.lines() if self.programmes else []),
         ]
@@ -122,6 +125,9 @@ def demo_logins() -> list[DemoLogin]:
 def demo_delete() -> int:
     """Remove the demo alliance, its trusts (with everything in them) and every demo account. Returns the number
     of organisations removed."""
+    pathways_demo_delete(
+        organisations=demo_organisations(), alliance=Alliance.objects.filter(code=ALLIANCE_CODE).first()
+    )
     learning_demo_delete()
     programmes_demo_delete()
     competence_demo_delete()
@@ -471,7 +477,7 @@ def demo_create(
     """Create the demo alliance. Raises DemoExistsError if it is already there (see demo_delete)."""
     started = time.perf_counter()
     reference = reference_date(today or timezone.localdate())
-    steps = 7
+    steps = 8
     with tqdm(
         total=60 + steps,
         desc="Simulating five years",
@@ -504,6 +510,10 @@ def demo_create(
             programmes = programmes_demo_load(
                 alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
             )
+            step("Writing career pathways, qualifications and apprenticeships")
+            pathways = pathways_demo_load(
+                alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
+            )
     return DemoSummary(
         seed=seed,
         reference=reference,
@@ -517,6 +527,7 @@ def demo_create(
         memberships=len(writer.memberships),
         seconds=time.perf_counter() - started,
         competence=competence,
+        pathways=pathways,
         learning=learning,
         programmes=programmes,
     )

@@ -17,40 +17,52 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My programme", "Learning", "Programmes", "My record"],
+    Role.SUPPORT_WORKER: [
+        "Home", "My portfolio", "My programme", "Learning", "Programmes", "Career pathways", "My record",
+    ],
     Role.LINE_MANAGER: [
         "Home", "My portfolio", "My programme", "My team", "Learning", "Team competence", "Delegation",
-        "Programmes", "Workforce insights", "My record",
+        "Programmes", "Career pathways", "Workforce insights", "My record",
     ],
     Role.ASSESSOR: [
-        "Home", "Sign-off requests", "My team", "Learning", "Team competence", "Delegation", "Workforce insights",
+        "Home", "Sign-off requests", "My team", "Learning", "Team competence", "Delegation", "Career pathways",
+        "Workforce insights",
     ],
-    Role.EDUCATOR: ["Home", "Learning", "Delegation", "Programmes", "Frameworks", "Organisation"],
-    Role.ANALYST: ["Home", "Learning", "Organisation", "Workforce insights"],
+    Role.EDUCATOR: ["Home", "Learning", "Delegation", "Programmes", "Frameworks", "Career pathways", "Organisation"],
+    Role.ANALYST: ["Home", "Learning", "Career pathways", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
-        "Home", "Learning", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff",
-        "Workforce insights", "Users", "Audit log",
+        "Home", "Learning", "Team competence", "Delegation", "Frameworks", "Career pathways", "Staff",
+        "Import staff", "Workforce insights", "Users", "Audit log",
     ],
     Role.ALLIANCE_ADMIN: [
-        "Home", "Learning", "Programmes", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log",
+        "Home", "Learning", "Programmes", "Frameworks", "Career pathways", "Organisations", "Workforce insights",
+        "Users", "Audit log",
     ],
 }  # fmt: skip
 
 HOME = {
-    Role.SUPPORT_WORKER: ["My portfolio", "My learning", "My programme", "My record", "Programmes", "Your account"],
+    Role.SUPPORT_WORKER: [
+        "My portfolio", "What is left for me to become a nursing associate", "My learning", "My programme",
+        "My record", "Programmes", "Your account",
+    ],
     Role.LINE_MANAGER: [
-        "My portfolio", "My learning", "My programme", "My record", "Team competence", "Team learning", "My team",
-        "Programmes", "Workforce insights", "Your account",
+        "My portfolio", "My learning", "My programme", "My record", "Team competence",
+        "Who is ready for the next step", "Team learning", "My team", "Programmes", "Workforce insights",
+        "Your account",
     ],
     Role.ASSESSOR: [
         "Sign-off requests", "Team competence", "Team learning", "People I assess", "Workforce insights",
         "Your account",
     ],
-    Role.EDUCATOR: ["Team learning", "Programmes", "Trust RAA", "Training gaps", "Frameworks", "Your account"],
+    Role.EDUCATOR: [
+        "Who is ready for the next step", "Team learning", "Programmes", "Trust RAA", "Training gaps", "Frameworks",
+        "Your account",
+    ],
     Role.ANALYST: ["Trust RAA", "Training gaps", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Team learning", "Staff", "Import staff records", "Users and roles", "Audit log",
-        "Training gaps", "Workforce insights", "Board report", "Frameworks", "Your account",
+        "Team competence", "Who is ready for the next step", "Team learning", "Staff", "Import staff records",
+        "Users and roles", "Audit log", "Training gaps", "Workforce insights", "Board report", "Frameworks",
+        "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
         "Programmes", "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report",
@@ -80,6 +92,9 @@ NOT_LINKED = {
     "/organisations/": set(Role) - {Role.ALLIANCE_ADMIN},
     # An organisation's admins reach its summary from the staff list, an alliance's admins from the list.
     "/organisations/RAA/": {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    # Anyone may open their own career pathway page (it says when there is no staff record); the home card is
+    # for support workers, and the pathways page links it for everyone with a record.
+    "/pathways/me/": set(Role) - {Role.SUPPORT_WORKER},
     # An alliance's admins may read a member organisation's learning figures, but act for no one organisation,
     # so no link names one for them.
     "/learning/organisations/RAA/gaps/": {Role.ALLIANCE_ADMIN},
