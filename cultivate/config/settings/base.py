@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cultivate.frameworks",
     "cultivate.portfolio",
     "cultivate.insights",
+    "cultivate.programmes",
     "cultivate.credentials",
     # Above every app: the home page, the navigation gathered from the apps' menus, the audit log.
     "cultivate.site",
