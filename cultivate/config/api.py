@@ -21,6 +21,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 
 from cultivate.accounts.api_auth import BearerTokenAuth, SessionRoleAuth
 from cultivate.core.api_types import ServerErrorOut, ValidationErrorOut
+from cultivate.credentials.api import router as credentials_router
 from cultivate.frameworks.api import router as frameworks_router
 from cultivate.organisations.api import router as organisations_router
 from cultivate.portfolio.api import router as portfolio_router
@@ -94,6 +95,7 @@ api = CultivateAPI(
 api.add_router("", organisations_router)
 api.add_router("", frameworks_router)
 api.add_router("", portfolio_router)
+api.add_router("", credentials_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -102,8 +102,12 @@ def verify(document: dict[str, Any], *, proof_purpose: str = "assertionMethod") 
     except (multibase.MultibaseError, ValueError) as error:
         raise ProofError(f"Its proof cannot be read ({error})") from error
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    if not isinstance(unsecured.get("@context"), list | str):
-        raise ProofError("It has no JSON-LD context")
+    context = unsecured.get("@context")
+    if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+        raise ProofError("It has no JSON-LD context this service reads (a list of context addresses)")
+    unknown = [c for c in context if c not in jsonld.contexts()]
+    if unknown:
+        raise ProofError(f"The context {unknown[0]} is not one this service knows (nothing is fetched)")
     try:
         undefined = jsonld.undefined_terms(unsecured)
         data = hash_data(unsecured, {k: v for k, v in proof.items() if k != "@context"})

@@ -131,3 +131,8 @@ def local_competence(person: Person, identifier: uuid.UUID) -> Competence | None
         .select_related("framework", "version")
         .first()
     )
+
+
+def status_list_of(public_key: str) -> dict[str, object]:
+    key = IssuerKey.objects.filter(public_key=public_key).only("status_list").first()
+    return key.status_list if key is not None else {}
