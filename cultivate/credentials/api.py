@@ -49,9 +49,13 @@ def list_credentials(request: HttpRequest) -> list[dict[str, Any]]:
 def get_credential(request: HttpRequest, identifier: uuid.UUID) -> dict[str, Any]:
     credential = guards.credential_or_deny(request, identifier)
     services.credential_download_record(
-        ctx=AuditContext.from_request(request), membership=_membership(request), credential=credential, what="api"
+        ctx=AuditContext.from_request(request),
+        membership=_membership(request),
+        credential=credential,
+        what="api",
     )
-    return credential.document
+    document: dict[str, Any] = credential.document
+    return document
 
 
 @router.post(
@@ -83,7 +87,9 @@ def verify_credential(request: HttpRequest, identifier: uuid.UUID) -> dict[str, 
     credential = selectors.shared_credential(identifier)
     if credential is None:
         raise Http404("This credential is not shared.")
-    result = verification.verify(credential.document, now=timezone.now(), revoked_reason=credential.revoked_reason)
+    result = verification.verify(
+        credential.document, now=timezone.now(), revoked_reason=credential.revoked_reason
+    )
     view = presenters.verification_view(result)
     return {
         "outcome": view.outcome,

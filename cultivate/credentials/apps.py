@@ -9,8 +9,10 @@ class CredentialsConfig(AppConfig):
     def ready(self) -> None:
         from cultivate.core import audit_actions
 
-        from . import access  # noqa: F401  registers the scopes `Model.objects.for_membership` applies
-        from . import completion
+        from . import (
+            access,  # noqa: F401  registers the scopes `Model.objects.for_membership` applies
+            completion,
+        )
         from .audit_actions import CredentialsAction
 
         audit_actions.register(self.label, CredentialsAction)

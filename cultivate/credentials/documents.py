@@ -71,8 +71,10 @@ class Assessor:
     registration_pin: str
 
     def as_json(self) -> dict[str, Any]:
+        # A stable id for the assessor from their registration, naming nobody.
+        name = f"assessor:{self.registration_body}:{self.registration_pin}"
         entry: dict[str, Any] = {
-            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'assessor:{self.registration_body}:{self.registration_pin}')}",
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
             "type": ["Profile"],
             "name": self.name,
         }
@@ -125,7 +127,11 @@ def credential(
         achievement["version"] = award.version
     if award.human_code:
         achievement["humanCode"] = award.human_code
-    subject: dict[str, Any] = {"type": ["AchievementSubject"], "name": award.holder_name, "achievement": achievement}
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "name": award.holder_name,
+        "achievement": achievement,
+    }
     if award.level:
         subject["result"] = [{"type": ["Result"], "value": award.level}]
     if award.assessor is not None:
@@ -152,7 +158,9 @@ def credential(
     return document
 
 
-def status_list(*, url: str, issuer_did: str, revoked: list[int], length: int, now: dt.datetime) -> dict[str, Any]:
+def status_list(
+    *, url: str, issuer_did: str, revoked: list[int], length: int, now: dt.datetime
+) -> dict[str, Any]:
     """The unsigned BitstringStatusListCredential (its issuer must be the credentials' issuer)."""
     return {
         "@context": [VC_V2],

@@ -17,7 +17,9 @@ def export_all(out: Path, *, ctx: AuditContext) -> int:
     so an interrupted export leaves no half file. Returns how many were written."""
     out.mkdir(parents=True, exist_ok=True)
     count = 0
-    for credential in IssuedCredential.objects.order_by("pk").only("identifier", "document").iterator(chunk_size=500):
+    for credential in (
+        IssuedCredential.objects.order_by("pk").only("identifier", "document").iterator(chunk_size=500)
+    ):
         target = out / f"{credential.identifier}.json"
         partial = out / f".{credential.identifier}.json.part"
         partial.write_text(json.dumps(credential.document, indent=2, ensure_ascii=False), encoding="utf-8")

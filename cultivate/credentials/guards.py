@@ -13,7 +13,9 @@ from . import access, selectors
 from .models import CompetenceRecord, ImportedRecord, IssuedCredential, RecognisedAssessment
 
 
-def credential_or_deny(request: HttpRequest, identifier: uuid.UUID, action: str = "view_credential") -> IssuedCredential:
+def credential_or_deny(
+    request: HttpRequest, identifier: uuid.UUID, action: str = "view_credential"
+) -> IssuedCredential:
     source = selectors.credentials_visible_to
     key = {"identifier": identifier}
     return object_or_deny(request, source, key, what="credential", may=access.may, action=action)
@@ -33,4 +35,6 @@ def imported_or_deny(request: HttpRequest, pk: int) -> ImportedRecord:
 def recognition_or_deny(request: HttpRequest, pk: int) -> RecognisedAssessment:
     source = selectors.recognitions_visible_to
     key = {"pk": pk}
-    return object_or_deny(request, source, key, what="prior assessment", may=access.may, action="confirm_recognition")
+    return object_or_deny(
+        request, source, key, what="prior assessment", may=access.may, action="confirm_recognition"
+    )

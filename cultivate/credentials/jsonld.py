@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any, cast
 
-from pyld import jsonld
+from pyld import jsonld  # type: ignore[import-untyped]
 
 CONTEXTS_FILE = Path(__file__).parent / "contexts" / "build" / "contexts.json"
 

@@ -43,7 +43,8 @@ class IssuerKey(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(organisation__isnull=True) ^ Q(alliance__isnull=True), name="issuer_key_one_issuer"
+                condition=Q(organisation__isnull=True) ^ Q(alliance__isnull=True),
+                name="issuer_key_one_issuer",
             ),
             models.UniqueConstraint(
                 fields=["organisation"],
@@ -82,9 +83,9 @@ class CredentialKind(models.TextChoices):
 class IssuedCredential(models.Model):
     """One credential issued to a worker (the holder), as signed."""
 
-    objects = ScopedQuerySet["IssuedCredential"].as_manager()
-
-    identifier = models.UUIDField(default=uuid.uuid4, unique=True, help_text="The credential's id, urn:uuid:…")
+    identifier = models.UUIDField(
+        default=uuid.uuid4, unique=True, help_text="The credential's id, urn:uuid:…"
+    )
     kind = models.CharField(max_length=20, choices=CredentialKind.choices)
     key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="credentials")
     status_index = models.PositiveIntegerField()
@@ -106,12 +107,15 @@ class IssuedCredential(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = ScopedQuerySet["IssuedCredential"].as_manager()
+
     class Meta:
         ordering = ["-issued_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["key", "status_index"], name="credential_one_status_bit"),
             models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""), name="credential_revoked_has_reason"
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="credential_revoked_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(status_index__lt=STATUS_LIST_LENGTH), name="credential_status_index_in_list"
@@ -131,13 +135,13 @@ class CompetenceRecord(models.Model):
     """A worker's record of their current sign-offs: a presentation of one signed credential per sign-off,
     made when they ask for it; shared by link only while they choose."""
 
-    objects = ScopedQuerySet["CompetenceRecord"].as_manager()
-
     token = models.UUIDField(default=uuid.uuid4, unique=True)
     person = models.ForeignKey("organisations.Person", on_delete=models.PROTECT, related_name="+")
     credentials = models.ManyToManyField(IssuedCredential, related_name="records")
     created_at = models.DateTimeField(auto_now_add=True)
     shared = models.BooleanField(default=False)
+
+    objects = ScopedQuerySet["CompetenceRecord"].as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -159,14 +163,14 @@ class RecognitionState(models.TextChoices):
 class ImportedRecord(models.Model):
     """A competence record a worker brought from another employer, verified when it was brought in."""
 
-    objects = ScopedQuerySet["ImportedRecord"].as_manager()
-
     person = models.ForeignKey("organisations.Person", on_delete=models.PROTECT, related_name="+")
     document = models.JSONField()
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ScopedQuerySet["ImportedRecord"].as_manager()
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
@@ -181,8 +185,6 @@ class ImportedRecord(models.Model):
 
 class RecognisedAssessment(models.Model):
     """One verified sign-off from an imported record, for a local assessor to confirm as prior assessment."""
-
-    objects = ScopedQuerySet["RecognisedAssessment"].as_manager()
 
     record = models.ForeignKey(ImportedRecord, on_delete=models.CASCADE, related_name="items")
     person = models.ForeignKey("organisations.Person", on_delete=models.PROTECT, related_name="+")
@@ -202,7 +204,9 @@ class RecognisedAssessment(models.Model):
     expires_on = models.DateField(null=True, blank=True)
     assessor_name = models.CharField(max_length=150)
     registration = models.CharField(max_length=60, blank=True)
-    state = models.CharField(max_length=12, choices=RecognitionState.choices, default=RecognitionState.WAITING)
+    state = models.CharField(
+        max_length=12, choices=RecognitionState.choices, default=RecognitionState.WAITING
+    )
     signoff_request = models.ForeignKey(
         "portfolio.SignOffRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -210,11 +214,14 @@ class RecognisedAssessment(models.Model):
         "portfolio.Assessment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ScopedQuerySet["RecognisedAssessment"].as_manager()
+
     class Meta:
         ordering = ["record", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state="confirmed") | Q(assessment__isnull=False), name="recognised_confirmed_has_sign_off"
+                condition=~Q(state="confirmed") | Q(assessment__isnull=False),
+                name="recognised_confirmed_has_sign_off",
             ),
         ]
 

@@ -83,5 +83,7 @@ def alignments(credential: IssuedCredential) -> list[dict[str, str]]:
 def qr_svg(url: str) -> str:
     """The QR code of a verification page, as inline SVG (no file, nothing fetched)."""
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=4, xmldecl=False, svgns=True, title="Verification page")
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=4, xmldecl=False, svgns=True, title="Verification page"
+    )
     return out.getvalue().decode()

@@ -120,5 +120,7 @@ def verify(document: dict[str, Any], *, proof_purpose: str = "assertionMethod") 
     try:
         public.verify(signature, data)
     except InvalidSignature as error:
-        raise ProofError("Its signature does not match its contents: it has been changed since it was issued") from error
+        raise ProofError(
+            "Its signature does not match its contents: it has been changed since it was issued"
+        ) from error
     return Verified(key=key, created=str(proof.get("created", "")))

@@ -32,7 +32,11 @@ def credentials_visible_to(membership: Membership | None) -> QuerySet[IssuedCred
 
 def own_credentials(membership: Membership | None) -> QuerySet[IssuedCredential]:
     person_id = membership.user.person_id if membership is not None else None
-    return credentials_visible_to(membership).filter(person_id=person_id).exclude(kind=CredentialKind.SIGN_OFF)
+    if person_id is None:
+        return IssuedCredential.objects.none()
+    return (
+        credentials_visible_to(membership).filter(person_id=person_id).exclude(kind=CredentialKind.SIGN_OFF)
+    )
 
 
 def issued_by_admin(membership: Membership | None) -> QuerySet[IssuedCredential]:
@@ -42,7 +46,9 @@ def issued_by_admin(membership: Membership | None) -> QuerySet[IssuedCredential]
     found = credentials_visible_to(membership)
     if membership.organisation_id is not None:
         return found.filter(key__organisation_id=membership.organisation_id)
-    return found.filter(key__alliance_id=membership.alliance_id)
+    if membership.alliance_id is not None:
+        return found.filter(key__alliance_id=membership.alliance_id)
+    return IssuedCredential.objects.none()
 
 
 def issuer_keys_of(membership: Membership | None) -> QuerySet[IssuerKey]:
@@ -50,17 +56,17 @@ def issuer_keys_of(membership: Membership | None) -> QuerySet[IssuerKey]:
         return IssuerKey.objects.none()
     if membership.organisation_id is not None:
         return IssuerKey.objects.filter(organisation_id=membership.organisation_id)
-    return IssuerKey.objects.filter(alliance_id=membership.alliance_id)
+    if membership.alliance_id is not None:
+        return IssuerKey.objects.filter(alliance_id=membership.alliance_id)
+    return IssuerKey.objects.none()
 
 
-def shared_credential(identifier: uuid.UUID) -> IssuedCredential | None:
+def shared_credential(identifier: uuid.UUID) -> IssuedCredential | None:  # unscoped: public, holder-shared
     """A credential for its public verification page: only while the holder shares it."""
-    return (
-        IssuedCredential.objects.filter(identifier=identifier, shared=True).select_related("key").first()
-    )
+    return IssuedCredential.objects.filter(identifier=identifier, shared=True).select_related("key").first()
 
 
-def shared_record(token: uuid.UUID) -> CompetenceRecord | None:
+def shared_record(token: uuid.UUID) -> CompetenceRecord | None:  # unscoped: public, holder-shared
     return CompetenceRecord.objects.filter(token=token, shared=True).select_related("person").first()
 
 
@@ -83,9 +89,9 @@ def recognitions_visible_to(membership: Membership | None) -> QuerySet[Recognise
 
 
 def recognitions_waiting(membership: Membership | None) -> QuerySet[RecognisedAssessment]:
-    return recognitions_visible_to(membership).filter(state=RecognitionState.WAITING).exclude(
-        person_id=membership.user.person_id if membership is not None else None
-    )
+    waiting = recognitions_visible_to(membership).filter(state=RecognitionState.WAITING)
+    own = membership.user.person_id if membership is not None else None
+    return waiting.exclude(person_id=own) if own is not None else waiting
 
 
 def items_of(record: ImportedRecord) -> QuerySet[RecognisedAssessment]:
@@ -94,7 +100,9 @@ def items_of(record: ImportedRecord) -> QuerySet[RecognisedAssessment]:
 
 def revoked_indexes(key: IssuerKey) -> Sequence[int]:
     return list(
-        IssuedCredential.objects.filter(key=key, revoked_at__isnull=False).values_list("status_index", flat=True)
+        IssuedCredential.objects.filter(key=key, revoked_at__isnull=False).values_list(
+            "status_index", flat=True
+        )
     )
 
 

@@ -50,7 +50,9 @@ def _issuer_filter(organisation: Organisation | None, alliance: Alliance | None)
     return {"organisation": organisation} if organisation is not None else {"alliance": alliance}
 
 
-def _new_key(ctx: AuditContext, owner: dict[str, Any], *, private: Ed25519PrivateKey | None = None) -> IssuerKey:
+def _new_key(
+    ctx: AuditContext, owner: dict[str, Any], *, private: Ed25519PrivateKey | None = None
+) -> IssuerKey:
     private = private or Ed25519PrivateKey.generate()
     public = multibase.public_key_multibase(private.public_key().public_bytes_raw())
     key = IssuerKey(public_key=public, private_key_encrypted=keystore.seal(private, public), **owner)
@@ -109,7 +111,7 @@ def issuer_key_rotate(
 
 
 def _private(key: IssuerKey) -> Ed25519PrivateKey:
-    return keystore.open_sealed(key.private_key_encrypted, key.public_key)
+    return keystore.open_sealed(bytes(key.private_key_encrypted), key.public_key)
 
 
 def _publish_status_list(key: IssuerKey, private: Ed25519PrivateKey | None = None) -> None:
@@ -232,7 +234,13 @@ def credential_share(
     _require(membership, "share_credential", credential)
     credential.shared = shared
     credential.save(update_fields=["shared"])
-    audit(CredentialsAction.SHARED, ctx=ctx, obj=credential, organisation=credential.person.organisation, shared=shared)
+    audit(
+        CredentialsAction.SHARED,
+        ctx=ctx,
+        obj=credential,
+        organisation=credential.person.organisation,
+        shared=shared,
+    )
     return credential
 
 
@@ -336,7 +344,13 @@ def competence_record_share(
     _require(membership, "share_record", record)
     record.shared = shared
     record.save(update_fields=["shared"])
-    audit(CredentialsAction.RECORD_SHARED, ctx=ctx, obj=record, organisation=record.person.organisation, shared=shared)
+    audit(
+        CredentialsAction.RECORD_SHARED,
+        ctx=ctx,
+        obj=record,
+        organisation=record.person.organisation,
+        shared=shared,
+    )
     return record
 
 
@@ -369,7 +383,9 @@ def _sign_off_facts(credential: dict[str, Any]) -> dict[str, Any] | None:
     registration = ""
     for entry in source.get("otherIdentifier") or []:
         if isinstance(entry, dict):
-            registration = f"{str(entry.get('identifierType', '')).removeprefix('ext:')} {entry.get('identifier', '')}"
+            registration = (
+                f"{str(entry.get('identifierType', '')).removeprefix('ext:')} {entry.get('identifier', '')}"
+            )
     valid_from = verification._when(credential.get("validFrom"))
     valid_until = verification._when(credential.get("validUntil"))
     return {
@@ -534,4 +550,3 @@ def recognition_confirm(
             issuer=item.issuer_id,
         )
     return item
-

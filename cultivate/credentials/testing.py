@@ -16,7 +16,9 @@ from .models import CredentialKind, IssuedCredential
 _seq = itertools.count(1)
 
 
-def award(holder_name: str = "Sam Patel", *, valid_until: dt.date | None = None, **extra: object) -> documents.Award:
+def award(
+    holder_name: str = "Sam Patel", *, valid_until: dt.date | None = None, **extra: object
+) -> documents.Award:
     n = next(_seq)
     return documents.Award(
         name=f"Developing Healthcare Talent {n}",

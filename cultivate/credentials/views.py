@@ -35,7 +35,9 @@ def _json(document: Any, *, filename: str = "", content_type: str = "application
 
 
 def _check(credential: IssuedCredential) -> verification.Verification:
-    return verification.verify(credential.document, now=timezone.now(), revoked_reason=credential.revoked_reason)
+    return verification.verify(
+        credential.document, now=timezone.now(), revoked_reason=credential.revoked_reason
+    )
 
 
 # --- The holder ----------------------------------------------------------------------------------------
@@ -83,7 +85,10 @@ def credential_share(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
     credential = guards.credential_or_deny(request, identifier, "share_credential")
     shared = request.POST.get("shared") == "yes"
     services.credential_share(
-        ctx=AuditContext.from_request(request), membership=_membership(request), credential=credential, shared=shared
+        ctx=AuditContext.from_request(request),
+        membership=_membership(request),
+        credential=credential,
+        shared=shared,
     )
     messages.success(
         request,
@@ -96,16 +101,24 @@ def credential_share(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
 def credential_download(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
     credential = guards.credential_or_deny(request, identifier)
     services.credential_download_record(
-        ctx=AuditContext.from_request(request), membership=_membership(request), credential=credential, what="json"
+        ctx=AuditContext.from_request(request),
+        membership=_membership(request),
+        credential=credential,
+        what="json",
     )
-    return _json(credential.document, filename=f"credential-{credential.identifier}.json", content_type=JSON_LD)
+    return _json(
+        credential.document, filename=f"credential-{credential.identifier}.json", content_type=JSON_LD
+    )
 
 
 @login_required
 def credential_pdf(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
     credential = guards.credential_or_deny(request, identifier)
     services.credential_download_record(
-        ctx=AuditContext.from_request(request), membership=_membership(request), credential=credential, what="pdf"
+        ctx=AuditContext.from_request(request),
+        membership=_membership(request),
+        credential=credential,
+        what="pdf",
     )
     from .certificate import certificate_pdf
 
@@ -128,7 +141,9 @@ def record_new(request: HttpRequest) -> HttpResponseBase:
     except ValidationError as error:
         messages.warning(request, " ".join(error.messages))
         return redirect("credentials:mine")
-    messages.success(request, f"Your competence record holds {record.credentials.count()} signed-off competences.")
+    messages.success(
+        request, f"Your competence record holds {record.credentials.count()} signed-off competences."
+    )
     return redirect("credentials:mine")
 
 
@@ -173,7 +188,9 @@ def record_bring(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your record was checked and brought in.")
             return redirect("credentials:brought", pk=imported.pk)
-    return render(request, "credentials/bring.jinja", {"page_title": "Bring your competence record", "form": form})
+    return render(
+        request, "credentials/bring.jinja", {"page_title": "Bring your competence record", "form": form}
+    )
 
 
 @login_required
@@ -182,7 +199,11 @@ def brought(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "credentials/brought.jinja",
-        {"page_title": "Your record from another employer", "record": imported, "items": list(selectors.items_of(imported))},
+        {
+            "page_title": "Your record from another employer",
+            "record": imported,
+            "items": list(selectors.items_of(imported)),
+        },
     )
 
 
@@ -251,7 +272,9 @@ def check(request: HttpRequest) -> HttpResponse:
         candidates = services._credentials_of(document)[: services.MAX_RECORD_CREDENTIALS]
         results = [presenters.verification_view(verification.verify(c, now=now)) for c in candidates]
     return render(
-        request, "credentials/check.jinja", {"page_title": "Check a credential", "form": form, "results": results}
+        request,
+        "credentials/check.jinja",
+        {"page_title": "Check a credential", "form": form, "results": results},
     )
 
 
@@ -263,9 +286,15 @@ def recognitions(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     if not access.may(membership, "review_recognitions"):
         deny(request, reason="Only assessors recognise prior assessment.")
-    items = [i for i in selectors.recognitions_waiting(membership) if access.may(membership, "confirm_recognition", i)]
+    items = [
+        i
+        for i in selectors.recognitions_waiting(membership)
+        if access.may(membership, "confirm_recognition", i)
+    ]
     return render(
-        request, "credentials/recognitions.jinja", {"page_title": "Recognise prior assessment", "items": items}
+        request,
+        "credentials/recognitions.jinja",
+        {"page_title": "Recognise prior assessment", "items": items},
     )
 
 
@@ -274,7 +303,9 @@ def recognitions(request: HttpRequest) -> HttpResponse:
 def recognition_confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = guards.recognition_or_deny(request, pk)
     try:
-        services.recognition_confirm(ctx=AuditContext.from_request(request), membership=_membership(request), item=item)
+        services.recognition_confirm(
+            ctx=AuditContext.from_request(request), membership=_membership(request), item=item
+        )
     except ValidationError as error:
         messages.warning(request, " ".join(error.messages))
     else:
@@ -310,9 +341,14 @@ def rotate(request: HttpRequest) -> HttpResponseBase:
     organisation = membership.organisation if membership.organisation_id else None
     alliance = membership.alliance if organisation is None else None
     key = services.issuer_key_rotate(
-        ctx=AuditContext.from_request(request), membership=membership, organisation=organisation, alliance=alliance
+        ctx=AuditContext.from_request(request),
+        membership=membership,
+        organisation=organisation,
+        alliance=alliance,
     )
-    messages.success(request, f"New credentials are signed with a new key. Earlier ones still verify. ({key.did})")
+    messages.success(
+        request, f"New credentials are signed with a new key. Earlier ones still verify. ({key.did})"
+    )
     return redirect("credentials:issued")
 
 
@@ -334,7 +370,7 @@ def revoke(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse | HttpRe
             messages.success(request, "The credential is revoked: anyone who checks it now sees why.")
             return redirect("credentials:credential", identifier=identifier)
     return render(
-        request, "credentials/revoke.jinja", {"page_title": "Revoke a credential", "credential": credential, "form": form}
+        request,
+        "credentials/revoke.jinja",
+        {"page_title": "Revoke a credential", "credential": credential, "form": form},
     )
-
-

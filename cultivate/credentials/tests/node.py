@@ -23,7 +23,12 @@ def node_verify(credentials: list[dict[str, Any]]) -> list[dict[str, Any]]:
     documents = {key.status_list["id"]: key.status_list for key in IssuerKey.objects.all() if key.status_list}
     payload = {"contexts": str(jsonld.CONTEXTS_FILE), "documents": documents, "credentials": credentials}
     result = subprocess.run(
-        [node, str(SCRIPT)], input=json.dumps(payload), capture_output=True, text=True, timeout=120, check=False
+        [node, str(SCRIPT)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)

@@ -22,7 +22,11 @@ def _document() -> dict:
         achievement_type="Certificate",
         holder_name="Sam Patel",
         valid_from="2026-03-01T00:00:00Z",
-        alignments=(documents.Alignment("1b7c1e0e-2f4e-4f59-8e57-0b1f2a3c4d5e", "Communication", "Care", "https://x.example/CFItems/1"),),
+        alignments=(
+            documents.Alignment(
+                "1b7c1e0e-2f4e-4f59-8e57-0b1f2a3c4d5e", "Communication", "Care", "https://x.example/CFItems/1"
+            ),
+        ),
     )
     return documents.credential(
         identifier=__import__("uuid").UUID("2f1c5a0e-7c1a-4b3a-9f39-1f3f1d6b8a10"),

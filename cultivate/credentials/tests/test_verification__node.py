@@ -60,7 +60,10 @@ def test_after_a_key_rotation_old_credentials_stay_valid(worker, trust) -> None:
     assert old.key_id != new.key_id and old.document["issuer"]["id"] != new.document["issuer"]["id"]
     # The old key still signs its list: revoking an old credential after the rotation is seen too.
     services.credential_revoke(
-        ctx=AuditContext.system("tests"), membership=admin.memberships.get(), credential=new, reason="Duplicate"
+        ctx=AuditContext.system("tests"),
+        membership=admin.memberships.get(),
+        credential=new,
+        reason="Duplicate",
     )
     first, second = node_verify([old.document, new.document])
     assert first["verified"] is True and first["status"] == [False]
@@ -90,12 +93,18 @@ def test_a_competence_record_from_a_imports_into_b_and_a_tampered_one_is_refused
     worker_b.memberships.update(user=user)
     make_user(Role.ASSESSOR, organisation=organisation_b, teams=[team_b])
     membership_b = user.memberships.get(organisation=organisation_b)
-    presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"], "verifiableCredential": documents}
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": documents,
+    }
 
     tampered = copy.deepcopy(presentation)
     tampered["verifiableCredential"][0]["credentialSubject"]["result"][0]["value"] = "Expert"
     with pytest.raises(services.RecordRefused, match="not genuine"):
-        services.record_import(ctx=AuditContext.system("tests"), membership=membership_b, person=person_b, document=tampered)
+        services.record_import(
+            ctx=AuditContext.system("tests"), membership=membership_b, person=person_b, document=tampered
+        )
     assert node_verify(tampered["verifiableCredential"])[0]["verified"] is False
 
     imported = services.record_import(

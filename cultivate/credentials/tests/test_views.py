@@ -9,7 +9,7 @@ from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_user
 from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
-from cultivate.credentials import services
+from cultivate.credentials import selectors, services
 from cultivate.credentials.models import IssuerKey
 from cultivate.credentials.testing import make_credential
 from cultivate.organisations.testing import make_organisation, make_person
@@ -37,7 +37,10 @@ def test_the_verification_page_says_revoked_with_the_reason(worker, trust, clien
     admin = make_user(Role.ORG_ADMIN, organisation=trust[0])
     credential = make_credential(person)
     services.credential_revoke(
-        ctx=AuditContext.system("tests"), membership=admin.memberships.get(), credential=credential, reason="Issued in error"
+        ctx=AuditContext.system("tests"),
+        membership=admin.memberships.get(),
+        credential=credential,
+        reason="Issued in error",
     )
     response = client.get(f"/credentials/verify/{credential.identifier}/")
     assert _outcome(response) == "revoked"
@@ -122,9 +125,9 @@ def test_a_status_list_is_public_json(worker, client) -> None:
 
 
 def test_a_worker_brings_a_record_and_an_assessor_confirms_it_in_one_step(trust, client) -> None:
+    from cultivate.organisations.testing import make_team
     from cultivate.portfolio.models import Assessment
     from cultivate.portfolio.tests.portfolio_factories import make_assessment, make_competence, make_framework
-    from cultivate.organisations.testing import make_team
 
     organisation_a, team_a = trust
     framework = make_framework("Clinical skills", is_reference=True)
@@ -134,7 +137,7 @@ def test_a_worker_brings_a_record_and_an_assessor_confirms_it_in_one_step(trust,
     make_assessment(person_a, competence)
     client.force_login(user)
     client.post("/credentials/records/new/")
-    record = services.selectors.records_visible_to(user.memberships.get()).get()
+    record = selectors.records_visible_to(user.memberships.get()).get()
     document = client.get(f"/credentials/records/{record.token}/record.json").content
 
     organisation_b = make_organisation(alliance=organisation_a.alliance)
@@ -149,7 +152,7 @@ def test_a_worker_brings_a_record_and_an_assessor_confirms_it_in_one_step(trust,
     client.force_login(assessor)
     page = client.get("/credentials/recognition/")
     assert "Measure blood glucose" in page.content.decode()
-    item = services.selectors.recognitions_waiting(assessor.memberships.get()).get()
+    item = selectors.recognitions_waiting(assessor.memberships.get()).get()
     client.post(f"/credentials/recognition/{item.pk}/confirm/")
     sign_off = Assessment.objects.get(person=person_b)
     assert sign_off.assessor == assessor and "Recognised prior assessment" in sign_off.comments

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{export}")
         export = sub.add_parser("export", help="Write every issued credential to DIR, one JSON file each.")
-        export.add_argument("--out", required=True, type=Path, help="The folder to write into (made if missing).")
+        export.add_argument(
+            "--out", required=True, type=Path, help="The folder to write into (made if missing)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from cultivate.core.audit import AuditContext

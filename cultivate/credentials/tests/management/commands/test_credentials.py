@@ -19,5 +19,7 @@ def test_export_writes_each_credential_as_the_holder_downloads_it(worker, tmp_pa
     assert [f.stem for f in files] == sorted([str(first.identifier), str(second.identifier)])
     client.force_login(user)
     downloaded = client.get(f"/credentials/{first.identifier}/credential.json")
-    assert json.loads((tmp_path / "archive" / f"{first.identifier}.json").read_text()) == json.loads(downloaded.content)
+    assert json.loads((tmp_path / "archive" / f"{first.identifier}.json").read_text()) == json.loads(
+        downloaded.content
+    )
     assert AuditEvent.objects.filter(action="credentials_exported").exists()
