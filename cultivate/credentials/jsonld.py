@@ -43,7 +43,8 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     document = contexts().get(url)
     if document is None:
         raise ContextNotAvailable(f"The context {url} is not one this service knows")
-    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(document)}
+    # "tag": "static" lets pyld keep the processed context across operations (it never changes here).
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(document), "tag": "static"}
 
 
 def _options() -> dict[str, Any]:
@@ -54,6 +55,41 @@ def canonicalize(document: dict[str, Any]) -> str:
     """The RDFC-1.0 canonical N-Quads of a JSON-LD document."""
     options = {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"}
     return cast(str, jsonld.normalize(document, options))
+
+
+def canonical_and_undefined(document: dict[str, Any]) -> tuple[str, list[str]]:
+    """The canonical N-Quads of a document and the properties its contexts do not define, expanding it once.
+
+    Expansion drops what no context defines, and never adds a value, so a document keeps all its properties
+    exactly when its expanded form holds as many values (ids, types, literals) as it has scalars. Only when the
+    counts differ is the slower comparison run, to name the properties."""
+    expanded = jsonld.expand(document, _options())
+    missing: list[str] = []
+    if _scalars(document) != _expanded_values(expanded):
+        missing = undefined_terms(document) or ["(a property no context defines)"]
+    options = {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"}
+    return cast(str, jsonld.normalize(expanded, options)), missing
+
+
+def _scalars(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(_scalars(item) for key, item in value.items() if key != "@context")
+    if isinstance(value, list):
+        return sum(_scalars(item) for item in value)
+    return 0 if value is None else 1
+
+
+def _expanded_values(value: Any) -> int:
+    if isinstance(value, list):
+        return sum(_expanded_values(item) for item in value)
+    if not isinstance(value, dict):
+        return 0
+    if "@value" in value:
+        return 1  # its @type is a datatype the context added, not a value of the document
+    count = 1 if "@id" in value else 0
+    types = value.get("@type", [])
+    count += len(types) if isinstance(types, list) else 1
+    return count + sum(_expanded_values(item) for key, item in value.items() if not key.startswith("@"))
 
 
 def undefined_terms(document: dict[str, Any]) -> list[str]:

@@ -35,12 +35,20 @@ def _iso(moment: dt.datetime) -> str:
 
 def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
     """The 64 bytes that are signed: hash(canonical proof configuration) + hash(canonical document)."""
+    data, _undefined = _hash_data(document, proof_options)
+    return data
+
+
+def _hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> tuple[bytes, list[str]]:
+    """The signed bytes, and the document's properties its contexts do not define (outside the signature)."""
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = copy.deepcopy(unsecured["@context"])
-    config_hash = hashlib.sha256(jsonld.canonicalize(config).encode()).digest()
-    document_hash = hashlib.sha256(jsonld.canonicalize(unsecured).encode()).digest()
-    return config_hash + document_hash
+    config_canonical, config_undefined = jsonld.canonical_and_undefined(config)
+    canonical, undefined = jsonld.canonical_and_undefined(unsecured)
+    config_hash = hashlib.sha256(config_canonical.encode()).digest()
+    document_hash = hashlib.sha256(canonical.encode()).digest()
+    return config_hash + document_hash, undefined + [f"proof.{path}" for path in config_undefined]
 
 
 def sign(
@@ -53,9 +61,6 @@ def sign(
     """A copy of the document with a DataIntegrityProof. Refuses properties its contexts do not define (they
     would be outside the signature)."""
     unsecured = {key: value for key, value in document.items() if key != "proof"}
-    undefined = jsonld.undefined_terms(unsecured)
-    if undefined:
-        raise ProofError(f"Not defined by the credential's contexts: {', '.join(undefined)}")
     public = private_key.public_key().public_bytes_raw()
     options: dict[str, Any] = {
         "type": PROOF_TYPE,
@@ -64,7 +69,10 @@ def sign(
         "verificationMethod": multibase.verification_method_id(multibase.public_key_multibase(public)),
         "proofPurpose": proof_purpose,
     }
-    signature = private_key.sign(hash_data(unsecured, options))
+    data, undefined = _hash_data(unsecured, options)
+    if undefined:
+        raise ProofError(f"Not defined by the credential's contexts: {', '.join(undefined)}")
+    signature = private_key.sign(data)
     return {**unsecured, "proof": {**options, "proofValue": multibase.multibase_encode(signature)}}
 
 
@@ -109,8 +117,7 @@ def verify(document: dict[str, Any], *, proof_purpose: str = "assertionMethod") 
     if unknown:
         raise ProofError(f"The context {unknown[0]} is not one this service knows (nothing is fetched)")
     try:
-        undefined = jsonld.undefined_terms(unsecured)
-        data = hash_data(unsecured, {k: v for k, v in proof.items() if k != "@context"})
+        data, undefined = _hash_data(unsecured, {k: v for k, v in proof.items() if k != "@context"})
     except jsonld.ContextNotAvailable as error:
         raise ProofError(str(error)) from error
     except Exception as error:  # pyld raises its own errors for malformed JSON-LD
