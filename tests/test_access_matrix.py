@@ -808,6 +808,7 @@ CREDENTIAL_ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/credentials/", OWN_RECORD_ROLES),
     ("GET", "/credentials/bring/", OWN_RECORD_ROLES),
     ("POST", "/credentials/records/new/", OWN_RECORD_ROLES),
+    ("POST", "/credentials/care-certificate/", OWN_RECORD_ROLES),
     ("GET", "/credentials/recognition/", {Role.ASSESSOR}),
     ("GET", "/credentials/issued/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("POST", "/credentials/issued/rotate/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),

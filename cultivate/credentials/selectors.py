@@ -144,3 +144,30 @@ def local_competence(person: Person, identifier: uuid.UUID) -> Competence | None
 def status_list_of(public_key: str) -> dict[str, object]:
     key = IssuerKey.objects.filter(public_key=public_key).only("status_list").first()
     return key.status_list if key is not None else {}
+
+
+def care_certificate_standards() -> list[Competence]:
+    """The Care Certificate's standards as published (the reference framework every organisation can use)."""
+    from cultivate.frameworks.models import NodeType
+    from cultivate.frameworks.reference import CARE_CERTIFICATE
+
+    return list(
+        Competence.objects.filter(
+            framework__identifier=CARE_CERTIFICATE,
+            version__status=VersionStatus.PUBLISHED,
+            node_type=NodeType.COMPETENCE,
+        )
+        .select_related("framework", "version")
+        .order_by("sequence", "pk")
+    )
+
+
+def care_certificate_missing(person: Person) -> list[Competence] | None:
+    """The standards the worker does not hold today; None when the Care Certificate is not installed."""
+    from cultivate.portfolio import status
+
+    standards = care_certificate_standards()
+    if not standards:
+        return None
+    held = status.statuses([person.pk], standards, published=True)
+    return [s for s in standards if not held[(person.pk, s.pk)].is_held]

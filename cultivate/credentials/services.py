@@ -298,6 +298,42 @@ def sign_off_award(assessment: Assessment, *, holder_name: str) -> documents.Awa
     )
 
 
+def care_certificate_issue(
+    *, ctx: AuditContext, membership: Membership | None, person: Person
+) -> IssuedCredential:
+    """The worker's Care Certificate, once every standard is signed off and held: one credential from their
+    organisation, aligned to each standard. Asking again gives the same one."""
+    _require(membership, "bring_record", person)
+    missing = selectors.care_certificate_missing(person)
+    if missing is None:
+        raise ValidationError("The Care Certificate is not set up in this service")
+    if missing:
+        raise ValidationError(
+            f"{len(missing)} Care Certificate standards are not signed off yet, for example {missing[0].label}"
+        )
+    standards = selectors.care_certificate_standards()
+    today = timezone.localdate()
+    award = documents.Award(
+        name="The Care Certificate",
+        description="The standards health and social care support workers meet, assessed in practice.",
+        criteria="Every standard of the Care Certificate signed off in practice by a registered professional.",
+        achievement_id=f"urn:uuid:{standards[0].framework.identifier}",
+        achievement_type="Certificate",
+        holder_name=person.display_name,
+        valid_from=documents.day_start(today),
+        alignments=tuple(_alignment(standard) for standard in standards),
+        version=str(standards[0].version.number),
+    )
+    return credential_issue(
+        ctx=ctx,
+        kind=CredentialKind.CARE_CERTIFICATE,
+        person=person,
+        award=award,
+        source_key=f"care_certificate:{person.pk}",
+        organisation=person.organisation,
+    )
+
+
 def competence_record_create(
     *, ctx: AuditContext, membership: Membership | None, person: Person
 ) -> CompetenceRecord:

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:identifier>/credential.json", views.credential_download, name="download"),
     path("<uuid:identifier>/certificate.pdf", views.credential_pdf, name="pdf"),
     path("records/new/", views.record_new, name="record_new"),
+    path("care-certificate/", views.care_certificate, name="care_certificate"),
     path("records/<uuid:token>/share/", views.record_share, name="record_share"),
     path("records/<uuid:token>/record.json", views.record_download, name="record_download"),
     path("bring/", views.record_bring, name="bring"),

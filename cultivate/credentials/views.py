@@ -149,6 +149,24 @@ def record_new(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_POST
+def care_certificate(request: HttpRequest) -> HttpResponseBase:
+    membership = _membership(request)
+    person = membership.user.person if membership is not None else None
+    if person is None or not access.may(membership, "bring_record", person):
+        deny(request, reason="The Care Certificate is issued from your own portfolio.")
+    try:
+        credential = services.care_certificate_issue(
+            ctx=AuditContext.from_request(request), membership=membership, person=person
+        )
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+        return redirect("credentials:mine")
+    messages.success(request, "Your Care Certificate is issued.")
+    return redirect("credentials:credential", identifier=credential.identifier)
+
+
+@login_required
+@require_POST
 def record_share(request: HttpRequest, token: uuid.UUID) -> HttpResponseBase:
     record = guards.record_or_deny(request, token)
     shared = request.POST.get("shared") == "yes"
