@@ -9,7 +9,7 @@ from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
 from cultivate.credentials import services, verification
 from cultivate.credentials.models import CredentialKind
-from cultivate.credentials.testing import make_credential
+from cultivate.credentials.testing import award, make_credential
 from cultivate.frameworks.models import Competence
 from cultivate.frameworks.reference import CARE_CERTIFICATE
 from cultivate.portfolio.tests.portfolio_factories import make_assessment
@@ -25,8 +25,8 @@ def test_issuing_again_for_the_same_source_gives_the_same_credential(worker) -> 
         ctx=CTX,
         kind=CredentialKind.PROGRAMME,
         person=person,
-        award=None,
-        source_key=first.source_key,  # type: ignore[arg-type]
+        award=award("Someone Else"),
+        source_key=first.source_key,
     )
     assert again.pk == first.pk
     assert AuditEvent.objects.filter(action="credential_issued").count() == 1
