@@ -27,6 +27,8 @@ from cultivate.portfolio.tests.portfolio_factories import (
     make_evidence,
     make_framework,
 )
+from cultivate.programmes.models import PartnerGroup, Post
+from cultivate.programmes.testing import make_participant, make_programme, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +108,25 @@ def world() -> World:
         user=user_b, membership=user_b.memberships.get(), name="theirs"
     )
     objects["spell_b"] = person_b1.spells.get()
+    # Programmes: each organisation runs one (open), with a cohort in which its support worker has a place.
+    for side, org, person, author in (
+        ("a", org_a, person_a1, users[Role.SUPPORT_WORKER]),
+        ("b", org_b, person_b1, user_b),
+    ):
+        programme = make_programme(organisation=org)
+        cohort = programme.cohorts.get()
+        participant = make_participant(cohort, person)
+        participant.partner_group = PartnerGroup.objects.create(cohort=cohort)
+        participant.save()
+        objects[f"programme_{side}"] = programme
+        objects[f"cohort_{side}"] = cohort
+        objects[f"participant_{side}"] = participant
+        objects[f"application_{side}"] = participant.application
+        objects[f"session_{side}"] = make_session(programme)
+        objects[f"post_{side}"] = Post.objects.create(
+            cohort=cohort, author=author, kind="discussion", body="Hi"
+        )
+        objects[f"group_{side}"] = participant.partner_group
     return World(objects=objects, users=users, tokens=tokens)
 
 
@@ -248,6 +269,8 @@ ROLE_PAGES = [
     ("/delegation/check/", ORG_ROLES),
     ("/frameworks/", set(ROLES)),
     ("/insights/alliance/dashboards/overview/", {Role.ALLIANCE_ADMIN}),
+    ("/programmes/", set(ROLES)),
+    ("/programmes/mine/", set(ROLES)),
 ]
 
 
@@ -388,6 +411,42 @@ def test_api_matrix(world: World, role: str, url: str, allowed: set[str]) -> Non
     assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
 
 
+# The programmes API: A's records by role, and B's refused (404, audited) to every role of A.
+PROGRAMME_API = [
+    ("/api/programmes/{{programme_{side}.pk}}", set(ROLES)),
+    ("/api/programmes/{{programme_{side}.pk}}/applications", {Role.EDUCATOR}),
+    (
+        "/api/programmes/applications/{{application_{side}.pk}}",
+        {Role.SUPPORT_WORKER, Role.EDUCATOR, Role.LINE_MANAGER},
+    ),
+    ("/api/cohorts/{{cohort_{side}.pk}}", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
+    ("/api/cohorts/{{cohort_{side}.pk}}/attendance", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
+    ("/api/sessions/{{session_{side}.pk}}", set(ROLES)),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_programme_api_matrix(world: World, role: str) -> None:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    for template, allowed in PROGRAMME_API:
+        own = client.get(template.format(side="a").format(**world.objects))
+        assert (own.status_code == OK) == (role in allowed), (role, template, own.status_code)
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+        other = client.get(template.format(side="b").format(**world.objects))
+        assert other.status_code == 404, f"{role} of A reached {template} of B"
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+    o = world.objects
+    check_in = client.post(
+        f"/api/sessions/{o['session_b'].pk}/check-in",
+        {"participant_id": o["participant_b"].pk, "code": o["session_b"].checkin_code},
+        content_type="application/json",
+    )
+    assert check_in.status_code == 404
+    assert not o["participant_b"].attendance.exists()
+    listed = {p["id"] for p in client.get("/api/programmes").json()}
+    assert o["programme_b"].pk not in listed and o["programme_a"].pk in listed
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_api_lists_stay_in_scope(world: World, role: str) -> None:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
@@ -491,6 +550,32 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/insights/teams/{team_b1.pk}/dashboards/sickness/headcount.csv"),
     ("GET", "/notifications/{notification_b.pk}/"),
     ("POST", "/accounts/tokens/{token_b.pk}/revoke/"),
+    # Programmes: B's programme, cohort, sessions, places and posts are out of A's reach, whatever the role.
+    ("GET", "/programmes/{programme_b.pk}/"),
+    ("GET", "/programmes/{programme_b.pk}/edit/"),
+    ("GET", "/programmes/{programme_b.pk}/dimensions/"),
+    ("POST", "/programmes/{programme_b.pk}/status/"),
+    ("GET", "/programmes/{programme_b.pk}/copy/"),
+    ("GET", "/programmes/{programme_b.pk}/cohorts/new/"),
+    ("GET", "/programmes/{programme_b.pk}/sessions/new/"),
+    ("GET", "/programmes/{programme_b.pk}/applications/"),
+    ("GET", "/programmes/{programme_b.pk}/apply/"),
+    ("GET", "/programmes/{programme_b.pk}/nominate/"),
+    ("GET", "/programmes/{programme_b.pk}/allocation/"),
+    ("POST", "/programmes/{programme_b.pk}/allocation/"),
+    ("GET", "/programmes/applications/{application_b.pk}/"),
+    ("POST", "/programmes/participants/{participant_b.pk}/placement/"),
+    ("GET", "/programmes/cohorts/{cohort_b.pk}/"),
+    ("POST", "/programmes/cohorts/{cohort_b.pk}/partners/"),
+    ("GET", "/programmes/cohorts/{cohort_b.pk}/sessions/{session_b.pk}/register/"),
+    ("GET", "/programmes/cohorts/{cohort_b.pk}/close/"),
+    ("POST", "/programmes/cohorts/{cohort_b.pk}/close/"),
+    ("GET", "/programmes/cohorts/{cohort_b.pk}/community/"),
+    ("GET", "/programmes/posts/{post_b.pk}/hide/"),
+    ("GET", "/programmes/places/{participant_b.pk}/check-in/"),
+    ("GET", "/programmes/places/{participant_b.pk}/self-assessment/before/"),
+    ("GET", "/programmes/places/{participant_b.pk}/sessions/{session_b.pk}/evaluation/"),
+    ("GET", "/programmes/places/{participant_b.pk}/feedback/"),
 ]
 
 
@@ -522,6 +607,25 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/frameworks/case/import/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/insights/", INSIGHTS_ROLES),
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
+    # Programmes of A: a published programme is seen by every role of its organisation and alliance; it is run
+    # by its organisation's educators; its cohort, community and the places' surveys are for members and leads.
+    ("GET", "/programmes/new/", {Role.EDUCATOR, Role.ALLIANCE_ADMIN}),
+    ("GET", "/programmes/{programme_a.pk}/", set(ROLES)),
+    ("GET", "/programmes/{programme_a.pk}/edit/", {Role.EDUCATOR}),
+    ("GET", "/programmes/{programme_a.pk}/allocation/", {Role.EDUCATOR}),
+    ("GET", "/programmes/{programme_a.pk}/applications/", {Role.EDUCATOR}),
+    ("GET", "/programmes/{programme_a.pk}/apply/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("GET", "/programmes/{programme_a.pk}/nominate/", {Role.LINE_MANAGER}),
+    (
+        "GET",
+        "/programmes/applications/{application_a.pk}/",
+        {Role.SUPPORT_WORKER, Role.EDUCATOR, Role.LINE_MANAGER},
+    ),
+    ("GET", "/programmes/cohorts/{cohort_a.pk}/", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
+    ("GET", "/programmes/cohorts/{cohort_a.pk}/community/", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
+    ("GET", "/programmes/cohorts/{cohort_a.pk}/sessions/{session_a.pk}/register/", {Role.EDUCATOR}),
+    ("GET", "/programmes/places/{participant_a.pk}/feedback/", {Role.SUPPORT_WORKER}),
+    ("GET", "/programmes/places/{participant_a.pk}/self-assessment/before/", {Role.SUPPORT_WORKER}),
 ]
 
 
@@ -542,7 +646,13 @@ def test_role_gated_pages(world: World, role: str, method: str, url: str, allowe
 
 
 # API lists: each role's list holds only what it may see.
-API_LISTS = ["/api/people", "/api/organisations", "/api/frameworks", "/api/delegation/protocols"]
+API_LISTS = [
+    "/api/people",
+    "/api/organisations",
+    "/api/frameworks",
+    "/api/delegation/protocols",
+    "/api/programmes",
+]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -682,6 +792,8 @@ def _covered_routes() -> set[str]:
 
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
+    covered |= {_api_route_of("GET", url.format(side="b")) for url, _allowed in PROGRAMME_API}
+    covered |= {_api_route_of("POST", "/api/sessions/{session_b.pk}/check-in")}  # test_programme_api_matrix
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
     covered |= {_api_route_of(method, url) for method, url in CREDENTIAL_API}

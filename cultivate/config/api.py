@@ -25,6 +25,7 @@ from cultivate.credentials.api import router as credentials_router
 from cultivate.frameworks.api import router as frameworks_router
 from cultivate.organisations.api import router as organisations_router
 from cultivate.portfolio.api import router as portfolio_router
+from cultivate.programmes.api import router as programmes_router
 
 logger = logging.getLogger("cultivate.api")
 
@@ -95,6 +96,7 @@ api = CultivateAPI(
 api.add_router("", organisations_router)
 api.add_router("", frameworks_router)
 api.add_router("", portfolio_router)
+api.add_router("", programmes_router)
 api.add_router("", credentials_router)
 
 

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("frameworks/", include("cultivate.frameworks.urls")),
     path("", include("cultivate.portfolio.urls")),
     path("insights/", include("cultivate.insights.urls")),
+    path("programmes/", include("cultivate.programmes.urls")),
     path("credentials/", include("cultivate.credentials.urls")),
     path("api/", include("cultivate.config.api_urls")),
     path("django-admin/", admin.site.urls),

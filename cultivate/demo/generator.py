@@ -35,6 +35,7 @@ from cultivate.organisations.models import (
 from .alliance import ALLIANCE_CODE, ALLIANCE_NAME, EMAIL_DOMAIN, HCA_FAMILY, TRUSTS, demo_email
 from .competence import CompetenceSummary, competence_demo_delete, competence_demo_load
 from .names import draw_name, email_local_part
+from .programmes import ProgrammeDemoSummary, programmes_demo_delete, programmes_demo_load
 from .simulation import Post, Track, World, reference_date, simulate
 
 DEFAULT_SEED = 2026
@@ -67,6 +68,7 @@ class DemoSummary:
     memberships: int
     seconds: float
     competence: CompetenceSummary | None = None
+    programmes: ProgrammeDemoSummary | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -77,6 +79,7 @@ class DemoSummary:
             f"{self.spells:,} employment spells",
             f"  {self.users} users holding {self.memberships} roles",
             *(self.competence.lines() if self.competence else []),
+            *(self.programmes.lines() if self.programmes else []),
         ]
 
 
@@ -116,6 +119,7 @@ def demo_logins() -> list[DemoLogin]:
 def demo_delete() -> int:
     """Remove the demo alliance, its trusts (with everything in them) and every demo account. Returns the number
     of organisations removed."""
+    programmes_demo_delete()
     competence_demo_delete()
     User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
     organisations = Organisation.objects.filter(ods_code__in=[plan.ods_code for plan in TRUSTS])
@@ -463,7 +467,7 @@ def demo_create(
     """Create the demo alliance. Raises DemoExistsError if it is already there (see demo_delete)."""
     started = time.perf_counter()
     reference = reference_date(today or timezone.localdate())
-    steps = 5
+    steps = 6
     with tqdm(
         total=60 + steps,
         desc="Simulating five years",
@@ -488,6 +492,10 @@ def demo_create(
             competence = competence_demo_load(
                 alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
             )
+            step("Writing the development programme")
+            programmes = programmes_demo_load(
+                alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
+            )
     return DemoSummary(
         seed=seed,
         reference=reference,
@@ -501,4 +509,5 @@ def demo_create(
         memberships=len(writer.memberships),
         seconds=time.perf_counter() - started,
         competence=competence,
+        programmes=programmes,
     )

@@ -253,6 +253,11 @@ def can_view_community(membership: Membership | None, cohort: Cohort | None) -> 
 
 
 @predicate
+def can_manage_placement(membership: Membership | None, participant: Participant | None) -> bool:
+    return participant is not None and bool(can_manage_cohort(membership, participant.cohort))
+
+
+@predicate
 def is_participant_self(membership: Membership | None, participant: Participant | None) -> bool:
     return participant is not None and participant.person_id == _person_id(membership)
 
@@ -285,6 +290,7 @@ RULES.add("agree_protected_time", can_agree_protected_time)
 RULES.add("own_application", is_applicant)
 RULES.add("manage_cohort", can_manage_cohort)
 RULES.add("take_part", can_take_part)
+RULES.add("manage_placement", can_manage_placement)
 RULES.add("view_community", can_view_community)
 RULES.add("own_participation", is_participant_self)
 RULES.add("lead_programmes", leads_programmes)
