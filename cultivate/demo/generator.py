@@ -34,6 +34,7 @@ from cultivate.organisations.models import (
 
 from .alliance import ALLIANCE_CODE, ALLIANCE_NAME, EMAIL_DOMAIN, HCA_FAMILY, TRUSTS, demo_email
 from .competence import CompetenceSummary, competence_demo_delete, competence_demo_load
+from .credentials import CredentialsDemoSummary, credentials_demo_delete, credentials_demo_load
 from .names import draw_name, email_local_part
 from .programmes import ProgrammeDemoSummary, programmes_demo_delete, programmes_demo_load
 from .simulation import Post, Track, World, reference_date, simulate
@@ -69,6 +70,7 @@ class DemoSummary:
     seconds: float
     competence: CompetenceSummary | None = None
     programmes: ProgrammeDemoSummary | None = None
+    credentials: CredentialsDemoSummary | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -80,6 +82,7 @@ class DemoSummary:
             f"  {self.users} users holding {self.memberships} roles",
             *(self.competence.lines() if self.competence else []),
             *(self.programmes.lines() if self.programmes else []),
+            *(self.credentials.lines() if self.credentials else []),
         ]
 
 
@@ -119,6 +122,7 @@ def demo_logins() -> list[DemoLogin]:
 def demo_delete() -> int:
     """Remove the demo alliance, its trusts (with everything in them) and every demo account. Returns the number
     of organisations removed."""
+    credentials_demo_delete()
     programmes_demo_delete()
     competence_demo_delete()
     User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
@@ -467,7 +471,7 @@ def demo_create(
     """Create the demo alliance. Raises DemoExistsError if it is already there (see demo_delete)."""
     started = time.perf_counter()
     reference = reference_date(today or timezone.localdate())
-    steps = 6
+    steps = 7
     with tqdm(
         total=60 + steps,
         desc="Simulating five years",
@@ -496,6 +500,10 @@ def demo_create(
             programmes = programmes_demo_load(
                 alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
             )
+            step("Checking the certificates and making a competence record")
+            credentials = credentials_demo_load(
+                alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
+            )
     return DemoSummary(
         seed=seed,
         reference=reference,
@@ -510,4 +518,5 @@ def demo_create(
         seconds=time.perf_counter() - started,
         competence=competence,
         programmes=programmes,
+        credentials=credentials,
     )
