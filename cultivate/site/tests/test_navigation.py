@@ -17,35 +17,45 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My record"],
+    Role.SUPPORT_WORKER: ["Home", "My portfolio", "Programmes", "My programme", "My record"],
     Role.LINE_MANAGER: [
-        "Home", "My portfolio", "My team", "Team competence", "Delegation", "Workforce insights", "My record",
+        "Home", "My portfolio", "My team", "Programmes", "My programme", "Team competence", "Delegation",
+        "Workforce insights", "My record",
     ],
     Role.ASSESSOR: ["Home", "Sign-off requests", "My team", "Team competence", "Delegation", "Workforce insights"],
-    Role.EDUCATOR: ["Home", "Delegation", "Frameworks", "Organisation"],
+    Role.EDUCATOR: ["Home", "Programmes", "Delegation", "Frameworks", "Organisation"],
     Role.ANALYST: ["Home", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
         "Home", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff", "Workforce insights",
         "Users", "Audit log",
     ],
-    Role.ALLIANCE_ADMIN: ["Home", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log"],
+    Role.ALLIANCE_ADMIN: [
+        "Home", "Programmes", "Frameworks", "Organisations", "Workforce insights", "Users", "Audit log",
+    ],
 }  # fmt: skip
 
 HOME = {
-    Role.SUPPORT_WORKER: ["My portfolio", "My record", "Your account"],
-    Role.LINE_MANAGER: [
-        "My portfolio", "My record", "Team competence", "My team", "Workforce insights", "Your account",
+    Role.SUPPORT_WORKER: [
+        "My portfolio", "Certificates and competence record", "My record", "Programmes", "My programme",
+        "Your account",
     ],
-    Role.ASSESSOR: ["Sign-off requests", "Team competence", "People I assess", "Workforce insights", "Your account"],
-    Role.EDUCATOR: ["Trust RAA", "Frameworks", "Your account"],
+    Role.LINE_MANAGER: [
+        "My portfolio", "Certificates and competence record", "My record", "Programmes", "My programme",
+        "Team competence", "My team", "Workforce insights", "Your account",
+    ],
+    Role.ASSESSOR: [
+        "Sign-off requests", "Recognise prior assessment", "Team competence", "People I assess",
+        "Workforce insights", "Your account",
+    ],
+    Role.EDUCATOR: ["Programmes", "Trust RAA", "Frameworks", "Your account"],
     Role.ANALYST: ["Trust RAA", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Staff", "Import staff records", "Users and roles", "Audit log", "Workforce insights",
-        "Board report", "Frameworks", "Your account",
+        "Team competence", "Staff", "Credentials issued", "Import staff records", "Users and roles", "Audit log",
+        "Workforce insights", "Board report", "Frameworks", "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
-        "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report", "Frameworks",
-        "Your account",
+        "Programmes", "Credentials issued", "Users and roles", "Audit log", "Member organisations",
+        "Workforce insights", "Board report", "Frameworks", "Your account",
     ],
 }  # fmt: skip
 
