@@ -12,7 +12,10 @@ ONLY ?=
 # Built into the core app's static files (git ignores it), served at /static/build/nhsuk.css.
 CSS := cultivate/core/static/build/nhsuk.css
 
-install: $(VENV)/.installed node_modules/.installed $(CSS)
+# The JSON-LD contexts credentials are signed with, from the npm packages (git ignores it; see docs/credentials.md).
+CONTEXTS := cultivate/credentials/contexts/build/contexts.json
+
+install: $(VENV)/.installed node_modules/.installed $(CSS) $(CONTEXTS)
 
 $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,10 @@ node_modules/.installed: package.json package-lock.json
 $(CSS): cultivate/core/assets/nhsuk.scss node_modules/.installed
 	mkdir -p $(dir $@)
 	node_modules/.bin/sass --no-source-map --style=compressed --quiet --load-path=node_modules $< $@
+
+# Some context packages ship their documents only as JavaScript: node reads them once here, never at run time.
+$(CONTEXTS): cultivate/credentials/contexts/build.cjs node_modules/.installed
+	node $<
 
 # Debian's Chromium for the Playwright journeys (browsers cannot be downloaded here).
 browser:
