@@ -7,6 +7,9 @@ import uuid
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
+
+from cultivate.core.api_types import Text
 
 
 class CredentialOut(Schema):
@@ -33,4 +36,9 @@ class VerificationOut(Schema):
 
 
 class RevokeIn(Schema):
-    reason: str
+    reason: Text = Field(
+        min_length=1,
+        max_length=300,
+        description="Why it is revoked: shown to anyone who checks the credential.",
+        examples=["Issued in error"],
+    )
