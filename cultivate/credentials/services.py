@@ -454,6 +454,9 @@ def record_import(
     items: list[tuple[dict[str, Any], verification.Verification]] = []
     if not credentials:
         problems.append("The file holds no credentials")
+    if len(credentials) > MAX_RECORD_CREDENTIALS:
+        problems.append(f"The file holds more than {MAX_RECORD_CREDENTIALS} credentials")
+        credentials = []
     for number, credential in enumerate(credentials, start=1):
         checked = verification.verify(credential, now=now)
         facts = _sign_off_facts(credential) if isinstance(credential, dict) else None
