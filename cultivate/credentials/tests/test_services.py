@@ -97,3 +97,33 @@ def test_the_care_certificate_needs_every_standard(worker) -> None:
     aligned = credential.document["credentialSubject"]["achievement"]["alignment"]
     assert len(aligned) == len(standards)
     assert {a["targetCode"] for a in aligned} == {str(s.identifier) for s in standards}
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"type": ["VerifiablePresentation"], "verifiableCredential": []}, "holds no credentials"),
+        (["not", "a", "credential"], "not genuine"),
+        (
+            {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]},
+            "not genuine",
+        ),
+    ],
+)
+def test_an_unreadable_or_forged_record_is_refused_and_nothing_kept(worker, document, message) -> None:
+    from cultivate.credentials.models import ImportedRecord
+
+    person, user = worker
+    with pytest.raises(services.RecordRefused, match=message):
+        services.record_import(ctx=CTX, membership=user.memberships.get(), person=person, document=document)
+    assert not ImportedRecord.objects.exists()
+    assert AuditEvent.objects.filter(action="competence_record_refused").exists()
+
+
+def test_a_certificate_is_not_a_sign_off_to_recognise(worker) -> None:
+    person, user = worker
+    certificate = make_credential(person)
+    with pytest.raises(services.RecordRefused, match="not a signed-off competence"):
+        services.record_import(
+            ctx=CTX, membership=user.memberships.get(), person=person, document=certificate.document
+        )
