@@ -191,7 +191,7 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "page_title": "Hide a post",
             "form": form,
-            "button": "Hide the post",
+            "submit": "Hide the post",
             "intro": post.body or post.link,
             "back": ("programmes:community", post.cohort_id),
         },

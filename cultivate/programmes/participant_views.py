@@ -116,7 +116,7 @@ def self_assessment(request: HttpRequest, pk: int, stage: str) -> HttpResponseBa
             "form": form,
             "place": place,
             "intro": "Rate yourself from 1 (not at all) to 5 (very much) on each. There are no right answers.",
-            "button": "Send my answers",
+            "submit": "Send my answers",
         },
     )
 
@@ -145,7 +145,7 @@ def evaluation(request: HttpRequest, pk: int, session_pk: int) -> HttpResponseBa
             "page_title": f"Evaluate: {session.topic}",
             "form": form,
             "place": place,
-            "button": "Send",
+            "submit": "Send",
             "intro": f"{presenters.session_when(session)}. Only totals are shown to the lead.",
         },
     )
@@ -171,7 +171,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponseBase:
             "page_title": "Your feedback on the programme",
             "form": form,
             "place": place,
-            "button": "Send my feedback",
+            "submit": "Send my feedback",
             "intro": "Your answers are private: the programme's leads see only totals.",
         },
     )

@@ -198,7 +198,7 @@ def dimensions(request: HttpRequest, pk: int) -> HttpResponseBase:
             "page_title": "Self-assessment dimensions",
             "form": form,
             "programme": found,
-            "button": "Save dimensions",
+            "submit": "Save dimensions",
         },
     )
 
@@ -248,7 +248,7 @@ def copy(request: HttpRequest, pk: int) -> HttpResponseBase:
             "page_title": "Copy for the next intake",
             "form": form,
             "programme": found,
-            "button": "Copy the programme",
+            "submit": "Copy the programme",
             "intro": "The copy keeps the aims, criteria, dimensions, leads, cohorts and sessions (moved to the new "
             "dates). Nobody's application or place is copied.",
         },
@@ -276,7 +276,7 @@ def cohort_new(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(
         request,
         "programmes/simple_form.jinja",
-        {"page_title": "Add a cohort", "form": form, "programme": found, "button": "Add the cohort"},
+        {"page_title": "Add a cohort", "form": form, "programme": found, "submit": "Add the cohort"},
     )
 
 
@@ -308,7 +308,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(
         request,
         "programmes/simple_form.jinja",
-        {"page_title": "Add a session", "form": form, "programme": found, "button": "Add the session"},
+        {"page_title": "Add a session", "form": form, "programme": found, "submit": "Add the session"},
     )
 
 

@@ -17,13 +17,13 @@ from cultivate.site import menus
 pytestmark = pytest.mark.django_db
 
 HEADER = {
-    Role.SUPPORT_WORKER: ["Home", "My portfolio", "Programmes", "My programme", "My record"],
+    Role.SUPPORT_WORKER: ["Home", "My portfolio", "My programme", "Programmes", "My record"],
     Role.LINE_MANAGER: [
-        "Home", "My portfolio", "My team", "Programmes", "My programme", "Team competence", "Delegation",
+        "Home", "My portfolio", "My programme", "My team", "Team competence", "Delegation", "Programmes",
         "Workforce insights", "My record",
     ],
     Role.ASSESSOR: ["Home", "Sign-off requests", "My team", "Team competence", "Delegation", "Workforce insights"],
-    Role.EDUCATOR: ["Home", "Programmes", "Delegation", "Frameworks", "Organisation"],
+    Role.EDUCATOR: ["Home", "Delegation", "Programmes", "Frameworks", "Organisation"],
     Role.ANALYST: ["Home", "Organisation", "Workforce insights"],
     Role.ORG_ADMIN: [
         "Home", "Team competence", "Delegation", "Frameworks", "Staff", "Import staff", "Workforce insights",
@@ -36,12 +36,12 @@ HEADER = {
 
 HOME = {
     Role.SUPPORT_WORKER: [
-        "My portfolio", "Certificates and competence record", "My record", "Programmes", "My programme",
+        "My portfolio", "My programme", "Certificates and competence record", "My record", "Programmes",
         "Your account",
     ],
     Role.LINE_MANAGER: [
-        "My portfolio", "Certificates and competence record", "My record", "Programmes", "My programme",
-        "Team competence", "My team", "Workforce insights", "Your account",
+        "My portfolio", "My programme", "Certificates and competence record", "My record", "Team competence",
+        "My team", "Programmes", "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: [
         "Sign-off requests", "Recognise prior assessment", "Team competence", "People I assess",
@@ -81,6 +81,10 @@ NOT_LINKED = {
     "/organisations/": set(Role) - {Role.ALLIANCE_ADMIN},
     # An organisation's admins reach its summary from the staff list, an alliance's admins from the list.
     "/organisations/RAA/": {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    # Every role may list the programmes it can see and its own places; the links are for those who apply to
+    # programmes or run them.
+    "/programmes/": {Role.ASSESSOR, Role.ANALYST, Role.ORG_ADMIN},
+    "/programmes/mine/": {Role.ASSESSOR, Role.EDUCATOR, Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
 }
 
 
