@@ -128,5 +128,9 @@
 # The Chromium binary the browser tests and scripts/screenshots.py drive (`make test` installs Debian's).
 # CULTIVATE_CHROMIUM=/usr/bin/chromium
 
-# Address of the service, used in links in reminder emails.
+# Encrypts the issuer keys that sign certificates and competence records (required in production; keep it with
+# the database backups: without it the service issues with new keys, and old credentials still verify).
+# CREDENTIALS_KEY=
+
+# Address of the service, used in links in reminder emails, and in credentials (verification pages, status lists).
 CULTIVATE_SITE_URL=http://127.0.0.1:8000

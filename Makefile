@@ -19,7 +19,10 @@ SITE_JS := cultivate/core/static/build/cultivate.js
 CHARTS_JS := cultivate/insights/static/insights/build/charts.js
 ESBUILD := node_modules/.bin/esbuild --bundle --minify --format=esm --target=es2020 --legal-comments=none --log-level=warning
 
-install: $(VENV)/.installed node_modules/.installed $(CSS) $(SITE_JS) $(CHARTS_JS)
+# The JSON-LD contexts credentials are signed with, from the npm packages (git ignores it; see docs/credentials.md).
+CONTEXTS := cultivate/credentials/contexts/build/contexts.json
+
+install: $(VENV)/.installed node_modules/.installed $(CSS) $(SITE_JS) $(CHARTS_JS) $(CONTEXTS)
 
 $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +47,10 @@ $(SITE_JS): cultivate/core/assets/cultivate.js node_modules/.installed
 # Vega, Vega-Lite, vega-embed and the CSP-safe vega-interpreter, in one script (ADR 0008: no unsafe-eval).
 $(CHARTS_JS): cultivate/insights/assets/charts.js node_modules/.installed
 	$(ESBUILD) $< --outfile=$@
+
+# Some context packages ship their documents only as JavaScript: node reads them once here, never at run time.
+$(CONTEXTS): cultivate/credentials/contexts/build.cjs node_modules/.installed
+	node $<
 
 # Debian's Chromium for the Playwright journeys (browsers cannot be downloaded here).
 browser:

@@ -10,6 +10,7 @@ cultivate import-staff DIR [--dry-run | --yes]
 cultivate createadmin
 cultivate frameworks import-case FILE | export-case ID --out FILE
 cultivate insights import PATH --store DIR | measures ...
+cultivate credentials export --out DIR
 cultivate portfolio_reminders
 cultivate notifications_digest
 cultivate <any other Django management command>

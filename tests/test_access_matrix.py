@@ -953,7 +953,7 @@ class _Any:
     """Stands for any object in a URL template: every attribute is 1 (an id) or a code."""
 
     def __getattr__(self, name: str) -> Any:
-        if name == "identifier":
+        if name in ("identifier", "token"):
             return "00000000-0000-0000-0000-000000000001"
         return "RAA" if name == "ods_code" else 1
 
@@ -995,6 +995,10 @@ def _covered_routes() -> set[str]:
     templates += [url for _method, url, _allowed in ROLE_GATED]
     templates += ["/delegation/check/"]
     templates += ["/insights/report/{pk}/", "/insights/report/{pk}/download/"]  # test_board_report_matrix
+    templates += [url for _name, url, _allowed in CREDENTIAL_PAGES]
+    templates += [url for _method, url in CREDENTIAL_PROBES]
+    templates += [url for _method, url, _allowed in CREDENTIAL_ROLE_GATED]
+    templates += [url for url, _status in CREDENTIAL_PUBLIC]
     return {_route_of(template) for template in templates}
 
 
@@ -1007,6 +1011,7 @@ def _covered_api() -> set[tuple[str, str]]:
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")
     }  # test_api_learning_lists_and_enrol
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
+    covered |= {_api_route_of(method, url) for method, url in CREDENTIAL_API}
     return covered
 
 
@@ -1019,3 +1024,196 @@ def test_every_api_operation_is_in_the_matrix() -> None:
     outside = {("GET", "/" + route) for route in OUTSIDE_THE_MATRIX if route.startswith("api/")}
     missing = _api_operations() - _covered_api() - outside
     assert not missing, f"API operations the access matrix does not cover: {sorted(missing)}"
+
+
+# --- Credentials (cultivate/credentials/access.py) ---------------------------------------------------------------
+# A's support worker holds a certificate issued by A (shared) and a competence record; B's worker likewise, with a
+# record brought from elsewhere and a prior assessment waiting. Only the holder shares; A's admins see A's
+# certificates; nobody of A reaches B's.
+
+
+@pytest.fixture
+def credentials_world(world: World) -> dict[str, Any]:
+    from cultivate.core.audit import AuditContext
+    from cultivate.credentials import services as credential_services
+    from cultivate.credentials.models import ImportedRecord, RecognisedAssessment
+    from cultivate.credentials.testing import make_credential
+
+    o = world.objects
+    ctx = AuditContext.system("matrix")
+    found: dict[str, Any] = {
+        "credential_a": make_credential(o["person_a1"]),
+        "credential_b": make_credential(o["person_b1"]),
+        "unshared_b": make_credential(o["person_b1"], shared=False),
+    }
+    make_assessment(o["person_b1"], o["competence_b"])
+    found["record_b"] = credential_services.competence_record_create(
+        ctx=ctx, membership=o["membership_b"], person=o["person_b1"]
+    )
+    imported = ImportedRecord.objects.create(person=o["person_b1"], document={})
+    found["imported_b"] = imported
+    found["recognition_b"] = RecognisedAssessment.objects.create(
+        record=imported,
+        person=o["person_b1"],
+        credential_id="urn:uuid:1",
+        issuer_name="Elsewhere",
+        issuer_id="did:key:z6Mk",
+        framework_title="F",
+        competence_identifier=o["competence_b"].identifier,
+        competence_name="C",
+        level_label="Independent",
+        assessed_on=o["assessment_b"].assessed_on,
+        assessor_name="A Nurse",
+    )
+    found["status_key_b"] = found["credential_b"].key.public_key
+    world.objects.update(found)
+    return found
+
+
+CREDENTIAL_PAGES: list[tuple[str, str, set[str]]] = [
+    ("certificate", "/credentials/{credential.identifier}/", {Role.SUPPORT_WORKER, Role.ORG_ADMIN}),
+    (
+        "certificate json",
+        "/credentials/{credential.identifier}/credential.json",
+        {Role.SUPPORT_WORKER, Role.ORG_ADMIN},
+    ),
+    (
+        "certificate pdf",
+        "/credentials/{credential.identifier}/certificate.pdf",
+        {Role.SUPPORT_WORKER, Role.ORG_ADMIN},
+    ),
+    ("revoke", "/credentials/{credential.identifier}/revoke/", {Role.ORG_ADMIN}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "url", "allowed"), CREDENTIAL_PAGES, ids=[p[0] for p in CREDENTIAL_PAGES])
+def test_credential_page_matrix(
+    world: World, credentials_world: dict[str, Any], role: str, name: str, url: str, allowed: set[str]
+) -> None:
+    client = _client_for(world, role)
+    own = client.get(url.format(credential=credentials_world["credential_a"]))
+    if role in allowed:
+        assert own.status_code == OK, f"{role} should see {name}"
+    else:
+        assert own.status_code in REFUSED, f"{role} should not see {name}"
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+    other = client.get(url.format(credential=credentials_world["credential_b"]))
+    assert other.status_code in REFUSED, f"{role} of A reached {name} of B"
+    assert_not_stored(own, other)
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+
+
+CREDENTIAL_PROBES: list[tuple[str, str]] = [
+    ("POST", "/credentials/{credential_b.identifier}/share/"),
+    ("POST", "/credentials/{credential_b.identifier}/revoke/"),
+    ("GET", "/credentials/records/{record_b.token}/record.json"),
+    ("POST", "/credentials/records/{record_b.token}/share/"),
+    ("GET", "/credentials/brought/{imported_b.pk}/"),
+    ("POST", "/credentials/recognition/{recognition_b.pk}/confirm/"),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url"), CREDENTIAL_PROBES, ids=[f"{m} {u}" for m, u in CREDENTIAL_PROBES])
+def test_credential_probes_refused(
+    world: World, credentials_world: dict[str, Any], role: str, method: str, url: str
+) -> None:
+    client = _client_for(world, role)
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+    response = getattr(client, method.lower())(_format_b(url, world))
+    assert response.status_code in REFUSED, f"{role} of A reached {method} {url} of B"
+    assert_not_stored(response)
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+    credentials_world["credential_b"].refresh_from_db()
+    assert credentials_world["credential_b"].revoked_at is None
+
+
+# Roles with their own staff record in the world: the support worker and the line manager.
+OWN_RECORD_ROLES = {Role.SUPPORT_WORKER, Role.LINE_MANAGER}
+CREDENTIAL_ROLE_GATED: list[tuple[str, str, set[str]]] = [
+    ("GET", "/credentials/", OWN_RECORD_ROLES),
+    ("GET", "/credentials/bring/", OWN_RECORD_ROLES),
+    ("POST", "/credentials/records/new/", OWN_RECORD_ROLES),
+    ("POST", "/credentials/care-certificate/", OWN_RECORD_ROLES),
+    ("GET", "/credentials/recognition/", {Role.ASSESSOR}),
+    ("GET", "/credentials/issued/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+    ("POST", "/credentials/issued/rotate/", {Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    CREDENTIAL_ROLE_GATED,
+    ids=[f"{m} {u}" for m, u, _a in CREDENTIAL_ROLE_GATED],
+)
+def test_credential_role_gated_pages(
+    world: World, role: str, method: str, url: str, allowed: set[str]
+) -> None:
+    test_role_gated_pages(world, role, method, url, allowed)
+
+
+# Public, without signing in: a credential or record only while its holder shares it; status lists always.
+CREDENTIAL_PUBLIC: list[tuple[str, int]] = [
+    ("/credentials/verify/{credential_b.identifier}/", OK),
+    ("/credentials/verify/{credential_b.identifier}/credential.json", OK),
+    ("/credentials/verify/{unshared_b.identifier}/", 404),
+    ("/credentials/verify/{unshared_b.identifier}/credential.json", 404),
+    ("/credentials/shared/{record_b.token}/", 404),
+    ("/credentials/shared/{record_b.token}/record.json", 404),
+    ("/credentials/status/{status_key_b}/", OK),
+    ("/credentials/check/", OK),
+]
+
+
+@pytest.mark.parametrize(("url", "status"), CREDENTIAL_PUBLIC, ids=[u for u, _s in CREDENTIAL_PUBLIC])
+def test_credential_public_pages(
+    world: World, credentials_world: dict[str, Any], url: str, status: int
+) -> None:
+    response = Client().get(_format_b(url, world))
+    assert response.status_code == status
+    if status == OK and "verify" in url:
+        assert "Bea" in response.content.decode()  # the holder's name, which they chose to share
+
+
+CREDENTIAL_API: list[tuple[str, str]] = [
+    ("GET", "/api/credentials/"),
+    ("GET", "/api/credentials/{credential.identifier}/"),
+    ("POST", "/api/credentials/{credential.identifier}/revoke/"),
+    ("GET", "/api/credentials/{credential.identifier}/verification/"),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_credential_api_matrix(world: World, credentials_world: dict[str, Any], role: str) -> None:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    mine, theirs = credentials_world["credential_a"], credentials_world["credential_b"]
+    listed = client.get("/api/credentials/")
+    assert listed.status_code == OK
+    assert {c["identifier"] for c in listed.json()} == (
+        {str(mine.identifier)} if role == Role.SUPPORT_WORKER else set()
+    )
+    own = client.get(f"/api/credentials/{mine.identifier}/")
+    assert (own.status_code == OK) == (role in {Role.SUPPORT_WORKER, Role.ORG_ADMIN})
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+    assert client.get(f"/api/credentials/{theirs.identifier}/").status_code == 404
+    revoke = client.post(
+        f"/api/credentials/{theirs.identifier}/revoke/", data={"reason": "x"}, content_type="application/json"
+    )
+    assert revoke.status_code == 404
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 2
+    own_revoke = client.post(
+        f"/api/credentials/{mine.identifier}/revoke/",
+        data={"reason": "Issued in error"},
+        content_type="application/json",
+    )
+    assert (own_revoke.status_code == OK) == (role == Role.ORG_ADMIN), own_revoke.content
+    public = Client().get(f"/api/credentials/{theirs.identifier}/verification/")
+    assert public.status_code == OK and public.json()["outcome"] == "valid"
+    assert (
+        Client()
+        .get(f"/api/credentials/{credentials_world['unshared_b'].identifier}/verification/")
+        .status_code
+        == 404
+    )

@@ -99,7 +99,11 @@ def test_starting_django_loads_no_analytics_library() -> None:
 
     heavy = ("duckdb", "lifelines", "numpy", "pandas", "pyarrow", "scipy")
     code = f"import sys, django; django.setup(); print(' '.join(m for m in {heavy!r} if m in sys.modules))"
-    env = {"DJANGO_SETTINGS_MODULE": "cultivate.config.settings.production", "DJANGO_SECRET_KEY": "x" * 50}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "CREDENTIALS_KEY": "y" * 32,
+    }
     import os
 
     found = subprocess.run(

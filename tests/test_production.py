@@ -59,6 +59,7 @@ def _env(tmp: Path, settings: str) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": f"cultivate.config.settings.{settings}",
             "DJANGO_SECRET_KEY": "production-test-" + "k3y-0f-f1fty-ch4r4ct3rs-wh1ch-1s-n0t-4-s3cr3t",
+            "CREDENTIALS_KEY": "production-test-credentials-key",
             "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_CSRF_TRUSTED_ORIGINS": ORIGIN,
             "DATABASE_URL": f"sqlite:///{tmp / 'cultivate.sqlite3'}",
@@ -328,3 +329,13 @@ def test_every_static_path_in_the_templates_names_a_collected_file() -> None:
         assert isinstance(found, str) and Path(found).is_file(), f"{template}: static({path!r}) is not a file"
     # And nothing else calls static() on a folder: the NHS.UK assetPath is taken from a file's URL.
     assert nhsuk_asset_path() == "/static/nhsuk/assets"
+
+
+def test_production_refuses_to_start_without_a_credentials_key(tmp_path: Path) -> None:
+    env = _env(tmp_path, "production")
+    del env["CREDENTIALS_KEY"]
+    result = subprocess.run(
+        [sys.executable, "-m", "cultivate", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "CREDENTIALS_KEY must be set in production" in result.stderr

@@ -21,6 +21,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 
 from cultivate.accounts.api_auth import BearerTokenAuth, SessionRoleAuth
 from cultivate.core.api_types import ServerErrorOut, ValidationErrorOut
+from cultivate.credentials.api import router as credentials_router
 from cultivate.frameworks.api import router as frameworks_router
 from cultivate.learning.api import router as learning_router
 from cultivate.organisations.api import router as organisations_router
@@ -100,6 +101,7 @@ api.add_router("", portfolio_router)
 api.add_router("", pathways_router)
 api.add_router("", learning_router)
 api.add_router("", programmes_router)
+api.add_router("", credentials_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("pathways/", include("cultivate.pathways.urls")),
     path("learning/", include("cultivate.learning.urls")),
     path("programmes/", include("cultivate.programmes.urls")),
+    path("credentials/", include("cultivate.credentials.urls")),
     path("api/", include("cultivate.config.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

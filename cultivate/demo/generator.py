@@ -35,6 +35,7 @@ from cultivate.organisations.models import (
 from .alliance import ALLIANCE_CODE, ALLIANCE_NAME, EMAIL_DOMAIN, HCA_FAMILY, TRUSTS, demo_email
 from .competence import CompetenceSummary, competence_demo_delete, competence_demo_load
 from .learning import LearningSummary, learning_demo_delete, learning_demo_load
+from .credentials import CredentialsDemoSummary, credentials_demo_delete, credentials_demo_load
 from .names import draw_name, email_local_part
 from .programmes import ProgrammeDemoSummary, programmes_demo_delete, programmes_demo_load
 from .pathways import PathwaysSummary, demo_organisations, pathways_demo_delete, pathways_demo_load
@@ -73,6 +74,7 @@ class DemoSummary:
     pathways: PathwaysSummary | None = None
     learning: LearningSummary | None = None
     programmes: ProgrammeDemoSummary | None = None
+    credentials: CredentialsDemoSummary | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -86,6 +88,7 @@ class DemoSummary:
             *(self.pathways.lines() if self.pathways else []),
             *(self.learning.lines() if self.learning else []),
             *(self.programmes.lines() if self.programmes else []),
+            *(self.credentials.lines() if self.credentials else []),
         ]
 
 
@@ -125,6 +128,7 @@ def demo_logins() -> list[DemoLogin]:
 def demo_delete() -> int:
     """Remove the demo alliance, its trusts (with everything in them) and every demo account. Returns the number
     of organisations removed."""
+    credentials_demo_delete()
     pathways_demo_delete(
         organisations=demo_organisations(), alliance=Alliance.objects.filter(code=ALLIANCE_CODE).first()
     )
@@ -477,7 +481,7 @@ def demo_create(
     """Create the demo alliance. Raises DemoExistsError if it is already there (see demo_delete)."""
     started = time.perf_counter()
     reference = reference_date(today or timezone.localdate())
-    steps = 8
+    steps = 9
     with tqdm(
         total=60 + steps,
         desc="Simulating five years",
@@ -514,6 +518,10 @@ def demo_create(
             pathways = pathways_demo_load(
                 alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
             )
+            step("Checking the certificates and making a competence record")
+            credentials = credentials_demo_load(
+                alliance=writer.alliance, seed=seed, today=today or timezone.localdate()
+            )
     return DemoSummary(
         seed=seed,
         reference=reference,
@@ -530,4 +538,5 @@ def demo_create(
         pathways=pathways,
         learning=learning,
         programmes=programmes,
+        credentials=credentials,
     )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cultivate.pathways",
     "cultivate.learning",
     "cultivate.programmes",
+    "cultivate.credentials",
     # Above every app: the home page, the navigation gathered from the apps' menus, the audit log.
     "cultivate.site",
 ]
@@ -237,6 +238,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Cultivate <no-
 SERVICE_NAME = "Cultivate"
 # The address people reach the service at, for links in emails sent outside a request (reminders).
 SITE_URL = os.environ.get("CULTIVATE_SITE_URL", "http://127.0.0.1:8000")
+# Encrypts the credentials app's issuer private keys (AES-GCM under a key derived from it). Production refuses to
+# start without it; losing it means issuing with new keys (old credentials still verify: their public keys stay).
+CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
 # The demo app is added only by settings that opt in (local and test); production never installs it.
 DEMO_ENABLED = False
 

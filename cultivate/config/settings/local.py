@@ -10,6 +10,8 @@ from .base import INSTALLED_APPS, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or "local-development-only-not-secret"
+# A development key for the issuer keys; a laptop's credentials are not meant to be trusted anywhere.
+CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "") or "local-development-credentials-key-not-secret"
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 INSTALLED_APPS = [*INSTALLED_APPS, "cultivate.demo"]
 DEMO_ENABLED = True

@@ -6,11 +6,13 @@ from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool
+from .base import CREDENTIALS_KEY, SECRET_KEY, env_bool
 
 DEBUG = False
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+if not CREDENTIALS_KEY:
+    raise ImproperlyConfigured("CREDENTIALS_KEY must be set in production (it encrypts the issuer keys).")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

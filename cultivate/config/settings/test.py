@@ -11,6 +11,7 @@ from .base import DATABASES, INSTALLED_APPS
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
+CREDENTIALS_KEY = "test-only-credentials-key-not-secret"
 INSTALLED_APPS = [*INSTALLED_APPS, "cultivate.demo"]
 DEMO_ENABLED = True
 if not os.environ.get("DATABASE_URL"):

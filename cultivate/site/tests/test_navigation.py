@@ -43,16 +43,16 @@ HEADER = {
 HOME = {
     Role.SUPPORT_WORKER: [
         "My portfolio", "What is left for me to become a nursing associate", "My learning", "My programme",
-        "My record", "Programmes", "Your account",
+        "Certificates and competence record", "My record", "Programmes", "Your account",
     ],
     Role.LINE_MANAGER: [
-        "My portfolio", "My learning", "My programme", "My record", "Team competence",
-        "Who is ready for the next step", "Team learning", "My team", "Programmes", "Workforce insights",
-        "Your account",
+        "My portfolio", "My learning", "My programme", "Certificates and competence record", "My record",
+        "Team competence", "Who is ready for the next step", "Team learning", "My team", "Programmes",
+        "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: [
-        "Sign-off requests", "Team competence", "Team learning", "People I assess", "Workforce insights",
-        "Your account",
+        "Sign-off requests", "Recognise prior assessment", "Team competence", "Team learning", "People I assess",
+        "Workforce insights", "Your account",
     ],
     Role.EDUCATOR: [
         "Who is ready for the next step", "Team learning", "Programmes", "Trust RAA", "Training gaps", "Frameworks",
@@ -60,13 +60,13 @@ HOME = {
     ],
     Role.ANALYST: ["Trust RAA", "Training gaps", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Who is ready for the next step", "Team learning", "Staff", "Import staff records",
-        "Users and roles", "Audit log", "Training gaps", "Workforce insights", "Board report", "Frameworks",
-        "Your account",
+        "Team competence", "Who is ready for the next step", "Team learning", "Staff", "Credentials issued",
+        "Import staff records", "Users and roles", "Audit log", "Training gaps", "Workforce insights",
+        "Board report", "Frameworks", "Your account",
     ],
     Role.ALLIANCE_ADMIN: [
-        "Programmes", "Users and roles", "Audit log", "Member organisations", "Workforce insights", "Board report",
-        "Frameworks", "Your account",
+        "Programmes", "Credentials issued", "Users and roles", "Audit log", "Member organisations",
+        "Workforce insights", "Board report", "Frameworks", "Your account",
     ],
 }  # fmt: skip
 
