@@ -418,6 +418,19 @@ def people_in_post_with_roles(on: dt.date) -> list[int]:
     )
 
 
+def current_team_of(person_ids: Sequence[int], on: dt.date) -> dict[int, int]:
+    """Each person's team on `on` (the latest-started spell's, where they have several); one query."""
+    found: dict[int, int] = {}
+    for person_id, team_id in (
+        EmploymentSpell.objects.active_on(on)
+        .filter(person_id__in=list(person_ids), team__isnull=False)
+        .order_by("person_id", "start_date", "pk")
+        .values_list("person_id", "team_id")
+    ):
+        found[person_id] = team_id
+    return found
+
+
 def people_with_user(person_ids: Iterable[int]) -> dict[int, Person]:
     """People with their user account loaded (None where they have none)."""
     return {p.pk: p for p in Person.objects.filter(pk__in=list(person_ids)).select_related("user")}
