@@ -5,7 +5,6 @@ require) works through the pages alone."""
 from __future__ import annotations
 
 import datetime as dt
-
 import html
 import re
 
