@@ -18,7 +18,7 @@ from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.portfolio import matrix
+from cultivate.portfolio import delegation, matrix
 from cultivate.portfolio.tests import portfolio_factories as pf
 from cultivate.portfolio.tests.delegation_factories import build_world, put_in
 
@@ -302,13 +302,31 @@ def test_team_delegation_page(world, manager) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "2 of 3 may" in html
-    assert ">Yes</strong>" in html and ">No</strong>" in html
-    assert "Competence not signed off: CS1" in html
-    assert "Lapsing in the next 30 days" in html
+    assert ">Yes</strong>" in html
+    # A "No" is a tag as strong as a "Yes", and its reasons name the competence.
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">No</strong>' in html
+    assert "Competence not signed off: Capillary blood glucose monitoring (CS1)" in html
+    # What lapses soon comes first.
+    assert html.index("Lapsing in the next 30 days") < html.index("Who may carry out each activity today")
     expires = world.today + dt.timedelta(days=12)
     lapsing = html[html.index("Lapsing in the next 30 days") :]
     assert f"{expires.day} {expires:%B %Y}" in lapsing
-    assert "Ada Soon" in lapsing and "Sam Worker" not in lapsing
+    assert "Ada Soon" in lapsing[: lapsing.index("Who may carry out")]
+    assert "Sam Worker" not in lapsing[: lapsing.index("Who may carry out")]
+
+
+def test_team_delegation_hides_activities_the_team_s_setting_never_covers(world, manager) -> None:
+    # The protocol covers community teams only: a ward sees no column of "No" for it, and is told why.
+    ward_manager = t.make_user(Role.LINE_MANAGER, organisation=world.org, teams=[world.ward])
+    nurse = t.make_person(world.org, given_name="Wyn", family_name="Ward")
+    put_in(nurse, world.ward, world.senior)
+    html = client_for(ward_manager).get(f"/teams/{world.ward.pk}/delegation/").content.decode()
+    assert "app-matrix-wrapper" not in html
+    assert f"Not shown: {world.protocol.activity}" in html
+    assert "None of the activities in use covers this team's setting." in html
+    grid = delegation.team_delegation(team=world.ward, on=world.today)
+    assert grid.protocols == [] and grid.not_covered == [world.protocol]
+    assert delegation.team_delegation(team=world.community, on=world.today).protocols == [world.protocol]
 
 
 # --- Access ---------------------------------------------------------------------------------------------
