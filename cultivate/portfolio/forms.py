@@ -221,6 +221,8 @@ class SignOffForm(forms.Form):
         error_messages={"required": "Enter the date assessed"},
     )
     comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea)
+    # Set by the confirmation step when the level chosen is below the one the worker's role needs.
+    confirm_below = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
         kwargs["initial"] = {"assessed_on": timezone.localdate(), **(kwargs.get("initial") or {})}
@@ -269,4 +271,8 @@ class WithdrawalForm(forms.Form):
         label="Reason for withdrawing the sign-off",
         widget=forms.Textarea,
         error_messages={"required": "Enter the reason for withdrawing the sign-off"},
+    )
+    confirm = forms.BooleanField(
+        label="Yes, withdraw this sign-off: it will no longer count from today",
+        error_messages={"required": "Confirm that you want to withdraw the sign-off"},
     )

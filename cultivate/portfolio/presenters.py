@@ -269,6 +269,7 @@ def _history_row(assessment: Assessment, *, standing: bool) -> dict[str, Any]:
     competence = assessment.competence
     kind = AssessmentKind(assessment.kind)
     superseded_by = getattr(assessment, "superseded_by", None) if not standing else None
+    withdrawn = superseded_by is not None and superseded_by.kind == AssessmentKind.WITHDRAWAL
     if kind == AssessmentKind.WITHDRAWAL:
         what = "Withdrawn"
     elif kind == AssessmentKind.CORRECTION:
@@ -287,6 +288,7 @@ def _history_row(assessment: Assessment, *, standing: bool) -> dict[str, Any]:
         "reason": assessment.reason,
         "version": assessment.competence.version.number,
         "standing": standing,
+        "withdrawn": withdrawn,
         "superseded": (
             f"Superseded by a {AssessmentKind(superseded_by.kind).label.lower()} on "
             f"{uk_date(superseded_by.created_at)}"
@@ -307,10 +309,23 @@ def assessment_history(assessments: list[Assessment]) -> list[dict[str, Any]]:
     return list(reversed(rows))
 
 
+# What each of the default levels means, for the assessor deciding which to sign off; a framework's own levels
+# carry their descriptions with them.
+LEVEL_DESCRIPTIONS = {
+    "observed": "Has seen the task carried out and can explain how and why it is done.",
+    "supervised": "Carries out the task safely with a registered professional present.",
+    "independent": "Carries out the task safely on their own, and knows when to ask for help.",
+}
+
+
 def levels_of(competence: Competence) -> list[dict[str, str]]:
     allowed = set(competence.levels or [])
     return [
-        {"code": level["code"], "label": level["label"]}
+        {
+            "code": level["code"],
+            "label": level["label"],
+            "description": level.get("description") or LEVEL_DESCRIPTIONS.get(level["code"], ""),
+        }
         for level in competence.framework.level_list
         if not allowed or level["code"] in allowed
     ]
@@ -362,6 +377,7 @@ def competence_detail(person: Person, competence: Competence, *, on: dt.date | N
         "row": row,
         "status": current,
         "required": requirement is not None,
+        "required_rank": requirement.min_rank if requirement is not None else 0,
         "levels": levels_of(competence),
         "in_practice": competence.assessed_in_practice,
         "reassess_months": competence.reassess_months,

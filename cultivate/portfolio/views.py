@@ -570,7 +570,18 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
     if action is not None and item.status != RequestStatus.OPEN:
         messages.warning(request, "This request has already been decided or cancelled.")
         return redirect("portfolio:review", pk=item.pk)
-    if action == "sign_off" and sign_form.is_valid():
+    detail = presenters.competence_detail(person, competence)
+    below_needed = ""
+    if (
+        action == "sign_off"
+        and sign_form.is_valid()
+        and detail["required_rank"]
+        and competence.framework.level_rank(sign_form.cleaned_data["level"]) < detail["required_rank"]
+        and not sign_form.cleaned_data["confirm_below"]
+    ):
+        # A sign-off below the level the role needs does not meet the requirement: ask once more.
+        below_needed = detail["row"].required_level
+    elif action == "sign_off" and sign_form.is_valid():
         try:
             services.signoff_sign_off(
                 membership=membership,
@@ -607,7 +618,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
             "item": item,
             "person": person,
             "competence": competence,
-            "detail": presenters.competence_detail(person, competence),
+            "detail": detail,
+            "below_needed": below_needed,
+            "chosen_level": competence.framework.level_label(sign_form.cleaned_data["level"])
+            if below_needed
+            else "",
             "request_row": presenters.request_rows([item])[0],
             "evidence": [
                 {

@@ -183,6 +183,29 @@ def test_review_and_sign_off(scene) -> None:  # type: ignore[no-untyped-def]
     assert item.status == RequestStatus.SIGNED_OFF
 
 
+def test_review_shows_the_statement_and_levels_and_warns_below_the_level_needed(scene) -> None:  # type: ignore[no-untyped-def]
+    item = ask(scene)
+    client = client_for(scene["assessor"])
+    page = text(client.get(f"/assessments/requests/{item.pk}/"))
+    assert "What each level means" in page
+    assert "Carries out the task safely with a registered professional present." in page
+    assert "(needed for their role)" in page
+    sent = {
+        "action": "sign_off",
+        "signoff-level": "observed",
+        "signoff-assessed_on": timezone.localdate().isoformat(),
+    }
+    # Below the level the role needs (supervised): a confirmation step, nothing recorded yet.
+    warned = client.post(f"/assessments/requests/{item.pk}/", sent)
+    assert warned.status_code == 200
+    page = text(warned)
+    assert "Below the level their role needs" in page and "Sign off at Observed anyway" in page
+    assert not Assessment.objects.exists()
+    confirmed = client.post(f"/assessments/requests/{item.pk}/", {**sent, "signoff-confirm_below": "on"})
+    assert confirmed.status_code == 302
+    assert Assessment.objects.get().level == "observed"
+
+
 def test_review_and_return(scene) -> None:  # type: ignore[no-untyped-def]
     item = ask(scene)
     client = client_for(scene["assessor"])
@@ -261,7 +284,14 @@ def test_correct_and_withdraw_pages(scene) -> None:  # type: ignore[no-untyped-d
     correction = Assessment.objects.get(kind=AssessmentKind.CORRECTION)
     # The superseded record now offers no actions.
     assert "already been corrected or withdrawn" in text(client.get(f"/assessments/{signed.pk}/correct/"))
-    response = client.post(f"/assessments/{correction.pk}/withdraw/", {"reason": "Concerns about practice."})
+    # Withdrawing is confirmed first.
+    unconfirmed = client.post(
+        f"/assessments/{correction.pk}/withdraw/", {"reason": "Concerns about practice."}
+    )
+    assert "Confirm that you want to withdraw the sign-off" in text(unconfirmed)
+    response = client.post(
+        f"/assessments/{correction.pk}/withdraw/", {"reason": "Concerns about practice.", "confirm": "on"}
+    )
     assert response.status_code == 302
     person = scene["worker_person"]
     current = status.statuses([person.pk], [scene["obs"]])[(person.pk, scene["obs"].pk)]
@@ -270,6 +300,8 @@ def test_correct_and_withdraw_pages(scene) -> None:  # type: ignore[no-untyped-d
     assert (
         "Withdrawn" in history and "Concerns about practice." in history and "Wrong level chosen." in history
     )
+    # The withdrawn sign-off itself reads "Withdrawn", not just "Superseded".
+    assert 'nhsuk-tag--red">Withdrawn</strong>' in history.replace("> ", ">").replace(" <", "<")
 
 
 @pytest.mark.parametrize(("who", "status_code"), [("other_assessor", 404), ("manager", 403), ("worker", 403)])
