@@ -476,7 +476,9 @@ def competence_choices(competences: Iterable[Competence]) -> list[tuple[int, str
 # --- Assessor's queue ---------------------------------------------------------------------------------
 
 
-def queue_rows(requests: Iterable[SignOffRequest], *, today: dt.date | None = None) -> list[dict[str, Any]]:
+def queue_rows(
+    requests: Iterable[SignOffRequest], *, today: dt.date | None = None, user_pk: int | None = None
+) -> list[dict[str, Any]]:
     today = today or timezone.localdate()
     rows = []
     for item in requests:
@@ -492,6 +494,15 @@ def queue_rows(requests: Iterable[SignOffRequest], *, today: dt.date | None = No
                 "requested": uk_date(item.created_at),
                 "waiting": "today" if waited <= 0 else f"{waited} day{'s' if waited != 1 else ''}",
                 "assessor": item.assessor.full_name if item.assessor else "",
+                "addressed": (
+                    "Any assessor for the team"
+                    if item.assessor_id is None
+                    else "You"
+                    if item.assessor_id == user_pk
+                    else item.assessor.full_name
+                    if item.assessor
+                    else ""
+                ),
             }
         )
     return rows

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -528,19 +529,35 @@ def _assessor_membership(request: HttpRequest) -> Membership:
     return membership
 
 
+QUEUE_PAGE_SIZE = 25
+
+
 @login_required
 def assessor_queue(request: HttpRequest) -> HttpResponse:
     membership = _assessor_membership(request)
-    queue = list(selectors.assessor_queue(membership))
-    mine = [r for r in queue if r.assessor_id in (None, membership.user.pk)]
-    others = [r for r in queue if r.assessor_id not in (None, membership.user.pk)]
+    teams, competences = selectors.assessor_queue_choices(membership)
+    form = forms.QueueFilterForm(request.GET or None, teams=teams, competences=competences)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.QueueFilters(
+        team=data.get("team"),
+        competence=data.get("competence") or "",
+        waiting_days=data.get("waiting"),
+        mine=data.get("mine") == "1",
+        sort=data.get("sort") or "oldest",
+    )
+    paginator = Paginator(selectors.assessor_queue_filtered(membership, filters), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "portfolio/queue.jinja",
         {
             "page_title": "Sign-off requests",
-            "mine": presenters.queue_rows(mine),
-            "others": presenters.queue_rows(others),
+            "form": form,
+            "rows": presenters.queue_rows(page.object_list, user_pk=membership.user.pk),
+            "page": page,
+            "count": paginator.count,
+            "total": selectors.assessor_queue(membership).count(),
+            "filtered": any(request.GET.get(name) for name in ("team", "competence", "waiting", "mine")),
             "recent": presenters.decision_rows(selectors.recent_decisions(membership)),
             "registered": membership.user.is_registered_professional,
             "breadcrumbs": [{"text": "Home", "href": "/"}],
