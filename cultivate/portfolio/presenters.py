@@ -469,6 +469,43 @@ def _competence_label(competence: Competence) -> str:
     return f"{competence.code} {competence.label}".strip()
 
 
+def competence_groups(
+    competences: list[Competence],
+    parents: dict[int, Competence],
+    *,
+    find: str = "",
+    selected: Iterable[Any] = (),
+) -> list[dict[str, Any]]:
+    """The competences offered for a piece of evidence, by framework (named once) and domain, each as a
+    checkbox item; `find` keeps those whose code or words contain it (the ones already ticked always stay)."""
+    chosen = {str(pk) for pk in selected}
+    words = find.strip().lower()
+    frameworks: dict[int, dict[str, Any]] = {}
+    for competence in sorted(
+        competences,
+        key=lambda c: (
+            c.framework.title,
+            parents[c.parent_id].sequence if c.parent_id in parents else -1,
+            c.parent_id or 0,
+            c.sequence,
+            c.pk,
+        ),
+    ):
+        ticked = str(competence.pk) in chosen
+        label = _competence_label(competence)
+        if words and not ticked and words not in f"{label} {competence.title}".lower():
+            continue
+        group = frameworks.setdefault(
+            competence.framework_id, {"title": competence.framework.title, "domains": {}}
+        )
+        parent = parents.get(competence.parent_id or 0)
+        domain = group["domains"].setdefault(
+            competence.parent_id or 0, {"title": parent.label if parent is not None else "", "items": []}
+        )
+        domain["items"].append({"value": str(competence.pk), "text": label, "checked": ticked})
+    return [{"title": g["title"], "domains": list(g["domains"].values())} for g in frameworks.values()]
+
+
 def competence_choices(competences: Iterable[Competence]) -> list[tuple[int, str]]:
     return [(c.pk, f"{_competence_label(c)} ({c.framework.title})") for c in competences]
 

@@ -244,7 +244,11 @@ def evidence_new(request: HttpRequest) -> HttpResponseBase:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Evidence ‘{evidence.title}’ added.")
-            return redirect("portfolio:evidence", pk=evidence.pk)
+            return redirect(reverse("portfolio:evidence", args=[evidence.pk]) + "?added=1")
+    find = request.GET.get("find", "")
+    selected = (
+        request.POST.getlist("competences") if request.method == "POST" else [str(c.pk) for c in preselected]
+    )
     return render(
         request,
         "portfolio/evidence_form.jinja",
@@ -252,6 +256,11 @@ def evidence_new(request: HttpRequest) -> HttpResponseBase:
             "page_title": "Add evidence",
             "form": form,
             "form_has_errors": bool(form.errors),
+            "find": find,
+            "preselected": chosen if chosen.isdigit() else "",
+            "groups": presenters.competence_groups(
+                options, selectors.parents_of(options), find=find, selected=selected
+            ),
             "no_competences": not options,
             "breadcrumbs": _portfolio_crumbs(request, person),
         },
@@ -263,6 +272,10 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _evidence_or_deny(request, pk)
     person = evidence.person
     is_self = _is_self(request, person)
+    may_edit = access.may(_membership(request), "edit_portfolio", person)
+    detail = presenters.evidence_detail(evidence)
+    # The next step after adding evidence: ask for sign-off of what it shows (unless already asked).
+    asked = {r.competence_id for r in selectors.requests_for(person) if r.status == RequestStatus.OPEN}
     return render(
         request,
         "portfolio/evidence_detail.jinja",
@@ -271,8 +284,10 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence,
             "person": person,
             "is_self": is_self,
-            "may_edit": access.may(_membership(request), "edit_portfolio", person),
-            "detail": presenters.evidence_detail(evidence),
+            "may_edit": may_edit,
+            "detail": detail,
+            "ask_for": [link for link in detail["direct"] if link["pk"] not in asked] if may_edit else [],
+            "just_added": request.GET.get("added") == "1",
             "breadcrumbs": [
                 *_portfolio_crumbs(request, person),
                 *([{"text": "Your evidence", "href": reverse("portfolio:evidence_list")}] if is_self else []),
