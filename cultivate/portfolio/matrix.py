@@ -305,11 +305,12 @@ def team_matrix(
     people: dict[int, MatrixRow] = {}
     everyone: set[int] = set()
     support: set[int] = set()
-    for spell in _team_people(team, on):
+    spells = list(_team_people(team, on))
+    for spell in spells:
         everyone.add(spell.person_id)
         if spell.role_id is not None:
             support.add(spell.person_id)
-    for spell in _team_people(team, on):
+    for spell in spells:
         if filters.staff != EVERYONE and spell.person_id not in support:
             continue
         if spell.person_id not in people:
