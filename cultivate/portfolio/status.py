@@ -677,10 +677,25 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
         for key, requirement, row, rank in candidates_for(
             spell["person__organisation_id"], spell["role_id"], spell["afc_band"]
         ):
-            began = starts.get(id(requirement))
-            if began is None:
-                began = starts[id(requirement)] = requirement.effective_start
-            due, grace = due_date(requirement, start, began)
+            # `due_date`, inlined: this loop runs once per person × requirement (6,000 times for a matrix).
+            grace_days = requirement.grace_days
+            grace = False
+            if start is None:
+                due = None
+            elif grace_days is not None:
+                began = starts.get(id(requirement))
+                if began is None:
+                    began = starts[id(requirement)] = requirement.effective_start
+                if start < began:
+                    due, grace = began + dt.timedelta(days=grace_days), True
+                else:
+                    due = (
+                        start + dt.timedelta(days=requirement.within_days)
+                        if requirement.within_days
+                        else None
+                    )
+            else:
+                due = start + dt.timedelta(days=requirement.within_days) if requirement.within_days else None
             candidate = made.get((id(requirement), due, grace))
             if candidate is None:
                 candidate = made[(id(requirement), due, grace)] = Requirement(
