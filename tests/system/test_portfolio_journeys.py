@@ -105,7 +105,9 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     journey.check("evidence")
 
     # And asks for sign-off at supervised, leaving it to any assessor for the ward
-    page.get_by_role("link", name="OBS1 Measure and record blood pressure").click()
+    # The evidence page offers the next step: ask for sign-off of what it shows.
+    expect(page.get_by_role("heading", name="Next: ask for sign-off")).to_be_visible()
+    page.get_by_role("link", name="OBS1 Measure and record blood pressure", exact=True).click()
     page.get_by_role("button", name="Ask for sign-off").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for sign-off")
     expect(page.get_by_label("Observed on the early shift", exact=False)).to_be_checked()
