@@ -92,6 +92,10 @@ REVISED_DAYS_AGO = 90
 PORTFOLIO_SHARE = 0.6
 CARE_CERTIFICATE_DAYS = 84  # 12 weeks from starting in the role
 OTHER_DAYS = 365
+# The requirements began when the trusts adopted the framework; people already in post then were given a grace
+# period, so long-serving staff are due months ago at most, not years after they started.
+REQUIREMENTS_BEGAN_DAYS_AGO = 200
+GRACE_DAYS = 90
 INDEPENDENT = "independent"
 PHYSICAL_HEALTH = "MH-PH-"  # competences a registered nurse signs off
 SUPERVISED = "supervised"
@@ -383,6 +387,8 @@ def _write_requirements(
             "competence_id",
             "min_level",
             "within_days",
+            "starts_on",
+            "grace_days",
             "created_by_id",
             "created_at",
             "updated_at",
@@ -391,6 +397,7 @@ def _write_requirements(
     )
     plans = {plan.ods_code: plan for plan in TRUSTS}
     now = timezone.now()
+    began = timezone.localdate(now) - dt.timedelta(days=REQUIREMENTS_BEGAN_DAYS_AGO)
     for org in organisations:
         admin = admins.get(org.pk)
         for role_name in content.ROLE_DOMAINS:
@@ -406,6 +413,8 @@ def _write_requirements(
                         competence_id=built.published[item.code].pk,
                         min_level=INDEPENDENT,
                         within_days=CARE_CERTIFICATE_DAYS if item.care_certificate_core else OTHER_DAYS,
+                        starts_on=began,
+                        grace_days=GRACE_DAYS,
                         created_by_id=admin.pk if admin else None,
                         created_at=now,
                         updated_at=now,

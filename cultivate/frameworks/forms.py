@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
+from cultivate.core.forms import NHSDateField
 from cultivate.organisations.models import AfcBand
 
 from .models import AssociationType, CompetenceKind, EvidenceKind
@@ -267,6 +268,27 @@ class RequirementEditForm(forms.Form):
         max_value=3650,
         help_text="Leave empty for no deadline.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    starts_on = NHSDateField(
+        label="When the requirement began",
+        required=False,
+        help_text="For example, 1 4 2026. Leave empty for the day it was added.",
+    )
+    grace_days = forms.IntegerField(
+        label="Grace period for people already in post (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=(
+            "People in the role before the requirement began are due this many days after it began, "
+            "not counted from when they started. Leave empty for no grace period."
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter the grace period as a whole number of days, like 180",
+            "min_value": "Enter a grace period of at least 1 day",
+            "max_value": "Enter a grace period of 3650 days or fewer",
+        },
     )
 
     def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:

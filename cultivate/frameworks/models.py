@@ -7,6 +7,7 @@ tells whether its assessable content changed, which decides whether a sign-off c
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cultivate.core.models import TimeStampedModel
 from cultivate.core.scopes import ScopedQuerySet
@@ -355,6 +357,16 @@ class RoleRequirement(TimeStampedModel):
     within_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Days from starting in the role, e.g. 84 for 12 weeks."
     )
+    # A requirement added for a role people already hold: those in post before it began are due by its start
+    # plus the grace period, not by their own start in the role (which may be years ago).
+    starts_on = models.DateField(
+        null=True, blank=True, help_text="When the requirement began. Empty: the day it was added."
+    )
+    grace_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days given to people already in post when the requirement began. Empty: no grace period.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -370,3 +382,10 @@ class RoleRequirement(TimeStampedModel):
     def __str__(self) -> str:
         band = f" band {self.afc_band}" if self.afc_band else ""
         return f"{self.role}{band}: {self.competence} ({self.min_level})"
+
+    @property
+    def effective_start(self) -> dt.date:
+        """The day the requirement began: `starts_on`, or the day it was added."""
+        if self.starts_on is not None:
+            return self.starts_on
+        return timezone.localdate(self.created_at) if self.created_at else timezone.localdate()

@@ -272,7 +272,12 @@ def requirement_groups(requirements: Iterable[RoleRequirement]) -> list[dict[str
                 "framework": framework.title,
                 "framework_href": reverse("frameworks:detail", args=[framework.identifier]),
                 "level": framework.level_label(requirement.min_level),
-                "within": f"{requirement.within_days} days" if requirement.within_days else "No deadline",
+                "within": (f"{requirement.within_days} days" if requirement.within_days else "No deadline")
+                + (
+                    f"; {requirement.grace_days} days' grace for those in post when it began"
+                    if requirement.grace_days
+                    else ""
+                ),
                 "outdated": competence.version.status != VersionStatus.PUBLISHED,
             }
         )

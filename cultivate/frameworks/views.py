@@ -949,7 +949,12 @@ def requirement_edit(request: HttpRequest, ods_code: str, pk: int) -> HttpRespon
     form = forms.RequirementEditForm(
         request.POST if request.method == "POST" else None,
         levels=_level_choices(framework),
-        initial={"min_level": requirement.min_level, "within_days": requirement.within_days},
+        initial={
+            "min_level": requirement.min_level,
+            "within_days": requirement.within_days,
+            "starts_on": requirement.starts_on,
+            "grace_days": requirement.grace_days,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -957,6 +962,8 @@ def requirement_edit(request: HttpRequest, ods_code: str, pk: int) -> HttpRespon
                 requirement=requirement,
                 min_level=form.cleaned_data["min_level"],
                 within_days=form.cleaned_data["within_days"],
+                starts_on=form.cleaned_data["starts_on"],
+                grace_days=form.cleaned_data["grace_days"],
                 changed_by=_user(request),
                 ctx=AuditContext.from_request(request),
             )

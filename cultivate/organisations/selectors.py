@@ -75,9 +75,13 @@ STAFF_ORDER = {
 }
 
 
-def team_members(membership: Membership, team: Team) -> list[Person]:
+def team_members(membership: Membership, team: Team, *, support_only: bool = False) -> list[Person]:
+    """People in post in the team today; with `support_only`, only those whose post there is a support role
+    (the people an assessor assesses, not the registered staff beside them)."""
     today = timezone.localdate()
     in_team = EmploymentSpell.objects.active_on(today).filter(person=OuterRef("pk"), team=team)
+    if support_only:
+        in_team = in_team.filter(role__isnull=False)
     return list(
         people_visible_to(membership)
         .filter(Exists(in_team))

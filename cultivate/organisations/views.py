@@ -48,8 +48,15 @@ def my_team(request: HttpRequest) -> HttpResponse:
     if not access.may(membership, "view_my_team"):
         deny(request, reason="Only line managers and assessors have a team page.")
     assert membership is not None
+    # An assessor assesses support workers: registered staff in the same teams are not listed.
+    support_only = membership.role == Role.ASSESSOR
     teams: list[dict[str, Any]] = [
-        {"team": team, "rows": presenters.staff_rows(selectors.team_members(membership, team))}
+        {
+            "team": team,
+            "rows": presenters.staff_rows(
+                selectors.team_members(membership, team, support_only=support_only)
+            ),
+        }
         for team in membership.teams.all()
     ]
     managed = []
@@ -67,6 +74,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
             "page_title": "My team" if membership.role == Role.LINE_MANAGER else "People I assess",
             "teams": teams,
             "managed": managed,
+            "support_only": support_only,
         },
     )
 

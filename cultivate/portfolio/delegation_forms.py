@@ -12,7 +12,7 @@ from cultivate.core.forms import NHSDateField
 from cultivate.organisations.models import TeamSetting
 
 from .delegation import BAND_CHOICES, SAVINGS_UNIT_CHOICES
-from .matrix import STATUS_FILTER_CHOICES, MatrixFilters
+from .matrix import STAFF_CHOICES, STATUS_FILTER_CHOICES, SUPPORT_STAFF, MatrixFilters
 
 
 class ProtocolForm(forms.Form):
@@ -234,6 +234,7 @@ class MatrixFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *STATUS_FILTER_CHOICES]
     )
+    staff = forms.ChoiceField(label="People", required=False, choices=STAFF_CHOICES)
 
     def __init__(
         self, *args: Any, frameworks: list[tuple[int, str]], domains: list[tuple[int, str]], **kwargs: Any
@@ -250,5 +251,8 @@ class MatrixFilterForm(forms.Form):
             return MatrixFilters()
         data = self.cleaned_data
         return MatrixFilters(
-            framework=data.get("framework"), domain=data.get("domain"), status=data.get("status") or ""
+            framework=data.get("framework"),
+            domain=data.get("domain"),
+            status=data.get("status") or "",
+            staff=data.get("staff") or SUPPORT_STAFF,
         )

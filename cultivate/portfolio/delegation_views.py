@@ -267,6 +267,10 @@ def _check_form(
     for name in ("person", "staff_id", "protocol", "team"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
+    if "team" not in initial:
+        # A line manager or assessor checks for their own team, most often: it is chosen to begin with.
+        own = {team.pk for team in membership.teams.all()}
+        initial["team"] = next((pk for pk, _ in teams if pk in own), None)
     return DelegationCheckForm(
         request.POST if request.method == "POST" else None,
         initial=initial,

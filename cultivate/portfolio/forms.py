@@ -221,6 +221,8 @@ class SignOffForm(forms.Form):
         error_messages={"required": "Enter the date assessed"},
     )
     comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea)
+    # Set by the confirmation step when the level chosen is below the one the worker's role needs.
+    confirm_below = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
         kwargs["initial"] = {"assessed_on": timezone.localdate(), **(kwargs.get("initial") or {})}
@@ -270,3 +272,50 @@ class WithdrawalForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": "Enter the reason for withdrawing the sign-off"},
     )
+    confirm = forms.BooleanField(
+        label="Yes, withdraw this sign-off: it will no longer count from today",
+        error_messages={"required": "Confirm that you want to withdraw the sign-off"},
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The sign-off queue's filters, as GET parameters: the page's address can be bookmarked or linked to
+    (the phone's home page links to `/assessments/?mine=1`)."""
+
+    hide_optional = True
+    team = forms.TypedChoiceField(label="Team", coerce=int, required=False, empty_value=None)
+    competence = forms.ChoiceField(label="Competence", required=False)
+    waiting = forms.TypedChoiceField(
+        label="Waiting",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[
+            ("", "Any time"),
+            ("7", "A week or more"),
+            ("14", "Two weeks or more"),
+            ("28", "Four weeks or more"),
+        ],
+    )
+    mine = forms.ChoiceField(
+        label="Addressed to",
+        required=False,
+        choices=[("", "Anyone for my teams"), ("1", "Me, or any assessor")],
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("oldest", "Waiting longest first"),
+            ("newest", "Newest first"),
+            ("person", "Person"),
+            ("competence", "Competence"),
+        ],
+    )
+
+    def __init__(
+        self, *args: Any, teams: list[tuple[int, str]], competences: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "All my teams"), *teams]
+        cast(forms.ChoiceField, self.fields["competence"]).choices = [("", "Any competence"), *competences]

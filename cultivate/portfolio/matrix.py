@@ -28,8 +28,15 @@ from cultivate.organisations.models import EmploymentSpell, Person, Team
 from .delegation import frameworks_available_to
 from .status import HELD_STATES, VERSION_DOCUMENTS, State, Summary, requirements_for, summaries
 
-BELOW_LEVEL = "below_level"
+BELOW_LEVEL = State.BELOW_LEVEL.value
 UNMET = "unmet"
+# Who the rows are: support staff (people whose post is a support role) by default, or everyone in the team.
+SUPPORT_STAFF = "support"
+EVERYONE = "all"
+STAFF_CHOICES = [(SUPPORT_STAFF, "Support staff"), (EVERYONE, "Everyone in the team")]
+# How the page shows it: the table, or one section per person (for small screens).
+VIEW_TABLE = "table"
+VIEW_PEOPLE = "people"
 
 # What a cell needs of a requirement: (lowest level, its rank, due date).
 _Need = tuple[str, int, dt.date | None]
@@ -39,7 +46,7 @@ _NOT_STARTED: Summary = (State.NOT_STARTED, "", 0, None)
 LABELS: dict[str, str] = {
     State.ACHIEVED: "Achieved",
     State.EXPIRING: "Expiring soon",
-    BELOW_LEVEL: "Below the level required",
+    BELOW_LEVEL: str(State.BELOW_LEVEL.label),
     State.EXPIRED: "Expired",
     State.REASSESS: "Reassessment needed",
     State.AWAITING: "Awaiting sign-off",
@@ -67,9 +74,15 @@ class MatrixFilters:
     framework: int | None = None
     domain: int | None = None
     status: str = ""
+    staff: str = SUPPORT_STAFF
 
     def as_dict(self) -> dict[str, Any]:
-        return {"framework": self.framework, "domain": self.domain, "status": self.status}
+        return {
+            "framework": self.framework,
+            "domain": self.domain,
+            "status": self.status,
+            "staff": self.staff,
+        }
 
 
 @dataclass(frozen=True)
@@ -78,10 +91,20 @@ class Column:
     code: str
     title: str
     framework: str
+    domain: str = ""
+    domain_pk: int | None = None
 
     @property
     def heading(self) -> str:
         return f"{self.code} {self.title}".strip()
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """Adjacent columns of one domain: the header's first row."""
+
+    title: str
+    span: int
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,13 @@ class Cell:
     detail: str  # level, dates, requirement: the tooltip
     required: bool
     met: bool
+    level: str = ""  # the level signed off, as a label
+    due_on: dt.date | None = None  # when a required competence not yet met is due
+
+    @property
+    def status_export(self) -> str:
+        """The status alone, one value per status, so a spreadsheet can filter the column."""
+        return self.text if self.required else f"{self.text} (not required)"
 
     @property
     def export(self) -> str:
@@ -134,26 +164,72 @@ class Matrix:
     people_in_team: int
     framework_choices: list[tuple[int, str]] = field(default_factory=list)
     domain_choices: list[tuple[int, str]] = field(default_factory=list)
+    support_in_team: int = 0
 
     def row_html(self, row: MatrixRow) -> Markup:
         return row.cells_html()
 
     @property
-    def key(self) -> list[tuple[str, str]]:
-        return [(ABBREVIATIONS[state], label) for state, label in LABELS.items()]
+    def groups(self) -> list[ColumnGroup]:
+        """The domains over the columns, in column order (a domain split by another shows twice)."""
+        found: list[ColumnGroup] = []
+        for column in self.columns:
+            title = column.domain or column.framework
+            if found and found[-1].title == title:
+                found[-1] = ColumnGroup(title, found[-1].span + 1)
+            else:
+                found.append(ColumnGroup(title, 1))
+        return found
+
+    def person_view(self) -> list[dict[str, Any]]:
+        """Each person's required competences not yet met first, then the rest: the small-screen view."""
+        people = []
+        for row in self.rows:
+            items: list[tuple[Column, Cell]] = [
+                (column, cell)
+                for column, cell in zip(self.columns, row.cells, strict=True)
+                if cell.required or cell.state != State.NOT_STARTED
+            ]
+            items.sort(key=lambda item: (item[1].met or not item[1].required, not item[1].required))
+            required = [cell for _, cell in items if cell.required]
+            people.append(
+                {
+                    "row": row,
+                    "items": [{"column": column, "cell": cell} for column, cell in items],
+                    "required": len(required),
+                    "met": sum(1 for cell in required if cell.met),
+                }
+            )
+        return people
 
 
 def _natural(code: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", code))
 
 
-def _column(competence: Competence) -> Column:
+def _column(competence: Competence, parents: dict[int, tuple[str, int]]) -> Column:
+    domain = parents.get(competence.parent_id or 0)
     return Column(
         competence=competence,
         code=competence.code,
         title=competence.label,
         framework=competence.framework.title,
+        domain=domain[0] if domain else "",
+        domain_pk=competence.parent_id if domain else None,
     )
+
+
+def _parents(competences: list[Competence]) -> dict[int, tuple[str, int]]:
+    """The domain of each column, (label, sequence) by pk: one query."""
+    ids = {c.parent_id for c in competences if c.parent_id}
+    if not ids:
+        return {}
+    return {
+        pk: (short_title or title, sequence)
+        for pk, title, short_title, sequence in Competence.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "short_title", "sequence"
+        )
+    }
 
 
 def _published_items(framework_id: int) -> list[Competence]:
@@ -227,7 +303,16 @@ def team_matrix(
     allowed_frameworks = {pk for pk, _ in framework_choices}
 
     people: dict[int, MatrixRow] = {}
-    for spell in _team_people(team, on):
+    everyone: set[int] = set()
+    support: set[int] = set()
+    spells = list(_team_people(team, on))
+    for spell in spells:
+        everyone.add(spell.person_id)
+        if spell.role_id is not None:
+            support.add(spell.person_id)
+    for spell in spells:
+        if filters.staff != EVERYONE and spell.person_id not in support:
+            continue
         if spell.person_id not in people:
             people[spell.person_id] = MatrixRow(
                 person=spell.person,
@@ -261,10 +346,23 @@ def team_matrix(
     elif filters.framework and filters.framework in allowed_frameworks:
         competences = _ordered_tree(_published_items(filters.framework), None)
     else:
-        competences = sorted(
-            union.values(), key=lambda c: (c.framework.title, _natural(c.code), c.sequence, c.pk)
+        competences = list(union.values())
+    parents = _parents(competences)
+    if not (filters.domain and filters.domain in allowed_domains) and not (
+        filters.framework and filters.framework in allowed_frameworks
+    ):
+        # Grouped by domain (in the framework's order), then by code within it.
+        competences.sort(
+            key=lambda c: (
+                c.framework.title,
+                parents.get(c.parent_id or 0, ("", -1))[1],
+                c.parent_id or 0,
+                _natural(c.code),
+                c.sequence,
+                c.pk,
+            )
         )
-    columns = [_column(c) for c in competences]
+    columns = [_column(c, parents) for c in competences]
 
     # Every column is a published row (with its version loaded), so `summaries` can skip that look-up.
     status_of = (
@@ -294,9 +392,10 @@ def team_matrix(
         filters=filters,
         columns=columns,
         rows=rows,
-        people_in_team=len(people),
+        people_in_team=len(everyone),
         framework_choices=framework_choices,
         domain_choices=domain_choices,
+        support_in_team=len(support),
     )
 
 
@@ -370,6 +469,8 @@ class _Cells:
             detail=", ".join(details),
             required=need is not None,
             met=met,
+            level=self._label(framework, level) if level else "",
+            due_on=need[2] if need is not None and not met else None,
         )
 
 
@@ -377,24 +478,33 @@ class _Cells:
 
 
 def export_header(matrix: Matrix) -> list[str]:
-    return ["Name", "Staff ID", "Job title", "Band", *[c.heading for c in matrix.columns]]
+    """Name, staff ID, job title, band, then for each competence its status, the level signed off and the
+    due date: three columns each, one value per cell, so a spreadsheet can filter any of them."""
+    header = ["Name", "Staff ID", "Job title", "Band"]
+    for column in matrix.columns:
+        header += [column.heading, f"{column.heading}: level", f"{column.heading}: due"]
+    return header
 
 
-def export_rows(matrix: Matrix) -> list[list[str]]:
+def export_rows(matrix: Matrix) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for row in matrix.rows:
+        values: list[Any] = [row.person.display_name, row.person.staff_id, row.job_title, row.band]
+        for cell in row.cells:
+            values += [cell.status_export, cell.level, cell.due_on]
+        rows.append(values)
+    return rows
+
+
+def _iso(rows: list[list[Any]]) -> list[list[Any]]:
+    # CSV dates as ISO text (a spreadsheet reads them as dates); XLSX keeps real dates, empty where none.
     return [
-        [
-            row.person.display_name,
-            row.person.staff_id,
-            row.job_title,
-            row.band,
-            *[cell.export if cell.required else f"{cell.export} [not required]" for cell in row.cells],
-        ]
-        for row in matrix.rows
+        [v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v) for v in row] for row in rows
     ]
 
 
 def matrix_csv(matrix: Matrix) -> bytes:
-    return exports.csv_bytes(export_header(matrix), export_rows(matrix))
+    return exports.csv_bytes(export_header(matrix), _iso(export_rows(matrix)))
 
 
 def matrix_xlsx(matrix: Matrix) -> bytes:
@@ -406,7 +516,11 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     sheet.freeze_panes = "B2"
     sheet.append(exports.xlsx_row(sheet, export_header(matrix), font=Font(bold=True)))
     for row in export_rows(matrix):
-        sheet.append(exports.xlsx_row(sheet, row))
+        cells = exports.xlsx_row(sheet, row)
+        for cell in cells:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "d mmm yyyy"
+        sheet.append(cells)
     about = workbook.create_sheet("About")
     filters = ", ".join(f"{k}={v}" for k, v in matrix.filters.as_dict().items() if v) or "none"
     for line in [
@@ -416,7 +530,8 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
         ("People", len(matrix.rows)),
         ("Competences", len(matrix.columns)),
         ("Filters", filters),
-        ("[not required]", "The competence is not required for the person's role."),
+        ("(not required)", "The competence is not required for the person's role."),
+        ("Columns", "Each competence has three: its status, the level signed off, and the due date (ISO)."),
     ]:
         about.append(exports.xlsx_row(about, line))
     buffer = io.BytesIO()

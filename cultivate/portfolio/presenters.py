@@ -28,11 +28,13 @@ STATE_COLOURS: dict[str, str] = {
     State.EXPIRING: "orange",
     State.EXPIRED: "red",
     State.REASSESS: "orange",
+    State.BELOW_LEVEL: "orange",
 }
 # The order a worker reads them in: what needs doing first.
 STATE_ORDER = [
     State.EXPIRED,
     State.REASSESS,
+    State.BELOW_LEVEL,
     State.EXPIRING,
     State.NOT_STARTED,
     State.IN_PROGRESS,
@@ -74,7 +76,7 @@ class Row:
     title: str
     href: str
     tag: dict[str, str]
-    state: str
+    state: str  # the status read against the requirement: "below_level" for a held one below the level
     level: str
     required_level: str
     below_level: bool
@@ -83,6 +85,34 @@ class Row:
     overdue: bool
     expires: str
     reason: str
+    requirement: str = ""  # which role requirement applies
+    due_basis: str = ""  # how the due date was worked out
+    due_on: dt.date | None = None
+    expires_on: dt.date | None = None
+
+
+def requirement_text(requirement: Requirement, competence: Competence) -> str:
+    """Which role requirement applies, in words: "Required for Healthcare support worker (band 3) at
+    Independent"."""
+    role = getattr(requirement.requirement, "role_name", "") or str(requirement.requirement.role)
+    band = f" (band {requirement.requirement.afc_band})" if requirement.requirement.afc_band else ""
+    return f"Required for {role}{band} at {_level_label(competence, requirement.min_level)}"
+
+
+def due_basis(requirement: Requirement) -> str:
+    """How the due date was worked out, in words."""
+    rule = requirement.requirement
+    due_on = requirement.due_on
+    if due_on is None:
+        return "No due date: the requirement sets no time limit."
+    if requirement.grace:
+        return (
+            f"Due by {uk_date(due_on)}: in post before this requirement began on "
+            f"{uk_date(rule.effective_start)}, so {rule.grace_days} days' grace from then."
+        )
+    days = rule.within_days or 0
+    started = uk_date(due_on - dt.timedelta(days=days))
+    return f"Due by {uk_date(due_on)}: {days} days from starting in the role on {started}."
 
 
 def _row(
@@ -92,28 +122,62 @@ def _row(
     href: str,
     today: dt.date,
 ) -> Row:
+    shown = status.against(current, requirement)
     level = (
         _level_label(competence, current.level) if current.level and current.state != State.AWAITING else ""
     )
-    below = bool(requirement and current.is_held and current.level_rank < requirement.min_rank)
-    met = current.is_held and not below
+    below = shown == State.BELOW_LEVEL
+    met = shown in status.MET_STATES
     due_on = requirement.due_on if requirement else None
+    required_level = _level_label(competence, requirement.min_level) if requirement else ""
     return Row(
         pk=competence.pk,
         code=competence.code,
         title=competence.label,
         href=href,
-        tag=state_tag(current.state),
-        state=str(current.state),
+        tag=state_tag(shown),
+        state=str(shown),
         level=level,
-        required_level=_level_label(competence, requirement.min_level) if requirement else "",
+        required_level=required_level,
         below_level=below,
         met=met,
         due=uk_date(due_on),
         overdue=bool(due_on and due_on < today and not met),
         expires=uk_date(current.expires_on) if current.state != State.AWAITING else "",
         reason=current.reason,
+        requirement=requirement_text(requirement, competence) if requirement else "",
+        due_basis=due_basis(requirement) if requirement else "",
+        due_on=due_on,
+        expires_on=current.expires_on if current.state != State.AWAITING else None,
     )
+
+
+# What needs doing first: lapsed sign-offs, then overdue ones (longest overdue first), then the rest.
+_URGENCY = {
+    State.EXPIRED: 0,
+    State.REASSESS: 2,
+    State.BELOW_LEVEL: 3,
+    State.EXPIRING: 4,
+}
+
+
+def _urgency(row: Row) -> tuple[int, dt.date]:
+    if row.state == State.EXPIRED:
+        return (0, row.expires_on or dt.date.min)
+    if row.overdue:
+        return (1, row.due_on or dt.date.min)
+    return (_URGENCY.get(State(row.state), 5), row.expires_on or row.due_on or dt.date.max)
+
+
+def needs_attention(rows: Iterable[Row]) -> list[Row]:
+    """Required competences that need doing, most urgent first: expired, overdue (longest overdue first),
+    needing reassessment, below the level needed, expiring (soonest first)."""
+    found = [
+        row
+        for row in rows
+        if row.overdue or row.state in {State.EXPIRED, State.EXPIRING, State.REASSESS, State.BELOW_LEVEL}
+    ]
+    return sorted(found, key=_urgency)
 
 
 def _grouped(rows: Iterable[tuple[Competence, Row]], parents: dict[int, Competence]) -> list[dict[str, Any]]:
@@ -162,29 +226,38 @@ def portfolio_overview(
         for r in requirements
     ]
     other_rows = [(c, _row(c, states[(person.pk, c.pk)], None, competence_href(c), today)) for c in others]
-    counts = Counter(row.state for _, row in required_rows)
-    total = len(required_rows)
-    met = sum(1 for _, row in required_rows if row.met)
+    summary = status_summary([row for _, row in required_rows])
+    return {
+        **summary,
+        "groups": _grouped(required_rows, parents),
+        "others": _grouped(other_rows, parents),
+        "attention": needs_attention(row for _, row in required_rows),
+    }
+
+
+def status_summary(rows: list[Row]) -> dict[str, Any]:
+    """The headline ("41 of 61 met") and the table of statuses that adds up to it: one row per status that
+    occurs, each required competence counted once under the status its page shows; the met rows (achieved
+    and expiring soon, at the level needed) add up to the headline's first figure."""
+    counts = Counter(row.state for row in rows)
+    total = len(rows)
+    met = sum(1 for row in rows if row.met)
     return {
         "total": total,
         "met": met,
+        "not_met": total - met,
         "percent": round(100 * met / total) if total else 0,
-        "overdue": sum(1 for _, row in required_rows if row.overdue),
+        "overdue": sum(1 for row in rows if row.overdue),
         "counts": [
             {
                 "state": state,
                 "label": str(state.label),
                 "tag": state_tag(state),
-                "count": counts.get(state, 0),
+                "count": counts[state],
+                "met": state in status.MET_STATES,
             }
             for state in STATE_ORDER
-        ],
-        "groups": _grouped(required_rows, parents),
-        "others": _grouped(other_rows, parents),
-        "attention": [
-            row
-            for _, row in required_rows
-            if row.overdue or row.state in {State.EXPIRED, State.EXPIRING, State.REASSESS}
+            if counts.get(state)
         ],
     }
 
@@ -196,6 +269,7 @@ def _history_row(assessment: Assessment, *, standing: bool) -> dict[str, Any]:
     competence = assessment.competence
     kind = AssessmentKind(assessment.kind)
     superseded_by = getattr(assessment, "superseded_by", None) if not standing else None
+    withdrawn = superseded_by is not None and superseded_by.kind == AssessmentKind.WITHDRAWAL
     if kind == AssessmentKind.WITHDRAWAL:
         what = "Withdrawn"
     elif kind == AssessmentKind.CORRECTION:
@@ -214,6 +288,7 @@ def _history_row(assessment: Assessment, *, standing: bool) -> dict[str, Any]:
         "reason": assessment.reason,
         "version": assessment.competence.version.number,
         "standing": standing,
+        "withdrawn": withdrawn,
         "superseded": (
             f"Superseded by a {AssessmentKind(superseded_by.kind).label.lower()} on "
             f"{uk_date(superseded_by.created_at)}"
@@ -234,10 +309,23 @@ def assessment_history(assessments: list[Assessment]) -> list[dict[str, Any]]:
     return list(reversed(rows))
 
 
+# What each of the default levels means, for the assessor deciding which to sign off; a framework's own levels
+# carry their descriptions with them.
+LEVEL_DESCRIPTIONS = {
+    "observed": "Has seen the task carried out and can explain how and why it is done.",
+    "supervised": "Carries out the task safely with a registered professional present.",
+    "independent": "Carries out the task safely on their own, and knows when to ask for help.",
+}
+
+
 def levels_of(competence: Competence) -> list[dict[str, str]]:
     allowed = set(competence.levels or [])
     return [
-        {"code": level["code"], "label": level["label"]}
+        {
+            "code": level["code"],
+            "label": level["label"],
+            "description": level.get("description") or LEVEL_DESCRIPTIONS.get(level["code"], ""),
+        }
         for level in competence.framework.level_list
         if not allowed or level["code"] in allowed
     ]
@@ -289,6 +377,7 @@ def competence_detail(person: Person, competence: Competence, *, on: dt.date | N
         "row": row,
         "status": current,
         "required": requirement is not None,
+        "required_rank": requirement.min_rank if requirement is not None else 0,
         "levels": levels_of(competence),
         "in_practice": competence.assessed_in_practice,
         "reassess_months": competence.reassess_months,
@@ -380,6 +469,43 @@ def _competence_label(competence: Competence) -> str:
     return f"{competence.code} {competence.label}".strip()
 
 
+def competence_groups(
+    competences: list[Competence],
+    parents: dict[int, Competence],
+    *,
+    find: str = "",
+    selected: Iterable[Any] = (),
+) -> list[dict[str, Any]]:
+    """The competences offered for a piece of evidence, by framework (named once) and domain, each as a
+    checkbox item; `find` keeps those whose code or words contain it (the ones already ticked always stay)."""
+    chosen = {str(pk) for pk in selected}
+    words = find.strip().lower()
+    frameworks: dict[int, dict[str, Any]] = {}
+    for competence in sorted(
+        competences,
+        key=lambda c: (
+            c.framework.title,
+            parents[c.parent_id].sequence if c.parent_id in parents else -1,
+            c.parent_id or 0,
+            c.sequence,
+            c.pk,
+        ),
+    ):
+        ticked = str(competence.pk) in chosen
+        label = _competence_label(competence)
+        if words and not ticked and words not in f"{label} {competence.title}".lower():
+            continue
+        group = frameworks.setdefault(
+            competence.framework_id, {"title": competence.framework.title, "domains": {}}
+        )
+        parent = parents.get(competence.parent_id or 0)
+        domain = group["domains"].setdefault(
+            competence.parent_id or 0, {"title": parent.label if parent is not None else "", "items": []}
+        )
+        domain["items"].append({"value": str(competence.pk), "text": label, "checked": ticked})
+    return [{"title": g["title"], "domains": list(g["domains"].values())} for g in frameworks.values()]
+
+
 def competence_choices(competences: Iterable[Competence]) -> list[tuple[int, str]]:
     return [(c.pk, f"{_competence_label(c)} ({c.framework.title})") for c in competences]
 
@@ -387,7 +513,9 @@ def competence_choices(competences: Iterable[Competence]) -> list[tuple[int, str
 # --- Assessor's queue ---------------------------------------------------------------------------------
 
 
-def queue_rows(requests: Iterable[SignOffRequest], *, today: dt.date | None = None) -> list[dict[str, Any]]:
+def queue_rows(
+    requests: Iterable[SignOffRequest], *, today: dt.date | None = None, user_pk: int | None = None
+) -> list[dict[str, Any]]:
     today = today or timezone.localdate()
     rows = []
     for item in requests:
@@ -403,6 +531,15 @@ def queue_rows(requests: Iterable[SignOffRequest], *, today: dt.date | None = No
                 "requested": uk_date(item.created_at),
                 "waiting": "today" if waited <= 0 else f"{waited} day{'s' if waited != 1 else ''}",
                 "assessor": item.assessor.full_name if item.assessor else "",
+                "addressed": (
+                    "Any assessor for the team"
+                    if item.assessor_id is None
+                    else "You"
+                    if item.assessor_id == user_pk
+                    else item.assessor.full_name
+                    if item.assessor
+                    else ""
+                ),
             }
         )
     return rows

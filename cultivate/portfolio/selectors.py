@@ -376,6 +376,66 @@ def assessor_queue(membership: Membership | None) -> QuerySet[SignOffRequest]:
     )
 
 
+QUEUE_SORTS = {
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "person": ("person__family_name", "person__given_name", "created_at", "pk"),
+    "competence": ("competence__code", "competence__title", "created_at", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    team: int | None = None
+    competence: str = ""  # the competence's identifier: the same competence in any version
+    waiting_days: int | None = None  # waiting at least this many days
+    mine: bool = False  # addressed to this assessor, or to any assessor of the team
+    sort: str = "oldest"
+
+
+def assessor_queue_filtered(membership: Membership | None, filters: QueueFilters) -> QuerySet[SignOffRequest]:
+    """The queue narrowed by team, competence and time waiting, in the order asked for."""
+    queue = assessor_queue(membership)
+    if membership is None:
+        return queue
+    if filters.team:
+        queue = queue.filter(team_id=filters.team)
+    if filters.competence:
+        try:
+            queue = queue.filter(competence__identifier=uuid.UUID(filters.competence))
+        except ValueError:
+            return queue.none()
+    if filters.waiting_days:
+        since = timezone.now() - dt.timedelta(days=filters.waiting_days)
+        queue = queue.filter(created_at__lte=since)
+    if filters.mine:
+        queue = queue.filter(Q(assessor__isnull=True) | Q(assessor=membership.user))
+    return queue.order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["oldest"]))
+
+
+def assessor_queue_choices(
+    membership: Membership | None,
+) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
+    """The teams and competences the whole queue holds, for its filters (one query)."""
+    teams: dict[int, str] = {}
+    competences: dict[str, str] = {}
+    for team_id, team_name, identifier, code, title, short_title in assessor_queue(membership).values_list(
+        "team_id",
+        "team__name",
+        "competence__identifier",
+        "competence__code",
+        "competence__title",
+        "competence__short_title",
+    ):
+        if team_id:
+            teams[team_id] = team_name
+        competences[str(identifier)] = f"{code} {short_title or title}".strip()
+    return (
+        sorted(teams.items(), key=lambda item: item[1]),
+        sorted(competences.items(), key=lambda item: item[1]),
+    )
+
+
 def recent_decisions(membership: Membership, limit: int = 10) -> list[Assessment]:
     """The assessor's own latest records, so that a slip can be corrected from the queue page."""
     return list(
@@ -416,6 +476,19 @@ def people_in_post_with_roles(on: dt.date) -> list[int]:
             .distinct()
         )
     )
+
+
+def current_team_of(person_ids: Sequence[int], on: dt.date) -> dict[int, int]:
+    """Each person's team on `on` (the latest-started spell's, where they have several); one query."""
+    found: dict[int, int] = {}
+    for person_id, team_id in (
+        EmploymentSpell.objects.active_on(on)
+        .filter(person_id__in=list(person_ids), team__isnull=False)
+        .order_by("person_id", "start_date", "pk")
+        .values_list("person_id", "team_id")
+    ):
+        found[person_id] = team_id
+    return found
 
 
 def people_with_user(person_ids: Iterable[int]) -> dict[int, Person]:

@@ -970,6 +970,10 @@ class _Reminder:
     assessment_id: int | None = None
     expires_on: dt.date | None = None
     due_on: dt.date | None = None
+    # A required competence signed off below the level the role needs: "below the level needed", never
+    # "not signed off".
+    below_level: bool = False
+    required_level: str = ""
 
 
 def reminders_send(*, on: dt.date | None = None) -> ReminderReport:
@@ -1047,27 +1051,46 @@ def _requirement_reminders(on: dt.date) -> list[_Reminder]:
                             )
                         )
                     continue
-                met = current.is_held and current.level_rank >= requirement.min_rank
+                shown = status.against(current, requirement)
                 overdue = requirement.due_on is not None and requirement.due_on < on
-                waiting = current.state == status.State.AWAITING
                 if (
                     overdue
-                    and not met
-                    and not waiting
+                    and shown not in status.MET_STATES
+                    and shown != status.State.AWAITING
                     and (person_id, competence.pk, None, "due") not in sent
                 ):
+                    below = shown == status.State.BELOW_LEVEL
                     found.append(
-                        _Reminder(person_id, competence, ReminderKind.DUE, due_on=requirement.due_on)
+                        _Reminder(
+                            person_id,
+                            competence,
+                            ReminderKind.DUE,
+                            due_on=requirement.due_on,
+                            below_level=below,
+                            required_level=competence.framework.level_label(requirement.min_level)
+                            if below
+                            else "",
+                        )
                     )
     return found
 
 
+# How many items a summary names; the rest are counted and found on the page it links to.
+DIGEST_ITEMS = 5
+
+
 def _deliver(found: list[_Reminder], report: ReminderReport, on: dt.date) -> None:
+    """Record each reminder once (ReminderSent), then tell each recipient once: one summary notification (and
+    so one email) per worker and per line manager for the whole run, with counts and the most urgent few,
+    linking to the page that lists them all."""
     if not found:
         return
     person_ids = sorted({r.person_id for r in found})
     people = selectors.people_with_user(person_ids)
     managers = selectors.line_manager_users(person_ids, on)
+    own: dict[int, list[_Reminder]] = {}
+    theirs: dict[int, list[_Reminder]] = {}
+    users: dict[int, User] = {}
     for reminder in found:
         person = people[reminder.person_id]
         try:
@@ -1082,67 +1105,87 @@ def _deliver(found: list[_Reminder], report: ReminderReport, on: dt.date) -> Non
             continue  # another run sent it in the meantime
         setattr(report, reminder.kind, getattr(report, reminder.kind) + 1)
         report.people.add(reminder.person_id)
-        own, theirs = _reminder_text(reminder, person.display_name)
         worker = user_of(person)
         if worker is not None:
-            notify(user=worker, title=own[0], body=own[1], url=_worker_url(reminder.competence))
-            report.notifications += 1
+            users[worker.pk] = worker
+            own.setdefault(worker.pk, []).append(reminder)
         for manager in managers.get(reminder.person_id, []):
-            notify(
-                user=manager,
-                title=theirs[0],
-                body=theirs[1],
-                url=reverse("portfolio:person_competence", args=[reminder.person_id, reminder.competence.pk]),
-            )
-            report.notifications += 1
+            users[manager.pk] = manager
+            theirs.setdefault(manager.pk, []).append(reminder)
+    teams = selectors.current_team_of(sorted({r.person_id for items in theirs.values() for r in items}), on)
+    for user_pk, items in own.items():
+        title, body = _digest_text(items, people, on, manager=False)
+        notify(user=users[user_pk], title=title, body=body, url=reverse("portfolio:mine"))
+        report.notifications += 1
+    for user_pk, items in theirs.items():
+        title, body = _digest_text(items, people, on, manager=True)
+        team_ids = {teams[r.person_id] for r in items if r.person_id in teams}
+        url = (
+            reverse("portfolio:team_competence", args=[team_ids.pop()]) + "?status=unmet"
+            if len(team_ids) == 1
+            else reverse("portfolio:team_list")
+        )
+        notify(user=users[user_pk], title=title, body=body, url=url)
+        report.notifications += 1
 
 
-def _reminder_text(reminder: _Reminder, name: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    """(title, body) for the worker and for their manager."""
+def _urgency(reminder: _Reminder) -> tuple[int, dt.date]:
+    """Lapsed first (longest ago first), then past due (longest overdue first), reassessment, then expiring
+    (soonest first)."""
+    order = {ReminderKind.EXPIRED: 0, ReminderKind.DUE: 1, ReminderKind.REASSESS: 2, ReminderKind.EXPIRING: 3}
+    return (order[ReminderKind(reminder.kind)], reminder.expires_on or reminder.due_on or dt.date.max)
+
+
+def _counts_text(items: list[_Reminder]) -> str:
+    counted = {kind: sum(1 for r in items if r.kind == kind) for kind in ReminderKind}
+    below = sum(1 for r in items if r.below_level)
+    parts = []
+    if counted[ReminderKind.EXPIRED]:
+        parts.append(f"{counted[ReminderKind.EXPIRED]} expired")
+    if counted[ReminderKind.DUE]:
+        detail = f" ({below} below the level needed)" if below else ""
+        parts.append(f"{counted[ReminderKind.DUE]} past due{detail}")
+    if counted[ReminderKind.REASSESS]:
+        parts.append(f"{counted[ReminderKind.REASSESS]} to reassess after a change")
+    if counted[ReminderKind.EXPIRING]:
+        parts.append(f"{counted[ReminderKind.EXPIRING]} expiring within {REMIND_BEFORE_DAYS} days")
+    return ", ".join(parts)
+
+
+def _item_text(reminder: _Reminder) -> str:
     label = reminder.competence.label
     if reminder.kind == ReminderKind.EXPIRING:
-        when = uk_date(reminder.expires_on)
-        return (
-            (
-                f"Your sign-off for {label} expires on {when}",
-                "Ask an assessor to reassess you before then, so that you can keep doing this work.",
-            ),
-            (
-                f"{name}'s sign-off for {label} expires on {when}",
-                f"{name} needs reassessing before then to keep doing this work.",
-            ),
-        )
+        return f"{label}: sign-off expires on {uk_date(reminder.expires_on)}"
     if reminder.kind == ReminderKind.EXPIRED:
-        when = uk_date(reminder.expires_on)
-        return (
-            (
-                f"Your sign-off for {label} expired on {when}",
-                "Ask an assessor to reassess you before you do this work again.",
-            ),
-            (
-                f"{name}'s sign-off for {label} expired on {when}",
-                f"{name} needs reassessing before doing this work again.",
-            ),
-        )
+        return f"{label}: sign-off expired on {uk_date(reminder.expires_on)}"
     if reminder.kind == ReminderKind.REASSESS:
+        return f"{label}: changed since the sign-off, needs reassessing"
+    if reminder.below_level:
         return (
-            (
-                f"{label} has changed and needs reassessing",
-                "The competence was rewritten after your sign-off. Ask an assessor to assess you against it.",
-            ),
-            (
-                f"{name} needs reassessing for {label}",
-                f"The competence was rewritten after {name} was signed off.",
-            ),
+            f"{label}: below the level needed ({reminder.required_level} needed), "
+            f"was due by {uk_date(reminder.due_on)}"
         )
-    when = uk_date(reminder.due_on)
-    return (
-        (
-            f"{label} was due by {when}",
-            "Your role needs this competence. Add evidence and ask an assessor for sign-off.",
-        ),
-        (
-            f"{name}: {label} was due by {when}",
-            f"{name}'s role needs this competence and it is not yet signed off.",
-        ),
-    )
+    return f"{label}: not signed off, was due by {uk_date(reminder.due_on)}"
+
+
+def _digest_text(
+    items: list[_Reminder], people: dict[int, Person], on: dt.date, *, manager: bool
+) -> tuple[str, str]:
+    """One summary for one recipient: (title, body)."""
+    count = len(items)
+    things = f"{count} portfolio reminder{'s' if count != 1 else ''}"
+    urgent = sorted(items, key=_urgency)[:DIGEST_ITEMS]
+    if manager:
+        about = len({r.person_id for r in items})
+        title = f"{things} about {about} {'person' if about == 1 else 'people'} in your team"
+        lines = [f"- {people[r.person_id].display_name}: {_item_text(r)}" for r in urgent]
+        action = "Open the team's competence to see them all."
+    else:
+        title = f"Your portfolio: {things}"
+        lines = [f"- {_item_text(r)}" for r in urgent]
+        action = "Open your portfolio to see them all and what to do next."
+    more = f"\n…and {count - len(urgent)} more." if count > len(urgent) else ""
+    heading = "Most urgent:" if count > len(urgent) else "In order of urgency:"
+    return title, f"As of {uk_date(on)}: {_counts_text(items)}.\n\n{heading}\n" + "\n".join(
+        lines
+    ) + f"{more}\n\n{action}"

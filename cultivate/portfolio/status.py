@@ -38,10 +38,15 @@ class State(models.TextChoices):
     EXPIRING = "expiring", "Expiring soon"
     EXPIRED = "expired", "Expired"
     REASSESS = "reassess", "Reassessment needed"
+    # Never a status of its own: a held sign-off read against a requirement that needs a higher level
+    # (`against`). Pages, the matrix and reminders show it instead of "Achieved", so "met" has one meaning.
+    BELOW_LEVEL = "below_level", "Below the level needed"
 
 
 # States in which the competence counts as held (for delegation and for requirements met).
 HELD_STATES = frozenset({State.ACHIEVED, State.EXPIRING})
+# States in which a requirement counts as met (`against` gives BELOW_LEVEL for a held one below the level).
+MET_STATES = HELD_STATES
 
 Key = tuple[int, uuid.UUID]  # (framework id, competence identifier)
 
@@ -559,6 +564,35 @@ class Requirement:
     min_level: str
     min_rank: int
     due_on: dt.date | None
+    # True when the person was in post before the requirement began, so the due date is counted from the
+    # requirement's start plus its grace period rather than from when they started in the role.
+    grace: bool = False
+
+
+def against(current: CompetenceStatus, requirement: Requirement | None) -> State:
+    """The status shown for a competence read against the requirement that applies (if any): a held sign-off
+    below the level the requirement needs is BELOW_LEVEL, never "Achieved"."""
+    if requirement is not None and current.state in HELD_STATES and current.level_rank < requirement.min_rank:
+        return State.BELOW_LEVEL
+    return current.state
+
+
+def is_met(current: CompetenceStatus, requirement: Requirement | None) -> bool:
+    return against(current, requirement) in MET_STATES
+
+
+def due_date(
+    requirement: RoleRequirement, started: dt.date | None, starts: dt.date | None = None
+) -> tuple[dt.date | None, bool]:
+    """When a person who started in the role on `started` must meet the requirement, and whether the grace
+    period gave that date. People in post before the requirement began (`starts`, default its
+    `effective_start`) get its start plus `grace_days` when set, so long-serving staff are not due years ago."""
+    starts = starts or requirement.effective_start
+    if started is not None and started < starts and requirement.grace_days is not None:
+        return starts + dt.timedelta(days=requirement.grace_days), True
+    if started is not None and requirement.within_days:
+        return started + dt.timedelta(days=requirement.within_days), False
+    return None, False
 
 
 def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) -> dict[int, list[Requirement]]:
@@ -596,6 +630,7 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
         .annotate(
             competence_framework_id=models.F("competence__framework_id"),
             competence_identifier=models.F("competence__identifier"),
+            role_name=models.F("role__name"),
         )
         # Only what the requirements are worked out from: loading the timestamps and creator of hundreds of
         # rows cost more than the rest of the work (the learning app asks for one person's on every page).
@@ -636,7 +671,8 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
 
     chosen: dict[int, dict[int, Requirement]] = defaultdict(dict)
     # Requirements are immutable and most have no due date: people with the same one share one object.
-    made: dict[tuple[int, dt.date | None], Requirement] = {}
+    made: dict[tuple[int, dt.date | None, bool], Requirement] = {}
+    starts: dict[int, dt.date] = {}
     for spell in spells:
         person_id = spell["person_id"]
         start = started.get((person_id, spell["role_id"]))
@@ -644,19 +680,34 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
         for key, requirement, row, rank in candidates_for(
             spell["person__organisation_id"], spell["role_id"], spell["afc_band"]
         ):
-            due = (
-                start + dt.timedelta(days=requirement.within_days)
-                if start and requirement.within_days
-                else None
-            )
-            candidate = made.get((id(requirement), due))
+            # `due_date`, inlined: this loop runs once per person × requirement (6,000 times for a matrix).
+            grace_days = requirement.grace_days
+            grace = False
+            if start is None:
+                due = None
+            elif grace_days is not None:
+                began = starts.get(id(requirement))
+                if began is None:
+                    began = starts[id(requirement)] = requirement.effective_start
+                if start < began:
+                    due, grace = began + dt.timedelta(days=grace_days), True
+                else:
+                    due = (
+                        start + dt.timedelta(days=requirement.within_days)
+                        if requirement.within_days
+                        else None
+                    )
+            else:
+                due = start + dt.timedelta(days=requirement.within_days) if requirement.within_days else None
+            candidate = made.get((id(requirement), due, grace))
             if candidate is None:
-                candidate = made[(id(requirement), due)] = Requirement(
+                candidate = made[(id(requirement), due, grace)] = Requirement(
                     requirement=requirement,
                     competence=row,
                     min_level=requirement.min_level,
                     min_rank=rank,
                     due_on=due,
+                    grace=grace,
                 )
             held = mine.get(key)
             if held is None or _stricter(candidate, held):

@@ -65,7 +65,9 @@ def _matrix(request: HttpRequest, team: Team) -> tuple[matrix.Matrix, MatrixFilt
 def team_competence(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_deny(request, pk)
     built, form = _matrix(request, team)
-    query = request.GET.urlencode()
+    filters = request.GET.copy()
+    view = filters.pop("view", [matrix.VIEW_TABLE])[-1]
+    query = filters.urlencode()
     return render(
         request,
         "portfolio/team_competence.jinja",
@@ -76,6 +78,8 @@ def team_competence(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "form_has_errors": bool(form.errors),
             "export_query": f"?{query}" if query else "",
+            "people_view": view == matrix.VIEW_PEOPLE,
+            "view_query": f"?{query}&view=" if query else "?view=",
             "breadcrumbs": _breadcrumbs(),
         },
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -243,7 +244,11 @@ def evidence_new(request: HttpRequest) -> HttpResponseBase:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Evidence ‘{evidence.title}’ added.")
-            return redirect("portfolio:evidence", pk=evidence.pk)
+            return redirect(reverse("portfolio:evidence", args=[evidence.pk]) + "?added=1")
+    find = request.GET.get("find", "")
+    selected = (
+        request.POST.getlist("competences") if request.method == "POST" else [str(c.pk) for c in preselected]
+    )
     return render(
         request,
         "portfolio/evidence_form.jinja",
@@ -251,6 +256,11 @@ def evidence_new(request: HttpRequest) -> HttpResponseBase:
             "page_title": "Add evidence",
             "form": form,
             "form_has_errors": bool(form.errors),
+            "find": find,
+            "preselected": chosen if chosen.isdigit() else "",
+            "groups": presenters.competence_groups(
+                options, selectors.parents_of(options), find=find, selected=selected
+            ),
             "no_competences": not options,
             "breadcrumbs": _portfolio_crumbs(request, person),
         },
@@ -262,6 +272,10 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _evidence_or_deny(request, pk)
     person = evidence.person
     is_self = _is_self(request, person)
+    may_edit = access.may(_membership(request), "edit_portfolio", person)
+    detail = presenters.evidence_detail(evidence)
+    # The next step after adding evidence: ask for sign-off of what it shows (unless already asked).
+    asked = {r.competence_id for r in selectors.requests_for(person) if r.status == RequestStatus.OPEN}
     return render(
         request,
         "portfolio/evidence_detail.jinja",
@@ -270,8 +284,10 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence,
             "person": person,
             "is_self": is_self,
-            "may_edit": access.may(_membership(request), "edit_portfolio", person),
-            "detail": presenters.evidence_detail(evidence),
+            "may_edit": may_edit,
+            "detail": detail,
+            "ask_for": [link for link in detail["direct"] if link["pk"] not in asked] if may_edit else [],
+            "just_added": request.GET.get("added") == "1",
             "breadcrumbs": [
                 *_portfolio_crumbs(request, person),
                 *([{"text": "Your evidence", "href": reverse("portfolio:evidence_list")}] if is_self else []),
@@ -528,19 +544,35 @@ def _assessor_membership(request: HttpRequest) -> Membership:
     return membership
 
 
+QUEUE_PAGE_SIZE = 25
+
+
 @login_required
 def assessor_queue(request: HttpRequest) -> HttpResponse:
     membership = _assessor_membership(request)
-    queue = list(selectors.assessor_queue(membership))
-    mine = [r for r in queue if r.assessor_id in (None, membership.user.pk)]
-    others = [r for r in queue if r.assessor_id not in (None, membership.user.pk)]
+    teams, competences = selectors.assessor_queue_choices(membership)
+    form = forms.QueueFilterForm(request.GET or None, teams=teams, competences=competences)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.QueueFilters(
+        team=data.get("team"),
+        competence=data.get("competence") or "",
+        waiting_days=data.get("waiting"),
+        mine=data.get("mine") == "1",
+        sort=data.get("sort") or "oldest",
+    )
+    paginator = Paginator(selectors.assessor_queue_filtered(membership, filters), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "portfolio/queue.jinja",
         {
             "page_title": "Sign-off requests",
-            "mine": presenters.queue_rows(mine),
-            "others": presenters.queue_rows(others),
+            "form": form,
+            "rows": presenters.queue_rows(page.object_list, user_pk=membership.user.pk),
+            "page": page,
+            "count": paginator.count,
+            "total": selectors.assessor_queue(membership).count(),
+            "filtered": any(request.GET.get(name) for name in ("team", "competence", "waiting", "mine")),
             "recent": presenters.decision_rows(selectors.recent_decisions(membership)),
             "registered": membership.user.is_registered_professional,
             "breadcrumbs": [{"text": "Home", "href": "/"}],
@@ -570,7 +602,18 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
     if action is not None and item.status != RequestStatus.OPEN:
         messages.warning(request, "This request has already been decided or cancelled.")
         return redirect("portfolio:review", pk=item.pk)
-    if action == "sign_off" and sign_form.is_valid():
+    detail = presenters.competence_detail(person, competence)
+    below_needed = ""
+    if (
+        action == "sign_off"
+        and sign_form.is_valid()
+        and detail["required_rank"]
+        and competence.framework.level_rank(sign_form.cleaned_data["level"]) < detail["required_rank"]
+        and not sign_form.cleaned_data["confirm_below"]
+    ):
+        # A sign-off below the level the role needs does not meet the requirement: ask once more.
+        below_needed = detail["row"].required_level
+    elif action == "sign_off" and sign_form.is_valid():
         try:
             services.signoff_sign_off(
                 membership=membership,
@@ -607,7 +650,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponseBase:
             "item": item,
             "person": person,
             "competence": competence,
-            "detail": presenters.competence_detail(person, competence),
+            "detail": detail,
+            "below_needed": below_needed,
+            "chosen_level": competence.framework.level_label(sign_form.cleaned_data["level"])
+            if below_needed
+            else "",
             "request_row": presenters.request_rows([item])[0],
             "evidence": [
                 {

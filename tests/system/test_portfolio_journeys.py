@@ -80,7 +80,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     sign_in(page, ward["worker"])
     page.goto("/portfolio/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your portfolio")
-    expect(page.get_by_role("main")).to_contain_text("0 of 1 required competence achieved")
+    expect(page.get_by_role("main")).to_contain_text("0 of 1 required competence met")
     expect(page.locator(".nhsuk-task-list")).to_contain_text("Not started")
     journey.check("portfolio, not started")
 
@@ -105,7 +105,9 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     journey.check("evidence")
 
     # And asks for sign-off at supervised, leaving it to any assessor for the ward
-    page.get_by_role("link", name="OBS1 Measure and record blood pressure").click()
+    # The evidence page offers the next step: ask for sign-off of what it shows.
+    expect(page.get_by_role("heading", name="Next: ask for sign-off")).to_be_visible()
+    page.get_by_role("link", name="OBS1 Measure and record blood pressure", exact=True).click()
     page.get_by_role("button", name="Ask for sign-off").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for sign-off")
     expect(page.get_by_label("Observed on the early shift", exact=False)).to_be_checked()
@@ -121,7 +123,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     sign_in(page, ward["assessor"])
     page.goto("/assessments/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign-off requests")
-    queue = page.get_by_role("table", name=re.compile("Waiting for you"))
+    queue = page.get_by_role("table", name=re.compile("Requests waiting for a decision"))
     expect(queue.locator("tbody tr")).to_have_count(1)
     expect(queue).to_contain_text("Measure and record blood pressure")
     journey.check("queue")
@@ -145,7 +147,7 @@ def test_evidence_sign_off_request_and_sign_off(page: Page, journey: Journey) ->
     # Then the worker sees it achieved, with the level, and was told
     sign_in(page, ward["worker"])
     page.goto("/portfolio/")
-    expect(page.get_by_role("main")).to_contain_text("1 of 1 required competence achieved (100%)")
+    expect(page.get_by_role("main")).to_contain_text("1 of 1 required competence met (100%)")
     expect(page.locator(".nhsuk-task-list")).to_contain_text("Achieved")
     expect(page.locator(".nhsuk-task-list")).to_contain_text("Signed off at Supervised")
     journey.check("portfolio, achieved")

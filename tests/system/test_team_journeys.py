@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_organisation, make_person, make_team, make_user
+from cultivate.organisations.models import SupportRole
 
 from .browser import Journey, nav_link, sign_in
 
@@ -57,7 +58,9 @@ def test_assessor_sees_the_people_they_assess(page: Page, journey: Journey) -> N
     # Given a registered nurse who assesses for Elm Ward
     organisation = make_organisation()
     elm = make_team(organisation, "Elm Ward")
-    make_person(organisation, team=elm, given_name="Ria", family_name="Desai")
+    ria = make_person(organisation, team=elm, given_name="Ria", family_name="Desai")
+    # A support worker (her post is a support role): assessors list the support workers they assess.
+    ria.spells.update(role=SupportRole.objects.get(name="Health care assistant"))
     make_person(organisation, team=make_team(organisation, "Ash Ward"), given_name="Tom", family_name="Evans")
     assessor = make_user(Role.ASSESSOR, organisation=organisation, teams=[elm])
 

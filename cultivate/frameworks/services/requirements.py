@@ -3,6 +3,7 @@ whole domain or framework at once."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -252,9 +253,15 @@ def role_requirement_update(
     requirement: RoleRequirement,
     min_level: str,
     within_days: int | None,
+    starts_on: dt.date | None = None,
+    grace_days: int | None = None,
     changed_by: User | None = None,
     ctx: AuditContext | None = None,
 ) -> RoleRequirement:
+    """Change the level, deadline and the grace period: people in post before the requirement began
+    (`starts_on`, empty for the day it was added) are due `grace_days` after it began."""
+    if grace_days is not None and not 1 <= grace_days <= MAX_WITHIN_DAYS:
+        raise ValidationError({"grace_days": f"Enter a number of days from 1 to {MAX_WITHIN_DAYS}."})
     _check_requirement(
         organisation=requirement.organisation,
         competence=requirement.competence,
@@ -264,8 +271,10 @@ def role_requirement_update(
     )
     requirement.min_level = min_level
     requirement.within_days = within_days
+    requirement.starts_on = starts_on
+    requirement.grace_days = grace_days
     requirement.full_clean()
-    requirement.save(update_fields=["min_level", "within_days", "updated_at"])
+    requirement.save(update_fields=["min_level", "within_days", "starts_on", "grace_days", "updated_at"])
     _audit_requirement(requirement, "changed", changed_by, ctx)
     return requirement
 
@@ -297,4 +306,6 @@ def _audit_requirement(
         code=requirement.competence.code,
         min_level=requirement.min_level,
         within_days=requirement.within_days,
+        starts_on=requirement.starts_on.isoformat() if requirement.starts_on else None,
+        grace_days=requirement.grace_days,
     )

@@ -4,6 +4,7 @@ require) works through the pages alone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -336,6 +337,27 @@ def test_adopt_extend_and_requirements(org, educator):
     follow(educator, educator.post(edit, {"min_level": "independent", "within_days": "30"}))
     requirement.refresh_from_db()
     assert (requirement.min_level, requirement.within_days) == ("independent", 30)
+    assert (requirement.starts_on, requirement.grace_days) == (None, None)
+    # A grace period for people already in post, from the day the requirement began (the NHS.UK date input).
+    follow(
+        educator,
+        educator.post(
+            edit,
+            {
+                "min_level": "independent",
+                "within_days": "30",
+                "starts_on_day": "1",
+                "starts_on_month": "4",
+                "starts_on_year": "2026",
+                "grace_days": "180",
+            },
+        ),
+    )
+    requirement.refresh_from_db()
+    assert (requirement.starts_on, requirement.grace_days) == (dt.date(2026, 4, 1), 180)
+    assert "180 days' grace" in ok(educator.get(requirements))
+    page = ok(educator.post(edit, {"min_level": "independent", "grace_days": "0"}))
+    assert "Enter a grace period of at least 1 day" in page
     assert "Remove requirement" in ok(educator.get(f"{edit}delete/"))
     follow(educator, educator.post(f"{edit}delete/"))
     assert not RoleRequirement.objects.filter(pk=requirement.pk).exists()

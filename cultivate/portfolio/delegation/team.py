@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -50,6 +50,8 @@ class TeamDelegation:
     decisions: dict[tuple[int, int], DelegationDecision]
     lapsing: list[Lapse]
     lapsing_days: int = LAPSING_DAYS
+    # Activities in use that no protocol setting lets this team's setting carry out: not shown as columns.
+    not_covered: list[DelegationProtocol] = field(default_factory=list)
 
     def decision(self, person_id: int, protocol_id: int) -> DelegationDecision:
         return self.decisions[(person_id, protocol_id)]
@@ -82,8 +84,14 @@ def team_delegation(*, team: Team, on: dt.date | None = None) -> TeamDelegation:
             spell.person_id,
             TeamMember(person=spell.person, job_title=spell.job_title or spell.job_role, band=spell.afc_band),
         )
-    protocols = list(active_protocols(team.organisation_id))
-    all_rules = protocol_rules(protocols)
+    in_use = list(active_protocols(team.organisation_id))
+    every_rule = protocol_rules(in_use)
+    # A protocol limited to settings this team is not in would answer "No" for everyone: hidden, and named.
+    all_rules = [rules for rules in every_rule if not rules.settings or team.setting in rules.settings]
+    protocols = [rules.protocol for rules in all_rules]
+    not_covered = [
+        rules.protocol for rules in every_rule if rules.settings and team.setting not in rules.settings
+    ]
     competences = list(
         {r.competence.pk: r.competence for rules in all_rules for r in rules.requirements}.values()
     )
@@ -126,6 +134,7 @@ def team_delegation(*, team: Team, on: dt.date | None = None) -> TeamDelegation:
         protocols=protocols,
         decisions=decisions,
         lapsing=lapsing,
+        not_covered=not_covered,
     )
 
 

@@ -242,6 +242,17 @@ def test_check_page_offers_only_people_in_scope(world) -> None:
     assert "There is a problem" in html and "Date must be a real date" in html
 
 
+def test_check_page_chooses_the_manager_s_own_team_to_begin_with(world) -> None:
+    manager = t.make_user(Role.LINE_MANAGER, organisation=world.org, teams=[world.community])
+    html = " ".join(client_for(manager).get("/delegation/check/").content.decode().split())
+    assert f'<option value="{world.community.pk}" selected >Wharfe District Nursing' in html
+    # A team in the address wins.
+    html = " ".join(
+        client_for(manager).get(f"/delegation/check/?team={world.ward.pk}").content.decode().split()
+    )
+    assert f'<option value="{world.ward.pk}" selected >Ward 1' in html
+
+
 def test_check_page_asks_for_a_staff_id_when_the_scope_is_large(world, monkeypatch) -> None:
     monkeypatch.setattr(delegation.reads, "PERSON_CHOICES_MAX", 1)
     other = t.make_person(world.org)

@@ -18,7 +18,7 @@ from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent
-from cultivate.portfolio import matrix
+from cultivate.portfolio import delegation, matrix
 from cultivate.portfolio.tests import portfolio_factories as pf
 from cultivate.portfolio.tests.delegation_factories import build_world, put_in
 
@@ -51,7 +51,8 @@ def url(world, suffix: str = "competence/") -> str:
 def shown(response) -> tuple[int, int]:
     """(people, competences) from the matrix page's status line."""
     found = re.search(
-        r"(\d+) of \d+ (?:person|people) in the team,\s+(\d+) competences?", response.content.decode()
+        r"(\d+) of \d+ (?:person|people) in the team(?: \(\d+ in support roles\))?,\s+(\d+) competences?",
+        response.content.decode(),
     )
     assert found, response.content.decode()
     return int(found.group(1)), int(found.group(2))
@@ -94,8 +95,33 @@ def test_matrix_rows_columns_and_cells(world, manager) -> None:
     assert "Ada Able" in html and "Sam Worker" in html and "Lee Left" not in html
     assert 'class="app-matrix__cell app-matrix__cell--expired"' in html
     assert '<span aria-hidden="true">X</span><span class="nhsuk-u-visually-hidden">Expired</span>' in html
-    assert '<span class="nhsuk-u-visually-hidden">Below the level required</span>' in html
+    assert '<span class="nhsuk-u-visually-hidden">Below the level needed</span>' in html
     assert "Key" in html and "teams.css" in html
+    # The header names each competence (not only its code) under its domain.
+    assert '<span class="app-matrix__code">CS1</span> Capillary blood glucose monitoring</th>' in html
+    assert '<th scope="colgroup" colspan="2" class="app-matrix__group">Clinical skills</th>' in html
+
+
+def test_support_staff_by_default_and_a_person_by_person_view(world, manager) -> None:
+    nurse = t.make_person(world.org, given_name="Nia", family_name="Nurse")
+    put_in(nurse, world.community, None)  # a registered post: no support role
+    built = matrix.team_matrix(team=world.community, on=world.today)
+    assert [row.person for row in built.rows] == [world.worker]
+    assert (built.people_in_team, built.support_in_team) == (2, 1)
+    everyone = matrix.team_matrix(
+        team=world.community, filters=matrix.MatrixFilters(staff=matrix.EVERYONE), on=world.today
+    )
+    assert {row.person for row in everyone.rows} == {world.worker, nurse}
+    client = client_for(manager)
+    html = client.get(url(world)).content.decode()
+    assert "Nia Nurse" not in html and "1 of 2 people in the team (1 in support roles)" in html
+    assert "Nia Nurse" in client.get(url(world), {"staff": "all"}).content.decode()
+    # One section per person: what is not yet met first.
+    people = client.get(url(world), {"view": "people"}).content.decode()
+    assert "app-matrix-wrapper" not in people
+    assert "Sam Worker: 1 of 2 required met" in people
+    assert people.index("Clinical observations") < people.index("Capillary blood glucose monitoring")
+    assert "Show as a table" in people
 
 
 def test_framework_filter_shows_every_competence_and_marks_what_is_not_required(world, manager) -> None:
@@ -176,20 +202,18 @@ def test_csv_export_is_the_filtered_table_and_is_audited(world, manager) -> None
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Per competence: its status, the level signed off and the due date, each a column a spreadsheet filters.
     assert rows[0] == [
         "Name",
         "Staff ID",
         "Job title",
         "Band",
         "CS2 Clinical observations",
+        "CS2 Clinical observations: level",
+        "CS2 Clinical observations: due",
     ]
     assert rows[1][0] == "'=HYPERLINK(1) Worker"
-    assert rows[1][1:] == [
-        "W0001",
-        "Healthcare Assistant",
-        "3",
-        "Below the level required (Supervised, required: Independent)",
-    ]
+    assert rows[1][1:] == ["W0001", "Healthcare Assistant", "3", "Below the level needed", "Supervised", ""]
     event = AuditEvent.objects.get(action=CoreAction.EXPORT)
     assert event.detail["format"] == "csv"
     assert event.detail["people"] == 1 and event.detail["competences"] == 1
@@ -209,10 +233,15 @@ def test_xlsx_export_parses_back(world, manager) -> None:
         "Job title",
         "Band",
         "CS1 Capillary blood glucose monitoring",
+        "CS1 Capillary blood glucose monitoring: level",
+        "CS1 Capillary blood glucose monitoring: due",
         "CS2 Clinical observations",
+        "CS2 Clinical observations: level",
+        "CS2 Clinical observations: due",
     ]
     assert values[1][:2] == ["Sam Worker", "W0001"]
-    assert values[1][4].startswith("Achieved (Independent")
+    assert values[1][4:7] == ["Achieved", "Independent", None]
+    assert values[1][7:9] == ["Below the level needed", "Supervised"]
     about = dict(workbook["About"].iter_rows(values_only=True))
     assert about["Team"] == "Wharfe District Nursing"
     assert AuditEvent.objects.get(action=CoreAction.EXPORT).detail["format"] == "xlsx"
@@ -273,13 +302,31 @@ def test_team_delegation_page(world, manager) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "2 of 3 may" in html
-    assert ">Yes</strong>" in html and ">No</strong>" in html
-    assert "Competence not signed off: CS1" in html
-    assert "Lapsing in the next 30 days" in html
+    assert ">Yes</strong>" in html
+    # A "No" is a tag as strong as a "Yes", and its reasons name the competence.
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">No</strong>' in html
+    assert "Competence not signed off: Capillary blood glucose monitoring (CS1)" in html
+    # What lapses soon comes first.
+    assert html.index("Lapsing in the next 30 days") < html.index("Who may carry out each activity today")
     expires = world.today + dt.timedelta(days=12)
     lapsing = html[html.index("Lapsing in the next 30 days") :]
     assert f"{expires.day} {expires:%B %Y}" in lapsing
-    assert "Ada Soon" in lapsing and "Sam Worker" not in lapsing
+    assert "Ada Soon" in lapsing[: lapsing.index("Who may carry out")]
+    assert "Sam Worker" not in lapsing[: lapsing.index("Who may carry out")]
+
+
+def test_team_delegation_hides_activities_the_team_s_setting_never_covers(world, manager) -> None:
+    # The protocol covers community teams only: a ward sees no column of "No" for it, and is told why.
+    ward_manager = t.make_user(Role.LINE_MANAGER, organisation=world.org, teams=[world.ward])
+    nurse = t.make_person(world.org, given_name="Wyn", family_name="Ward")
+    put_in(nurse, world.ward, world.senior)
+    html = client_for(ward_manager).get(f"/teams/{world.ward.pk}/delegation/").content.decode()
+    assert "app-matrix-wrapper" not in html
+    assert f"Not shown: {world.protocol.activity}" in html
+    assert "None of the activities in use covers this team's setting." in html
+    grid = delegation.team_delegation(team=world.ward, on=world.today)
+    assert grid.protocols == [] and grid.not_covered == [world.protocol]
+    assert delegation.team_delegation(team=world.community, on=world.today).protocols == [world.protocol]
 
 
 # --- Access ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from cultivate.accounts import testing as t
 from cultivate.organisations.models import ContractType, EmploymentSpell
@@ -359,6 +360,31 @@ def test_requirements_for_role_with_due_date(world, roles) -> None:  # type: ign
     assert requirement.competence == competence
     assert (requirement.min_level, requirement.min_rank) == ("supervised", 2)
     assert requirement.due_on == dt.date(2026, 3, 1) + dt.timedelta(days=84)
+
+
+def test_a_new_requirement_gives_people_already_in_post_a_grace_period(world, roles) -> None:  # type: ignore[no-untyped-def]
+    # In post since 1 March 2026; the requirement began on 1 May 2026 with 90 days' grace: due 30 July 2026,
+    # not 84 days after they started.
+    person, competence = world["person"], world["competence"]
+    requirement = f.require(world["org"], roles["hca"], competence, "supervised", within_days=84)
+    requirement.starts_on, requirement.grace_days = dt.date(2026, 5, 1), 90
+    requirement.save()
+    (found,) = status.requirements_for([person.pk], on=TODAY)[person.pk]
+    assert (found.due_on, found.grace) == (dt.date(2026, 5, 1) + dt.timedelta(days=90), True)
+    # Someone who started after it began counts from their own start.
+    assert status.due_date(requirement, dt.date(2026, 6, 1)) == (
+        dt.date(2026, 6, 1) + dt.timedelta(days=84),
+        False,
+    )
+    # Without a grace period the old rule stands; without a start date, the day it was added is the start.
+    requirement.grace_days = None
+    assert status.due_date(requirement, dt.date(2026, 3, 1)) == (
+        dt.date(2026, 3, 1) + dt.timedelta(days=84),
+        False,
+    )
+    requirement.starts_on, requirement.grace_days = None, 30
+    added = timezone.localdate(requirement.created_at)
+    assert status.due_date(requirement, dt.date(2015, 1, 1)) == (added + dt.timedelta(days=30), True)
 
 
 def test_requirements_follow_the_published_version(world, roles) -> None:  # type: ignore[no-untyped-def]

@@ -70,11 +70,15 @@ def test_expiring_goes_to_worker_and_named_line_manager_once(scene) -> None:  # 
     )
     report = services.reminders_send(on=ON)
     assert (report.expiring, report.notifications, len(report.people)) == (1, 2, 1)
-    assert titles(scene["worker"]) == ["Your sign-off for Use a hoist expires on 15 July 2026"]
-    assert titles(scene["manager"]) == ["Wren Worker's sign-off for Use a hoist expires on 15 July 2026"]
+    assert titles(scene["worker"]) == ["Your portfolio: 1 portfolio reminder"]
+    assert titles(scene["manager"]) == ["1 portfolio reminder about 1 person in your team"]
     manager_note = Notification.objects.get(user=scene["manager"])
-    assert manager_note.url == f"/people/{scene['worker_person'].pk}/portfolio/competences/{extra.pk}/"
-    assert Notification.objects.get(user=scene["worker"]).url == f"/portfolio/competences/{extra.pk}/"
+    assert "Wren Worker: Use a hoist: sign-off expires on 15 July 2026" in manager_note.body
+    assert manager_note.url == f"/teams/{scene['ward'].pk}/competence/?status=unmet"
+    worker_note = Notification.objects.get(user=scene["worker"])
+    assert worker_note.url == "/portfolio/"
+    assert "Use a hoist: sign-off expires on 15 July 2026" in worker_note.body
+    assert "1 expiring within 30 days" in worker_note.body
     assert len(mail.outbox) == 2
     assert ReminderSent.objects.get().assessment == signed
     # Once only, however often it runs.
@@ -91,9 +95,9 @@ def test_expired_follows_expiring(scene) -> None:  # type: ignore[no-untyped-def
     assert services.reminders_send(on=expires - dt.timedelta(days=10)).expiring == 1
     report = services.reminders_send(on=expires + dt.timedelta(days=1))
     assert report.expired == 1
-    assert "Your sign-off for Measure and record blood pressure expired on 1 January 2027" in titles(
-        scene["worker"]
-    )
+    latest = Notification.objects.filter(user=scene["worker"]).order_by("-pk").first()
+    assert latest is not None
+    assert "Measure and record blood pressure: sign-off expired on 1 January 2027" in latest.body
     assert services.reminders_send(on=expires + dt.timedelta(days=2)).expired == 0
 
 
@@ -142,8 +146,13 @@ def test_due_requirement(scene) -> None:  # type: ignore[no-untyped-def]
     newcomer_user = t.make_user(Role.SUPPORT_WORKER, organisation=scene["org"], person=newcomer)
     report = services.reminders_send(on=ON)
     assert report.due == 1  # only the blood pressure competence has a due date
-    assert titles(newcomer_user) == ["Measure and record blood pressure was due by 30 March 2026"]
-    assert titles(scene["manager"]) == ["Nat New: Measure and record blood pressure was due by 30 March 2026"]
+    assert titles(newcomer_user) == ["Your portfolio: 1 portfolio reminder"]
+    body = Notification.objects.get(user=newcomer_user).body
+    assert "Measure and record blood pressure: not signed off, was due by 30 March 2026" in body
+    manager_body = Notification.objects.get(user=scene["manager"]).body
+    assert (
+        "Nat New: Measure and record blood pressure: not signed off, was due by 30 March 2026" in manager_body
+    )
     assert services.reminders_send(on=ON + dt.timedelta(days=7)).due == 0
 
 
@@ -164,6 +173,44 @@ def test_held_below_the_required_level_is_still_due(scene) -> None:  # type: ign
     f.give_role(person, scene["hca"])
     f.make_assessment(person, scene["obs"], level="observed", assessed_on=dt.date(2026, 2, 1))
     assert services.reminders_send(on=ON).due == 1
+    # It says so: below the level needed, not "not signed off".
+    body = Notification.objects.get(user=scene["manager"]).body
+    assert "below the level needed (Supervised needed), was due by 30 March 2026" in body
+    assert "not signed off" not in body
+    assert "1 past due (1 below the level needed)" in body
+
+
+def test_one_summary_per_recipient_per_run(scene) -> None:  # type: ignore[no-untyped-def]
+    # Many reminders about many people give each recipient one notification and one email, counted, naming
+    # the most urgent few first; each item is still recorded once, so the next run says nothing.
+    for n in range(8):
+        person = t.make_person(scene["org"], given_name=f"P{n}", family_name="Worker")
+        t.make_spell(
+            person, team=scene["ward"], line_manager=scene["manager_person"], start=dt.date(2026, 1, 5)
+        )
+        f.give_role(person, scene["hca"])
+        f.make_assessment(
+            person,
+            f.make_competence(scene["framework"], f"Task {n}"),
+            assessed_on=dt.date(2025, 7, 1),
+            expires_on=ON + dt.timedelta(days=20 - n),
+        )
+    mail.outbox.clear()
+    report = services.reminders_send(on=ON)
+    assert report.due == 8 and report.expiring == 8
+    notes = Notification.objects.filter(user=scene["manager"])
+    assert notes.count() == 1
+    note = notes.get()
+    assert note.title == "16 portfolio reminders about 8 people in your team"
+    assert "8 past due, 8 expiring within 30 days" in note.body
+    assert note.body.count("\n- ") == services.DIGEST_ITEMS
+    assert "…and 11 more." in note.body
+    # Past due first; among the expiring, the soonest first.
+    lines = [line for line in note.body.splitlines() if line.startswith("- ")]
+    assert all("was due by" in line for line in lines)
+    assert len([m for m in mail.outbox if scene["manager"].email in m.to]) == 1
+    assert ReminderSent.objects.count() == 16
+    assert services.reminders_send(on=ON).notifications == 0
 
 
 def test_reassessment_after_a_change(scene) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +219,8 @@ def test_reassessment_after_a_change(scene) -> None:  # type: ignore[no-untyped-
     )
     report = services.reminders_send(on=ON)
     assert report.reassess == 1
-    assert "Measure blood pressure manually has changed and needs reassessing" in titles(scene["worker"])
+    body = Notification.objects.get(user=scene["worker"]).body
+    assert "Measure blood pressure manually: changed since the sign-off, needs reassessing" in body
     assert services.reminders_send(on=ON).reassess == 0
 
 
@@ -187,9 +235,9 @@ def test_team_line_managers_when_none_is_named(scene) -> None:  # type: ignore[n
     assert (
         titles(scene["manager"])
         == titles(second_manager)
-        == ["Una Unmanaged: Measure and record blood pressure was due by 30 March 2026"]
+        == ["1 portfolio reminder about 1 person in your team"]
     )
-    assert Notification.objects.filter(title__startswith="Una").count() == 2
+    assert Notification.objects.filter(body__contains="Una Unmanaged: Measure").count() == 2
 
 
 def test_leavers_get_no_reminders(scene) -> None:  # type: ignore[no-untyped-def]
@@ -220,7 +268,7 @@ def test_command_and_task(scene) -> None:  # type: ignore[no-untyped-def]
     )
     out = StringIO()
     call_command("portfolio_reminders", "--date", ON.isoformat(), stdout=out)
-    assert "1 expiring" in out.getvalue() and "2 notifications" in out.getvalue()
+    assert "1 expiring" in out.getvalue() and "one summary each to 2 workers" in out.getvalue()
     assert ReminderSent.objects.filter(kind=ReminderKind.EXPIRING).count() == 1
     # The task runs the same service (immediately, with the test settings' backend).
     result = send_portfolio_reminders.enqueue(ON.isoformat())

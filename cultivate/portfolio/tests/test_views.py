@@ -50,7 +50,7 @@ def test_my_portfolio_shows_progress_and_statuses(scene) -> None:  # type: ignor
     assert response.status_code == 200
     page = text(response)
     assert "Your portfolio" in page
-    assert "1 of 2</strong> required competences achieved (50%)" in page
+    assert "1 of 2</strong> required competences met (50%)" in page
     assert '<progress class="app-progress' in page and 'max="2" value="1"' in page
     # Grouped by framework and domain, each with a status in words.
     assert "<h2>Clinical skills</h2>" in page and "<h3>Observations</h3>" in page
@@ -59,15 +59,25 @@ def test_my_portfolio_shows_progress_and_statuses(scene) -> None:  # type: ignor
     assert "Signed off at Observed" in page
     # Blood pressure was due 84 days after starting in January 2025: overdue.
     assert "Overdue: was due by 31 March 2025" in page
+    # Which requirement applies and how the due date was worked out.
+    assert "Required for Healthcare assistant at Supervised." in page
+    assert "84 days from starting in the role on 6 January 2025" in page
     assert "Needs attention" in page
+    # What to do comes before the table of statuses (a phone reads the page top down).
+    assert page.index("Needs attention") < page.index("Required competences by status")
     assert "Add evidence" in page and "Ask for sign-off" in page
 
 
 def test_below_the_required_level_is_not_met(scene) -> None:  # type: ignore[no-untyped-def]
     f.make_assessment(scene["worker_person"], scene["obs"], level="observed", assessor=scene["assessor"])
     page = text(client_for(scene["worker"]).get("/portfolio/"))
-    assert "Signed off at Observed – Supervised needed" in page
-    assert "0 of 2</strong> required competences achieved" in page
+    assert "Signed off at Observed: Supervised needed" in page
+    assert "0 of 2</strong> required competences met" in page
+    # Its own status and tag, never a green "Achieved" beside "Overdue".
+    compact = page.replace(" <", "<").replace("> ", ">")
+    assert 'nhsuk-tag--orange">Below the level needed<' in compact
+    assert ">Achieved<" not in compact
+    assert "below the level needed (Observed, Supervised needed), overdue" in page
 
 
 def test_other_competences_are_listed_separately(scene) -> None:  # type: ignore[no-untyped-def]

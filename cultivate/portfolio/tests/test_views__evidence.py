@@ -74,11 +74,31 @@ def test_add_evidence_page(scene) -> None:  # type: ignore[no-untyped-def]
         },
     )
     evidence = Evidence.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/portfolio/evidence/{evidence.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/portfolio/evidence/{evidence.pk}/?added=1"
     assert evidence.files.count() == 2 and evidence.links.count() == 2
     page = text(client.get(response["Location"]))
     assert "Observed on the early shift" in page and "bp.pdf" in page and "photo.jpg" in page
     assert "Jo Jones, Ward sister" in page
+    # The next step: ask for sign-off of each competence it shows.
+    assert "Next: ask for sign-off" in page
+    assert f'/portfolio/requests/new/?competence={scene["obs"].pk}"' in page
+    assert f'/portfolio/requests/new/?competence={scene["comms"].pk}"' in page
+
+
+def test_add_evidence_groups_competences_by_domain_with_a_search(scene) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(scene["worker"])
+    page = text(client.get("/portfolio/evidence/new/"))
+    # The framework is named once, as a heading; each domain is a group of checkboxes.
+    assert page.count("Clinical skills") == 1
+    assert "<legend" in page and "Observations" in page
+    found = text(client.get("/portfolio/evidence/new/", {"find": "blood"}))
+    assert f'value="{scene["obs"].pk}"' in found and f'value="{scene["comms"].pk}"' not in found
+    # What was ticked stays, whatever the search.
+    kept = text(client.get("/portfolio/evidence/new/", {"find": "blood", "competence": scene["comms"].pk}))
+    assert f'value="{scene["comms"].pk}" checked' in kept
+    none = text(client.get("/portfolio/evidence/new/", {"find": "zzzz"}))
+    assert 'No competence matches "zzzz"' in none
 
 
 def test_add_evidence_errors_are_shown(scene) -> None:  # type: ignore[no-untyped-def]

@@ -114,7 +114,7 @@ def test_queue_lists_open_requests_oldest_first(scene) -> None:  # type: ignore[
     SignOffRequest.objects.create(person=other_person, competence=scene["obs"])
     SignOffRequest.objects.create(person=scene["stranger_person"], competence=scene["obs"])
     page = text(client_for(scene["assessor"]).get("/assessments/"))
-    assert "Waiting for you, oldest first" in page
+    assert "Requests waiting for a decision" in page and "<strong>2</strong> requests waiting." in page
     assert page.index(f"/assessments/requests/{first.pk}/") < page.index(
         f"/assessments/requests/{second.pk}/"
     )
@@ -134,8 +134,41 @@ def test_requests_addressed_to_another_assessor_are_listed_apart(scene) -> None:
         evidence=[evidence],
         assessor=colleague,
     )
-    page = text(client_for(scene["assessor"]).get("/assessments/"))
-    assert "No requests are waiting for you" in page and "Addressed to other assessors" in page
+    client = client_for(scene["assessor"])
+    page = text(client.get("/assessments/"))
+    assert colleague.full_name in page  # addressed to them, shown in its own column
+    mine = text(client.get("/assessments/", {"mine": "1"}))
+    assert "No requests match these filters." in mine and "match these filters, of 1" in mine
+
+
+def test_queue_filters_sorts_counts_and_pages(scene) -> None:  # type: ignore[no-untyped-def]
+    first = ask(scene)
+    second = ask(scene, competence=scene["comms"])
+    SignOffRequest.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
+    client = client_for(scene["assessor"])
+    # By competence (any version of it), by time waiting, by team; the filters are GET parameters.
+    page = text(client.get("/assessments/", {"competence": str(scene["comms"].identifier)}))
+    assert f"/assessments/requests/{second.pk}/" in page and f"/assessments/requests/{first.pk}/" not in page
+    assert "<strong>1</strong> request waiting match" in page
+    page = text(client.get("/assessments/", {"waiting": "7"}))
+    assert f"/assessments/requests/{first.pk}/" in page and f"/assessments/requests/{second.pk}/" not in page
+    page = text(client.get("/assessments/", {"team": str(scene["ward"].pk)}))
+    assert f"/assessments/requests/{first.pk}/" in page and f"/assessments/requests/{second.pk}/" in page
+    newest = text(client.get("/assessments/", {"sort": "newest"}))
+    assert newest.index(f"/requests/{second.pk}/") < newest.index(f"/requests/{first.pk}/")
+    # A bad value is an error on the form, not a crash; the whole queue is shown.
+    bad = text(client.get("/assessments/", {"team": "999999"}))
+    assert "There is a problem" in bad and "<strong>2</strong> requests waiting" in bad
+    # Paged, 25 to a page.
+    other = t.make_person(scene["org"], team=scene["ward"], given_name="Many", family_name="Requests")
+    for _ in range(30):
+        SignOffRequest.objects.create(
+            person=other, competence=f.make_competence(scene["framework"]), team=scene["ward"]
+        )
+    page = text(client.get("/assessments/"))
+    assert "<strong>32</strong> requests waiting. Page 1 of 2." in page
+    assert page.count("/assessments/requests/") == 25
+    assert text(client.get("/assessments/", {"page": "2"})).count("/assessments/requests/") == 7
 
 
 @pytest.mark.parametrize("who", ["worker", "manager", "org_admin", "analyst"])
@@ -181,6 +214,29 @@ def test_review_and_sign_off(scene) -> None:  # type: ignore[no-untyped-def]
     assert again.status_code == 302
     item.refresh_from_db()
     assert item.status == RequestStatus.SIGNED_OFF
+
+
+def test_review_shows_the_statement_and_levels_and_warns_below_the_level_needed(scene) -> None:  # type: ignore[no-untyped-def]
+    item = ask(scene)
+    client = client_for(scene["assessor"])
+    page = text(client.get(f"/assessments/requests/{item.pk}/"))
+    assert "What each level means" in page
+    assert "Carries out the task safely with a registered professional present." in page
+    assert "(needed for their role)" in page
+    sent = {
+        "action": "sign_off",
+        "signoff-level": "observed",
+        "signoff-assessed_on": timezone.localdate().isoformat(),
+    }
+    # Below the level the role needs (supervised): a confirmation step, nothing recorded yet.
+    warned = client.post(f"/assessments/requests/{item.pk}/", sent)
+    assert warned.status_code == 200
+    page = text(warned)
+    assert "Below the level their role needs" in page and "Sign off at Observed anyway" in page
+    assert not Assessment.objects.exists()
+    confirmed = client.post(f"/assessments/requests/{item.pk}/", {**sent, "signoff-confirm_below": "on"})
+    assert confirmed.status_code == 302
+    assert Assessment.objects.get().level == "observed"
 
 
 def test_review_and_return(scene) -> None:  # type: ignore[no-untyped-def]
@@ -261,7 +317,14 @@ def test_correct_and_withdraw_pages(scene) -> None:  # type: ignore[no-untyped-d
     correction = Assessment.objects.get(kind=AssessmentKind.CORRECTION)
     # The superseded record now offers no actions.
     assert "already been corrected or withdrawn" in text(client.get(f"/assessments/{signed.pk}/correct/"))
-    response = client.post(f"/assessments/{correction.pk}/withdraw/", {"reason": "Concerns about practice."})
+    # Withdrawing is confirmed first.
+    unconfirmed = client.post(
+        f"/assessments/{correction.pk}/withdraw/", {"reason": "Concerns about practice."}
+    )
+    assert "Confirm that you want to withdraw the sign-off" in text(unconfirmed)
+    response = client.post(
+        f"/assessments/{correction.pk}/withdraw/", {"reason": "Concerns about practice.", "confirm": "on"}
+    )
     assert response.status_code == 302
     person = scene["worker_person"]
     current = status.statuses([person.pk], [scene["obs"]])[(person.pk, scene["obs"].pk)]
@@ -270,6 +333,8 @@ def test_correct_and_withdraw_pages(scene) -> None:  # type: ignore[no-untyped-d
     assert (
         "Withdrawn" in history and "Concerns about practice." in history and "Wrong level chosen." in history
     )
+    # The withdrawn sign-off itself reads "Withdrawn", not just "Superseded".
+    assert 'nhsuk-tag--red">Withdrawn</strong>' in history.replace("> ", ">").replace(" <", "<")
 
 
 @pytest.mark.parametrize(("who", "status_code"), [("other_assessor", 404), ("manager", 403), ("worker", 403)])

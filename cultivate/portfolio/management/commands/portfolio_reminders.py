@@ -39,5 +39,7 @@ class Command(BaseCommand):
         report = services.reminders_send(on=day).as_dict()
         self.stdout.write(
             "Reminders sent: {expiring} expiring, {expired} expired, {reassess} to reassess, {due} past due; "
-            "{notifications} notifications to workers and managers, about {people} people.".format(**report)
+            "one summary each to {notifications} workers and managers, about {people} people.".format(
+                **report
+            )
         )
