@@ -11,8 +11,9 @@ the median of RUNS runs (wall clock, both steps, on this machine's cores):
     bench cohort_allocation_3000_s       3,000 applicants, 150 cohorts: allocation and pairing
     bench cohort_allocation_3000_gap_pct the same gap for 3,000
 
-Credentials figures (helper "cred") are not printed here: the credentials app has its own benchmark module with
-its own group name, so each can run alone (`make bench ONLY=programmes`).
+The programme's certificates are part of the same group (`make bench ONLY=programmes` prints them too): the
+credentials module's figures (`credentials_issue_1000_s`, `credential_verify_median_ms`) follow, and that module
+also runs alone (`make bench ONLY=credentials`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ def run() -> None:
         print(f"cohort_allocation_{count}_cohorts {len(slots)}")
         print(f"cohort_allocation_{count}_s {statistics.median(r[0] for r in results):.2f}")
         print(f"cohort_allocation_{count}_gap_pct {statistics.median(r[1] for r in results):.2f}")
+    # Issuing and verifying the certificates a programme ends in (the issue's figures for this group).
+    from benchmarks import credentials
+
+    credentials.run()
 
 
 if __name__ == "__main__":

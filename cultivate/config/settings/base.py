@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and API answers compressed (static files come compressed ahead from WhiteNoise, which answers above
-    # this); safe with the CSRF token and why: ADR 00XX-uxfast-asset-pipeline, BREACH.
+    # this); safe with the CSRF token and why: ADR 0029 (asset pipeline), BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "cultivate.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -9,7 +9,7 @@ Each relation is linear, Σ coefficient × cell = 0, over cells of a page's tabl
 A hidden cell is recoverable exactly when its unit vector lies in the row space of the relations restricted to
 the hidden cells; `recoverable()` tests that with ranks. `protect()` then hides a complementary cell (the
 smallest shown figure in a relation that pins the exposed one) until no hidden cell is recoverable, the way
-NHS Digital's and the ONS's statistical disclosure control suppresses complementary cells (ADR 00XX-uxfast).
+NHS Digital's and the ONS's statistical disclosure control suppresses complementary cells (ADR 0030).
 
 Relations come from two places: every figure shown with its numerator and denominator (`<key>`, `<key>_num`,
 `<key>_den`: the value times the denominator is the numerator, when the denominator is shown), and the page's own
