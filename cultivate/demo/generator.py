@@ -34,11 +34,11 @@ from cultivate.organisations.models import (
 
 from .alliance import ALLIANCE_CODE, ALLIANCE_NAME, EMAIL_DOMAIN, HCA_FAMILY, TRUSTS, demo_email
 from .competence import CompetenceSummary, competence_demo_delete, competence_demo_load
-from .learning import LearningSummary, learning_demo_delete, learning_demo_load
 from .credentials import CredentialsDemoSummary, credentials_demo_delete, credentials_demo_load
+from .learning import LearningSummary, learning_demo_delete, learning_demo_load
 from .names import draw_name, email_local_part
-from .programmes import ProgrammeDemoSummary, programmes_demo_delete, programmes_demo_load
 from .pathways import PathwaysSummary, demo_organisations, pathways_demo_delete, pathways_demo_load
+from .programmes import ProgrammeDemoSummary, programmes_demo_delete, programmes_demo_load
 from .simulation import Post, Track, World, reference_date, simulate
 
 DEFAULT_SEED = 2026
