@@ -226,7 +226,60 @@ def programme_outcomes(tmp_path: Path) -> None:
     )
 
 
+def learning_gaps(tmp_path: Path) -> None:
+    """A required competence with a hostile name and no offer: the organisation's training gaps workbook."""
+    from cultivate.learning.tests.test_views import scene
+
+    world = scene.__wrapped__()
+    framework = world["awareness"].framework
+    framework.title = HOSTILE_TEAM
+    framework.save()
+    client = _signed_in(world["educator"])
+    assert_escaped(client.get("/learning/organisations/RX1/gaps.xlsx"), "xlsx", HOSTILE_TEAM)
+
+
+def training_import_problems(tmp_path: Path) -> None:
+    """A training.csv whose completion date is a hostile text, echoed in the import's problems download."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    org = t.make_organisation("RX1")
+    client = _signed_in(t.make_user(Role.EDUCATOR, organisation=org))
+    body = (
+        "person_id,course_code,course_title,completed_on,mandatory,hours,cost_gbp\n"
+        f"nobody,FS1,Functional skills,\"{HOSTILE_TEAM.replace(chr(34), chr(34) * 2)}\",Y,,\n"
+    ).encode()
+    upload = SimpleUploadedFile("training.csv", body, content_type="text/csv")
+    client.post("/learning/organisations/RX1/import/", {"file": upload})
+    from cultivate.learning.models import TrainingImport
+    from cultivate.learning.services import training_import_execute
+
+    record = training_import_execute(record_id=TrainingImport.objects.latest("pk").pk)
+    assert record.problem_count, record.status
+    response = client.get(f"/learning/organisations/RX1/import/{record.pk}/?download=problems")
+    assert_escaped(response, "csv", HOSTILE_TEAM)
+
+
+def audit_log(tmp_path: Path) -> None:
+    """An audit entry about a person with a hostile name, in both formats of the audit log's export."""
+    from cultivate.core.audit import AuditContext, audit
+    from cultivate.core.audit_actions import CoreAction
+
+    org = t.make_organisation()
+    org.name = HOSTILE_ORG
+    org.save()
+    person = t.make_person(org, given_name=HOSTILE_GIVEN, family_name="Smith")
+    admin = t.make_user(Role.ORG_ADMIN, organisation=org)
+    audit(CoreAction.EXPORT, ctx=AuditContext(actor=admin), obj=person, organisation=org, what=HOSTILE_TEAM)
+    client = _signed_in(admin)
+    for file_format in ("csv", "xlsx"):
+        assert_escaped(client.get(f"/audit/export.{file_format}"), file_format, HOSTILE_GIVEN)
+
+
 CASES: dict[str, Callable[[Path], None]] = {
+    "learning:gaps_xlsx": learning_gaps,
+    "learning:import_status": training_import_problems,
+    "site:audit_export": audit_log,
     "programmes:outcomes": programme_outcomes,
     "programmes:cohort_outcomes": programme_outcomes,
     "portfolio:team_competence_export": team_competence,

@@ -120,9 +120,9 @@ def session(request: HttpRequest, session_id: DbId) -> dict[str, Any]:
 @router.post(
     "/learning/sessions/{session_id}/enrolments",
     operation_id="request_learning_place",
-    response={201: EnrolmentOut, 403: ErrorOut, 422: ErrorOut, **NOT_FOUND},
+    response={201: EnrolmentOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND},
     summary="Ask for a place on a session for yourself",
-    description="The request waits for your line manager's approval. Refused (422) when the session has "
+    description="The request waits for your line manager's approval. Refused (409) when the session has "
     "started or been cancelled, or you already have a place on it.",
 )
 def enrol(request: HttpRequest, session_id: DbId, payload: EnrolmentIn) -> Status[dict[str, Any]]:
@@ -135,7 +135,7 @@ def enrol(request: HttpRequest, session_id: DbId, payload: EnrolmentIn) -> Statu
             note=payload.note,
         )
     except ValidationError as error:
-        raise HttpError(422, " ".join(error.messages)) from None
+        raise HttpError(409, " ".join(error.messages)) from None
     return Status(201, enrolment_out(enrolment))
 
 

@@ -196,3 +196,23 @@ def spend_row(line: SpendLine) -> dict[str, str]:
         "hours_per_head": SUPPRESSED if small else f"{line.hours_per_head:.1f}",
         "backfill": SUPPRESSED if small else f"{line.backfill_hours:.0f}",
     }
+
+
+def coverage_workbook(rows: list[dict[str, Any]]) -> bytes:
+    """The organisation's training gaps as an XLSX file: one row per required competence, every cell written
+    through the shared export rule (no cell can run as a formula)."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from cultivate.core import exports
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Training gaps")
+    sheet.append(exports.xlsx_row(sheet, [label for _, label in COVERAGE_COLUMNS], font=Font(bold=True)))
+    for row in rows:
+        sheet.append(exports.xlsx_row(sheet, [row[key] for key, _ in COVERAGE_COLUMNS]))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

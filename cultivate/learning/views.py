@@ -4,7 +4,6 @@ access through `guards`, reads through `selectors`, `compliance` and `gaps`, wri
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
-from cultivate.core.exports import spreadsheet_export, xlsx_row
+from cultivate.core.exports import spreadsheet_export
 from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Organisation, TeamSetting
@@ -665,19 +664,9 @@ def organisation_gaps(request: HttpRequest, ods_code: str) -> HttpResponse:
 @spreadsheet_export
 @login_required
 def organisation_gaps_xlsx(request: HttpRequest, ods_code: str) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     organisation = guards.organisation_or_deny(request, ods_code, "view_learning_figures")
     _, rows = _coverage(request, organisation)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Training gaps")
-    sheet.append(xlsx_row(sheet, [label for _, label in presenters.COVERAGE_COLUMNS], font=Font(bold=True)))
-    for row in rows:
-        sheet.append(xlsx_row(sheet, [row[key] for key, _ in presenters.COVERAGE_COLUMNS]))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(presenters.coverage_workbook(rows), content_type=XLSX)
     filename = f"training-gaps-{organisation.ods_code}-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Router
 
 from cultivate.accounts.access import acting_membership as _membership
-from cultivate.core.api_types import ErrorOut
+from cultivate.core.api_types import DbId, ErrorOut
 
 from . import guards, presenters, selectors
 from .models import Pathway, Step
@@ -80,7 +80,7 @@ def pathways(request: HttpRequest) -> list[dict[str, Any]]:
     tags=["pathways"],
     summary="One career pathway",
 )
-def pathway(request: HttpRequest, pathway_id: int) -> dict[str, Any]:
+def pathway(request: HttpRequest, pathway_id: DbId) -> dict[str, Any]:
     return _pathway_out(guards.pathway_or_deny(request, pathway_id))
 
 
@@ -91,7 +91,7 @@ def pathway(request: HttpRequest, pathway_id: int) -> dict[str, Any]:
     tags=["pathways"],
     summary="The steps of a pathway with their entry requirements",
 )
-def steps(request: HttpRequest, pathway_id: int) -> list[dict[str, Any]]:
+def steps(request: HttpRequest, pathway_id: DbId) -> list[dict[str, Any]]:
     found = guards.pathway_or_deny(request, pathway_id)
     return [_step_out(step) for step in found.steps.all()]
 
@@ -104,7 +104,7 @@ def steps(request: HttpRequest, pathway_id: int) -> list[dict[str, Any]]:
     summary="A worker's qualifications and functional skills results",
     description="For the worker, their line manager, and their organisation's educators and admins.",
 )
-def qualifications(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def qualifications(request: HttpRequest, person_id: DbId) -> dict[str, Any]:
     person = guards.person_or_deny(request, person_id)
     return {
         "person": person.pk,
@@ -140,7 +140,7 @@ def qualifications(request: HttpRequest, person_id: int) -> dict[str, Any]:
     tags=["pathways"],
     summary="A worker's apprenticeships with their off-the-job progress",
 )
-def apprenticeships(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+def apprenticeships(request: HttpRequest, person_id: DbId) -> list[dict[str, Any]]:
     person = guards.person_or_deny(request, person_id)
     result = []
     for a in selectors.apprenticeships_of(person):
@@ -177,7 +177,7 @@ def apprenticeships(request: HttpRequest, person_id: int) -> list[dict[str, Any]
     description="Each requirement met, still to do or to be checked, with what would meet it and an estimated "
     "earliest date.",
 )
-def readiness(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+def readiness(request: HttpRequest, person_id: DbId) -> list[dict[str, Any]]:
     person = guards.person_or_deny(request, person_id)
     result = []
     for found_pathway, results in selectors.person_readiness(

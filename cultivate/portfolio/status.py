@@ -632,9 +632,13 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
             competence_identifier=models.F("competence__identifier"),
             role_name=models.F("role__name"),
         )
-        # Only what the requirements are worked out from: loading the timestamps and creator of hundreds of
-        # rows cost more than the rest of the work (the learning app asks for one person's on every page).
-        .only("pk", "organisation_id", "role_id", "afc_band", "competence_id", "min_level", "within_days")
+        # Only what the requirements are worked out from (the grace period's start falls back on created_at):
+        # loading every column of hundreds of rows cost more than the rest of the work (the learning app asks
+        # for one person's on every page). A field left out here is a query per row when read.
+        .only(
+            "pk", "organisation_id", "role_id", "afc_band", "competence_id", "min_level", "within_days",
+            "grace_days", "starts_on", "created_at",
+        )  # fmt: skip
         .order_by("pk")
     )
     current = _published_rows({_competence_key(r) for r in requirements})

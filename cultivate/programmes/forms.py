@@ -237,7 +237,10 @@ class MoveForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    action = forms.ChoiceField(choices=[("pin", "Pin"), ("unpin", "Unpin"), ("move", "Move")])
+    action = forms.ChoiceField(
+        choices=[("pin", "Pin"), ("unpin", "Unpin"), ("move", "Move")],
+        error_messages={"required": "Choose whether to pin, unpin or move the person"},
+    )
     cohort = forms.IntegerField(required=False)
 
 

@@ -47,8 +47,23 @@ def axe() -> str:
     return axe_source()
 
 
+def _support_roles() -> None:
+    """The support-role catalogue the organisations app's data migration writes. A journey's database is
+    flushed after it; its serialized copy is put back for the next one, but a transactional test without that
+    copy (a backup or job test on the same worker) leaves the catalogue empty, so each journey makes sure."""
+    from cultivate.organisations import reference
+    from cultivate.organisations.models import SupportRole
+
+    for row in reference.support_roles():
+        SupportRole.objects.get_or_create(
+            name=row["role"],
+            defaults={"category": row["category"], "typical_bands": row["typical_bands"], "notes": row["notes"]},
+        )
+
+
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    _support_roles()
     context = browser.new_context(
         base_url=live_server.url,
         locale="en-GB",

@@ -18,10 +18,14 @@ from cultivate.core import audit_actions
 from cultivate.core.audit import AuditContext, AuditRefused, audit
 from cultivate.core.audit_actions import AuditActions, CoreAction
 from cultivate.core.models import AuditEvent
+from cultivate.credentials.audit_actions import CredentialsAction
 from cultivate.frameworks.audit_actions import FrameworksAction
 from cultivate.insights.audit_actions import InsightsAction
+from cultivate.learning.audit_actions import LearningAction
 from cultivate.organisations.audit_actions import OrganisationsAction
+from cultivate.pathways.audit_actions import PathwaysAction
 from cultivate.portfolio.audit_actions import PortfolioAction
+from cultivate.programmes.audit_actions import ProgrammeAction
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,10 @@ APP_ACTIONS: dict[str, type[AuditActions]] = {
     "frameworks": FrameworksAction,
     "portfolio": PortfolioAction,
     "insights": InsightsAction,
+    "learning": LearningAction,
+    "programmes": ProgrammeAction,
+    "credentials": CredentialsAction,
+    "pathways": PathwaysAction,
 }
 
 # The stored strings: rows written before the actions moved to their apps must keep their meaning.
@@ -45,6 +53,22 @@ STORED = {
     "evidence_added", "evidence_changed", "evidence_file_viewed", "signoff_requested", "signoff_returned",
     "signed_off", "assessment_corrected", "assessment_withdrawn", "protocol_changed", "delegation_checked",
     "job_title_mapped", "insights_imported", "user_invited", "invitation_accepted",
+    # learning
+    "learning_attendance_recorded", "learning_completion_recorded", "learning_enrolment_decided",
+    "learning_enrolment_requested", "learning_enrolment_withdrawn", "learning_offer_changed",
+    "learning_session_changed", "learning_subject_changed",
+    # programmes
+    "programme_application_changed", "programme_changed", "programme_cohort_closed", "programme_cohorts_allocated",
+    "programme_copied", "programme_created", "programme_partners_paired", "programme_placement_changed",
+    "programme_post_hidden", "programme_register_taken",
+    # credentials
+    "competence_record_created", "competence_record_imported", "competence_record_refused",
+    "competence_record_shared", "credential_downloaded", "credential_issued", "credential_revoked",
+    "credential_shared", "credentials_exported", "issuer_key_created", "issuer_key_rotated",
+    "prior_assessment_confirmed",
+    # pathways
+    "apprenticeship_changed", "epa_recorded", "manager_support_given", "pathway_changed", "qualification_confirmed",
+    "qualification_recorded", "qualification_superseded", "skills_result_recorded",
 }  # fmt: skip
 
 ROOT = Path(__file__).resolve().parents[2]

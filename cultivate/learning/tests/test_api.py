@@ -70,4 +70,4 @@ def test_asking_for_a_place_twice_is_refused():
     second = client.post(
         f"/api/learning/sessions/{session.pk}/enrolments", data={}, content_type="application/json"
     )
-    assert second.status_code == 422 and "already has a place" in second.json()["detail"]
+    assert second.status_code == 409 and "already has a place" in second.json()["detail"]
