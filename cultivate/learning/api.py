@@ -120,7 +120,7 @@ def session(request: HttpRequest, session_id: DbId) -> dict[str, Any]:
 @router.post(
     "/learning/sessions/{session_id}/enrolments",
     operation_id="request_learning_place",
-    response={201: EnrolmentOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND},
+    response={201: EnrolmentOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND},
     summary="Ask for a place on a session for yourself",
     description="The request waits for your line manager's approval. Refused (409) when the session has "
     "started or been cancelled, or you already have a place on it.",

@@ -636,9 +636,17 @@ def requirements_for(person_ids: Sequence[int], *, on: dt.date | None = None) ->
         # loading every column of hundreds of rows cost more than the rest of the work (the learning app asks
         # for one person's on every page). A field left out here is a query per row when read.
         .only(
-            "pk", "organisation_id", "role_id", "afc_band", "competence_id", "min_level", "within_days",
-            "grace_days", "starts_on", "created_at",
-        )  # fmt: skip
+            "pk",
+            "organisation_id",
+            "role_id",
+            "afc_band",
+            "competence_id",
+            "min_level",
+            "within_days",
+            "grace_days",
+            "starts_on",
+            "created_at",
+        )
         .order_by("pk")
     )
     current = _published_rows({_competence_key(r) for r in requirements})
