@@ -168,10 +168,17 @@ class MandatoryRequirement(models.Model):
 
     class Meta:
         constraints = [
+            # Two partial constraints rather than nulls_distinct=False, which SQLite cannot enforce: the
+            # setting is never null (blank means every setting), only the role is.
             models.UniqueConstraint(
                 fields=["subject", "role", "setting"],
+                condition=Q(role__isnull=False),
                 name="learning_requirement_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["subject", "setting"],
+                condition=Q(role__isnull=True),
+                name="learning_requirement_every_role_unique",
             ),
         ]
 
