@@ -150,7 +150,9 @@ def section_link(page: Page, section: str, name: str) -> Locator:
 
 
 def horizontal_overflow(page: Page) -> int:
-    """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
+    """How many CSS pixels the page is wider than the viewport (0 when it fits). Measured once the page has
+    loaded: a heading can be on show before the stylesheet applies, and an unstyled page is wider."""
+    page.wait_for_load_state("load")
     return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
 
 
