@@ -23,40 +23,21 @@ requirements) and publishing (which computes the preview again, retires the old 
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks._harness import django_env, run_child
+
 ITEMS, RUNS = 5000, 3
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _child(workdir: Path, package: Path) -> dict[str, Any]:
     database = workdir / f"case-{len(list(workdir.glob('*.sqlite3')))}.sqlite3"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
-        "CULTIVATE_VAR_DIR": str(workdir / "var"),
-        "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
-        "CULTIVATE_LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks._competence_case", str(package)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"benchmark child case-import failed:\n{result.stdout}\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    env = django_env(workdir, database)
+    return run_child("benchmarks._competence_case", str(package), env=env)
 
 
 def run() -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -34,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchmarks._harness import django_env, last_json, run_child
 
 SEED = 20260403
 ODS_CODE = "RZB"
@@ -45,38 +46,16 @@ THROUGHPUT_CLIENTS, THROUGHPUT_SECONDS = 2, 5.0
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _env(workdir: Path, database: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "CULTIVATE_VAR_DIR": str(workdir / "var"),
-        "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
-        "CULTIVATE_LOG_LEVEL": "WARNING",
-    }
-
-
 def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "benchmarks._competence_portfolio", *args]
-
-
-def _last_json(output: str) -> dict[str, Any]:
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def run() -> None:
     with tempfile.TemporaryDirectory(prefix="cultivate-bench-portfolio-") as temp:
         workdir = Path(temp)
         database = workdir / "portfolio.sqlite3"
-        env = _env(workdir, database)
-        result = subprocess.run(
-            _command("measure"), cwd=ROOT, env=env, capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"benchmark child failed:\n{result.stdout}\n{result.stderr}")
-        measured = _last_json(result.stdout)
+        env = django_env(workdir, database)
+        measured = run_child("benchmarks._competence_portfolio", "measure", env=env)
         # How fast this machine runs plain Python just now: the figures below scale with it on a shared host.
         print(f"bench python_reference_loop_ms: {measured['reference_ms']:.0f} ms", flush=True)
         print(f"bench team_matrix_people: {measured['matrix_people']} people", flush=True)
@@ -137,7 +116,7 @@ def run() -> None:
             stdout, stderr = child.communicate()
             if child.returncode != 0:
                 raise RuntimeError(f"throughput child failed:\n{stdout}\n{stderr}")
-            outcomes.append(_last_json(stdout))
+            outcomes.append(last_json(stdout))
         calls = sum(o["calls"] for o in outcomes)
         seconds = max(o["seconds"] for o in outcomes)
         errors = sum(o["errors"] for o in outcomes)

@@ -20,47 +20,24 @@ The programmes group prints the same figures (`make bench ONLY=programmes`) by c
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks._harness import django_env, run_child
+
 GROUP = "credentials"
 PEOPLE, RUNS, VERIFY_RUNS = 1_000, 3, 50
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _env(workdir: Path, database: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
-        "CULTIVATE_VAR_DIR": str(workdir / "var"),
-        "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
-        "CULTIVATE_LOG_LEVEL": "WARNING",
-    }
 
 
 def run() -> None:
     with tempfile.TemporaryDirectory(prefix="cultivate-bench-credentials-") as temp:
         workdir = Path(temp)
-        env = _env(workdir, workdir / "credentials.sqlite3")
-        result = subprocess.run(
-            [sys.executable, "-m", "benchmarks.credentials", "measure"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"benchmark child failed:\n{result.stdout}\n{result.stderr}")
-        measured = json.loads(result.stdout.strip().splitlines()[-1])
+        env = django_env(workdir, workdir / "credentials.sqlite3")
+        measured = run_child("benchmarks.credentials", "measure", env=env)
     print(f"bench credentials_issued: {PEOPLE} certificates per run, {RUNS} runs", flush=True)
     print(f"bench credentials_issue_1000_s: {measured['issue_s']:.1f} s", flush=True)
     print(f"bench credentials_issue_1000_cpu_s: {measured['issue_cpu_s']:.1f} s", flush=True)

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from benchmarks._harness import django_env, run_child
 from cultivate.insights.measures import compute_measures
 from cultivate.insights.measures.bench import build_synthetic_store, default_window, measures_benchmark
 
@@ -169,32 +168,12 @@ def run() -> None:
 # Dashboard pages ---------------------------------------------------------------------------------------------
 DASHBOARD_RUNS = 5
 DASHBOARD_TARGET_MS = 500
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def dashboard_benchmark(store: Path, workdir: Path) -> dict[str, Any]:
     """Time every dashboard page of the trust in a child process (Django on a fresh SQLite database)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
-        "DATABASE_URL": f"sqlite:///{workdir / 'dashboards.sqlite3'}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "CULTIVATE_VAR_DIR": str(workdir / "var"),
-        "CULTIVATE_INSIGHTS_STORE": str(store),
-        "CULTIVATE_LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.insights_trust", "dashboards"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"dashboard benchmark failed:\n{result.stdout}\n{result.stderr}")
-    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    env = django_env(workdir, workdir / "dashboards.sqlite3", CULTIVATE_INSIGHTS_STORE=str(store))
+    figures = run_child("benchmarks.insights_trust", "dashboards", env=env)
     for name, page in figures["pages"].items():
         print(f"bench trust_dashboard_{name}_ms: {page['median_ms']:.0f} ms", flush=True)
         print(f"bench trust_dashboard_{name}_first_ms: {page['first_ms']:.0f} ms", flush=True)

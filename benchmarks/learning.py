@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchmarks._harness import django_env, run_child
 
 GROUP = "learning"
 SEED = 20261206
@@ -33,37 +34,13 @@ WORKERS, SMALL_WORKERS, TEAMS = 3500, 350, 50
 COMPETENCES, OFFERS = 150, 300
 ORG_RUNS, PERSON_RUNS = 7, 31
 IMPORT_ROWS = 100_000
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _env(workdir: Path, database: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "CULTIVATE_VAR_DIR": str(workdir / "var"),
-        "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
-        "CULTIVATE_LOG_LEVEL": "WARNING",
-    }
 
 
 def run() -> None:
     with tempfile.TemporaryDirectory(prefix="cultivate-bench-learning-") as temp:
         workdir = Path(temp)
-        env = _env(workdir, workdir / "learning.sqlite3")
-        result = subprocess.run(
-            [sys.executable, "-m", "benchmarks.learning", "measure"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"benchmark child failed:\n{result.stdout}\n{result.stderr}")
-        measured = json.loads(result.stdout.strip().splitlines()[-1])
+        env = django_env(workdir, workdir / "learning.sqlite3")
+        measured = run_child("benchmarks.learning", "measure", env=env)
         print(f"bench learning_workers: {measured['workers']} people in post", flush=True)
         print(f"bench learning_competences: {measured['competences']} required competences", flush=True)
         print(f"bench learning_offers: {measured['offers']} offers", flush=True)

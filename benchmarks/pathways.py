@@ -19,51 +19,27 @@ Run with `python -m benchmarks --only pathways`."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks._harness import django_env, run_child
+
 GROUP = "pathways"
 SEED = 20261206
 PEOPLE = 3_500
 WORKER_RUNS, ORG_RUNS = 25, 3
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _env(workdir: Path, database: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "CULTIVATE_VAR_DIR": str(workdir / "var"),
-        "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
-        "CULTIVATE_LOG_LEVEL": "WARNING",
-    }
 
 
 def run() -> None:
     with tempfile.TemporaryDirectory(prefix="cultivate-bench-pathways-") as temp:
         workdir = Path(temp)
-        env = _env(workdir, workdir / "pathways.sqlite3")
-        result = subprocess.run(
-            [sys.executable, "-m", "benchmarks.pathways", "measure"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"benchmark child failed:\n{result.stdout}\n{result.stderr}")
-        measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+        env = django_env(workdir, workdir / "pathways.sqlite3")
+        measured = run_child("benchmarks.pathways", "measure", env=env)
     for name, value in measured.items():
         print(f"bench {name} {value}")
 

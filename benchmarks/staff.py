@@ -20,21 +20,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from benchmarks._harness import django_env, run_child
 
 GROUP = "staff"
 SEED = 20260401
 ODS_CODE = "RXB"
 IMPORT_PEOPLE, IMPORT_SPELLS, IMPORT_RUNS = 30_000, 100_000, 3
 LIST_PEOPLE, LIST_SPELLS, LIST_REQUESTS = 3_500, 11_700, 25
-ROOT = Path(__file__).resolve().parents[1]
 # The extract's "today": spells are laid out before it, so who is in post does not depend on the day it runs.
 EXTRACT_DAY = dt.date(2025, 3, 31)
 
@@ -233,27 +232,7 @@ def generate(folder: Path, *, people: int, spells: int, seed: int) -> None:
 
 def _child(command: str, workdir: Path, *args: str) -> dict[str, Any]:
     database = workdir / f"{command}-{len(list(workdir.glob('*.sqlite3')))}.sqlite3"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cultivate.config.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "CULTIVATE_VAR_DIR": str(workdir / "var"),
-        "CULTIVATE_MEDIA_ROOT": str(workdir / "uploads"),
-        "CULTIVATE_LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.staff", command, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"benchmark child {command} failed:\n{result.stdout}\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_child("benchmarks.staff", command, *args, env=django_env(workdir, database))
 
 
 def run() -> None:

@@ -8,36 +8,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from cultivate.core.management.daily import DailyCommand
 from cultivate.portfolio import services
 from cultivate.portfolio.tasks import send_portfolio_reminders
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--date must be a date like 2026-06-15, not {value!r}") from error
-
-
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = "Send expiry, reassessment and due-date reminders for portfolios (each once)."
+    date_help = "The day to remind as of (default: today)."
+    queued = "Queued reminders task {id}."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", type=_date, help="The day to remind as of (default: today).")
-        parser.add_argument(
-            "--queue", action="store_true", help="Enqueue the background task instead of running here."
-        )
+    def task(self) -> Any:
+        return send_portfolio_reminders
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        day: dt.date | None = options["date"]
-        if options["queue"]:
-            result = send_portfolio_reminders.enqueue(day.isoformat() if day else None)
-            self.stdout.write(f"Queued reminders task {result.id}.")
-            return
+    def run_day(self, day: dt.date | None) -> str:
         report = services.reminders_send(on=day).as_dict()
-        self.stdout.write(
+        return (
             "Reminders sent: {expiring} expiring, {expired} expired, {reassess} to reassess, {due} past due; "
             "one summary each to {notifications} workers and managers, about {people} people.".format(
                 **report
