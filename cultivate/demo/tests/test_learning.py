@@ -4,12 +4,8 @@ back afterwards."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from cultivate.demo.alliance import ALLIANCE_CODE
@@ -18,16 +14,6 @@ from cultivate.learning import compliance, gaps
 from cultivate.learning.gaps import Finding
 from cultivate.learning.models import Completion, Evaluation, MandatorySubject, Offer
 from cultivate.organisations.models import Organisation, Team
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("demo", "--seed", "2026", stdout=out, verbosity=1)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
 
 pytestmark = pytest.mark.django_db
 

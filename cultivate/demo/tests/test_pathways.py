@@ -3,12 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from cultivate.demo.alliance import ALLIANCE_CODE, TRUSTS
@@ -16,15 +11,6 @@ from cultivate.demo.generator import demo_delete
 from cultivate.organisations.models import Organisation
 from cultivate.pathways import selectors
 from cultivate.pathways.models import Apprenticeship, OffTheJobEntry, Pathway, Qualification, SkillsResult
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("demo", "--seed", "2026", stdout=out, verbosity=1)
-        yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

@@ -3,12 +3,7 @@ command inside a transaction that is rolled back afterwards."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from cultivate.accounts.models import User
@@ -25,15 +20,6 @@ from cultivate.programmes.models import (
 
 WORKER = "support.worker@demo.cultivate.nhs.uk"
 EDUCATOR = "educator@demo.cultivate.nhs.uk"
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("demo", "--seed", "2026", stdout=out, verbosity=1)
-        yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db
