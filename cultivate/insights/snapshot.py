@@ -2,7 +2,9 @@
 dashboards work for an organisation that keeps its staff in Cultivate rather than sending extracts. It also holds
 the published savings ranges of the organisation's delegation protocols (`delegation_savings`), so that the costs
 analyses read the store and never the service's database, and its staff's places on development programmes
-(`programme_participation`: cohort, dates, attendance, completion; never survey answers), for the board report.
+(`programme_participation`: cohort, dates, attendance, completion; never survey answers), for the board report,
+and the training they completed (`training`, as an extract's training.csv: course, date, hours and cost), for the
+board report's investment in development and the fairness dashboard's non-mandatory training.
 
 One dataset per organisation, `service-<ODS>`, in the layout of DATA-FORMATS.md, written through the store's
 staging folder and published in one rename: a new snapshot replaces the previous one whole, and readers never
@@ -27,6 +29,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.utils import timezone
 
+from cultivate.learning.facts import training_facts
 from cultivate.organisations.models import EmploymentSpell, Organisation, Person
 from cultivate.portfolio.delegation import SAVINGS_UNITS, savings_clean
 from cultivate.portfolio.models import DelegationProtocol
@@ -218,6 +221,27 @@ def _participation(organisation: Organisation, ids: dict[int, str]) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+def _training(organisation: Organisation, ids: dict[int, str]) -> pa.Table:
+    """One row per completion recorded in the service, in the columns of an extract's training.csv."""
+    columns: dict[str, list[Any]] = {name: [] for name in insights_store.TABLES["training"]}
+    for fact in training_facts(organisation):
+        columns["person_id"].append(ids[fact.person_id])
+        columns["course_code"].append(fact.course_code)
+        columns["course_title"].append(fact.course_title)
+        columns["completed_on"].append(fact.completed_on)
+        columns["mandatory"].append(fact.mandatory)
+        columns["hours"].append(float(fact.hours))
+        columns["cost_gbp"].append(float(fact.cost))
+    types = {
+        "completed_on": pa.date32(),
+        "mandatory": pa.bool_(),
+        "hours": pa.float64(),
+        "cost_gbp": pa.float64(),
+    }
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in columns])
+    return pa.table(columns, schema=schema)
+
+
 def _content_hash(con: duckdb.DuckDBPyConnection, tables: list[str]) -> str:
     """A hash of the snapshot's rows, so that the manifest says whether two snapshots hold the same data."""
     digest = hashlib.sha256()
@@ -248,6 +272,7 @@ def snapshot_organisation(
         con.register("snapshot_assignments", assignments)
         con.register("snapshot_savings", _savings(organisation))
         con.register("snapshot_participation", _participation(organisation, ids))
+        con.register("snapshot_training", _training(organisation, ids))
         rows: dict[str, int] = {}
         with insights_store.staging(store) as staged:
             step("Writing the dataset", 2)
@@ -256,6 +281,9 @@ def snapshot_organisation(
             )
             rows["assignments"] = insights_store.write_table(
                 staged, "assignments", "SELECT * FROM snapshot_assignments", con
+            )
+            rows["training"] = insights_store.write_table(
+                staged, "training", "SELECT * FROM snapshot_training", con
             )
             # Counted apart: `rows` is what the import pages and the command report of the staff records.
             savings = insights_store.write_table(
@@ -268,7 +296,13 @@ def snapshot_organisation(
             info: dict[str, Any] = {
                 "sha256": _content_hash(
                     con,
-                    ["snapshot_people", "snapshot_assignments", "snapshot_savings", "snapshot_participation"],
+                    [
+                        "snapshot_people",
+                        "snapshot_assignments",
+                        "snapshot_training",
+                        "snapshot_savings",
+                        "snapshot_participation",
+                    ],
                 ),
                 "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "extract_date": today.isoformat(),

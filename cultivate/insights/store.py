@@ -187,7 +187,8 @@ def superseded_datasets(names: list[str] | set[str]) -> set[str]:
     """Snapshots of the service's own records (`service-<ODS>`) that an imported extract of the same
     organisation (`extract-<ODS>`) replaces: an organisation that sends its ESR extract and also keeps staff
     records in Cultivate would otherwise be counted twice. The extract wins because it is the HR system's record
-    and carries absences, training and recruitment, which the snapshot does not."""
+    and carries absences and recruitment, which the snapshot does not (its training is the service's own record of
+    completions, which the HR system's export also holds)."""
     return {
         name
         for name in names

@@ -36,6 +36,7 @@ from .hooks import (
     programme_outcomes,
     retention_curves,
 )
+from .investment import development_investment
 from .model import (
     SUPPRESSED,
     SUPPRESSION_THRESHOLD,
@@ -299,6 +300,9 @@ class _Builder:
         outcomes = programme_outcomes(self.con, period, codes)
         if outcomes is not None:
             sections.append(outcomes)
+        investment = development_investment(self.con, period)
+        if investment is not None:
+            sections.append(investment)
         sources = [
             Source(
                 dataset=name,

@@ -72,6 +72,7 @@ def build_store(
     *,
     people: list[dict[str, Any]] | None = None,
     absences: list[dict[str, Any]] | None = None,
+    training: list[dict[str, Any]] | None = None,
     extract_date: str | None = "2020-03-31",
 ) -> Path:
     """A store with one dataset written through the store's own staging/write_table/publish_dataset."""
@@ -79,7 +80,12 @@ def build_store(
     everyone = list(people or []) + [
         {"person_id": pid} for pid in dict.fromkeys(a["person_id"] for a in assignments) if pid not in known
     ]
-    tables = {"people": everyone, "assignments": assignments, "absences": absences or []}
+    tables = {
+        "people": everyone,
+        "assignments": assignments,
+        "absences": absences or [],
+        "training": training or [],
+    }
     with staging(path) as folder:
         for table, rows in tables.items():
             columns = TABLES[table]

@@ -230,3 +230,32 @@ def test_programme_places_are_in_the_snapshot_without_survey_answers(store: Path
         )
     ]
     assert manifest(store)["datasets"]["service-RX7"]["rows"]["programme_participation"] == 1
+
+
+def test_completed_training_is_in_the_snapshot_as_an_extract_would_have_it(store: Path) -> None:
+    from decimal import Decimal
+
+    from cultivate.learning.testing import make_completion, make_offer, make_subject
+
+    org = make_organisation("RX8")
+    person = make_person(org)
+    offer = make_offer(
+        org, title="Mental health awareness", cost_per_place=Decimal("120.00"), hours=Decimal("6.0")
+    )
+    subject = make_subject(org, "Fire safety")
+    make_completion(person, offer=offer, on=dt.date(2026, 3, 2))
+    make_completion(person, subject=subject, on=dt.date(2026, 4, 1))
+    snapshot_organisation(organisation=org, store=store)
+    rows = (
+        connect(store)
+        .execute(
+            "SELECT person_id, course_title, completed_on, mandatory, hours, cost_gbp FROM training ORDER BY completed_on"
+        )
+        .fetchall()
+    )
+    who = person_pseudonym(org, person.staff_id)
+    assert rows == [
+        (who, "Mental health awareness", dt.date(2026, 3, 2), False, 6.0, 120.0),
+        (who, "Fire safety", dt.date(2026, 4, 1), True, 1.0, 0.0),
+    ]
+    assert manifest(store)["datasets"]["service-RX8"]["rows"]["training"] == 2
