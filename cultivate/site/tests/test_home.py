@@ -33,6 +33,7 @@ def test_every_app_hook_is_gathered() -> None:
         "cultivate.portfolio.home",
         "cultivate.organisations.home",
         "cultivate.frameworks.home",
+        "cultivate.learning.home",
     } <= modules
 
 
