@@ -282,10 +282,8 @@ def snapshot_organisation(
             rows["assignments"] = insights_store.write_table(
                 staged, "assignments", "SELECT * FROM snapshot_assignments", con
             )
-            rows["training"] = insights_store.write_table(
-                staged, "training", "SELECT * FROM snapshot_training", con
-            )
             # Counted apart: `rows` is what the import pages and the command report of the staff records.
+            training = insights_store.write_table(staged, "training", "SELECT * FROM snapshot_training", con)
             savings = insights_store.write_table(
                 staged, "delegation_savings", "SELECT * FROM snapshot_savings", con
             )
@@ -306,7 +304,12 @@ def snapshot_organisation(
                 ),
                 "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "extract_date": today.isoformat(),
-                "rows": {**rows, "delegation_savings": savings, "programme_participation": participation},
+                "rows": {
+                    **rows,
+                    "training": training,
+                    "delegation_savings": savings,
+                    "programme_participation": participation,
+                },
                 "source": "service",
                 "form": "snapshot",
                 "organisation_code": organisation.ods_code,
