@@ -79,6 +79,11 @@ def development_investment(con: duckdb.DuckDBPyConnection, period: Window) -> Se
             if hidden
             else [people / total_people, cost / total_cost if total_cost else None]
         )
+        if not learners:
+            # No completion recorded for anyone in the group: often a service that records only support staff's
+            # training. Unknown, not nothing.
+            rows.append([label, people, shares[0], None, None, None, None, None])
+            continue
         per_head = cost / people
         rows.append([label, people, shares[0], learners / people, hours / people, cost, shares[1], per_head])
         chart_rows.append({"group": label, "per_head": per_head})
@@ -97,8 +102,9 @@ def development_investment(con: duckdb.DuckDBPyConnection, period: Window) -> Se
         rows=rows,
         note=(
             "Spend is the recorded cost of each completion (a course's price per place); the time staff spent "
-            "learning, and backfilling it, is not included. [c]: a group of fewer than 5 people, hidden with "
-            "the next smallest group."
+            "learning, and backfilling it, is not included. A group with no training recorded in the period is "
+            "left blank: unknown, not nothing. [c]: a group of fewer than 5 people, hidden with the next "
+            "smallest group."
         ),
     )
     spec = charts.bar(
