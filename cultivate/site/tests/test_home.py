@@ -34,6 +34,7 @@ def test_every_app_hook_is_gathered() -> None:
         "cultivate.organisations.home",
         "cultivate.frameworks.home",
         "cultivate.learning.home",
+        "cultivate.programmes.home",
     } <= modules
 
 
