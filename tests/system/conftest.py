@@ -71,6 +71,9 @@ def page(browser: Browser, live_server) -> Iterator[Page]:  # type: ignore[no-un
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(10_000)
+    # A page load waits longer than an assertion: the first request of a worker renders cold templates, and a
+    # shared CI machine can be slow to answer it. What a page shows is still checked within 10 s.
+    context.set_default_navigation_timeout(30_000)
     # Keep the journeys hermetic: anything not served by the live server (a CDN font, say) is refused here,
     # so a page that depends on the internet shows up as a failed load instead of a slow or flaky test.
     context.route(re.compile(rf"^(?!{re.escape(live_server.url)}/)"), lambda route: route.abort())
