@@ -249,7 +249,8 @@ def test_completed_training_is_in_the_snapshot_as_an_extract_would_have_it(store
     rows = (
         connect(store)
         .execute(
-            "SELECT person_id, course_title, completed_on, mandatory, hours, cost_gbp FROM training ORDER BY completed_on"
+            "SELECT person_id, course_title, completed_on, mandatory, hours, cost_gbp FROM training "
+            "ORDER BY completed_on"
         )
         .fetchall()
     )
