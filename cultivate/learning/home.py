@@ -139,7 +139,8 @@ def actions(membership: Membership) -> list[HomeAction]:
     person_id = membership.user.person_id
     if person_id and access.may(membership, "view_own_learning"):
         found += _own_actions(person_id, today)
-    if access.may(membership, "book_places"):
+    if membership.role == Role.LINE_MANAGER and access.may(membership, "book_places"):
+        # Educators may decide too, but the line manager, who agrees the protected time, is the one asked.
         found += _request_actions(membership)
     if membership.role == Role.EDUCATOR:
         found += _gap_actions(membership, today)
