@@ -21,7 +21,7 @@ from cultivate.accounts.models import Role
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.learning import testing as learning
-from cultivate.learning.models import EnrolmentStatus
+from cultivate.learning.models import DevelopmentPlan, EnrolmentStatus, PlanGoal, SupervisionMeeting
 from cultivate.pathways import testing as pathways_testing
 from cultivate.pathways.models import Step
 from cultivate.portfolio.models import SignOffRequest
@@ -134,6 +134,22 @@ def world() -> World:
     objects["completion_b"] = learning.make_completion(
         person_b1, offer=objects["offer_b"], on=dt.date(2025, 1, 15)
     )
+    # Development plans and supervision: each side's worker has a plan with a goal, and a supervision meeting
+    # with their team's line manager (B's made here), with a private note.
+    manager_b = t.make_user(
+        Role.LINE_MANAGER, organisation=org_b, teams=[team_b1], person=t.make_person(org_b, team=team_b1)
+    )
+    for side, person, supervisor in (
+        ("a", person_a1, users[Role.LINE_MANAGER]),
+        ("b", person_b1, manager_b),
+    ):
+        plan = DevelopmentPlan.objects.create(
+            person=person, starts_on=dt.date(2026, 1, 1), review_on=dt.date(2027, 1, 1)
+        )
+        objects[f"goal_{side}"] = PlanGoal.objects.create(plan=plan, text="Learn", offer=objects[f"offer_{side}"])
+        objects[f"meeting_{side}"] = SupervisionMeeting.objects.create(
+            person=person, supervisor=supervisor, held_on=dt.date(2026, 2, 1), private_note="Between us"
+        )
     # Programmes: each organisation runs one (open), with a cohort in which its support worker has a place.
     for side, org, person, author in (
         ("a", org_a, person_a1, users[Role.SUPPORT_WORKER]),
@@ -309,6 +325,22 @@ PAGES: list[tuple[str, str, set[str]]] = [
         "/learning/organisations/{org.ods_code}/reports/",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    # Development plans and supervision: the worker and their supervisor (a line manager of their team) only;
+    # counts for those who read the organisation's learning figures.
+    ("plan of person in team 1", "/learning/people/{person1.pk}/plan/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("plan of person in team 2", "/learning/people/{person2.pk}/plan/", set()),
+    (
+        "supervision of person in team 1",
+        "/learning/people/{person1.pk}/supervision/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER},
+    ),
+    ("record supervision", "/learning/people/{person1.pk}/supervision/new/", {Role.LINE_MANAGER}),
+    ("record supervision in team 2", "/learning/people/{person2.pk}/supervision/new/", set()),
+    (
+        "plans and supervision figures",
+        "/learning/organisations/{org.ods_code}/supervision/",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -344,6 +376,7 @@ def _format(url: str, world: World, side: str) -> str:
             offer=o["offer_a"],
             session=o["session_a"],
             subject=o["subject_a"],
+            meeting=o["meeting_a"],
         )
     return url.format(
         org=o["org_b"],
@@ -361,6 +394,7 @@ def _format(url: str, world: World, side: str) -> str:
         offer=o["offer_b"],
         session=o["session_b"],
         subject=o["subject_b"],
+        meeting=o["meeting_b"],
     )
 
 
@@ -404,6 +438,9 @@ ROLE_PAGES = [
     ("/learning/offers/", set(ROLES)),
     ("/learning/requests/", {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN}),
     ("/learning/teams/", {Role.LINE_MANAGER, Role.ASSESSOR, Role.EDUCATOR, Role.ORG_ADMIN}),
+    ("/learning/plan/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/learning/plan/dates/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/learning/supervision/", {Role.LINE_MANAGER}),
     ("/programmes/", set(ROLES)),
     ("/programmes/mine/", set(ROLES)),
 ]
@@ -472,6 +509,9 @@ WRITES: list[tuple[str, dict[str, str]]] = [
     ("/pathways/people/{person_b1.pk}/qualifications/new/", {}),
     ("/pathways/apprenticeships/{apprenticeship_b.pk}/", {"hours": "1", "activity": "Reading"}),
     ("/pathways/{pathway_b.pk}/steps/new/", {"title": "Changed", "code": "changed"}),
+    ("/learning/people/{person_b1.pk}/plan/", {"decision": "agree"}),
+    ("/learning/people/{person_b1.pk}/supervision/new/", {"held_on": "2026-01-05"}),
+    ("/learning/organisations/{org_b.ods_code}/supervision/", {"interval_months": "6"}),
 ]
 
 
@@ -560,6 +600,9 @@ API = [
         "/api/learning/organisations/{org.ods_code}/compliance",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    ("/api/learning/people/{person1.pk}/plan", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/api/learning/people/{person1.pk}/supervision", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/api/learning/supervision/{meeting.pk}", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
 ]
 
 
@@ -725,6 +768,8 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/learning/enrolments/{enrolment_b.pk}/complete/"),
     ("GET", "/learning/completions/{completion_b.pk}/evaluate/"),
     ("GET", "/learning/organisations/{org_b.ods_code}/import/1/"),
+    ("GET", "/learning/plan/goals/{goal_b.pk}/"),
+    ("POST", "/learning/plan/goals/{goal_b.pk}/remove/"),
     # Programmes: B's programme, cohort, sessions, places and posts are out of A's reach, whatever the role.
     ("GET", "/programmes/{programme_b.pk}/"),
     ("GET", "/programmes/{programme_b.pk}/edit/"),
@@ -789,6 +834,10 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
     ("GET", "/pathways/new/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/learning/offers/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    # One's own development plan: whoever has a staff record; goals once they have a plan (A's worker has).
+    ("GET", "/learning/plan/goals/new/", {Role.SUPPORT_WORKER}),
+    ("GET", "/learning/plan/goals/{goal_a.pk}/", {Role.SUPPORT_WORKER}),
+    ("POST", "/learning/plan/send/", {Role.SUPPORT_WORKER}),
     # Programmes of A: a published programme is seen by every role of its organisation and alliance; it is run
     # by its organisation's educators; its cohort, community and the places' surveys are for members and leads.
     ("GET", "/programmes/new/", {Role.EDUCATOR, Role.ALLIANCE_ADMIN}),

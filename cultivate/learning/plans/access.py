@@ -2,9 +2,10 @@
 
 The supervisor of a worker is a line manager who may see them: the line manager named on their current post, or
 a line manager of the team they work in (the reach `organisations.access.person_scope` already gives a line
-manager; ADR 0037). A plan and the supervision records are seen by the worker and those supervisors only, never by
-assessors, educators, analysts or admins, who read counts (`can_view_supervision_figures`). A meeting's private
-note is read by the two people in the meeting alone: the worker and the supervisor who recorded it."""
+manager; see the ADR on development plans and supervision). A plan and the supervision records are seen by the
+worker and those supervisors only, never by assessors, educators, analysts or admins, who read counts
+(`can_view_supervision_figures`). A meeting's private note is read by the two people in the meeting alone: the
+worker and the supervisor who recorded it."""
 
 from __future__ import annotations
 
