@@ -146,7 +146,9 @@ def world() -> World:
         plan = DevelopmentPlan.objects.create(
             person=person, starts_on=dt.date(2026, 1, 1), review_on=dt.date(2027, 1, 1)
         )
-        objects[f"goal_{side}"] = PlanGoal.objects.create(plan=plan, text="Learn", offer=objects[f"offer_{side}"])
+        objects[f"goal_{side}"] = PlanGoal.objects.create(
+            plan=plan, text="Learn", offer=objects[f"offer_{side}"]
+        )
         objects[f"meeting_{side}"] = SupervisionMeeting.objects.create(
             person=person, supervisor=supervisor, held_on=dt.date(2026, 2, 1), private_note="Between us"
         )
@@ -327,7 +329,11 @@ PAGES: list[tuple[str, str, set[str]]] = [
     ),
     # Development plans and supervision: the worker and their supervisor (a line manager of their team) only;
     # counts for those who read the organisation's learning figures.
-    ("plan of person in team 1", "/learning/people/{person1.pk}/plan/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    (
+        "plan of person in team 1",
+        "/learning/people/{person1.pk}/plan/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER},
+    ),
     ("plan of person in team 2", "/learning/people/{person2.pk}/plan/", set()),
     (
         "supervision of person in team 1",
@@ -1054,7 +1060,9 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("GET", url.format(side="b")) for url, _allowed in PROGRAMME_API}
-    covered |= {_api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")}  # test_programme_api_matrix
+    covered |= {
+        _api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")
+    }  # test_programme_api_matrix
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
     covered |= {
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")

@@ -93,7 +93,9 @@ def plans_demo_load(
     managers = {m for m, _o in posts.values()}
     users = {
         person_id: pk
-        for pk, person_id in User.objects.filter(person_id__in=managers | set(posts)).values_list("pk", "person_id")
+        for pk, person_id in User.objects.filter(person_id__in=managers | set(posts)).values_list(
+            "pk", "person_id"
+        )
     }
     demo_worker_ids = set(
         User.objects.filter(email__in=worker_emails).exclude(person=None).values_list("person_id", flat=True)
@@ -148,8 +150,10 @@ def plans_demo_load(
         agreed_on = None
         if status == PlanStatus.AGREED:
             # An overdue person's plan was last agreed before their last supervision.
-            agreed_on = last - dt.timedelta(days=rng.randrange(0, 60)) if late else today - dt.timedelta(
-                days=rng.randrange(5, 120)
+            agreed_on = (
+                last - dt.timedelta(days=rng.randrange(0, 60))
+                if late
+                else today - dt.timedelta(days=rng.randrange(5, 120))
             )
         starts_on = (agreed_on or today) - dt.timedelta(days=rng.randrange(0, 30))
         review_on = (agreed_on or today) + dt.timedelta(days=rng.choice((90, 120, 180)))

@@ -55,8 +55,9 @@ def _fits(page: Page, journey: Journey, label: str) -> None:
 def test_plan_agreed_after_a_change_and_supervision_recorded(page: Page, journey: Journey) -> None:
     ward = _ward()
     today = timezone.localdate()
-    # Sam, on a phone, starts from the home page
+    # Sam, on a phone, starts from the home page (the live server's first page may be slow on a busy machine)
     page.set_viewport_size(PHONE)
+    page.goto("/accounts/sign-in/", timeout=60_000)
     sign_in(page, ward["worker"])
     page.get_by_role("link", name="Agree your development plan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My development plan")

@@ -115,7 +115,9 @@ def test_plans_and_supervision_with_some_people_overdue(demo: str) -> None:
     assert "supervision meetings" in demo
     worker = User.objects.get(email=demo_email("support.worker"))
     assert plans.get(person=worker.person).status == PlanStatus.DRAFT
-    assert "Agree your development plan" in [a.text for a in home.actions(worker.memberships.get(role="support_worker"))]
+    assert "Agree your development plan" in [
+        a.text for a in home.actions(worker.memberships.get(role="support_worker"))
+    ]
     manager = User.objects.get(email=demo_email("line.manager")).memberships.get(role="line_manager")
     assert selectors.overdue_people(manager)
     organisation = Organisation.objects.get(ods_code="RZ7")

@@ -41,21 +41,21 @@ class GoalForm(forms.Form):
         error_messages={"max_length": "What you will do must be 300 characters or fewer"},
     )
     offer = forms.ModelChoiceField(
-        label="A course that helps (optional)",
+        label="A course that helps",
         queryset=Offer.objects.none(),
         required=False,
         empty_label="None",
     )
     competence = forms.ModelChoiceField(
-        label="Or a competence your role needs (optional)",
+        label="Or a competence your role needs",
         queryset=Competence.objects.none(),
         required=False,
         empty_label="None",
     )
     step = forms.ModelChoiceField(
-        label="Or a career step (optional)", queryset=Step.objects.none(), required=False, empty_label="None"
+        label="Or a career step", queryset=Step.objects.none(), required=False, empty_label="None"
     )
-    target_on = NHSDateField(label="Target date (optional)", required=False)
+    target_on = NHSDateField(label="Target date", required=False)
     is_done = forms.BooleanField(label="I have done this", required=False)
 
     def __init__(
@@ -90,6 +90,8 @@ class GoalForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    # Needed when asking for changes: the label says so rather than "(optional)".
+    conditionally_required = ("reason",)
     decision = forms.ChoiceField(
         label="Your decision",
         choices=[("agree", "Agree the plan"), ("changes", "Ask for changes")],
@@ -111,7 +113,7 @@ class DecisionForm(forms.Form):
         help_text="What you discussed. The worker can read these.",
     )
     review_on = NHSDateField(
-        label="Next review date (optional)",
+        label="Next review date",
         required=False,
         help_text="Leave empty to keep the date in the plan.",
     )

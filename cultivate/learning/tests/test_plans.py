@@ -66,7 +66,9 @@ def _plan(scene: dict[str, Any], *, goals: int = 1) -> DevelopmentPlan:
     return plan
 
 
-def _send(scene: dict[str, Any], plan: DevelopmentPlan, django_capture_on_commit_callbacks: Any) -> DevelopmentPlan:
+def _send(
+    scene: dict[str, Any], plan: DevelopmentPlan, django_capture_on_commit_callbacks: Any
+) -> DevelopmentPlan:
     with django_capture_on_commit_callbacks(execute=True):
         return services.plan_propose(ctx=CTX, membership=membership(scene["worker_user"]), plan=plan)
 
@@ -82,7 +84,9 @@ def test_review_date_before_the_start_is_refused_and_nothing_saved(scene: dict[s
             starts_on=TODAY,
             review_on=TODAY - dt.timedelta(days=1),
         )
-    assert caught.value.message_dict["review_on"] == ["The review date must be on or after the plan's start date"]
+    assert caught.value.message_dict["review_on"] == [
+        "The review date must be on or after the plan's start date"
+    ]
     assert not DevelopmentPlan.objects.exists()
 
 
@@ -121,7 +125,9 @@ def test_worker_proposes_supervisor_asks_for_changes_then_agrees(
             ctx=CTX, membership=manager, plan=plan, agree=False, reason="Add a date to the goal"
         )
     assert plan.status == PlanStatus.CHANGES_ASKED
-    assert Notification.objects.filter(user=scene["worker_user"], title__contains="asked for changes").exists()
+    assert Notification.objects.filter(
+        user=scene["worker_user"], title__contains="asked for changes"
+    ).exists()
     assert AuditEvent.objects.filter(action=LearningAction.PLAN_CHANGES_ASKED).count() == 1
     goal = plan.goals.get()
     services.goal_save(
@@ -205,9 +211,7 @@ def test_overdue_uses_the_organisation_interval(scene: dict[str, Any]) -> None:
         ctx=CTX, membership=manager, person=scene["worker"], held_on=TODAY - dt.timedelta(days=100)
     )
     assert "Wren" in {row.person.given_name for row in selectors.overdue_people(manager)}
-    services.interval_set(
-        ctx=CTX, membership=membership(scene["admin"]), organisation=scene["org"], months=6
-    )
+    services.interval_set(ctx=CTX, membership=membership(scene["admin"]), organisation=scene["org"], months=6)
     assert "Wren" not in {row.person.given_name for row in selectors.overdue_people(manager)}
     assert AuditEvent.objects.filter(action=LearningAction.SUPERVISION_INTERVAL_CHANGED).count() == 1
     with pytest.raises(ValidationError):
@@ -296,10 +300,15 @@ def test_api_leaves_out_the_private_note_for_others(scene: dict[str, Any]) -> No
     )
 
     def get(user: Any, url: str) -> Any:
-        _token, secret = account_services.api_token_create(user=user, membership=user.memberships.get(), name="t")
+        _token, secret = account_services.api_token_create(
+            user=user, membership=user.memberships.get(), name="t"
+        )
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get(url)
 
-    assert get(scene["worker_user"], f"/api/learning/supervision/{meeting.pk}").json()["private_note"] == "Between us"
+    assert (
+        get(scene["worker_user"], f"/api/learning/supervision/{meeting.pk}").json()["private_note"]
+        == "Between us"
+    )
     other = get(scene["other_manager"], f"/api/learning/people/{scene['worker'].pk}/supervision").json()
     assert other[0]["private_note"] is None
     assert get(scene["analyst"], f"/api/learning/supervision/{meeting.pk}").status_code == 404
