@@ -151,7 +151,7 @@ def plan_propose(
 ) -> DevelopmentPlan:
     """Send one's plan to one's supervisor (the line manager of one's post, or of one's team), who is told."""
     del ctx
-    _require(membership, "write_own_plan", plan.person)
+    membership = _require(membership, "write_own_plan", plan.person)
     with transaction.atomic():
         plan = DevelopmentPlan.objects.select_for_update().select_related("person").get(pk=plan.pk)
         if plan.status == PlanStatus.PROPOSED:
@@ -162,6 +162,8 @@ def plan_propose(
         plan.proposed_at = timezone.now()
         plan.save(update_fields=["status", "proposed_at", "updated_at"])
         person = plan.person
+        # Sent again: the worker's "changes asked for" (or "agreed") notice is done with.
+        notifications_mark_read_about(subjects=[Subject.of(plan)], user=membership.user)
         for manager in portfolio_selectors.line_manager_users([person.pk]).get(person.pk, []):
             _tell(
                 manager,
@@ -225,7 +227,8 @@ def plan_decide(
             person=plan.person_id,
             review_on=plan.review_on.isoformat(),
         )
-        notifications_mark_read_about(subjects=[Subject.of(plan)], user=membership.user)
+        # Decided: whoever was told the plan waits (every supervisor) need not be any more.
+        notifications_mark_read_about(subjects=[Subject.of(plan)])
         who = membership.user.full_name or "Your supervisor"
         _tell(
             user_of(plan.person),

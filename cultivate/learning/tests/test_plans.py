@@ -125,6 +125,7 @@ def test_worker_proposes_supervisor_asks_for_changes_then_agrees(
             ctx=CTX, membership=manager, plan=plan, agree=False, reason="Add a date to the goal"
         )
     assert plan.status == PlanStatus.CHANGES_ASKED
+    assert told.get().read_at is not None  # decided: the supervisor's notice is done with
     assert Notification.objects.filter(
         user=scene["worker_user"], title__contains="asked for changes"
     ).exists()
