@@ -315,3 +315,23 @@ def test_api_leaves_out_the_private_note_for_others(scene: dict[str, Any]) -> No
     assert get(scene["analyst"], f"/api/learning/supervision/{meeting.pk}").status_code == 404
     assert get(scene["outsider"], f"/api/learning/people/{scene['worker'].pk}/plan").status_code == 404
     assert get(scene["worker_user"], f"/api/learning/people/{scene['worker'].pk}/plan").status_code == 404
+
+
+def test_overdue_and_home_queries_do_not_grow_with_the_team(scene: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = membership(scene["manager"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            selectors.overdue_people(manager)
+            home.actions(manager)
+        return len(captured.captured_queries)
+
+    count()  # warm: what is read once per process (content types) is not counted
+    before = count()
+    for _ in range(5):
+        person = t.make_person(scene["org"], scene["team"])
+        services.meeting_record(ctx=CTX, membership=manager, person=person, held_on=TODAY)
+    assert count() == before
