@@ -956,6 +956,31 @@ def test_api_learning_lists_and_enrol(world: World, role: str) -> None:
     assert own.status_code == (201 if mine else 403), (role, own.content)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_api_plan_and_supervision_writes(world: World, role: str) -> None:
+    """Recording supervision and deciding a plan: B's person answers 404 (audited) to every role of A; A's
+    worker's supervisor (the line manager of team 1) may, everyone else is refused."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+    meeting = {"held_on": "2026-01-05", "private_note": "Ours"}
+    decision = {"agree": False, "reason": "Add a date"}
+    for url, body in (
+        ("/api/learning/people/{}/supervision", meeting),
+        ("/api/learning/people/{}/plan/decision", decision),
+    ):
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+        other = client.post(url.format(o["person_b1"].pk), data=body, content_type="application/json")
+        assert other.status_code == 404, (role, url)
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+        own = client.post(url.format(o["person_a1"].pk), data=body, content_type="application/json")
+        if role == Role.LINE_MANAGER:
+            # The plan in the world was never sent: a decision is refused as a conflict.
+            assert own.status_code == (201 if "supervision" in url else 409), (url, own.content)
+        else:
+            assert own.status_code in REFUSED, (role, url)
+    assert o["meeting_b"].person.supervision_meetings.count() == 1
+
+
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
 # A new page or endpoint fails `test_every_route_is_in_the_matrix` until a table above or below covers it.
 
@@ -1068,6 +1093,10 @@ def _covered_api() -> set[tuple[str, str]]:
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")
     }  # test_api_learning_lists_and_enrol
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
+    covered |= {  # test_api_plan_and_supervision_writes
+        _api_route_of("POST", "/api/learning/people/1/supervision"),
+        _api_route_of("POST", "/api/learning/people/1/plan/decision"),
+    }
     covered |= {_api_route_of(method, url) for method, url in CREDENTIAL_API}
     return covered
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import object_or_deny
 from cultivate.core.api_types import DbId, ErrorOut
+from cultivate.core.audit import AuditContext
 
-from . import access, selectors
-from .models import SupervisionMeeting
-from .schemas import MeetingOut, PlanOut
+from . import access, selectors, services
+from .models import DevelopmentPlan, SupervisionMeeting
+from .schemas import DecisionIn, MeetingIn, MeetingOut, PlanOut
 
 router = Router(tags=["learning"])
 NOT_FOUND = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -53,9 +55,13 @@ def plan(request: HttpRequest, person_id: DbId) -> dict[str, Any]:
     found = selectors.plan_of(person)
     if found is None:
         raise HttpError(404, "This person has no development plan yet.")
+    return plan_out(found)
+
+
+def plan_out(found: DevelopmentPlan) -> dict[str, Any]:
     return {
         "id": found.pk,
-        "person_id": person.pk,
+        "person_id": found.person_id,
         "status": found.status,
         "starts_on": found.starts_on,
         "review_on": found.review_on,
@@ -113,3 +119,74 @@ def meeting(request: HttpRequest, meeting_id: DbId) -> dict[str, Any]:
         action="view_meeting",
     )
     return meeting_out(found, request)
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@router.post(
+    "/learning/people/{person_id}/supervision",
+    operation_id="record_supervision_meeting",
+    response={201: MeetingOut, 400: ErrorOut, **NOT_FOUND},
+    summary="Record a supervision meeting with someone you supervise",
+    description="For their supervisor (a line manager named on their post or managing their team). 400 for a "
+    "meeting dated in the future.",
+)
+def record_meeting(request: HttpRequest, person_id: DbId, payload: MeetingIn) -> Status[dict[str, Any]]:
+    person = object_or_deny(
+        request,
+        selectors.people_for_plans,
+        {"pk": person_id},
+        what="person",
+        may=access.may,
+        action="record_supervision",
+    )
+    try:
+        meeting = services.meeting_record(
+            ctx=AuditContext.from_request(request),
+            membership=_membership(request),
+            person=person,
+            held_on=payload.held_on,
+            agreed_actions=payload.agreed_actions,
+            private_note=payload.private_note,
+        )
+    except ValidationError as error:
+        raise HttpError(400, _message(error)) from None
+    return Status(201, meeting_out(meeting, request))
+
+
+@router.post(
+    "/learning/people/{person_id}/plan/decision",
+    operation_id="decide_development_plan",
+    response={200: PlanOut, 400: ErrorOut, 409: ErrorOut, **NOT_FOUND},
+    summary="Agree a development plan sent to you, or ask for changes",
+    description="For the worker's supervisor. 409 when the plan is not waiting for a decision; 400 when asking "
+    "for changes without a reason, or agreeing with a review date that is not in the future.",
+)
+def decide(request: HttpRequest, person_id: DbId, payload: DecisionIn) -> dict[str, Any]:
+    person = object_or_deny(
+        request,
+        selectors.people_for_plans,
+        {"pk": person_id},
+        what="person",
+        may=access.may,
+        action="decide_plan",
+    )
+    found = selectors.plan_of(person)
+    if found is None:
+        raise HttpError(404, "This person has no development plan yet.")
+    try:
+        decided = services.plan_decide(
+            ctx=AuditContext.from_request(request),
+            membership=_membership(request),
+            plan=found,
+            agree=payload.agree,
+            reason=payload.reason,
+            review_notes=payload.review_notes,
+            review_on=payload.review_on,
+        )
+    except ValidationError as error:
+        status = 400 if hasattr(error, "error_dict") else 409
+        raise HttpError(status, _message(error)) from None
+    return plan_out(decided)

@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from cultivate.core.api_types import ApiDate, Text
+
 from .models import PlanStatus
 
 
@@ -43,4 +45,21 @@ class MeetingOut(Schema):
     private_note: str | None = Field(
         description="Only for the two people in the meeting (the worker and the supervisor who recorded it); "
         "null for anyone else."
+    )
+
+
+class MeetingIn(Schema):
+    held_on: ApiDate = Field(description="The day of the meeting: today or earlier.")
+    agreed_actions: Text = Field(default="", max_length=4000)
+    private_note: Text = Field(
+        default="", max_length=4000, description="For the worker and you only; never returned to anyone else."
+    )
+
+
+class DecisionIn(Schema):
+    agree: bool = Field(description="True to agree the plan; false to ask for changes (say why in `reason`).")
+    reason: Text = Field(default="", max_length=2000)
+    review_notes: Text = Field(default="", max_length=2000)
+    review_on: ApiDate | None = Field(
+        default=None, description="The next review, when agreeing; in the future."
     )

@@ -335,3 +335,33 @@ def test_overdue_and_home_queries_do_not_grow_with_the_team(scene: dict[str, Any
         person = t.make_person(scene["org"], scene["team"])
         services.meeting_record(ctx=CTX, membership=manager, person=person, held_on=TODAY)
     assert count() == before
+
+
+def test_api_records_supervision_and_decides(
+    scene: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from cultivate.accounts import services as account_services
+
+    _send(scene, _plan(scene), django_capture_on_commit_callbacks)
+    manager = scene["manager"]
+    _token, secret = account_services.api_token_create(
+        user=manager, membership=manager.memberships.get(), name="t"
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    base = f"/api/learning/people/{scene['worker'].pk}"
+    future = (TODAY + dt.timedelta(days=1)).isoformat()
+    bad = client.post(f"{base}/supervision", {"held_on": future}, content_type="application/json")
+    assert bad.status_code == 400 and "today or in the past" in bad.json()["detail"]
+    assert not SupervisionMeeting.objects.exists()
+    made = client.post(
+        f"{base}/supervision",
+        {"held_on": TODAY.isoformat(), "private_note": "Ours"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["private_note"] == "Ours"
+    no_reason = client.post(f"{base}/plan/decision", {"agree": False}, content_type="application/json")
+    assert no_reason.status_code == 400
+    agreed = client.post(f"{base}/plan/decision", {"agree": True}, content_type="application/json")
+    assert agreed.status_code == 200 and agreed.json()["status"] == "agreed"
+    again = client.post(f"{base}/plan/decision", {"agree": True}, content_type="application/json")
+    assert again.status_code == 409
