@@ -140,5 +140,7 @@ def test_plan_agreed_after_a_change_and_supervision_recorded(page: Page, journey
     expect(overdue).not_to_contain_text("Sam Okafor")
     journey.check("overdue")
     page.set_viewport_size(PHONE)
+    page.reload()  # laid out afresh for the phone, as the header decides what fits when a page loads
+    page.wait_for_load_state("load")
     _fits(page, journey, "overdue on a phone")
     journey.finish()
