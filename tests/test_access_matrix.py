@@ -21,7 +21,7 @@ from cultivate.accounts.models import Role
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.learning import testing as learning
-from cultivate.learning.models import EnrolmentStatus
+from cultivate.learning.models import DevelopmentPlan, EnrolmentStatus, PlanGoal, SupervisionMeeting
 from cultivate.pathways import testing as pathways_testing
 from cultivate.pathways.models import Step
 from cultivate.portfolio.models import SignOffRequest
@@ -134,6 +134,24 @@ def world() -> World:
     objects["completion_b"] = learning.make_completion(
         person_b1, offer=objects["offer_b"], on=dt.date(2025, 1, 15)
     )
+    # Development plans and supervision: each side's worker has a plan with a goal, and a supervision meeting
+    # with their team's line manager (B's made here), with a private note.
+    manager_b = t.make_user(
+        Role.LINE_MANAGER, organisation=org_b, teams=[team_b1], person=t.make_person(org_b, team=team_b1)
+    )
+    for side, person, supervisor in (
+        ("a", person_a1, users[Role.LINE_MANAGER]),
+        ("b", person_b1, manager_b),
+    ):
+        plan = DevelopmentPlan.objects.create(
+            person=person, starts_on=dt.date(2026, 1, 1), review_on=dt.date(2027, 1, 1)
+        )
+        objects[f"goal_{side}"] = PlanGoal.objects.create(
+            plan=plan, text="Learn", offer=objects[f"offer_{side}"]
+        )
+        objects[f"meeting_{side}"] = SupervisionMeeting.objects.create(
+            person=person, supervisor=supervisor, held_on=dt.date(2026, 2, 1), private_note="Between us"
+        )
     # Programmes: each organisation runs one (open), with a cohort in which its support worker has a place.
     for side, org, person, author in (
         ("a", org_a, person_a1, users[Role.SUPPORT_WORKER]),
@@ -309,6 +327,26 @@ PAGES: list[tuple[str, str, set[str]]] = [
         "/learning/organisations/{org.ods_code}/reports/",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    # Development plans and supervision: the worker and their supervisor (a line manager of their team) only;
+    # counts for those who read the organisation's learning figures.
+    (
+        "plan of person in team 1",
+        "/learning/people/{person1.pk}/plan/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER},
+    ),
+    ("plan of person in team 2", "/learning/people/{person2.pk}/plan/", set()),
+    (
+        "supervision of person in team 1",
+        "/learning/people/{person1.pk}/supervision/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER},
+    ),
+    ("record supervision", "/learning/people/{person1.pk}/supervision/new/", {Role.LINE_MANAGER}),
+    ("record supervision in team 2", "/learning/people/{person2.pk}/supervision/new/", set()),
+    (
+        "plans and supervision figures",
+        "/learning/organisations/{org.ods_code}/supervision/",
+        {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -344,6 +382,7 @@ def _format(url: str, world: World, side: str) -> str:
             offer=o["offer_a"],
             session=o["session_a"],
             subject=o["subject_a"],
+            meeting=o["meeting_a"],
         )
     return url.format(
         org=o["org_b"],
@@ -361,6 +400,7 @@ def _format(url: str, world: World, side: str) -> str:
         offer=o["offer_b"],
         session=o["session_b"],
         subject=o["subject_b"],
+        meeting=o["meeting_b"],
     )
 
 
@@ -404,6 +444,9 @@ ROLE_PAGES = [
     ("/learning/offers/", set(ROLES)),
     ("/learning/requests/", {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN}),
     ("/learning/teams/", {Role.LINE_MANAGER, Role.ASSESSOR, Role.EDUCATOR, Role.ORG_ADMIN}),
+    ("/learning/plan/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/learning/plan/dates/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/learning/supervision/", {Role.LINE_MANAGER}),
     ("/programmes/", set(ROLES)),
     ("/programmes/mine/", set(ROLES)),
 ]
@@ -472,6 +515,9 @@ WRITES: list[tuple[str, dict[str, str]]] = [
     ("/pathways/people/{person_b1.pk}/qualifications/new/", {}),
     ("/pathways/apprenticeships/{apprenticeship_b.pk}/", {"hours": "1", "activity": "Reading"}),
     ("/pathways/{pathway_b.pk}/steps/new/", {"title": "Changed", "code": "changed"}),
+    ("/learning/people/{person_b1.pk}/plan/", {"decision": "agree"}),
+    ("/learning/people/{person_b1.pk}/supervision/new/", {"held_on": "2026-01-05"}),
+    ("/learning/organisations/{org_b.ods_code}/supervision/", {"interval_months": "6"}),
 ]
 
 
@@ -560,6 +606,9 @@ API = [
         "/api/learning/organisations/{org.ods_code}/compliance",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    ("/api/learning/people/{person1.pk}/plan", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/api/learning/people/{person1.pk}/supervision", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/api/learning/supervision/{meeting.pk}", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
 ]
 
 
@@ -725,6 +774,8 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/learning/enrolments/{enrolment_b.pk}/complete/"),
     ("GET", "/learning/completions/{completion_b.pk}/evaluate/"),
     ("GET", "/learning/organisations/{org_b.ods_code}/import/1/"),
+    ("GET", "/learning/plan/goals/{goal_b.pk}/"),
+    ("POST", "/learning/plan/goals/{goal_b.pk}/remove/"),
     # Programmes: B's programme, cohort, sessions, places and posts are out of A's reach, whatever the role.
     ("GET", "/programmes/{programme_b.pk}/"),
     ("GET", "/programmes/{programme_b.pk}/edit/"),
@@ -789,6 +840,10 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
     ("GET", "/pathways/new/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/learning/offers/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    # One's own development plan: whoever has a staff record; goals once they have a plan (A's worker has).
+    ("GET", "/learning/plan/goals/new/", {Role.SUPPORT_WORKER}),
+    ("GET", "/learning/plan/goals/{goal_a.pk}/", {Role.SUPPORT_WORKER}),
+    ("POST", "/learning/plan/send/", {Role.SUPPORT_WORKER}),
     # Programmes of A: a published programme is seen by every role of its organisation and alliance; it is run
     # by its organisation's educators; its cohort, community and the places' surveys are for members and leads.
     ("GET", "/programmes/new/", {Role.EDUCATOR, Role.ALLIANCE_ADMIN}),
@@ -901,6 +956,31 @@ def test_api_learning_lists_and_enrol(world: World, role: str) -> None:
     assert own.status_code == (201 if mine else 403), (role, own.content)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_api_plan_and_supervision_writes(world: World, role: str) -> None:
+    """Recording supervision and deciding a plan: B's person answers 404 (audited) to every role of A; A's
+    worker's supervisor (the line manager of team 1) may, everyone else is refused."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+    meeting = {"held_on": "2026-01-05", "private_note": "Ours"}
+    decision = {"agree": False, "reason": "Add a date"}
+    for url, body in (
+        ("/api/learning/people/{}/supervision", meeting),
+        ("/api/learning/people/{}/plan/decision", decision),
+    ):
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+        other = client.post(url.format(o["person_b1"].pk), data=body, content_type="application/json")
+        assert other.status_code == 404, (role, url)
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+        own = client.post(url.format(o["person_a1"].pk), data=body, content_type="application/json")
+        if role == Role.LINE_MANAGER:
+            # The plan in the world was never sent: a decision is refused as a conflict.
+            assert own.status_code == (201 if "supervision" in url else 409), (url, own.content)
+        else:
+            assert own.status_code in REFUSED, (role, url)
+    assert o["meeting_b"].person.supervision_meetings.count() == 1
+
+
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
 # A new page or endpoint fails `test_every_route_is_in_the_matrix` until a table above or below covers it.
 
@@ -1005,12 +1085,18 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("GET", url.format(side="b")) for url, _allowed in PROGRAMME_API}
-    covered |= {_api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")}  # test_programme_api_matrix
+    covered |= {
+        _api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")
+    }  # test_programme_api_matrix
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
     covered |= {
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")
     }  # test_api_learning_lists_and_enrol
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
+    covered |= {  # test_api_plan_and_supervision_writes
+        _api_route_of("POST", "/api/learning/people/1/supervision"),
+        _api_route_of("POST", "/api/learning/people/1/plan/decision"),
+    }
     covered |= {_api_route_of(method, url) for method, url in CREDENTIAL_API}
     return covered
 

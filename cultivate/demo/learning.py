@@ -36,8 +36,9 @@ from cultivate.learning.reference import cstf_subjects
 from cultivate.organisations.models import Alliance, EmploymentSpell, Organisation, TeamSetting
 from cultivate.portfolio.services import add_months
 
-from .alliance import TRUSTS
+from .alliance import TRUSTS, demo_email
 from .competence import _Rows
+from .plans import PlansSummary, plans_demo_delete, plans_demo_load
 
 GAP_TRUST = "RZ9"  # Kelderby Partnership: its induction has no mental health awareness
 AWARENESS = "MH-MC-01"  # Understanding mental health
@@ -419,11 +420,13 @@ class LearningSummary:
     subjects: int
     completions: int
     evaluations: int
+    plans: PlansSummary | None = None
 
     def lines(self) -> list[str]:
         return [
             f"  {self.offers} learning offers, {self.sessions:,} sessions, {self.subjects} mandatory subjects; "
             f"{self.completions:,} completions, {self.evaluations:,} evaluations",
+            *(self.plans.lines() if self.plans else []),
         ]
 
 
@@ -433,6 +436,7 @@ def learning_demo_delete(*, alliance: Alliance | None = None) -> None:
     offers = Offer.objects.filter(
         Q(organisation__in=organisations) | Q(alliance__code__in=_alliance_codes(alliance))
     )
+    plans_demo_delete(organisations)
     Evaluation.objects.filter(completion__person__organisation__in=organisations).delete()
     Completion.objects.filter(Q(person__organisation__in=organisations) | Q(offer__in=offers)).delete()
     Enrolment.objects.filter(session__offer__in=offers).delete()
@@ -517,12 +521,15 @@ def learning_demo_load(*, alliance: Alliance, seed: int, today: dt.date) -> Lear
     sessions = _sessions(offers, rng, today)
     completions, evaluations = _completions(organisations, offers, subjects, rng, today, now)
     _enrolments(organisations, rng, now)
+    workers = {demo_email("support.worker")} | {demo_email(f"support.worker.{t.short}") for t in TRUSTS[1:]}
+    plans = plans_demo_load(organisations=organisations, seed=seed, today=today, worker_emails=workers)
     return LearningSummary(
         offers=len(offers),
         sessions=sessions,
         subjects=len(subjects),
         completions=completions,
         evaluations=evaluations,
+        plans=plans,
     )
 
 

@@ -276,3 +276,9 @@ def organisation_compliance(request: HttpRequest, ods_code: OdsCode) -> dict[str
             for f in figures.subjects
         ],
     }
+
+
+# Development plans and supervision: their own module, on this router.
+from .plans.api import router as plans_router  # noqa: E402
+
+router.add_router("", plans_router)

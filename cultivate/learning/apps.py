@@ -11,5 +11,6 @@ class LearningConfig(AppConfig):
 
         from . import access  # noqa: F401  registers the scopes `Model.objects.for_membership` applies
         from .audit_actions import LearningAction
+        from .plans import access as plan_access  # noqa: F401  and those of plans and supervision
 
         audit_actions.register(self.label, LearningAction)

@@ -1,5 +1,6 @@
 """What the learning app audits: changes to the catalogue and mandatory training, enrolment decisions and
-completions (they stand as portfolio evidence)."""
+completions (they stand as portfolio evidence);
+development plans agreed or returned, supervision recorded, and the supervision interval."""
 
 from __future__ import annotations
 
@@ -15,3 +16,8 @@ class LearningAction(AuditActions):
     ENROLMENT_WITHDRAWN = "learning_enrolment_withdrawn", "Place on a session withdrawn"
     ATTENDANCE_RECORDED = "learning_attendance_recorded", "Attendance recorded"
     COMPLETION_RECORDED = "learning_completion_recorded", "Training completion recorded"
+    # Development plans and supervision (personal: who agreed what with whom).
+    PLAN_AGREED = "learning_plan_agreed", "Development plan agreed"
+    PLAN_CHANGES_ASKED = "learning_plan_changes_asked", "Changes asked for to a development plan"
+    SUPERVISION_RECORDED = "learning_supervision_recorded", "Supervision meeting recorded"
+    SUPERVISION_INTERVAL_CHANGED = "learning_supervision_interval_changed", "Supervision interval changed"

@@ -399,3 +399,10 @@ class TrainingImport(BackgroundJob):
 
     def job_files(self) -> list[Path]:
         return [Path(settings.MEDIA_ROOT) / self.path] if self.path else []
+
+
+# Development plans and supervision live in their own module; imported here so Django registers them.
+from .plans.models import DevelopmentPlan as DevelopmentPlan  # noqa: E402
+from .plans.models import PlanGoal as PlanGoal  # noqa: E402
+from .plans.models import SupervisionMeeting as SupervisionMeeting  # noqa: E402
+from .plans.models import SupervisionPolicy as SupervisionPolicy  # noqa: E402

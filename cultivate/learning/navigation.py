@@ -3,12 +3,24 @@ organisation's mandatory training compliance, subjects and gaps."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from cultivate.accounts.models import Membership
 from cultivate.core.navigation import Link, Menu, Section
 
 from . import access
+from .plans import access as plan_access
+
+
+def _may(membership: Membership | None, action: str, obj: Any = None) -> bool:
+    """The learning rules, and those of development plans and supervision (their own module)."""
+    if action in plan_access.NAMES:
+        return plan_access.may(membership, action, obj)
+    return access.may(membership, action, obj)
+
 
 MENU = Menu(
-    may=access.may,
+    may=_may,
     header=(Link("Learning", "learning:mine", "view_catalogue", order=35),),
     home=(
         Link(
@@ -17,6 +29,13 @@ MENU = Menu(
             "view_own_learning",
             order=15,
             description="What to do next: training you are missing or must renew, and sessions to book.",
+        ),
+        Link(
+            "Supervision",
+            "learning:supervision",
+            "supervise",
+            order=44,
+            description="Development plans waiting for you, and who is overdue for supervision.",
         ),
         Link(
             "Team learning",
@@ -37,7 +56,9 @@ MENU = Menu(
     section=Section(
         root=Link("Learning", "learning:mine", "view_catalogue", order=0),
         links=(
+            Link("My development plan", "learning:plan", "view_own_plan", order=5),
             Link("Catalogue", "learning:catalogue", "view_catalogue", order=10),
+            Link("Supervision", "learning:supervision", "supervise", order=25),
             Link("Requests for places", "learning:requests", "book_places", order=20),
             Link("Team learning", "learning:teams", "list_team_learning", order=30),
             Link(
@@ -53,6 +74,13 @@ MENU = Menu(
                 "learning:reports",
                 "view_learning_figures",
                 order=55,
+                for_organisation=True,
+            ),
+            Link(
+                "Plans and supervision",
+                "learning:supervision_figures",
+                "view_supervision_figures",
+                order=57,
                 for_organisation=True,
             ),
             Link("Subjects", "learning:mandatory", "manage_offers", order=60, for_organisation=True),

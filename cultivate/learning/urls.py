@@ -1,6 +1,7 @@
 from django.urls import URLPattern, path
 
 from . import import_views, views
+from .plans import urls as plan_urls
 
 app_name = "learning"
 urlpatterns: list[URLPattern] = [
@@ -30,4 +31,5 @@ urlpatterns: list[URLPattern] = [
     path("organisations/<str:ods_code>/reports/", views.reports_page, name="reports"),
     path("organisations/<str:ods_code>/import/", import_views.import_start, name="import"),
     path("organisations/<str:ods_code>/import/<int:pk>/", import_views.import_status, name="import_status"),
+    *plan_urls.urlpatterns,
 ]

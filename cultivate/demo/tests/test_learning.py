@@ -85,3 +85,27 @@ def test_places_on_the_coming_sessions(demo: str) -> None:
         session__starts_at__gt=timezone.now(), session__offer__organisation__alliance__code=ALLIANCE_CODE
     )
     assert coming.filter(status="booked").exists() and coming.filter(status="requested").exists()
+
+
+def test_plans_and_supervision_with_some_people_overdue(demo: str) -> None:
+    from cultivate.accounts.models import User
+    from cultivate.demo.alliance import demo_email
+    from cultivate.learning.models import DevelopmentPlan, SupervisionMeeting
+    from cultivate.learning.plans import home, selectors
+    from cultivate.learning.plans.models import PlanStatus
+
+    plans = DevelopmentPlan.objects.filter(person__organisation__alliance__code=ALLIANCE_CODE)
+    statuses = set(plans.values_list("status", flat=True))
+    assert statuses == set(PlanStatus.values)
+    assert SupervisionMeeting.objects.filter(person__organisation__alliance__code=ALLIANCE_CODE).count() > 100
+    assert "supervision meetings" in demo
+    worker = User.objects.get(email=demo_email("support.worker"))
+    assert plans.get(person=worker.person).status == PlanStatus.DRAFT
+    assert "Agree your development plan" in [
+        a.text for a in home.actions(worker.memberships.get(role="support_worker"))
+    ]
+    manager = User.objects.get(email=demo_email("line.manager")).memberships.get(role="line_manager")
+    assert selectors.overdue_people(manager)
+    organisation = Organisation.objects.get(ods_code="RZ7")
+    figures = selectors.organisation_figures(organisation)
+    assert 0 < figures.overdue < figures.people

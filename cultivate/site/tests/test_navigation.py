@@ -47,8 +47,8 @@ HOME = {
     ],
     Role.LINE_MANAGER: [
         "My portfolio", "My learning", "My programme", "Certificates and competence record", "My record",
-        "Team competence", "Who is ready for the next step", "Team learning", "My team", "Programmes",
-        "Workforce insights", "Your account",
+        "Team competence", "Supervision", "Who is ready for the next step", "Team learning", "My team",
+        "Programmes", "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: [
         "Sign-off requests", "Recognise prior assessment", "Team competence", "Team learning", "People I assess",
