@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learning", "0001_initial"),
+        ("learning", "0002_development_plans_and_supervision"),
         ("organisations", "0006_staffimport_job_pipeline"),
     ]
 
