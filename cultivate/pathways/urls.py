@@ -31,6 +31,16 @@ urlpatterns: list[URLPattern] = [
         name="organisation_readiness",
     ),
     path(
+        "organisations/<str:ods_code>/progression/",
+        views.organisation_progression,
+        name="organisation_progression",
+    ),
+    path(
+        "organisations/<str:ods_code>/progression.xlsx",
+        views.organisation_progression_xlsx,
+        name="organisation_progression_xlsx",
+    ),
+    path(
         "organisations/<str:ods_code>/apprenticeships/",
         views.organisation_apprenticeships,
         name="organisation_apprenticeships",

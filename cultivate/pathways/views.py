@@ -19,11 +19,13 @@ from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
 from cultivate.core.forms import add_service_errors
 from cultivate.insights import access as insights_access
-from cultivate.organisations.models import Person
+from cultivate.core.exports import spreadsheet_export
+from cultivate.organisations.models import Organisation, Person
 
-from . import access, forms, guards, presenters, selectors, services
+from . import access, forms, guards, presenters, progression, progression_tables, selectors, services
 from .models import Apprenticeship
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The step the worker's home card and "my pathway" page lead with.
 HEADLINE_STEP = "trainee-nursing-associate"
 
@@ -606,22 +608,66 @@ def apprenticeship_epa(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def organisation_readiness(request: HttpRequest, ods_code: str) -> HttpResponse:
     organisation = guards.organisation_or_deny(request, ods_code, "view_readiness")
-    steps, people, found = selectors.organisation_readiness(organisation, _membership(request))
+    membership = _membership(request)
+    steps, people, found = selectors.organisation_readiness(organisation, membership)
+    context: dict[str, object] = {
+        "page_title": "Who is ready for the next step",
+        "organisation": organisation,
+        "rows": presenters.organisation_rows(steps, people, found),
+        "people": len(people),
+        # Band progression by ethnic group and disability across everyone is the insights app's fairness
+        # dashboard: linked beside readiness for the roles that may read it.
+        "fairness": reverse("insights:organisation", args=[organisation.ods_code, "fairness"])
+        if insights_access.may(membership, "view_organisation_insights", organisation)
+        else "",
+    }
+    if access.may(membership, "view_progression", organisation):
+        context.update(_progression_context(organisation))
+    return render(request, "pathways/organisation_readiness.jinja", context)
+
+
+def _progression_context(organisation: Organisation) -> dict[str, object]:
+    window, people, anything, steps = progression.organisation_progression(organisation)
+    likelihoods = progression_tables.likelihood_rows([anything, *steps])
+    spec, alt = progression_tables.chart(likelihoods)
+    return {
+        "progression_period": progression_tables.period_words(window),
+        "progression_people": people,
+        "progression_headings": progression_tables.COHORT_HEADINGS,
+        "progression_rows": progression_tables.cohort_rows([anything, *steps]),
+        "likelihood_headings": progression_tables.LIKELIHOOD_HEADINGS,
+        "likelihood_rows": progression_tables.likelihood_table(likelihoods),
+        "chart_json": spec,
+        "chart_alt": alt,
+        "approximation": progression_tables.APPROXIMATION,
+    }
+
+
+@login_required
+def organisation_progression(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """Do ready people progress? Aggregates only, suppressed for every reader."""
+    organisation = guards.organisation_or_deny(request, ods_code, "view_progression")
     return render(
         request,
-        "pathways/organisation_readiness.jinja",
+        "pathways/organisation_progression.jinja",
         {
-            "page_title": "Who is ready for the next step",
+            "page_title": "Do ready people progress?",
             "organisation": organisation,
-            "rows": presenters.organisation_rows(steps, people, found),
-            "people": len(people),
-            # Progression by ethnic group and disability is the insights app's fairness dashboard: linked
-            # beside readiness for the roles that may read it.
-            "fairness": reverse("insights:organisation", args=[organisation.ods_code, "fairness"])
-            if insights_access.may(_membership(request), "view_organisation_insights", organisation)
-            else "",
+            **_progression_context(organisation),
         },
     )
+
+
+@spreadsheet_export
+@login_required
+def organisation_progression_xlsx(request: HttpRequest, ods_code: str) -> HttpResponse:
+    organisation = guards.organisation_or_deny(request, ods_code, "view_progression")
+    window, people, anything, steps = progression.organisation_progression(organisation)
+    body = progression_tables.workbook(organisation.name, window, people, [anything, *steps])
+    response = HttpResponse(body, content_type=XLSX)
+    filename = f"ready-people-progression-{organisation.ods_code}-{window.end.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
