@@ -200,6 +200,16 @@ PAGES: list[tuple[str, str, set[str]]] = [
         "/pathways/organisations/{org.ods_code}/apprenticeships/",
         {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    (
+        "ready people's progression",
+        "/pathways/organisations/{org.ods_code}/progression/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "ready people's progression download",
+        "/pathways/organisations/{org.ods_code}/progression.xlsx",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
     ("staff list", "/organisations/{org.ods_code}/staff/", {Role.ORG_ADMIN}),
     (
         "organisation",
@@ -1005,7 +1015,9 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("GET", url.format(side="b")) for url, _allowed in PROGRAMME_API}
-    covered |= {_api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")}  # test_programme_api_matrix
+    covered |= {
+        _api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")
+    }  # test_programme_api_matrix
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
     covered |= {
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")

@@ -112,7 +112,9 @@ def _active(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
     return start <= day and (end is None or end >= day)
 
 
-def _main(spells: list[tuple[dt.date, dt.date | None, str, Decimal, str]], day: dt.date) -> tuple[int, str] | None:
+def _main(
+    spells: list[tuple[dt.date, dt.date | None, str, Decimal, str]], day: dt.date
+) -> tuple[int, str] | None:
     """(band rank, role) of the main spell active on `day` (highest band, largest FTE, role name); None when the
     person is not in post. The band is the highest among the active spells (the main one's, by this order)."""
     active = [s for s in spells if _active(s[0], s[1], day)]
@@ -133,8 +135,8 @@ def moves(person_ids: Sequence[int], window: Window) -> dict[int, Move]:
             .order_by()
             .values_list("person_id", "start_date", "end_date", "afc_band", "fte", "job_role")
         )
-        for person_id, *spell in rows:
-            found.setdefault(person_id, []).append((spell[0], spell[1], spell[2], spell[3], spell[4]))
+        for person_id, began, ended, band, fte, role in rows:
+            found.setdefault(person_id, []).append((began, ended, band, fte, role))
     out: dict[int, Move] = {}
     for person_id in person_ids:
         spells = found.get(person_id, [])

@@ -47,7 +47,11 @@ def cohort_cells(cohort: Cohort) -> list[Cell]:
     people = Cell(count(cohort.people), True)
     if _small(cohort.progressed) or _small(cohort.people - cohort.progressed):
         return [people, Cell(SUPPRESSED, True, True), Cell(SUPPRESSED, True, True)]
-    return [people, Cell(count(cohort.progressed), True), Cell(_percent(cohort.progressed, cohort.people), True)]
+    return [
+        people,
+        Cell(count(cohort.progressed), True),
+        Cell(_percent(cohort.progressed, cohort.people), True),
+    ]
 
 
 COHORT_HEADINGS = (

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
-from cultivate.accounts.models import Membership
+from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.audit import AuditContext, audit
 from cultivate.organisations.models import Alliance, Organisation, Person
 
@@ -555,6 +557,7 @@ def apprenticeship_create(
             planned_end_date=planned_end_date,
             contracted_hours=contracted_hours,
             days_per_week=days_per_week,
+            educator=membership.user if membership is not None and membership.role == Role.EDUCATOR else None,
         )
         apprenticeship.full_clean()
         apprenticeship.save()
@@ -666,3 +669,108 @@ def apprenticeship_epa_record(
             outcome=outcome,
         )
     return apprenticeship
+
+
+# --- Off-the-job shortfall notices -------------------------------------------------------------------------
+
+
+@dataclass
+class ShortfallReport:
+    behind: int = 0  # apprenticeships behind today
+    fell_behind: int = 0  # of them, newly behind since the last run (their people were told)
+    caught_up: int = 0
+    notifications: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "behind": self.behind,
+            "fell_behind": self.fell_behind,
+            "caught_up": self.caught_up,
+            "notifications": self.notifications,
+        }
+
+
+def _educators_of(organisation_ids: set[int]) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.current()
+        .filter(role=Role.EDUCATOR, organisation_id__in=organisation_ids, user__is_active=True)
+        .select_related("user")
+    ):
+        if membership.organisation_id is not None:
+            found.setdefault(membership.organisation_id, []).append(membership.user)
+    return found
+
+
+def shortfall_notices_send(*, on: dt.date | None = None) -> ShortfallReport:
+    """Tell the apprentice, their line manager and their educator when an apprenticeship in training (no
+    gateway, no outcome) falls behind on off-the-job hours (`off_the_job.Progress.behind`): once when it falls
+    behind, again only after it has caught up and fallen behind anew. Safe to run as often as you like: the day
+    it fell behind is recorded on the apprenticeship (`behind_since`)."""
+    from cultivate.core.notify import Subject, notify
+    from cultivate.portfolio.selectors import line_manager_users
+    from cultivate.portfolio.services import user_of
+
+    from . import selectors
+
+    on = on or timezone.localdate()
+    report = ShortfallReport()
+    ongoing = list(
+        Apprenticeship.objects.filter(
+            gateway_on__isnull=True, outcome="", start_date__lte=on, planned_end_date__gte=on
+        )
+        .select_related("standard", "person", "educator")
+        .order_by("pk")
+    )
+    progress = selectors.progress_of(ongoing, on=on)
+    newly = [a for a in ongoing if progress[a.pk].behind and a.behind_since is None]
+    recovered = [a.pk for a in ongoing if not progress[a.pk].behind and a.behind_since is not None]
+    report.behind = sum(1 for a in ongoing if progress[a.pk].behind)
+    managers = line_manager_users([a.person_id for a in newly], on) if newly else {}
+    educators = _educators_of({a.person.organisation_id for a in newly if a.educator is None})
+    with transaction.atomic():
+        if recovered:
+            report.caught_up = Apprenticeship.objects.filter(pk__in=recovered).update(behind_since=None)
+        for apprenticeship in newly:
+            Apprenticeship.objects.filter(pk=apprenticeship.pk).update(behind_since=on)
+            report.fell_behind += 1
+            found = progress[apprenticeship.pk]
+            shortfall = f"{found.shortfall.normalize():f}"
+            weekly = f"{found.weekly_to_catch_up.normalize():f}"
+            url = reverse("pathways:apprenticeship", args=[apprenticeship.pk])
+            name = apprenticeship.person.display_name
+            told: set[int] = set()
+            apprentice = user_of(apprenticeship.person)
+            if apprentice is not None:
+                notify(
+                    user=apprentice,
+                    title=f"You are {shortfall} off-the-job hours behind",
+                    body=f"About {weekly} hours a week from now would catch up by the planned end of your "
+                    f"{apprenticeship.standard.title} apprenticeship. Log your hours, or talk to your "
+                    "educator and your manager about protected time.",
+                    url=url,
+                    subject=Subject.of(apprenticeship),
+                )
+                told.add(apprentice.pk)
+            others = [
+                *managers.get(apprenticeship.person_id, []),
+                *(
+                    [apprenticeship.educator]
+                    if apprenticeship.educator is not None
+                    else educators.get(apprenticeship.person.organisation_id, [])
+                ),
+            ]
+            for user in others:
+                if user.pk in told or not user.is_active:
+                    continue
+                notify(
+                    user=user,
+                    title=f"{name} is {shortfall} off-the-job hours behind",
+                    body=f"{name}'s {apprenticeship.standard.title} apprenticeship needs about {weekly} "
+                    "hours a week from now to catch up by the planned end.",
+                    url=url,
+                    subject=Subject.of(apprenticeship),
+                )
+                told.add(user.pk)
+            report.notifications += len(told)
+    return report

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
+from cultivate.core.exports import spreadsheet_export
 from cultivate.core.forms import add_service_errors
 from cultivate.insights import access as insights_access
-from cultivate.core.exports import spreadsheet_export
 from cultivate.organisations.models import Organisation, Person
 
 from . import access, forms, guards, presenters, progression, progression_tables, selectors, services

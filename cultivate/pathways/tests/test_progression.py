@@ -23,7 +23,9 @@ START = dt.date(2025, 12, 6)
 
 def _move(person, *, band="4", role="Nursing associate", on=dt.date(2026, 6, 1)):
     """The person's band 3 post ends and a new one starts."""
-    EmploymentSpell.objects.filter(person=person, end_date__isnull=True).update(end_date=on - dt.timedelta(days=1))
+    EmploymentSpell.objects.filter(person=person, end_date__isnull=True).update(
+        end_date=on - dt.timedelta(days=1)
+    )
     spell = t.make_spell(person, band=band, start=on)
     spell.job_role = role
     spell.save()
@@ -35,7 +37,9 @@ def trust():
     post since 2024 (band 3 support workers), half of each with the certificate since 2024, and 12 disabled."""
     org = t.make_organisation("RAA")
     pathway = pt.make_pathway("Local route", owner_organisation=org)
-    step = Step.objects.create(pathway=pathway, code="senior-hca", title="Senior healthcare assistant", band="4")
+    step = Step.objects.create(
+        pathway=pathway, code="senior-hca", title="Senior healthcare assistant", band="4"
+    )
     StepRequirement.objects.create(
         step=step,
         kind=RequirementKind.QUALIFICATION,
@@ -45,9 +49,7 @@ def trust():
     team = t.make_team(org)
     people = []
     for i in range(24):
-        person = t.make_person(
-            org, ethnic_category="A" if i < 12 else "H", disability="Y" if i % 2 else "N"
-        )
+        person = t.make_person(org, ethnic_category="A" if i < 12 else "H", disability="Y" if i % 2 else "N")
         spell = t.make_spell(person, team=team, band="3", start=dt.date(2024, 1, 1))
         spell.job_role = "Healthcare assistant"
         spell.save()
@@ -108,14 +110,19 @@ def test_relative_likelihood_of_ready_people_progressing_uses_the_insights_inter
     value, low, high = katz_interval(5, 6, 1, 6)
     assert ethnicity["value"] == pytest.approx(value) and ethnicity["ci_low"] == pytest.approx(low)
     assert ethnicity["ci_high"] == pytest.approx(high)
-    assert ethnicity["groups"][0] == {"name": "White", "numerator": 5, "denominator": 6, "rate": pytest.approx(5 / 6)}
+    assert ethnicity["groups"][0] == {
+        "name": "White",
+        "numerator": 5,
+        "denominator": 6,
+        "rate": pytest.approx(5 / 6),
+    }
     assert by["disability"]["comparison"] == "disability"
 
 
 def test_small_numbers_are_hidden_with_their_counterparts(trust):
     for person in trust["people"][:5]:
         _move(person)
-    _, _, anything, steps = progression.organisation_progression(trust["org"], on=TODAY)
+    _, _, _anything, steps = progression.organisation_progression(trust["org"], on=TODAY)
     rows = progression_tables.likelihood_rows(steps)
     ethnicity = next(r for r in rows if r["comparison"] == "Ethnic group")
     # White: 5 of 6 progressed (the complement, 1, is small); BME: 0 of 6. The White figure is hidden, and so
@@ -160,12 +167,14 @@ def test_an_analyst_sees_the_page_with_figures_only_and_downloads_it(trust):
 def test_the_readiness_page_shows_progression_to_educators_not_line_managers(trust):
     educator = t.make_user(Role.EDUCATOR, organisation=trust["org"])
     manager = t.make_user(Role.LINE_MANAGER, organisation=trust["org"], teams=[trust["team"]])
-    assert "Did people who were ready progress?" in _client(educator).get(
-        "/pathways/organisations/RAA/readiness/"
-    ).content.decode()
-    assert "Did people who were ready progress?" not in _client(manager).get(
-        "/pathways/organisations/RAA/readiness/"
-    ).content.decode()
+    assert (
+        "Did people who were ready progress?"
+        in _client(educator).get("/pathways/organisations/RAA/readiness/").content.decode()
+    )
+    assert (
+        "Did people who were ready progress?"
+        not in _client(manager).get("/pathways/organisations/RAA/readiness/").content.decode()
+    )
     assert _client(manager).get("/pathways/organisations/RAA/progression/").status_code == 403
 
 
