@@ -235,6 +235,8 @@ RULES.add("create_pathway", can_create_pathway)
 RULES.add("edit_pathway", can_edit_pathway)
 RULES.add("view_record", can_view_record)
 RULES.add("record_qualification", can_record_qualification)
+# Change a qualification still waiting for confirmation (the service refuses a confirmed one: supersede it).
+RULES.add("edit_qualification", can_record_qualification)
 RULES.add("confirm_qualification", can_confirm_qualification)
 # The queue of qualifications waiting for confirmation: the organisation's admins.
 RULES.add("confirm_qualifications", org_access.is_org_admin_of)

@@ -262,17 +262,7 @@ def requirement_add(
     training: str = "",
 ) -> StepRequirement:
     _require(membership, "edit_pathway", step.pathway)
-    if kind == RequirementKind.QUALIFICATION and not qualifications:
-        raise ValidationError(
-            {"qualifications": "Select at least one qualification that meets this requirement"}
-        )
-    unknown = set(qualifications) - set(QualificationKind.values)
-    if unknown:
-        raise ValidationError({"qualifications": "Select qualifications from the list"})
-    if kind == RequirementKind.EXPERIENCE and not months:
-        raise ValidationError({"months": "Enter how many months of experience the step needs"})
-    if kind == RequirementKind.BAND and not band:
-        raise ValidationError({"band": "Select the band the step needs"})
+    _requirement_check(kind, qualifications, months, band)
     with transaction.atomic():
         requirement = StepRequirement(
             step=step,
@@ -293,6 +283,59 @@ def requirement_add(
             organisation=step.pathway.owner_organisation,
             change="requirement added",
             step=step.code,
+            kind=kind,
+        )
+    return requirement
+
+
+def _requirement_check(kind: str, qualifications: Sequence[str], months: int | None, band: str) -> None:
+    if kind == RequirementKind.QUALIFICATION and not qualifications:
+        raise ValidationError(
+            {"qualifications": "Select at least one qualification that meets this requirement"}
+        )
+    unknown = set(qualifications) - set(QualificationKind.values)
+    if unknown:
+        raise ValidationError({"qualifications": "Select qualifications from the list"})
+    if kind == RequirementKind.EXPERIENCE and not months:
+        raise ValidationError({"months": "Enter how many months of experience the step needs"})
+    if kind == RequirementKind.BAND and not band:
+        raise ValidationError({"band": "Select the band the step needs"})
+
+
+def requirement_update(
+    *,
+    ctx: AuditContext,
+    membership: Membership | None,
+    requirement: StepRequirement,
+    kind: str,
+    evidenced_by: str,
+    qualifications: Sequence[str] = (),
+    months: int | None = None,
+    band: str = "",
+    training: str = "",
+) -> StepRequirement:
+    """Change an entry requirement of a step of a pathway the role may edit. What the new kind does not use is
+    cleared, so a requirement never carries another kind's figures."""
+    step = requirement.step
+    _require(membership, "edit_pathway", step.pathway)
+    _requirement_check(kind, qualifications, months, band)
+    with transaction.atomic():
+        requirement.kind = kind
+        requirement.qualifications = list(qualifications) if kind == RequirementKind.QUALIFICATION else []
+        requirement.months = months if kind == RequirementKind.EXPERIENCE else None
+        requirement.band = band if kind in (RequirementKind.EXPERIENCE, RequirementKind.BAND) else ""
+        requirement.training = training.strip() if kind == RequirementKind.MANDATORY_TRAINING else ""
+        requirement.evidenced_by = evidenced_by.strip()
+        requirement.full_clean()
+        requirement.save()
+        audit(
+            PathwaysAction.PATHWAY_CHANGED,
+            ctx=ctx,
+            obj=step.pathway,
+            organisation=step.pathway.owner_organisation,
+            change="requirement changed",
+            step=step.code,
+            requirement=requirement.pk,
             kind=kind,
         )
     return requirement
@@ -360,16 +403,23 @@ def qualification_update(
     evidence: str,
     title: str = "",
     awarding_body: str = "",
+    kind: str = "",
 ) -> Qualification:
     """Correct a qualification not yet confirmed; a confirmed one is superseded instead, never edited."""
-    _require(membership, "record_qualification", qualification.person)
-    if qualification.status != QualificationStatus.RECORDED:
+    _require(membership, "edit_qualification", qualification.person)
+    if qualification.status == QualificationStatus.CONFIRMED:
         raise ValidationError(
-            "A confirmed qualification cannot be changed: record a new one that supersedes it."
+            "A confirmed qualification cannot be changed: record a correction that supersedes it."
         )
+    if qualification.status != QualificationStatus.RECORDED:
+        raise ValidationError("This record has been replaced by a correction: change that one instead.")
+    kind = kind or qualification.kind
     if awarded_on > timezone.localdate():
         raise ValidationError({"awarded_on": "The date awarded must be today or in the past"})
+    if kind == QualificationKind.OTHER and not title.strip():
+        raise ValidationError({"title": "Enter the name of the qualification"})
     with transaction.atomic():
+        qualification.kind = kind
         qualification.awarded_on = awarded_on
         qualification.evidence = evidence.strip()
         qualification.title = title.strip()

@@ -23,7 +23,7 @@ from cultivate.insights import access as insights_access
 from cultivate.organisations.models import Organisation, Person
 
 from . import access, forms, guards, presenters, progression, progression_tables, selectors, services
-from .models import Apprenticeship
+from .models import Apprenticeship, QualificationStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The step the worker's home card and "my pathway" page lead with.
@@ -252,6 +252,52 @@ def requirement_new(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse
     )
 
 
+@login_required
+def requirement_edit(request: HttpRequest, pk: int, step_pk: int, requirement_pk: int) -> HttpResponseBase:
+    """Change an entry requirement of a step of a pathway the role may edit."""
+    pathway = guards.pathway_or_deny(request, pk, "edit_pathway")
+    step = guards.step_or_deny(request, pathway, step_pk)
+    requirement = guards.requirement_or_404(request, step, requirement_pk)
+    form = forms.RequirementForm(
+        request.POST or None,
+        initial={
+            "kind": requirement.kind,
+            "qualifications": requirement.qualifications,
+            "months": requirement.months,
+            "band": requirement.band,
+            "training": requirement.training,
+            "evidenced_by": requirement.evidenced_by,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.requirement_update(
+                ctx=AuditContext.from_request(request),
+                membership=_membership(request),
+                requirement=requirement,
+                kind=data["kind"],
+                evidenced_by=data["evidenced_by"],
+                qualifications=data["qualifications"],
+                months=data["months"],
+                band=data["band"],
+                training=data["training"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Requirement saved.")
+            return redirect("pathways:pathway", pk=pathway.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Change a requirement of {step.title}",
+        caption=pathway.title,
+        button="Save requirement",
+        back=reverse("pathways:pathway", args=[pathway.pk]),
+    )
+
+
 def public_routes(request: HttpRequest, ods_code: str) -> HttpResponse:
     """Open to anyone, signed in or not: the organisation's progression routes, nothing personal."""
     organisation = guards.public_organisation_or_404(request, ods_code)
@@ -381,6 +427,53 @@ def qualification_new(request: HttpRequest, pk: int) -> HttpResponseBase:
         caption=person.display_name,
         button="Record qualification",
         back=_record_url(request, person),
+    )
+
+
+@login_required
+def qualification_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Change a qualification still waiting for confirmation. A confirmed one is never changed: the page sends
+    the user to record a correction that supersedes it."""
+    qualification = guards.qualification_or_deny(request, pk, "edit_qualification")
+    if qualification.status == QualificationStatus.CONFIRMED:
+        messages.error(
+            request, "A confirmed qualification cannot be changed: record a correction that supersedes it."
+        )
+        return redirect("pathways:qualification_supersede", pk=qualification.pk)
+    if qualification.status != QualificationStatus.RECORDED:
+        messages.error(request, "This record has been replaced by a correction: change that one instead.")
+        return redirect(_record_url(request, qualification.person))
+    form = forms.QualificationForm(
+        request.POST or None,
+        initial={
+            "kind": qualification.kind,
+            "title": qualification.title,
+            "awarding_body": qualification.awarding_body,
+            "awarded_on": qualification.awarded_on,
+            "evidence": qualification.evidence,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qualification_update(
+                ctx=AuditContext.from_request(request),
+                membership=_membership(request),
+                qualification=qualification,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Qualification saved. An admin will check the evidence and confirm it.")
+            return redirect(_record_url(request, qualification.person))
+    return _form_page(
+        request,
+        form,
+        title=f"Change {qualification.label}",
+        caption=qualification.person.display_name,
+        button="Save qualification",
+        back=_record_url(request, qualification.person),
+        intro="You can change a qualification until an admin confirms it.",
     )
 
 
