@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny
-from cultivate.core.audit import AuditContext
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
 from cultivate.core.exports import spreadsheet_export
 from cultivate.core.forms import add_service_errors
 from cultivate.insights import access as insights_access
@@ -757,6 +758,14 @@ def organisation_progression_xlsx(request: HttpRequest, ods_code: str) -> HttpRe
     organisation = guards.organisation_or_deny(request, ods_code, "view_progression")
     window, people, anything, steps = progression.organisation_progression(organisation)
     body = progression_tables.workbook(organisation.name, window, people, [anything, *steps])
+    audit(
+        CoreAction.EXPORT,
+        ctx=AuditContext.from_request(request),
+        obj=organisation,
+        organisation=organisation,
+        what="career pathways: do ready people progress",
+        format="xlsx",
+    )
     response = HttpResponse(body, content_type=XLSX)
     filename = f"ready-people-progression-{organisation.ods_code}-{window.end.isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

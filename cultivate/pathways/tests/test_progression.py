@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
+from cultivate.core.models import AuditEvent
 from cultivate.insights.analyses import katz_interval
 from cultivate.organisations.models import EmploymentSpell
 from cultivate.pathways import progression, progression_tables
@@ -158,6 +159,7 @@ def test_an_analyst_sees_the_page_with_figures_only_and_downloads_it(trust):
     assert trust["people"][0].family_name not in page
     download = _client(analyst).get("/pathways/organisations/RAA/progression.xlsx")
     assert download.status_code == 200
+    assert AuditEvent.objects.filter(action="export", organisation=trust["org"]).exists()
     book = load_workbook(io.BytesIO(download.content))
     assert book.sheetnames == ["Ready people", "Relative likelihoods", "About"]
     rows = list(book["Ready people"].iter_rows(values_only=True))
