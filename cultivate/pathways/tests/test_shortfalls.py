@@ -43,6 +43,19 @@ def scene():
     }
 
 
+def _catch_up(apprenticeship):
+    """300 hours: 40 study days of 7.5 hours up to the day."""
+    OffTheJobEntry.objects.bulk_create(
+        OffTheJobEntry(
+            apprenticeship=apprenticeship,
+            on=DAY - dt.timedelta(days=n),
+            hours=Decimal("7.5"),
+            activity="Study",
+        )
+        for n in range(40)
+    )
+
+
 def _told(user):
     return list(Notification.objects.filter(user=user).values_list("title", flat=True))
 
@@ -65,9 +78,7 @@ def test_falling_behind_tells_the_apprentice_manager_and_educator_once(scene):
 
 def test_catching_up_then_falling_behind_again_tells_them_again(scene):
     services.shortfall_notices_send(on=DAY)
-    OffTheJobEntry.objects.create(
-        apprenticeship=scene["apprenticeship"], on=DAY, hours=Decimal(300), activity="Study"
-    )
+    _catch_up(scene["apprenticeship"])
     assert services.shortfall_notices_send(on=DAY).caught_up == 1
     scene["apprenticeship"].refresh_from_db()
     assert scene["apprenticeship"].behind_since is None
@@ -121,9 +132,7 @@ def test_homes_show_hours_behind_to_the_apprentice_manager_and_educator(scene):
     assert "Your off-the-job hours are" in _home(scene["worker"])
     assert "1 apprentice is behind on off-the-job hours" in _home(scene["manager"])
     assert "1 apprentice is behind on off-the-job hours" in _home(scene["educator"])
-    OffTheJobEntry.objects.create(
-        apprenticeship=scene["apprenticeship"], on=dt.date(2026, 12, 1), hours=Decimal(300), activity="Study"
-    )
+    _catch_up(scene["apprenticeship"])
     assert "off-the-job hours" not in _home(scene["worker"])
     assert "behind on off-the-job hours" not in _home(scene["educator"])
 
