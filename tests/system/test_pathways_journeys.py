@@ -257,6 +257,6 @@ def test_an_analyst_sees_whether_ready_people_progressed(page: Page, journey: Jo
 
     # And the download is a spreadsheet
     with page.expect_download() as download:
-        page.get_by_role("link", name="Excel (XLSX) of ready people and progression").click()
+        page.get_by_role("link", name="Download both tables as a spreadsheet (Excel, XLSX)").click()
     assert download.value.suggested_filename.startswith("ready-people-progression-RAA-")
     journey.finish()
