@@ -13,6 +13,8 @@ and waiting), functional skills results, managers' support and sign-offs. It the
     bench readiness_org_queries      queries for that
     (each timing has a `_cpu` twin: the process's CPU time, which a busy shared machine inflates less)
     bench readiness_org_people       people in post; readiness_steps: steps evaluated per person
+    bench progression_org_s          do ready people progress: readiness of everyone in post a year ago as of
+                                     then, and their band and role moves since (one run; `_cpu`, `_queries`)
 
 Run with `python -m benchmarks --only pathways`."""
 
@@ -182,6 +184,13 @@ def _measure() -> dict[str, Any]:
         org_cpu.append(time.process_time() - cpu)
     with CaptureQueriesContext(connection) as captured:
         selectors.organisation_readiness(organisation, None)
+    org_queries = len(captured.captured_queries)
+    from cultivate.pathways import progression
+
+    started, cpu = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as captured:
+        progression.organisation_progression(organisation)
+    progression_s, progression_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {
         "readiness_worker_ms": round(statistics.median(timings), 1),
         "readiness_worker_cpu_ms": round(statistics.median(cpu_timings), 1),
@@ -189,9 +198,12 @@ def _measure() -> dict[str, Any]:
         "readiness_steps": steps,
         "readiness_org_s": round(statistics.median(org_timings), 2),
         "readiness_org_cpu_s": round(statistics.median(org_cpu), 2),
-        "readiness_org_queries": len(captured.captured_queries),
+        "readiness_org_queries": org_queries,
         "readiness_org_people": len(people),
         "readiness_org_steps": len(org_steps),
+        "progression_org_s": round(progression_s, 2),
+        "progression_org_cpu_s": round(progression_cpu, 2),
+        "progression_org_queries": len(captured.captured_queries),
     }
 
 

@@ -12,6 +12,7 @@ cultivate frameworks import-case FILE | export-case ID --out FILE
 cultivate insights import PATH --store DIR | measures ...
 cultivate credentials export --out DIR
 cultivate portfolio_reminders
+cultivate pathways reference | import-skills ODS FILE | shortfalls [--date D]
 cultivate notifications_digest
 cultivate <any other Django management command>
 """

@@ -23,7 +23,7 @@ from cultivate.core.models import AuditEvent, Notification
 from cultivate.learning import testing as learning
 from cultivate.learning.models import DevelopmentPlan, EnrolmentStatus, PlanGoal, SupervisionMeeting
 from cultivate.pathways import testing as pathways_testing
-from cultivate.pathways.models import Step
+from cultivate.pathways.models import Step, StepRequirement
 from cultivate.portfolio.models import SignOffRequest
 from cultivate.portfolio.tests.delegation_factories import make_protocol
 from cultivate.portfolio.tests.portfolio_factories import (
@@ -122,6 +122,12 @@ def world() -> World:
             person, "care_certificate", confirmed=side == "a"
         )
         objects[f"apprenticeship_{side}"] = pathways_testing.make_apprenticeship(person)
+        objects[f"waiting_qualification_{side}"] = pathways_testing.make_qualification(
+            person, "diploma_l3", confirmed=False
+        )
+        objects[f"requirement_{side}"] = StepRequirement.objects.create(
+            step=objects[f"step_{side}"], kind="band", band="3", evidenced_by="Staff record"
+        )
     # Learning: an offer with a session and a mandatory subject on each side; B's enrolment and completion.
     for side, org in (("a", org_a), ("b", org_b)):
         offer = learning.make_offer(org, develops=[objects[f"competence_{side}"]])
@@ -200,6 +206,16 @@ PAGES: list[tuple[str, str, set[str]]] = [
         {Role.ORG_ADMIN, Role.EDUCATOR, Role.SUPPORT_WORKER},
     ),
     ("skills result new", "/pathways/people/{person1.pk}/skills/new/", {Role.EDUCATOR}),
+    (
+        "qualification edit",
+        "/pathways/qualifications/{waiting_qualification.pk}/edit/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.SUPPORT_WORKER},
+    ),
+    (
+        "requirement edit",
+        "/pathways/{pathway.pk}/steps/{step.pk}/requirements/{requirement.pk}/edit/",
+        PATHWAY_EDITORS,
+    ),
     ("apprenticeship new", "/pathways/people/{person1.pk}/apprenticeships/new/", PATHWAY_EDITORS),
     (
         "qualification supersede",
@@ -216,6 +232,16 @@ PAGES: list[tuple[str, str, set[str]]] = [
     (
         "apprenticeship outcomes",
         "/pathways/organisations/{org.ods_code}/apprenticeships/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "ready people's progression",
+        "/pathways/organisations/{org.ods_code}/progression/",
+        {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "ready people's progression download",
+        "/pathways/organisations/{org.ods_code}/progression.xlsx",
         {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
     ("staff list", "/organisations/{org.ods_code}/staff/", {Role.ORG_ADMIN}),
@@ -378,6 +404,8 @@ def _format(url: str, world: World, side: str) -> str:
             pathway=o["pathway_a"],
             step=o["step_a"],
             qualification=o["qualification_a"],
+            waiting_qualification=o["waiting_qualification_a"],
+            requirement=o["requirement_a"],
             apprenticeship=o["apprenticeship_a"],
             offer=o["offer_a"],
             session=o["session_a"],
@@ -396,6 +424,8 @@ def _format(url: str, world: World, side: str) -> str:
         pathway=o["pathway_b"],
         step=o["step_b"],
         qualification=o["qualification_b"],
+        waiting_qualification=o["waiting_qualification_b"],
+        requirement=o["requirement_b"],
         apprenticeship=o["apprenticeship_b"],
         offer=o["offer_b"],
         session=o["session_b"],
@@ -513,6 +543,11 @@ WRITES: list[tuple[str, dict[str, str]]] = [
     ("/pathways/qualifications/{qualification_b.pk}/confirm/", {}),
     ("/pathways/people/{person_b1.pk}/support/", {"step": "{step_b.pk}"}),
     ("/pathways/people/{person_b1.pk}/qualifications/new/", {}),
+    ("/pathways/qualifications/{waiting_qualification_b.pk}/edit/", {"evidence": "Changed"}),
+    (
+        "/pathways/{pathway_b.pk}/steps/{step_b.pk}/requirements/{requirement_b.pk}/edit/",
+        {"kind": "band", "band": "4", "evidenced_by": "Changed"},
+    ),
     ("/pathways/apprenticeships/{apprenticeship_b.pk}/", {"hours": "1", "activity": "Reading"}),
     ("/pathways/{pathway_b.pk}/steps/new/", {"title": "Changed", "code": "changed"}),
     ("/learning/people/{person_b1.pk}/plan/", {"decision": "agree"}),

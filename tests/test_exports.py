@@ -247,7 +247,7 @@ def training_import_problems(tmp_path: Path) -> None:
     client = _signed_in(t.make_user(Role.EDUCATOR, organisation=org))
     body = (
         "person_id,course_code,course_title,completed_on,mandatory,hours,cost_gbp\n"
-        f"nobody,FS1,Functional skills,\"{HOSTILE_TEAM.replace(chr(34), chr(34) * 2)}\",Y,,\n"
+        f'nobody,FS1,Functional skills,"{HOSTILE_TEAM.replace(chr(34), chr(34) * 2)}",Y,,\n'
     ).encode()
     upload = SimpleUploadedFile("training.csv", body, content_type="text/csv")
     client.post("/learning/organisations/RX1/import/", {"file": upload})
@@ -276,7 +276,21 @@ def audit_log(tmp_path: Path) -> None:
         assert_escaped(client.get(f"/audit/export.{file_format}"), file_format, HOSTILE_GIVEN)
 
 
+def ready_people_progression(tmp_path: Path) -> None:
+    """A step of the organisation's own pathway with a hostile title: the workbook's step cells."""
+    from cultivate.pathways import testing as pathways_testing
+    from cultivate.pathways.models import Step
+
+    org = t.make_organisation("RX1")
+    pathway = pathways_testing.make_pathway("Local route", owner_organisation=org)
+    Step.objects.create(pathway=pathway, code="hostile", title=HOSTILE_TEAM, band="4")
+    client = _signed_in(t.make_user(Role.ANALYST, organisation=org))
+    response = client.get("/pathways/organisations/RX1/progression.xlsx")
+    assert_escaped(response, "xlsx", HOSTILE_TEAM)
+
+
 CASES: dict[str, Callable[[Path], None]] = {
+    "pathways:organisation_progression_xlsx": ready_people_progression,
     "learning:gaps_xlsx": learning_gaps,
     "learning:import_status": training_import_problems,
     "site:audit_export": audit_log,

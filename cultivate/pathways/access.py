@@ -235,6 +235,8 @@ RULES.add("create_pathway", can_create_pathway)
 RULES.add("edit_pathway", can_edit_pathway)
 RULES.add("view_record", can_view_record)
 RULES.add("record_qualification", can_record_qualification)
+# Change a qualification still waiting for confirmation (the service refuses a confirmed one: supersede it).
+RULES.add("edit_qualification", can_record_qualification)
 RULES.add("confirm_qualification", can_confirm_qualification)
 # The queue of qualifications waiting for confirmation: the organisation's admins.
 RULES.add("confirm_qualifications", org_access.is_org_admin_of)
@@ -245,6 +247,9 @@ RULES.add("log_off_the_job", can_log_off_the_job)
 RULES.add("view_readiness", can_view_readiness)
 RULES.add("work_on_readiness", works_on_readiness)
 RULES.add("view_outcomes", can_view_outcomes)
+# Do ready people progress (by ethnic group and disability)? Aggregates, suppressed for every reader: the same
+# people as apprenticeship outcomes (not line managers, whose teams are too small to compare).
+RULES.add("view_progression", can_view_outcomes)
 # The home card "What is left for me": a support worker with a staff record (the page itself is anyone's).
 RULES.add("view_own_pathway", is_worker_with_record)
 

@@ -11,7 +11,7 @@ from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Organisation, Person
 
 from . import access, selectors
-from .models import Apprenticeship, Pathway, Qualification, Step
+from .models import Apprenticeship, Pathway, Qualification, Step, StepRequirement
 
 
 def pathway_or_deny(request: HttpRequest, pk: int, action: str = "") -> Pathway:
@@ -22,6 +22,10 @@ def pathway_or_deny(request: HttpRequest, pk: int, action: str = "") -> Pathway:
 
 def step_or_deny(request: HttpRequest, pathway: Pathway, pk: int) -> Step:
     return object_or_deny(request, selectors.steps_of(pathway), {"pk": pk}, what="step", within=pathway)
+
+
+def requirement_or_404(request: HttpRequest, step: Step, pk: int) -> StepRequirement:
+    return object_or_deny(request, step.requirements.all(), {"pk": pk}, what="requirement", within=step)
 
 
 def visible_step_or_deny(request: HttpRequest, pk: int) -> Step:

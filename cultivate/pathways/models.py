@@ -356,6 +356,14 @@ class Apprenticeship(TimeStampedModel):
     epa_grade = models.CharField(max_length=12, choices=EpaGrade.choices, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     outcome_on = models.DateField(null=True, blank=True)
+    # The educator who recorded it: told, with the apprentice and their manager, when off-the-job hours fall
+    # behind (the organisation's educators when empty).
+    educator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The day the daily check first found it behind on off-the-job hours (empty while on track): people are
+    # told once per fall behind, not every day.
+    behind_since = models.DateField(null=True, blank=True)
 
     objects = ApprenticeshipQuerySet.as_manager()
 

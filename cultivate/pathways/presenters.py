@@ -59,7 +59,12 @@ def step_card(step: Step) -> dict[str, Any]:
         "registered_with": f"Registered with the {step.registered_with}" if step.registered_with else "",
         "previous": step.previous.title if step.previous_id and step.previous else "",
         "requirements": [
-            {"kind": r.get_kind_display(), "text": requirement_text(r), "evidenced_by": r.evidenced_by}
+            {
+                "pk": r.pk,
+                "kind": r.get_kind_display(),
+                "text": requirement_text(r),
+                "evidenced_by": r.evidenced_by,
+            }
             for r in step.requirements.all()
         ],
     }

@@ -197,7 +197,9 @@ def facts_for(
     on: dt.date | None = None,
     organisation_id: int | None = None,
 ) -> Facts:
-    """Everything the requirements need to know about the people, in a fixed number of queries per chunk."""
+    """Everything the requirements need to know about the people on `on`, in a fixed number of queries per
+    chunk: what was awarded, assessed or given after it is left out, so that an earlier day reads as it stood
+    (bar a qualification's confirmation, taken as it is now)."""
     on = on or timezone.localdate()
     facts = Facts(on=on)
     kinds = {r.kind for r in requirements}
@@ -212,7 +214,7 @@ def facts_for(
                 facts.spells.setdefault(person_id, []).append(Spell(start, end, band))
         if RequirementKind.QUALIFICATION in kinds:
             qualifications = (
-                Qualification.objects.filter(person_id__in=chunk)
+                Qualification.objects.filter(person_id__in=chunk, awarded_on__lte=on)
                 .exclude(status=QualificationStatus.SUPERSEDED)
                 .order_by()
                 .values_list("person_id", "kind", "status")
@@ -222,7 +224,7 @@ def facts_for(
                 target.setdefault(person_id, set()).add(kind)
             # The latest result per subject (ordered newest first, so the first seen is kept).
             results = (
-                SkillsResult.objects.filter(person_id__in=chunk)
+                SkillsResult.objects.filter(person_id__in=chunk, assessed_on__lte=on)
                 .order_by("person_id", "subject", "-assessed_on", "-pk")
                 .values_list("person_id", "subject", "level")
             )
@@ -230,7 +232,7 @@ def facts_for(
                 facts.skills.setdefault(person_id, {}).setdefault(subject, level)
         if RequirementKind.MANAGER_SUPPORT in kinds:
             facts.support |= set(
-                ManagerSupport.objects.filter(person_id__in=chunk)
+                ManagerSupport.objects.filter(person_id__in=chunk, given_on__lte=on)
                 .order_by()
                 .values_list("person_id", "step_id")
             )

@@ -206,3 +206,28 @@ def outcomes_by_cohort(organisation: Organisation) -> dict[int, dict[str, int]]:
     for start, outcome in rows:
         counts[start.year][outcome or "ongoing"] += 1
     return {year: dict(values) for year, values in sorted(counts.items())}
+
+
+def apprenticeships_behind(
+    membership: Membership | None, *, on: dt.date | None = None
+) -> list[tuple[Apprenticeship, off_the_job.Progress]]:
+    """Apprenticeships in training (no gateway, no outcome) this role may see whose off-the-job hours are behind:
+    the member's own; a line manager's teams'; every one of the organisation's for its educators and admins.
+    Three queries."""
+    if membership is None:
+        return []
+    on = on or timezone.localdate()
+    mine = Q(person_id=membership.user.person_id) if membership.user.person_id else Q(pk__in=[])
+    if membership.role in access.EDITOR_ROLES or membership.role == Role.LINE_MANAGER:
+        mine |= Q(person__in=Person.objects.filter(access.record_people_scope(membership)).values("pk"))
+    ongoing = list(
+        Apprenticeship.objects.filter(
+            mine, gateway_on__isnull=True, outcome="", start_date__lte=on, planned_end_date__gte=on
+        )
+        .select_related("standard", "person")
+        .order_by("person__family_name", "person__given_name", "pk")
+    )
+    if not ongoing:
+        return []
+    progress = progress_of(ongoing, on=on)
+    return [(a, progress[a.pk]) for a in ongoing if progress[a.pk].behind]

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
-from cultivate.accounts.models import Membership
+from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.audit import AuditContext, audit
 from cultivate.organisations.models import Alliance, Organisation, Person
 
@@ -260,17 +262,7 @@ def requirement_add(
     training: str = "",
 ) -> StepRequirement:
     _require(membership, "edit_pathway", step.pathway)
-    if kind == RequirementKind.QUALIFICATION and not qualifications:
-        raise ValidationError(
-            {"qualifications": "Select at least one qualification that meets this requirement"}
-        )
-    unknown = set(qualifications) - set(QualificationKind.values)
-    if unknown:
-        raise ValidationError({"qualifications": "Select qualifications from the list"})
-    if kind == RequirementKind.EXPERIENCE and not months:
-        raise ValidationError({"months": "Enter how many months of experience the step needs"})
-    if kind == RequirementKind.BAND and not band:
-        raise ValidationError({"band": "Select the band the step needs"})
+    _requirement_check(kind, qualifications, months, band)
     with transaction.atomic():
         requirement = StepRequirement(
             step=step,
@@ -291,6 +283,59 @@ def requirement_add(
             organisation=step.pathway.owner_organisation,
             change="requirement added",
             step=step.code,
+            kind=kind,
+        )
+    return requirement
+
+
+def _requirement_check(kind: str, qualifications: Sequence[str], months: int | None, band: str) -> None:
+    if kind == RequirementKind.QUALIFICATION and not qualifications:
+        raise ValidationError(
+            {"qualifications": "Select at least one qualification that meets this requirement"}
+        )
+    unknown = set(qualifications) - set(QualificationKind.values)
+    if unknown:
+        raise ValidationError({"qualifications": "Select qualifications from the list"})
+    if kind == RequirementKind.EXPERIENCE and not months:
+        raise ValidationError({"months": "Enter how many months of experience the step needs"})
+    if kind == RequirementKind.BAND and not band:
+        raise ValidationError({"band": "Select the band the step needs"})
+
+
+def requirement_update(
+    *,
+    ctx: AuditContext,
+    membership: Membership | None,
+    requirement: StepRequirement,
+    kind: str,
+    evidenced_by: str,
+    qualifications: Sequence[str] = (),
+    months: int | None = None,
+    band: str = "",
+    training: str = "",
+) -> StepRequirement:
+    """Change an entry requirement of a step of a pathway the role may edit. What the new kind does not use is
+    cleared, so a requirement never carries another kind's figures."""
+    step = requirement.step
+    _require(membership, "edit_pathway", step.pathway)
+    _requirement_check(kind, qualifications, months, band)
+    with transaction.atomic():
+        requirement.kind = kind
+        requirement.qualifications = list(qualifications) if kind == RequirementKind.QUALIFICATION else []
+        requirement.months = months if kind == RequirementKind.EXPERIENCE else None
+        requirement.band = band if kind in (RequirementKind.EXPERIENCE, RequirementKind.BAND) else ""
+        requirement.training = training.strip() if kind == RequirementKind.MANDATORY_TRAINING else ""
+        requirement.evidenced_by = evidenced_by.strip()
+        requirement.full_clean()
+        requirement.save()
+        audit(
+            PathwaysAction.PATHWAY_CHANGED,
+            ctx=ctx,
+            obj=step.pathway,
+            organisation=step.pathway.owner_organisation,
+            change="requirement changed",
+            step=step.code,
+            requirement=requirement.pk,
             kind=kind,
         )
     return requirement
@@ -358,16 +403,23 @@ def qualification_update(
     evidence: str,
     title: str = "",
     awarding_body: str = "",
+    kind: str = "",
 ) -> Qualification:
     """Correct a qualification not yet confirmed; a confirmed one is superseded instead, never edited."""
-    _require(membership, "record_qualification", qualification.person)
-    if qualification.status != QualificationStatus.RECORDED:
+    _require(membership, "edit_qualification", qualification.person)
+    if qualification.status == QualificationStatus.CONFIRMED:
         raise ValidationError(
-            "A confirmed qualification cannot be changed: record a new one that supersedes it."
+            "A confirmed qualification cannot be changed: record a correction that supersedes it."
         )
+    if qualification.status != QualificationStatus.RECORDED:
+        raise ValidationError("This record has been replaced by a correction: change that one instead.")
+    kind = kind or qualification.kind
     if awarded_on > timezone.localdate():
         raise ValidationError({"awarded_on": "The date awarded must be today or in the past"})
+    if kind == QualificationKind.OTHER and not title.strip():
+        raise ValidationError({"title": "Enter the name of the qualification"})
     with transaction.atomic():
+        qualification.kind = kind
         qualification.awarded_on = awarded_on
         qualification.evidence = evidence.strip()
         qualification.title = title.strip()
@@ -555,6 +607,7 @@ def apprenticeship_create(
             planned_end_date=planned_end_date,
             contracted_hours=contracted_hours,
             days_per_week=days_per_week,
+            educator=membership.user if membership is not None and membership.role == Role.EDUCATOR else None,
         )
         apprenticeship.full_clean()
         apprenticeship.save()
@@ -666,3 +719,108 @@ def apprenticeship_epa_record(
             outcome=outcome,
         )
     return apprenticeship
+
+
+# --- Off-the-job shortfall notices -------------------------------------------------------------------------
+
+
+@dataclass
+class ShortfallReport:
+    behind: int = 0  # apprenticeships behind today
+    fell_behind: int = 0  # of them, newly behind since the last run (their people were told)
+    caught_up: int = 0
+    notifications: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "behind": self.behind,
+            "fell_behind": self.fell_behind,
+            "caught_up": self.caught_up,
+            "notifications": self.notifications,
+        }
+
+
+def _educators_of(organisation_ids: set[int]) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.current()
+        .filter(role=Role.EDUCATOR, organisation_id__in=organisation_ids, user__is_active=True)
+        .select_related("user")
+    ):
+        if membership.organisation_id is not None:
+            found.setdefault(membership.organisation_id, []).append(membership.user)
+    return found
+
+
+def shortfall_notices_send(*, on: dt.date | None = None) -> ShortfallReport:
+    """Tell the apprentice, their line manager and their educator when an apprenticeship in training (no
+    gateway, no outcome) falls behind on off-the-job hours (`off_the_job.Progress.behind`): once when it falls
+    behind, again only after it has caught up and fallen behind anew. Safe to run as often as you like: the day
+    it fell behind is recorded on the apprenticeship (`behind_since`)."""
+    from cultivate.core.notify import Subject, notify
+    from cultivate.portfolio.selectors import line_manager_users
+    from cultivate.portfolio.services import user_of
+
+    from . import selectors
+
+    on = on or timezone.localdate()
+    report = ShortfallReport()
+    ongoing = list(
+        Apprenticeship.objects.filter(
+            gateway_on__isnull=True, outcome="", start_date__lte=on, planned_end_date__gte=on
+        )
+        .select_related("standard", "person", "educator")
+        .order_by("pk")
+    )
+    progress = selectors.progress_of(ongoing, on=on)
+    newly = [a for a in ongoing if progress[a.pk].behind and a.behind_since is None]
+    recovered = [a.pk for a in ongoing if not progress[a.pk].behind and a.behind_since is not None]
+    report.behind = sum(1 for a in ongoing if progress[a.pk].behind)
+    managers = line_manager_users([a.person_id for a in newly], on) if newly else {}
+    educators = _educators_of({a.person.organisation_id for a in newly if a.educator is None})
+    with transaction.atomic():
+        if recovered:
+            report.caught_up = Apprenticeship.objects.filter(pk__in=recovered).update(behind_since=None)
+        for apprenticeship in newly:
+            Apprenticeship.objects.filter(pk=apprenticeship.pk).update(behind_since=on)
+            report.fell_behind += 1
+            found = progress[apprenticeship.pk]
+            shortfall = f"{found.shortfall.normalize():f}"
+            weekly = f"{found.weekly_to_catch_up.normalize():f}"
+            url = reverse("pathways:apprenticeship", args=[apprenticeship.pk])
+            name = apprenticeship.person.display_name
+            told: set[int] = set()
+            apprentice = user_of(apprenticeship.person)
+            if apprentice is not None:
+                notify(
+                    user=apprentice,
+                    title=f"You are {shortfall} off-the-job hours behind",
+                    body=f"About {weekly} hours a week from now would catch up by the planned end of your "
+                    f"{apprenticeship.standard.title} apprenticeship. Log your hours, or talk to your "
+                    "educator and your manager about protected time.",
+                    url=url,
+                    subject=Subject.of(apprenticeship),
+                )
+                told.add(apprentice.pk)
+            others = [
+                *managers.get(apprenticeship.person_id, []),
+                *(
+                    [apprenticeship.educator]
+                    if apprenticeship.educator is not None
+                    else educators.get(apprenticeship.person.organisation_id, [])
+                ),
+            ]
+            for user in others:
+                if user.pk in told or not user.is_active:
+                    continue
+                notify(
+                    user=user,
+                    title=f"{name} is {shortfall} off-the-job hours behind",
+                    body=f"{name}'s {apprenticeship.standard.title} apprenticeship needs about {weekly} "
+                    "hours a week from now to catch up by the planned end.",
+                    url=url,
+                    subject=Subject.of(apprenticeship),
+                )
+                told.add(user.pk)
+            report.notifications += len(told)
+    return report

@@ -16,14 +16,17 @@ from django.views.decorators.http import require_POST
 
 from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.access import deny
-from cultivate.core.audit import AuditContext
+from cultivate.core.audit import AuditContext, audit
+from cultivate.core.audit_actions import CoreAction
+from cultivate.core.exports import spreadsheet_export
 from cultivate.core.forms import add_service_errors
 from cultivate.insights import access as insights_access
-from cultivate.organisations.models import Person
+from cultivate.organisations.models import Organisation, Person
 
-from . import access, forms, guards, presenters, selectors, services
-from .models import Apprenticeship
+from . import access, forms, guards, presenters, progression, progression_tables, selectors, services
+from .models import Apprenticeship, QualificationStatus
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The step the worker's home card and "my pathway" page lead with.
 HEADLINE_STEP = "trainee-nursing-associate"
 
@@ -250,6 +253,52 @@ def requirement_new(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse
     )
 
 
+@login_required
+def requirement_edit(request: HttpRequest, pk: int, step_pk: int, requirement_pk: int) -> HttpResponseBase:
+    """Change an entry requirement of a step of a pathway the role may edit."""
+    pathway = guards.pathway_or_deny(request, pk, "edit_pathway")
+    step = guards.step_or_deny(request, pathway, step_pk)
+    requirement = guards.requirement_or_404(request, step, requirement_pk)
+    form = forms.RequirementForm(
+        request.POST or None,
+        initial={
+            "kind": requirement.kind,
+            "qualifications": requirement.qualifications,
+            "months": requirement.months,
+            "band": requirement.band,
+            "training": requirement.training,
+            "evidenced_by": requirement.evidenced_by,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.requirement_update(
+                ctx=AuditContext.from_request(request),
+                membership=_membership(request),
+                requirement=requirement,
+                kind=data["kind"],
+                evidenced_by=data["evidenced_by"],
+                qualifications=data["qualifications"],
+                months=data["months"],
+                band=data["band"],
+                training=data["training"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Requirement saved.")
+            return redirect("pathways:pathway", pk=pathway.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Change a requirement of {step.title}",
+        caption=pathway.title,
+        button="Save requirement",
+        back=reverse("pathways:pathway", args=[pathway.pk]),
+    )
+
+
 def public_routes(request: HttpRequest, ods_code: str) -> HttpResponse:
     """Open to anyone, signed in or not: the organisation's progression routes, nothing personal."""
     organisation = guards.public_organisation_or_404(request, ods_code)
@@ -379,6 +428,53 @@ def qualification_new(request: HttpRequest, pk: int) -> HttpResponseBase:
         caption=person.display_name,
         button="Record qualification",
         back=_record_url(request, person),
+    )
+
+
+@login_required
+def qualification_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Change a qualification still waiting for confirmation. A confirmed one is never changed: the page sends
+    the user to record a correction that supersedes it."""
+    qualification = guards.qualification_or_deny(request, pk, "edit_qualification")
+    if qualification.status == QualificationStatus.CONFIRMED:
+        messages.error(
+            request, "A confirmed qualification cannot be changed: record a correction that supersedes it."
+        )
+        return redirect("pathways:qualification_supersede", pk=qualification.pk)
+    if qualification.status != QualificationStatus.RECORDED:
+        messages.error(request, "This record has been replaced by a correction: change that one instead.")
+        return redirect(_record_url(request, qualification.person))
+    form = forms.QualificationForm(
+        request.POST or None,
+        initial={
+            "kind": qualification.kind,
+            "title": qualification.title,
+            "awarding_body": qualification.awarding_body,
+            "awarded_on": qualification.awarded_on,
+            "evidence": qualification.evidence,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qualification_update(
+                ctx=AuditContext.from_request(request),
+                membership=_membership(request),
+                qualification=qualification,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Qualification saved. An admin will check the evidence and confirm it.")
+            return redirect(_record_url(request, qualification.person))
+    return _form_page(
+        request,
+        form,
+        title=f"Change {qualification.label}",
+        caption=qualification.person.display_name,
+        button="Save qualification",
+        back=_record_url(request, qualification.person),
+        intro="You can change a qualification until an admin confirms it.",
     )
 
 
@@ -606,22 +702,74 @@ def apprenticeship_epa(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def organisation_readiness(request: HttpRequest, ods_code: str) -> HttpResponse:
     organisation = guards.organisation_or_deny(request, ods_code, "view_readiness")
-    steps, people, found = selectors.organisation_readiness(organisation, _membership(request))
+    membership = _membership(request)
+    steps, people, found = selectors.organisation_readiness(organisation, membership)
+    context: dict[str, object] = {
+        "page_title": "Who is ready for the next step",
+        "organisation": organisation,
+        "rows": presenters.organisation_rows(steps, people, found),
+        "people": len(people),
+        # Band progression by ethnic group and disability across everyone is the insights app's fairness
+        # dashboard: linked beside readiness for the roles that may read it.
+        "fairness": reverse("insights:organisation", args=[organisation.ods_code, "fairness"])
+        if insights_access.may(membership, "view_organisation_insights", organisation)
+        else "",
+    }
+    if access.may(membership, "view_progression", organisation):
+        context.update(_progression_context(organisation))
+    return render(request, "pathways/organisation_readiness.jinja", context)
+
+
+def _progression_context(organisation: Organisation) -> dict[str, object]:
+    window, people, anything, steps = progression.organisation_progression(organisation)
+    likelihoods = progression_tables.likelihood_rows([anything, *steps])
+    spec, alt = progression_tables.chart(likelihoods)
+    return {
+        "progression_period": progression_tables.period_words(window),
+        "progression_people": people,
+        "progression_headings": progression_tables.COHORT_HEADINGS,
+        "progression_rows": progression_tables.cohort_rows([anything, *steps]),
+        "likelihood_headings": progression_tables.LIKELIHOOD_HEADINGS,
+        "likelihood_rows": progression_tables.likelihood_table(likelihoods),
+        "chart_json": spec,
+        "chart_alt": alt,
+        "approximation": progression_tables.APPROXIMATION,
+    }
+
+
+@login_required
+def organisation_progression(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """Do ready people progress? Aggregates only, suppressed for every reader."""
+    organisation = guards.organisation_or_deny(request, ods_code, "view_progression")
     return render(
         request,
-        "pathways/organisation_readiness.jinja",
+        "pathways/organisation_progression.jinja",
         {
-            "page_title": "Who is ready for the next step",
+            "page_title": "Do ready people progress?",
             "organisation": organisation,
-            "rows": presenters.organisation_rows(steps, people, found),
-            "people": len(people),
-            # Progression by ethnic group and disability is the insights app's fairness dashboard: linked
-            # beside readiness for the roles that may read it.
-            "fairness": reverse("insights:organisation", args=[organisation.ods_code, "fairness"])
-            if insights_access.may(_membership(request), "view_organisation_insights", organisation)
-            else "",
+            **_progression_context(organisation),
         },
     )
+
+
+@spreadsheet_export
+@login_required
+def organisation_progression_xlsx(request: HttpRequest, ods_code: str) -> HttpResponse:
+    organisation = guards.organisation_or_deny(request, ods_code, "view_progression")
+    window, people, anything, steps = progression.organisation_progression(organisation)
+    body = progression_tables.workbook(organisation.name, window, people, [anything, *steps])
+    audit(
+        CoreAction.EXPORT,
+        ctx=AuditContext.from_request(request),
+        obj=organisation,
+        organisation=organisation,
+        what="career pathways: do ready people progress",
+        format="xlsx",
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    filename = f"ready-people-progression-{organisation.ods_code}-{window.end.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

@@ -76,6 +76,8 @@ def test_an_apprentice_logs_hours_and_the_shortfall_closes(page: Page, journey: 
     )
     page.set_viewport_size(PHONE)
     sign_in(page, ward["worker"].email)
+    # Their home page leads with it
+    expect(page.get_by_text("Your off-the-job hours are")).to_be_visible()
     page.goto(f"/pathways/apprenticeships/{apprenticeship.pk}/")
     expect(page.get_by_text("Behind on off-the-job hours")).to_be_visible()
     journey.check("behind")
@@ -187,4 +189,74 @@ def test_a_worker_enrols_on_functional_skills_maths_completes_it_and_sees_the_re
     maths = page.locator("li", has_text="Functional skills maths level 2 or GCSE maths")
     expect(maths.get_by_text("Done")).to_be_visible()
     assert horizontal_overflow(page) == 0
+    journey.finish()
+
+
+def _trust_with_ready_people() -> dict[str, object]:
+    """An organisation's one-step pathway (the Care Certificate), 20 White and 20 Asian band 3 workers in post
+    for years, all holding it; in the year since, 10 of the White and 5 of the Asian workers moved to band 4."""
+    from cultivate.organisations.models import EmploymentSpell
+    from cultivate.pathways.models import RequirementKind, Step, StepRequirement
+
+    organisation = make_organisation("RAA")
+    pathway = pt.make_pathway("Senior support route", owner_organisation=organisation)
+    step = Step.objects.create(pathway=pathway, code="senior", title="Senior healthcare assistant", band="4")
+    StepRequirement.objects.create(
+        step=step,
+        kind=RequirementKind.QUALIFICATION,
+        qualifications=[QualificationKind.CARE_CERTIFICATE],
+        evidenced_by="Certificate",
+    )
+    ward = make_team(organisation, "Willow Ward")
+    moved_on = timezone.localdate() - dt.timedelta(days=120)
+    for i in range(40):
+        person = make_person(
+            organisation, ethnic_category="A" if i < 20 else "H", disability="Y" if i % 2 else "N"
+        )
+        spell = make_spell(person, team=ward, band="3", start=dt.date(2022, 1, 10))
+        pt.make_qualification(person, QualificationKind.CARE_CERTIFICATE, awarded_on=dt.date(2022, 6, 1))
+        if i < 10 or 20 <= i < 25:
+            EmploymentSpell.objects.filter(pk=spell.pk).update(end_date=moved_on - dt.timedelta(days=1))
+            make_spell(person, team=ward, band="4", start=moved_on)
+    analyst = make_user(Role.ANALYST, organisation=organisation)
+    return {"organisation": organisation, "analyst": analyst}
+
+
+def test_an_analyst_sees_whether_ready_people_progressed(page: Page, journey: Journey) -> None:
+    scene = _trust_with_ready_people()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, scene["analyst"].email)
+
+    # When the analyst opens the pathways and follows "Do ready people progress?"
+    page.goto("/pathways/")
+    page.get_by_role("link", name="Do ready people progress?").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Do ready people progress?")
+
+    # Then the step's ready people, how many progressed, and the relative likelihood with its interval show,
+    # as a chart and a table, with the approximation said plainly
+    ready = page.get_by_role("region", name="Ready people and progression")
+    expect(
+        ready.get_by_role("row", name="Senior healthcare assistant (Senior support route)")
+    ).to_contain_text("40")
+    expect(
+        ready.get_by_role("row", name="Senior healthcare assistant (Senior support route)")
+    ).to_contain_text("38%")
+    likelihoods = page.get_by_role("region", name="Relative likelihood of progressing for ready people")
+    expect(likelihoods.get_by_text("2.00").first).to_be_visible()
+    expect(page.locator("figure.app-chart")).to_be_visible()
+    expect(page.get_by_text("are taken as they are now")).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    journey.check("desktop")
+
+    # And on a phone the page does not scroll sideways
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Do ready people progress?")
+    assert horizontal_overflow(page) == 0
+    journey.check("phone")
+
+    # And the download is a spreadsheet
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download both tables as a spreadsheet (Excel, XLSX)").click()
+    assert download.value.suggested_filename.startswith("ready-people-progression-RAA-")
     journey.finish()

@@ -213,6 +213,12 @@ def _result(
     }
 
 
+def compare(indicator: Indicator, window: Window, counts: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """One relative likelihood from counts another app has made ({group: (with the outcome, in the group)}),
+    read exactly as the analyses read theirs (the pathways app compares ready people's progression)."""
+    return _result(indicator, window, {}, counts)
+
+
 def _by_comparison(
     found: list[tuple[Any, ...]],
 ) -> dict[Any, dict[str, dict[str, tuple[int, int]]]]:

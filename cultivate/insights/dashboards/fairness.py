@@ -53,6 +53,38 @@ def fair_reading(result: dict[str, Any], hidden: bool) -> str:
     return f"Outside 0.80–1.25, favouring {result['adverse_for']}"
 
 
+def likelihood_cells(result: dict[str, Any], *, individual_level: bool) -> dict[str, Any]:
+    """The cells of one relative likelihood (`analyses.fairness` result) as a reader may see them: without
+    individual-level access a group of 1 to 4 people, or an outcome count (or its complement) of 1 to 4, is
+    hidden, and so are the ratio and interval that rest on it (`_suppressed` names what was hidden)."""
+    cells: dict[str, Any] = {}
+    hidden = False
+    for side, group in zip(("a", "b"), result["groups"], strict=True):
+        cells[f"{side}_name"] = group["name"]
+        num, den, rate = group["numerator"], group["denominator"], group["rate"]
+        if not individual_level:
+            if 0 < den < THRESHOLD:
+                num = den = rate = None
+            elif 0 < num < THRESHOLD or 0 < den - num < THRESHOLD:
+                num = rate = None
+        for key, value, original in (
+            ("num", num, group["numerator"]),
+            ("den", den, group["denominator"]),
+            ("rate", rate, group["rate"]),
+        ):
+            cells[f"{side}_{key}"] = value
+            if value is None and original is not None:
+                cells.setdefault("_suppressed", set()).add(f"{side}_{key}")
+                hidden = True
+    for key in ("value", "ci_low", "ci_high"):
+        show = individual_level or not (hidden or result["small_count"])
+        cells[key] = result[key] if show else None
+        if not show and result[key] is not None:
+            cells.setdefault("_suppressed", set()).add(key)
+    cells["reading"] = fair_reading(result, hidden and not individual_level)
+    return cells
+
+
 def fairness(
     con: duckdb.DuckDBPyConnection, window: Window, scope: Scope, breakdown: str, extract: dt.date | None
 ) -> list[Table]:
@@ -79,30 +111,7 @@ def fairness(
             outcome=indicator.outcome,
             comparison=indicator.comparison.capitalize(),
         )
-        hidden = False
-        for side, group in zip(("a", "b"), result["groups"], strict=True):
-            cells[f"{side}_name"] = group["name"]
-            num, den, rate = group["numerator"], group["denominator"], group["rate"]
-            if not scope.individual_level:
-                if 0 < den < THRESHOLD:
-                    num = den = rate = None
-                elif 0 < num < THRESHOLD or 0 < den - num < THRESHOLD:
-                    num = rate = None
-            for key, value, original in (
-                ("num", num, group["numerator"]),
-                ("den", den, group["denominator"]),
-                ("rate", rate, group["rate"]),
-            ):
-                cells[f"{side}_{key}"] = value
-                if value is None and original is not None:
-                    cells.setdefault("_suppressed", set()).add(f"{side}_{key}")
-                    hidden = True
-        for key in ("value", "ci_low", "ci_high"):
-            show = scope.individual_level or not (hidden or result["small_count"])
-            cells[key] = result[key] if show else None
-            if not show and result[key] is not None:
-                cells.setdefault("_suppressed", set()).add(key)
-        cells["reading"] = fair_reading(result, hidden and not scope.individual_level)
+        cells.update(likelihood_cells(result, individual_level=scope.individual_level))
         rows.append(cells)
     columns = [Column("organisation", "Organisation")] if by_org else []
     columns += [

@@ -1,10 +1,13 @@
 """`cultivate pathways reference`: load (or refresh) the reference standards and pathways.
+`cultivate pathways shortfalls [--date YYYY-MM-DD] [--queue]`: tell apprentices, their line managers and
+educators when off-the-job hours have fallen behind (once each time; run it daily, after the reminders).
 `cultivate pathways import-skills <ODS> <file.csv>`: import functional skills initial assessment results
 (columns staff_id, subject, level, assessed_on, optional reassess_on); one bad row refuses the whole file."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cultivate.core.audit import AuditContext
 from cultivate.organisations.models import Organisation
 from cultivate.pathways import services
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--date must be a date like 2026-06-15, not {value!r}") from error
 
 
 class Command(BaseCommand):
@@ -27,6 +37,13 @@ class Command(BaseCommand):
         )
         skills.add_argument("ods_code")
         skills.add_argument("file", type=Path)
+        shortfalls = commands.add_parser(
+            "shortfalls", help="Tell apprentices, managers and educators of off-the-job hours fallen behind."
+        )
+        shortfalls.add_argument("--date", type=_date, help="The day to check as of (default: today).")
+        shortfalls.add_argument(
+            "--queue", action="store_true", help="Enqueue the background task instead of running here."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "reference":
@@ -35,6 +52,9 @@ class Command(BaseCommand):
                 f"Loaded {loaded['standards']} standards and {loaded['pathways']} pathways "
                 f"({loaded['steps']} steps)."
             )
+            return
+        if options["action"] == "shortfalls":
+            self._shortfalls(options["date"], queue=options["queue"])
             return
         organisation = Organisation.objects.filter(ods_code=options["ods_code"].upper()).first()
         if organisation is None:
@@ -51,3 +71,16 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("Nothing imported:\n" + "\n".join(error.messages)) from error
         self.stdout.write(f"Imported {count} functional skills results for {organisation.name}.")
+
+    def _shortfalls(self, day: dt.date | None, *, queue: bool) -> None:
+        if queue:
+            from cultivate.pathways.tasks import send_shortfall_notices
+
+            result = send_shortfall_notices.enqueue(day.isoformat() if day else None)
+            self.stdout.write(f"Queued shortfall notices task {result.id}.")
+            return
+        report = services.shortfall_notices_send(on=day).as_dict()
+        self.stdout.write(
+            "Off-the-job hours: {behind} apprenticeships behind, {fell_behind} newly (telling "
+            "{notifications} people), {caught_up} caught up.".format(**report)
+        )
