@@ -392,3 +392,7 @@ class TrainingImport(BackgroundJob):
 
     def job_files(self) -> list[Path]:
         return [Path(settings.MEDIA_ROOT) / self.path] if self.path else []
+
+
+# Support at work (flexible working, post-incident support) lives in its own module; imported here for Django.
+from .support_models import FlexibleWorkingRequest, IncidentSupport  # noqa: E402, F401

@@ -3,12 +3,24 @@ organisation's mandatory training compliance, subjects and gaps."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cultivate.core.navigation import Link, Menu, Section
 
-from . import access
+from . import access, support_access
+
+# The support-at-work links ask `support_access`; the rest, the app's `access`.
+SUPPORT_RULES = frozenset({"support_pages", "view_support_figures"})
+
+
+def _may(membership: Any, action: str, obj: Any = None) -> bool:
+    if action in SUPPORT_RULES:
+        return support_access.may(membership, action, obj)
+    return access.may(membership, action, obj)
+
 
 MENU = Menu(
-    may=access.may,
+    may=_may,
     header=(Link("Learning", "learning:mine", "view_catalogue", order=35),),
     home=(
         Link(
@@ -24,6 +36,13 @@ MENU = Menu(
             "list_team_learning",
             order=45,
             description="Your teams' mandatory training and the competences people lack, soonest first.",
+        ),
+        Link(
+            "Support at work",
+            "learning:support",
+            "support_pages",
+            order=47,
+            description="Ask for flexible working, and the support offered after an incident at work.",
         ),
         Link(
             "Training gaps",
@@ -57,6 +76,14 @@ MENU = Menu(
             ),
             Link("Subjects", "learning:mandatory", "manage_offers", order=60, for_organisation=True),
             Link("Import completions", "learning:import", "manage_offers", order=70, for_organisation=True),
+            Link("Support at work", "learning:support", "support_pages", order=80),
+            Link(
+                "Support at work in figures",
+                "learning:support_figures",
+                "view_support_figures",
+                order=85,
+                for_organisation=True,
+            ),
         ),
     ),
 )

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import import_views, views
+from . import import_views, support_urls, views
 
 app_name = "learning"
 urlpatterns: list[URLPattern] = [
@@ -30,4 +30,5 @@ urlpatterns: list[URLPattern] = [
     path("organisations/<str:ods_code>/reports/", views.reports_page, name="reports"),
     path("organisations/<str:ods_code>/import/", import_views.import_start, name="import"),
     path("organisations/<str:ods_code>/import/<int:pk>/", import_views.import_status, name="import_status"),
+    *support_urls.urlpatterns,
 ]
