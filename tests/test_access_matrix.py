@@ -22,6 +22,7 @@ from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.learning import testing as learning
 from cultivate.learning.models import EnrolmentStatus
+from cultivate.learning.support_models import FlexibleWorkingRequest, IncidentSupport
 from cultivate.pathways import testing as pathways_testing
 from cultivate.pathways.models import Step
 from cultivate.portfolio.models import SignOffRequest
@@ -134,6 +135,24 @@ def world() -> World:
     objects["completion_b"] = learning.make_completion(
         person_b1, offer=objects["offer_b"], on=dt.date(2025, 1, 15)
     )
+    # Support at work: each side's worker has a request for flexible working and a post-incident support record.
+    for side, person in (("a", person_a1), ("b", person_b1)):
+        objects[f"flexible_{side}"] = FlexibleWorkingRequest.objects.create(
+            person=person,
+            pattern="Four long days",
+            start_on=dt.date(2026, 3, 1),
+            made_on=dt.date(2026, 1, 10),
+            decision_due_on=dt.date(2026, 3, 9),
+            decision="approved",
+            decided_on=dt.date(2026, 2, 1),
+        )
+        objects[f"support_{side}"] = IncidentSupport.objects.create(
+            person=person,
+            incident_on=dt.date(2026, 1, 5),
+            kind="verbal",
+            source="public",
+            follow_up_on=dt.date(2026, 1, 20),
+        )
     # Programmes: each organisation runs one (open), with a cohort in which its support worker has a place.
     for side, org, person, author in (
         ("a", org_a, person_a1, users[Role.SUPPORT_WORKER]),
@@ -309,6 +328,29 @@ PAGES: list[tuple[str, str, set[str]]] = [
         "/learning/organisations/{org.ods_code}/reports/",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    # Support at work: the worker, their line manager, and HR (admins) for flexible working only; the rates for
+    # analysts, admins and the alliance's admins. Assessors and educators see none of it.
+    (
+        "support flexible request",
+        "/learning/support/flexible/{flexible.pk}/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN},
+    ),
+    ("support flexible decide", "/learning/support/flexible/{flexible.pk}/decide/", {Role.LINE_MANAGER}),
+    (
+        "support incident record",
+        "/learning/support/incidents/{support.pk}/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER},
+    ),
+    (
+        "support figures",
+        "/learning/organisations/{org.ods_code}/support/",
+        {Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "support figures export",
+        "/learning/organisations/{org.ods_code}/support.csv",
+        {Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -344,6 +386,8 @@ def _format(url: str, world: World, side: str) -> str:
             offer=o["offer_a"],
             session=o["session_a"],
             subject=o["subject_a"],
+            flexible=o["flexible_a"],
+            support=o["support_a"],
         )
     return url.format(
         org=o["org_b"],
@@ -361,6 +405,8 @@ def _format(url: str, world: World, side: str) -> str:
         offer=o["offer_b"],
         session=o["session_b"],
         subject=o["subject_b"],
+        flexible=o["flexible_b"],
+        support=o["support_b"],
     )
 
 
@@ -404,6 +450,7 @@ ROLE_PAGES = [
     ("/learning/offers/", set(ROLES)),
     ("/learning/requests/", {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN}),
     ("/learning/teams/", {Role.LINE_MANAGER, Role.ASSESSOR, Role.EDUCATOR, Role.ORG_ADMIN}),
+    ("/learning/support/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
     ("/programmes/", set(ROLES)),
     ("/programmes/mine/", set(ROLES)),
 ]
@@ -559,6 +606,15 @@ API = [
     (
         "/api/learning/organisations/{org.ods_code}/compliance",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "/api/learning/support/flexible/{flexible.pk}",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN},
+    ),
+    ("/api/learning/support/incidents/{support.pk}", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    (
+        "/api/learning/organisations/{org.ods_code}/support",
+        {Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
     ),
 ]
 
@@ -725,6 +781,9 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/learning/enrolments/{enrolment_b.pk}/complete/"),
     ("GET", "/learning/completions/{completion_b.pk}/evaluate/"),
     ("GET", "/learning/organisations/{org_b.ods_code}/import/1/"),
+    ("POST", "/learning/support/flexible/{flexible_b.pk}/withdraw/"),
+    ("POST", "/learning/support/flexible/{flexible_b.pk}/"),
+    ("POST", "/learning/support/incidents/{support_b.pk}/"),
     # Programmes: B's programme, cohort, sessions, places and posts are out of A's reach, whatever the role.
     ("GET", "/programmes/{programme_b.pk}/"),
     ("GET", "/programmes/{programme_b.pk}/edit/"),
@@ -789,6 +848,8 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
     ("GET", "/pathways/new/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/learning/offers/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
+    ("GET", "/learning/support/flexible/new/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("GET", "/learning/support/incidents/new/", {Role.LINE_MANAGER}),
     # Programmes of A: a published programme is seen by every role of its organisation and alliance; it is run
     # by its organisation's educators; its cohort, community and the places' surveys are for members and leads.
     ("GET", "/programmes/new/", {Role.EDUCATOR, Role.ALLIANCE_ADMIN}),
@@ -840,6 +901,8 @@ API_LISTS = [
     "/api/pathways",
     "/api/learning/offers",
     "/api/programmes",
+    "/api/learning/support/flexible",
+    "/api/learning/support/incidents",
 ]
 
 
@@ -899,6 +962,51 @@ def test_api_learning_lists_and_enrol(world: World, role: str) -> None:
     # Anyone with a staff record of their own asks for themselves (in the world: the worker and the manager).
     mine = role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER}
     assert own.status_code == (201 if mine else 403), (role, own.content)
+
+
+SUPPORT_POSTS = [
+    ("/api/learning/support/flexible", {"pattern": "Later starts", "start_on": "2099-01-01"}),
+    (
+        "/api/learning/support/flexible/{flexible_b.pk}/decision",
+        {"decision": "approved", "decided_on": "2026-01-12"},
+    ),
+    (
+        "/api/learning/support/incidents",
+        {
+            "person_id": "{person_b1.pk}",
+            "incident_on": "2026-01-05",
+            "kind": "verbal",
+            "source": "public",
+            "follow_up_on": "2026-01-20",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_support_lists_and_writes(world: World, role: str) -> None:
+    """Support lists hold A's records for the roles that see them, never B's; deciding B's request or recording
+    support for B's worker answers 404 (audited); asking for flexible working is for a worker with a record."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+    flexible = {item["id"] for item in client.get("/api/learning/support/flexible").json()}
+    incidents = {item["id"] for item in client.get("/api/learning/support/incidents").json()}
+    assert o["flexible_b"].pk not in flexible and o["support_b"].pk not in incidents
+    assert (o["flexible_a"].pk in flexible) == (
+        role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN}
+    )
+    assert (o["support_a"].pk in incidents) == (role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER})
+    for url, body in SUPPORT_POSTS[1:]:
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+        data = {
+            key: _format_b(value, world) if isinstance(value, str) else value for key, value in body.items()
+        }
+        response = client.post(_format_b(url, world), data=data, content_type="application/json")
+        assert response.status_code == 404, (role, url, response.content)
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+    url, body = SUPPORT_POSTS[0]
+    own = client.post(url, data=body, content_type="application/json")
+    assert own.status_code == (201 if role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER} else 403), own.content
 
 
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
@@ -1005,12 +1113,15 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("GET", url.format(side="b")) for url, _allowed in PROGRAMME_API}
-    covered |= {_api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")}  # test_programme_api_matrix
+    covered |= {
+        _api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")
+    }  # test_programme_api_matrix
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
     covered |= {
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")
     }  # test_api_learning_lists_and_enrol
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
+    covered |= {_api_route_of("POST", url.format_map(_Placeholders())) for url, _body in SUPPORT_POSTS}
     covered |= {_api_route_of(method, url) for method, url in CREDENTIAL_API}
     return covered
 

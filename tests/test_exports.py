@@ -247,7 +247,7 @@ def training_import_problems(tmp_path: Path) -> None:
     client = _signed_in(t.make_user(Role.EDUCATOR, organisation=org))
     body = (
         "person_id,course_code,course_title,completed_on,mandatory,hours,cost_gbp\n"
-        f"nobody,FS1,Functional skills,\"{HOSTILE_TEAM.replace(chr(34), chr(34) * 2)}\",Y,,\n"
+        f'nobody,FS1,Functional skills,"{HOSTILE_TEAM.replace(chr(34), chr(34) * 2)}",Y,,\n'
     ).encode()
     upload = SimpleUploadedFile("training.csv", body, content_type="text/csv")
     client.post("/learning/organisations/RX1/import/", {"file": upload})
@@ -258,6 +258,21 @@ def training_import_problems(tmp_path: Path) -> None:
     assert record.problem_count, record.status
     response = client.get(f"/learning/organisations/RX1/import/{record.pk}/?download=problems")
     assert_escaped(response, "csv", HOSTILE_TEAM)
+
+
+def support_figures(tmp_path: Path) -> None:
+    """An organisation with a hostile name: its support-at-work figures in both formats."""
+    org = t.make_organisation("RX1")
+    org.name = HOSTILE_ORG
+    org.save()
+    team = t.make_team(org, HOSTILE_TEAM)
+    for _ in range(6):
+        t.make_person(org, team=team)
+    client = _signed_in(t.make_user(Role.ANALYST, organisation=org))
+    for file_format in ("csv", "xlsx"):
+        assert_escaped(
+            client.get(f"/learning/organisations/RX1/support.{file_format}"), file_format, HOSTILE_ORG
+        )
 
 
 def audit_log(tmp_path: Path) -> None:
@@ -279,6 +294,7 @@ def audit_log(tmp_path: Path) -> None:
 CASES: dict[str, Callable[[Path], None]] = {
     "learning:gaps_xlsx": learning_gaps,
     "learning:import_status": training_import_problems,
+    "learning:support_export": support_figures,
     "site:audit_export": audit_log,
     "programmes:outcomes": programme_outcomes,
     "programmes:cohort_outcomes": programme_outcomes,

@@ -38,6 +38,7 @@ from cultivate.portfolio.services import add_months
 
 from .alliance import TRUSTS
 from .competence import _Rows
+from .support import support_demo_delete, support_demo_load
 
 GAP_TRUST = "RZ9"  # Kelderby Partnership: its induction has no mental health awareness
 AWARENESS = "MH-MC-01"  # Understanding mental health
@@ -440,6 +441,7 @@ def learning_demo_delete(*, alliance: Alliance | None = None) -> None:
     OfferCompetence.objects.filter(offer__in=offers).delete()
     offers.delete()
     MandatorySubject.objects.filter(organisation__in=organisations).delete()
+    support_demo_delete(list(organisations))
 
 
 def _alliance_codes(alliance: Alliance | None) -> list[str]:
@@ -517,6 +519,7 @@ def learning_demo_load(*, alliance: Alliance, seed: int, today: dt.date) -> Lear
     sessions = _sessions(offers, rng, today)
     completions, evaluations = _completions(organisations, offers, subjects, rng, today, now)
     _enrolments(organisations, rng, now)
+    support_demo_load(organisations, random.Random(seed * 31 + 13), today)
     return LearningSummary(
         offers=len(offers),
         sessions=sessions,

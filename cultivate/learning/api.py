@@ -29,8 +29,11 @@ from .schemas import (
     SessionOut,
     SubjectStatusOut,
 )
+from .support_api import router as support_router
 
 router = Router(tags=["learning"])
+# Support at work (flexible working, post-incident support): its own module, under the same mount.
+router.add_router("", support_router)
 NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 
 

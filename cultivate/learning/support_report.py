@@ -257,7 +257,7 @@ def display(table: Table) -> list[list[dict[str, Any]]]:
 
 def _about(report: SupportFigures) -> list[list[str]]:
     return [
-        [f"Support at work: {report.organisation.name}"],
+        ["Support at work in figures", report.organisation.name],
         [
             f"People in post on {report.on.isoformat()}; requests and incidents after {report.since.isoformat()}."
         ],
@@ -272,7 +272,7 @@ def csv_file(report: SupportFigures) -> bytes:
 
     rows: list[list[Any]] = [[table.title, *values] for table in report.tables for values in table.values()]
     header = ["Breakdown", "Group", *[c.heading for c in COLUMNS[1:]]]
-    return exports.csv_bytes(header, rows + [[line[0]] for line in _about(report)])
+    return exports.csv_bytes(header, rows + [[], *_about(report)])
 
 
 def xlsx_file(report: SupportFigures) -> bytes:
