@@ -40,7 +40,9 @@ WRITE = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND}
 
 class FlexibleIn(Schema):
     pattern: Text = Field(max_length=300, description="The working pattern asked for, in the worker's words.")
-    hours_per_week: Decimal | None = Field(default=None, gt=0, le=48, max_digits=4, decimal_places=1)
+    hours_per_week: float | None = Field(
+        default=None, gt=0, le=48, description="Hours a week, to one decimal place."
+    )
     start_on: ApiDate
 
 
@@ -190,9 +192,8 @@ def flexible_create(request: HttpRequest, payload: FlexibleIn) -> Status[dict[st
     membership = _membership(request)
     if not support_access.may(membership, "ask_flexible"):
         deny(request, reason="Only a worker with a staff record asks for flexible working.")
-    ask = FlexibleAsk(
-        pattern=payload.pattern, start_on=payload.start_on, hours_per_week=payload.hours_per_week
-    )
+    hours = None if payload.hours_per_week is None else Decimal(str(round(payload.hours_per_week, 1)))
+    ask = FlexibleAsk(pattern=payload.pattern, start_on=payload.start_on, hours_per_week=hours)
     try:
         made = support_services.flexible_request(
             ctx=AuditContext.from_request(request), membership=membership, ask=ask

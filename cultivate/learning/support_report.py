@@ -272,7 +272,7 @@ def csv_file(report: SupportFigures) -> bytes:
 
     rows: list[list[Any]] = [[table.title, *values] for table in report.tables for values in table.values()]
     header = ["Breakdown", "Group", *[c.heading for c in COLUMNS[1:]]]
-    return exports.csv_bytes(header, rows + [[], *_about(report)])
+    return exports.csv_bytes(header, [*rows, [], *_about(report)])
 
 
 def xlsx_file(report: SupportFigures) -> bytes:

@@ -305,3 +305,54 @@ def test_figures_hide_small_numbers_and_cannot_be_worked_out(scene):
     assert client_for(scene["analyst"]).get("/learning/organisations/RX2/support/").status_code == 404
     csv = client_for(scene["analyst"]).get("/learning/organisations/RX1/support.csv")
     assert csv.status_code == 200 and b"Approval rate" in csv.content
+
+
+def test_api_asks_decides_and_refuses_bad_input(scene):
+    from cultivate.accounts import services as account_services
+
+    def api(user):
+        _token, secret = account_services.api_token_create(user=user, membership=m(user), name="t")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    worker, manager = api(scene["worker_user"]), api(scene["manager"])
+    start = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    made = worker.post(
+        "/api/learning/support/flexible",
+        {"pattern": "Term-time only", "hours_per_week": 30, "start_on": start},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert body["decision"] == "pending" and body["hours_per_week"] == "30.0"
+    url = f"/api/learning/support/flexible/{body['id']}/decision"
+    early = manager.post(
+        url, {"decision": "approved", "decided_on": "2020-01-01"}, content_type="application/json"
+    )
+    assert early.status_code == 400 and "decided_on" in early.json()["detail"]
+    today = timezone.localdate().isoformat()
+    assert (
+        manager.post(
+            url, {"decision": "approved", "decided_on": today}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    again = manager.post(url, {"decision": "approved", "decided_on": today}, content_type="application/json")
+    assert again.status_code == 409
+    future = manager.post(
+        "/api/learning/support/incidents",
+        {
+            "person_id": scene["worker"].pk,
+            "incident_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat(),
+            "kind": "violence",
+            "source": "patient",
+            "follow_up_on": (timezone.localdate() + dt.timedelta(days=9)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert future.status_code == 400 and "incident_on" in future.json()["detail"]
+    figures = api(scene["analyst"]).get("/api/learning/organisations/RX1/support")
+    assert figures.status_code == 200 and [t["breakdown"] for t in figures.json()["tables"]] == [
+        "band",
+        "ethnic_group",
+        "disability",
+    ]
