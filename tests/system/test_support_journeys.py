@@ -63,7 +63,7 @@ def test_flexible_working_decided_and_support_recorded(
     page.goto("/learning/support/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Support at work")
     _fits(page, journey, "worker hub")
-    page.get_by_role("link", name="Ask for flexible working").click()
+    page.get_by_role("button", name="Ask for flexible working").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for flexible working")
     page.get_by_role("button", name="Send the request").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
@@ -98,7 +98,7 @@ def test_flexible_working_decided_and_support_recorded(
     expect(page.get_by_role("main")).to_contain_text("Sam Okafor: approved with changes")
 
     # And records the support offered after an incident
-    page.get_by_role("link", name="Record support after an incident").first.click()
+    page.get_by_role("button", name="Record support after an incident").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record support after an incident")
     page.get_by_label("Who was affected").select_option(label="Sam Okafor")
     fill_date(page, "Date of the incident", today + dt.timedelta(days=1))
