@@ -21,7 +21,7 @@ from cultivate.accounts.models import Role
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.learning import testing as learning
-from cultivate.learning.models import EnrolmentStatus
+from cultivate.learning.models import EnrolmentStatus, Evaluation
 from cultivate.learning.support_models import FlexibleWorkingRequest, IncidentSupport
 from cultivate.pathways import testing as pathways_testing
 from cultivate.pathways.models import Step
@@ -135,6 +135,10 @@ def world() -> World:
     objects["completion_b"] = learning.make_completion(
         person_b1, offer=objects["offer_b"], on=dt.date(2025, 1, 15)
     )
+    objects["completion_a"] = learning.make_completion(
+        person_a1, offer=objects["offer_a"], on=dt.date(2025, 1, 15)
+    )
+    Evaluation.objects.create(completion=objects["completion_a"], rating=4)
     # Support at work: each side's worker has a request for flexible working and a post-incident support record.
     for side, person in (("a", person_a1), ("b", person_b1)):
         objects[f"flexible_{side}"] = FlexibleWorkingRequest.objects.create(
@@ -328,6 +332,11 @@ PAGES: list[tuple[str, str, set[str]]] = [
         "/learning/organisations/{org.ods_code}/reports/",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    (
+        "learning completion",
+        "/learning/completions/{completion.pk}/",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
     # Support at work: the worker, their line manager, and HR (admins) for flexible working only; the rates for
     # analysts, admins and the alliance's admins. Assessors and educators see none of it.
     (
@@ -388,6 +397,7 @@ def _format(url: str, world: World, side: str) -> str:
             subject=o["subject_a"],
             flexible=o["flexible_a"],
             support=o["support_a"],
+            completion=o["completion_a"],
         )
     return url.format(
         org=o["org_b"],
@@ -407,6 +417,7 @@ def _format(url: str, world: World, side: str) -> str:
         subject=o["subject_b"],
         flexible=o["flexible_b"],
         support=o["support_b"],
+        completion=o["completion_b"],
     )
 
 
@@ -607,6 +618,8 @@ API = [
         "/api/learning/organisations/{org.ods_code}/compliance",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    ("/api/learning/offers/{offer.pk}/evaluations", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST}),
+    ("/api/learning/completions/{completion.pk}/evaluation", {Role.SUPPORT_WORKER}),
     (
         "/api/learning/support/flexible/{flexible.pk}",
         {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN},
