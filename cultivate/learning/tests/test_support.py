@@ -13,7 +13,8 @@ from cultivate.accounts.testing import make_user
 from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.insights.dashboards import disclosure
-from cultivate.learning import home, support_report, support_services
+from cultivate.learning import support_home as home
+from cultivate.learning import support_report, support_services
 from cultivate.learning.support_models import (
     FlexibleDecision,
     FlexibleWorkingRequest,
