@@ -96,9 +96,10 @@ def test_support_at_work(demo: str) -> None:
     assert {"approved", "approved_changed", "refused", "pending"} <= decisions
     assert requests.filter(decision="pending", decision_due_on__lt=timezone.localdate()).exists()
     support = IncidentSupport.objects.filter(person__organisation__alliance__code=ALLIANCE_CODE)
-    assert support.filter(follow_up_done_on__isnull=False).exists() and support.filter(
-        follow_up_done_on__isnull=True
-    ).exists()
+    assert (
+        support.filter(follow_up_done_on__isnull=False).exists()
+        and support.filter(follow_up_done_on__isnull=True).exists()
+    )
 
 
 def test_delete_removes_the_training(demo: str) -> None:
