@@ -43,11 +43,12 @@ HEADER = {
 HOME = {
     Role.SUPPORT_WORKER: [
         "My portfolio", "What is left for me to become a nursing associate", "My learning", "My programme",
-        "Certificates and competence record", "My record", "Programmes", "Your account",
+        "Certificates and competence record", "My record", "Support at work", "Programmes", "Your account",
     ],
     Role.LINE_MANAGER: [
         "My portfolio", "My learning", "My programme", "Certificates and competence record", "My record",
-        "Team competence", "Who is ready for the next step", "Team learning", "My team", "Programmes",
+        "Team competence", "Who is ready for the next step", "Team learning", "Support at work", "My team",
+        "Programmes",
         "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: [
