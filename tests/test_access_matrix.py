@@ -461,7 +461,7 @@ ROLE_PAGES = [
     ("/learning/offers/", set(ROLES)),
     ("/learning/requests/", {Role.LINE_MANAGER, Role.EDUCATOR, Role.ORG_ADMIN}),
     ("/learning/teams/", {Role.LINE_MANAGER, Role.ASSESSOR, Role.EDUCATOR, Role.ORG_ADMIN}),
-    ("/learning/support/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/learning/support/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN}),
     ("/programmes/", set(ROLES)),
     ("/programmes/mine/", set(ROLES)),
 ]

@@ -146,9 +146,10 @@ def can_view_support_figures(membership: Membership | None, organisation: Organi
 
 @predicate
 def has_support_pages(membership: Membership | None) -> bool:
-    """The *Support at work* link: a worker with their own record, and line managers."""
+    """The *Support at work* page: a worker with their own record, line managers, and the organisation's admins
+    (HR: decided requests for flexible working, to note appeals)."""
     return membership is not None and (
-        membership.user.person_id is not None or membership.role == Role.LINE_MANAGER
+        membership.user.person_id is not None or membership.role in {Role.LINE_MANAGER, Role.ORG_ADMIN}
     )
 
 

@@ -256,7 +256,8 @@ def test_pages_journey_and_form_errors(scene):
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.decision == FlexibleDecision.APPROVED_CHANGED
-    # HR sees it (for an appeal); the assessor and analyst do not.
+    # HR sees it (for an appeal), listed on their support page; the assessor and analyst do not.
+    assert "Wren" in client_for(scene["admin"]).get("/learning/support/").content.decode()
     assert client_for(scene["admin"]).get(f"/learning/support/flexible/{request.pk}/").status_code == 200
     for role in ("assessor", "analyst", "educator", "outsider"):
         assert client_for(scene[role]).get(f"/learning/support/flexible/{request.pk}/").status_code in (

@@ -61,7 +61,8 @@ HOME = {
     ],
     Role.ANALYST: ["Trust RAA", "Training gaps", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Who is ready for the next step", "Team learning", "Staff", "Credentials issued",
+        "Team competence", "Who is ready for the next step", "Team learning", "Support at work", "Staff",
+        "Credentials issued",
         "Import staff records", "Users and roles", "Audit log", "Training gaps", "Workforce insights",
         "Board report", "Frameworks", "Your account",
     ],
