@@ -24,7 +24,7 @@ ID_KEYS = frozenset({"pk", "id", "identifier", "ods_code"})
 
 
 def is_view_module(path: Path) -> bool:
-    return path.name in {"views.py", "api.py"} or path.name.endswith("_views.py")
+    return path.name in {"views.py", "api.py"} or path.name.endswith(("_views.py", "_api.py"))
 
 
 def is_selector_module(path: Path) -> bool:

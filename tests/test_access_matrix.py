@@ -21,7 +21,14 @@ from cultivate.accounts.models import Role
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.models import AuditEvent, Notification
 from cultivate.learning import testing as learning
-from cultivate.learning.models import DevelopmentPlan, EnrolmentStatus, PlanGoal, SupervisionMeeting
+from cultivate.learning.models import (
+    DevelopmentPlan,
+    EnrolmentStatus,
+    Evaluation,
+    PlanGoal,
+    SupervisionMeeting,
+)
+from cultivate.learning.support_models import FlexibleWorkingRequest, IncidentSupport
 from cultivate.pathways import testing as pathways_testing
 from cultivate.pathways.models import Step, StepRequirement
 from cultivate.portfolio.models import SignOffRequest
@@ -157,6 +164,28 @@ def world() -> World:
         )
         objects[f"meeting_{side}"] = SupervisionMeeting.objects.create(
             person=person, supervisor=supervisor, held_on=dt.date(2026, 2, 1), private_note="Between us"
+        )
+    objects["completion_a"] = learning.make_completion(
+        person_a1, offer=objects["offer_a"], on=dt.date(2025, 1, 15)
+    )
+    Evaluation.objects.create(completion=objects["completion_a"], rating=4)
+    # Support at work: each side's worker has a request for flexible working and a post-incident support record.
+    for side, person in (("a", person_a1), ("b", person_b1)):
+        objects[f"flexible_{side}"] = FlexibleWorkingRequest.objects.create(
+            person=person,
+            pattern="Four long days",
+            start_on=dt.date(2026, 3, 1),
+            made_on=dt.date(2026, 1, 10),
+            decision_due_on=dt.date(2026, 3, 9),
+            decision="approved",
+            decided_on=dt.date(2026, 2, 1),
+        )
+        objects[f"support_{side}"] = IncidentSupport.objects.create(
+            person=person,
+            incident_on=dt.date(2026, 1, 5),
+            kind="verbal",
+            source="public",
+            follow_up_on=dt.date(2026, 1, 20),
         )
     # Programmes: each organisation runs one (open), with a cohort in which its support worker has a place.
     for side, org, person, author in (
@@ -373,6 +402,34 @@ PAGES: list[tuple[str, str, set[str]]] = [
         "/learning/organisations/{org.ods_code}/supervision/",
         {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
+    (
+        "learning completion",
+        "/learning/completions/{completion.pk}/",
+        {Role.ORG_ADMIN, Role.LINE_MANAGER, Role.ASSESSOR, Role.SUPPORT_WORKER, Role.EDUCATOR},
+    ),
+    # Support at work: the worker, their line manager, and HR (admins) for flexible working only; the rates for
+    # analysts, admins and the alliance's admins. Assessors and educators see none of it.
+    (
+        "support flexible request",
+        "/learning/support/flexible/{flexible.pk}/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN},
+    ),
+    ("support flexible decide", "/learning/support/flexible/{flexible.pk}/decide/", {Role.LINE_MANAGER}),
+    (
+        "support incident record",
+        "/learning/support/incidents/{support.pk}/",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER},
+    ),
+    (
+        "support figures",
+        "/learning/organisations/{org.ods_code}/support/",
+        {Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    ),
+    (
+        "support figures export",
+        "/learning/organisations/{org.ods_code}/support.csv",
+        {Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -411,6 +468,9 @@ def _format(url: str, world: World, side: str) -> str:
             session=o["session_a"],
             subject=o["subject_a"],
             meeting=o["meeting_a"],
+            flexible=o["flexible_a"],
+            support=o["support_a"],
+            completion=o["completion_a"],
         )
     return url.format(
         org=o["org_b"],
@@ -431,6 +491,9 @@ def _format(url: str, world: World, side: str) -> str:
         session=o["session_b"],
         subject=o["subject_b"],
         meeting=o["meeting_b"],
+        flexible=o["flexible_b"],
+        support=o["support_b"],
+        completion=o["completion_b"],
     )
 
 
@@ -477,6 +540,7 @@ ROLE_PAGES = [
     ("/learning/plan/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
     ("/learning/plan/dates/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
     ("/learning/supervision/", {Role.LINE_MANAGER}),
+    ("/learning/support/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN}),
     ("/programmes/", set(ROLES)),
     ("/programmes/mine/", set(ROLES)),
 ]
@@ -644,6 +708,17 @@ API = [
     ("/api/learning/people/{person1.pk}/plan", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
     ("/api/learning/people/{person1.pk}/supervision", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
     ("/api/learning/supervision/{meeting.pk}", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("/api/learning/offers/{offer.pk}/evaluations", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ANALYST}),
+    ("/api/learning/completions/{completion.pk}/evaluation", {Role.SUPPORT_WORKER}),
+    (
+        "/api/learning/support/flexible/{flexible.pk}",
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN},
+    ),
+    ("/api/learning/support/incidents/{support.pk}", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    (
+        "/api/learning/organisations/{org.ods_code}/support",
+        {Role.ANALYST, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN},
+    ),
 ]
 
 
@@ -811,6 +886,9 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/learning/organisations/{org_b.ods_code}/import/1/"),
     ("GET", "/learning/plan/goals/{goal_b.pk}/"),
     ("POST", "/learning/plan/goals/{goal_b.pk}/remove/"),
+    ("POST", "/learning/support/flexible/{flexible_b.pk}/withdraw/"),
+    ("POST", "/learning/support/flexible/{flexible_b.pk}/"),
+    ("POST", "/learning/support/incidents/{support_b.pk}/"),
     # Programmes: B's programme, cohort, sessions, places and posts are out of A's reach, whatever the role.
     ("GET", "/programmes/{programme_b.pk}/"),
     ("GET", "/programmes/{programme_b.pk}/edit/"),
@@ -879,6 +957,8 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/learning/plan/goals/new/", {Role.SUPPORT_WORKER}),
     ("GET", "/learning/plan/goals/{goal_a.pk}/", {Role.SUPPORT_WORKER}),
     ("POST", "/learning/plan/send/", {Role.SUPPORT_WORKER}),
+    ("GET", "/learning/support/flexible/new/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
+    ("GET", "/learning/support/incidents/new/", {Role.LINE_MANAGER}),
     # Programmes of A: a published programme is seen by every role of its organisation and alliance; it is run
     # by its organisation's educators; its cohort, community and the places' surveys are for members and leads.
     ("GET", "/programmes/new/", {Role.EDUCATOR, Role.ALLIANCE_ADMIN}),
@@ -930,6 +1010,8 @@ API_LISTS = [
     "/api/pathways",
     "/api/learning/offers",
     "/api/programmes",
+    "/api/learning/support/flexible",
+    "/api/learning/support/incidents",
 ]
 
 
@@ -1014,6 +1096,51 @@ def test_api_plan_and_supervision_writes(world: World, role: str) -> None:
         else:
             assert own.status_code in REFUSED, (role, url)
     assert o["meeting_b"].person.supervision_meetings.count() == 1
+
+
+SUPPORT_POSTS = [
+    ("/api/learning/support/flexible", {"pattern": "Later starts", "start_on": "2099-01-01"}),
+    (
+        "/api/learning/support/flexible/{flexible_b.pk}/decision",
+        {"decision": "approved", "decided_on": "2026-01-12"},
+    ),
+    (
+        "/api/learning/support/incidents",
+        {
+            "person_id": "{person_b1.pk}",
+            "incident_on": "2026-01-05",
+            "kind": "verbal",
+            "source": "public",
+            "follow_up_on": "2026-01-20",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_support_lists_and_writes(world: World, role: str) -> None:
+    """Support lists hold A's records for the roles that see them, never B's; deciding B's request or recording
+    support for B's worker answers 404 (audited); asking for flexible working is for a worker with a record."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+    flexible = {item["id"] for item in client.get("/api/learning/support/flexible").json()}
+    incidents = {item["id"] for item in client.get("/api/learning/support/incidents").json()}
+    assert o["flexible_b"].pk not in flexible and o["support_b"].pk not in incidents
+    assert (o["flexible_a"].pk in flexible) == (
+        role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER, Role.ORG_ADMIN}
+    )
+    assert (o["support_a"].pk in incidents) == (role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER})
+    for url, body in SUPPORT_POSTS[1:]:
+        before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+        data = {
+            key: _format_b(value, world) if isinstance(value, str) else value for key, value in body.items()
+        }
+        response = client.post(_format_b(url, world), data=data, content_type="application/json")
+        assert response.status_code == 404, (role, url, response.content)
+        assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+    url, body = SUPPORT_POSTS[0]
+    own = client.post(url, data=body, content_type="application/json")
+    assert own.status_code == (201 if role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER} else 403), own.content
 
 
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
@@ -1132,6 +1259,7 @@ def _covered_api() -> set[tuple[str, str]]:
         _api_route_of("POST", "/api/learning/people/1/supervision"),
         _api_route_of("POST", "/api/learning/people/1/plan/decision"),
     }
+    covered |= {_api_route_of("POST", url.format_map(_Placeholders())) for url, _body in SUPPORT_POSTS}
     covered |= {_api_route_of(method, url) for method, url in CREDENTIAL_API}
     return covered
 

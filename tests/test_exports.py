@@ -260,6 +260,21 @@ def training_import_problems(tmp_path: Path) -> None:
     assert_escaped(response, "csv", HOSTILE_TEAM)
 
 
+def support_figures(tmp_path: Path) -> None:
+    """An organisation with a hostile name: its support-at-work figures in both formats."""
+    org = t.make_organisation("RX1")
+    org.name = HOSTILE_ORG
+    org.save()
+    team = t.make_team(org, HOSTILE_TEAM)
+    for _ in range(6):
+        t.make_person(org, team=team)
+    client = _signed_in(t.make_user(Role.ANALYST, organisation=org))
+    for file_format in ("csv", "xlsx"):
+        assert_escaped(
+            client.get(f"/learning/organisations/RX1/support.{file_format}"), file_format, HOSTILE_ORG
+        )
+
+
 def audit_log(tmp_path: Path) -> None:
     """An audit entry about a person with a hostile name, in both formats of the audit log's export."""
     from cultivate.core.audit import AuditContext, audit
@@ -293,6 +308,7 @@ CASES: dict[str, Callable[[Path], None]] = {
     "pathways:organisation_progression_xlsx": ready_people_progression,
     "learning:gaps_xlsx": learning_gaps,
     "learning:import_status": training_import_problems,
+    "learning:support_export": support_figures,
     "site:audit_export": audit_log,
     "programmes:outcomes": programme_outcomes,
     "programmes:cohort_outcomes": programme_outcomes,

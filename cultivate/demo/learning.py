@@ -39,6 +39,7 @@ from cultivate.portfolio.services import add_months
 from .alliance import TRUSTS, demo_email
 from .competence import _Rows
 from .plans import PlansSummary, plans_demo_delete, plans_demo_load
+from .support import support_demo_delete, support_demo_load
 
 GAP_TRUST = "RZ9"  # Kelderby Partnership: its induction has no mental health awareness
 AWARENESS = "MH-MC-01"  # Understanding mental health
@@ -444,6 +445,7 @@ def learning_demo_delete(*, alliance: Alliance | None = None) -> None:
     OfferCompetence.objects.filter(offer__in=offers).delete()
     offers.delete()
     MandatorySubject.objects.filter(organisation__in=organisations).delete()
+    support_demo_delete(list(organisations))
 
 
 def _alliance_codes(alliance: Alliance | None) -> list[str]:
@@ -523,6 +525,7 @@ def learning_demo_load(*, alliance: Alliance, seed: int, today: dt.date) -> Lear
     _enrolments(organisations, rng, now)
     workers = {demo_email("support.worker")} | {demo_email(f"support.worker.{t.short}") for t in TRUSTS[1:]}
     plans = plans_demo_load(organisations=organisations, seed=seed, today=today, worker_emails=workers)
+    support_demo_load(organisations, random.Random(seed * 31 + 13), today)
     return LearningSummary(
         offers=len(offers),
         sessions=sessions,

@@ -17,6 +17,7 @@ from cultivate.core.audit import AuditContext
 from cultivate.organisations.schemas import OdsCode
 
 from . import compliance, gaps, guards, presenters, selectors, services
+from .completion_api import router as completion_router
 from .models import Enrolment, Offer, Session
 from .schemas import (
     CompletionOut,
@@ -29,8 +30,12 @@ from .schemas import (
     SessionOut,
     SubjectStatusOut,
 )
+from .support_api import router as support_router
 
 router = Router(tags=["learning"])
+# Support at work (flexible working, post-incident support): its own module, under the same mount.
+router.add_router("", support_router)
+router.add_router("", completion_router)
 NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 
 

@@ -1,8 +1,8 @@
 """The learning app's actions on the home page (see `cultivate.core.navigation.HomeAction`): a worker's mandatory
 training to renew and events to evaluate; the requests for a place waiting for a line manager; for an educator,
 the competences the organisation's roles require that no training on offer develops (the gap Leeds and York
-found by hand). Development plans and supervision declare theirs in `plans/home.py`. Each count is read in a
-fixed number of queries."""
+found by hand). Development plans and supervision declare theirs in `plans/home.py`, support at work in
+`support_home.py`. Each count is read in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cultivate.accounts.models import Membership, Role
 from cultivate.core.formatting import uk_date
 from cultivate.core.navigation import HomeAction
 
-from . import access, gaps, selectors
+from . import access, gaps, selectors, support_home
 from .compliance import ComplianceState, mandatory_status_for_people
 from .models import Completion
 from .plans import home as plan_home
@@ -146,4 +146,4 @@ def actions(membership: Membership) -> list[HomeAction]:
         found += _request_actions(membership)
     if membership.role == Role.EDUCATOR:
         found += _gap_actions(membership, today)
-    return found + plan_home.actions(membership)
+    return found + plan_home.actions(membership) + support_home.actions(membership)

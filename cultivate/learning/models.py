@@ -406,3 +406,6 @@ from .plans.models import DevelopmentPlan as DevelopmentPlan  # noqa: E402
 from .plans.models import PlanGoal as PlanGoal  # noqa: E402
 from .plans.models import SupervisionMeeting as SupervisionMeeting  # noqa: E402
 from .plans.models import SupervisionPolicy as SupervisionPolicy  # noqa: E402
+
+# Support at work (flexible working, post-incident support) lives in its own module; imported here for Django.
+from .support_models import FlexibleWorkingRequest, IncidentSupport  # noqa: E402, F401

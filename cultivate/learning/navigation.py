@@ -8,14 +8,20 @@ from typing import Any
 from cultivate.accounts.models import Membership
 from cultivate.core.navigation import Link, Menu, Section
 
-from . import access
+from . import access, support_access
 from .plans import access as plan_access
+
+# The support-at-work links ask `support_access`; the rest, the app's `access`.
+SUPPORT_RULES = frozenset({"support_pages", "view_support_figures"})
 
 
 def _may(membership: Membership | None, action: str, obj: Any = None) -> bool:
-    """The learning rules, and those of development plans and supervision (their own module)."""
+    """The learning rules, and those of development plans and supervision and of support at work (their own
+    modules)."""
     if action in plan_access.NAMES:
         return plan_access.may(membership, action, obj)
+    if action in SUPPORT_RULES:
+        return support_access.may(membership, action, obj)
     return access.may(membership, action, obj)
 
 
@@ -43,6 +49,13 @@ MENU = Menu(
             "list_team_learning",
             order=45,
             description="Your teams' mandatory training and the competences people lack, soonest first.",
+        ),
+        Link(
+            "Support at work",
+            "learning:support",
+            "support_pages",
+            order=47,
+            description="Ask for flexible working, and the support offered after an incident at work.",
         ),
         Link(
             "Training gaps",
@@ -85,6 +98,14 @@ MENU = Menu(
             ),
             Link("Subjects", "learning:mandatory", "manage_offers", order=60, for_organisation=True),
             Link("Import completions", "learning:import", "manage_offers", order=70, for_organisation=True),
+            Link("Support at work", "learning:support", "support_pages", order=80),
+            Link(
+                "Support at work in figures",
+                "learning:support_figures",
+                "view_support_figures",
+                order=85,
+                for_organisation=True,
+            ),
         ),
     ),
 )

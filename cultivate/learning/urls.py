@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import import_views, views
+from . import completion_views, import_views, support_urls, views
 from .plans import urls as plan_urls
 
 app_name = "learning"
@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
     path("enrolments/<int:pk>/decide/", views.enrolment_decide, name="decide"),
     path("enrolments/<int:pk>/withdraw/", views.enrolment_withdraw, name="withdraw"),
     path("enrolments/<int:pk>/complete/", views.enrolment_complete, name="complete"),
+    path("completions/<int:pk>/", completion_views.completion_detail, name="completion"),
     path("completions/<int:pk>/evaluate/", views.evaluate, name="evaluate"),
     path("people/<int:pk>/", views.person_learning, name="person"),
     path("teams/", views.team_list, name="teams"),
@@ -32,4 +33,5 @@ urlpatterns: list[URLPattern] = [
     path("organisations/<str:ods_code>/import/", import_views.import_start, name="import"),
     path("organisations/<str:ods_code>/import/<int:pk>/", import_views.import_status, name="import_status"),
     *plan_urls.urlpatterns,
+    *support_urls.urlpatterns,
 ]

@@ -58,6 +58,8 @@ STORED = {
     "learning_enrolment_requested", "learning_enrolment_withdrawn", "learning_offer_changed",
     "learning_session_changed", "learning_subject_changed", "learning_plan_agreed", "learning_plan_changes_asked",
     "learning_supervision_recorded", "learning_supervision_interval_changed",
+    "learning_flexible_requested", "learning_flexible_decided", "learning_flexible_withdrawn",
+    "learning_flexible_appeal_noted", "learning_support_recorded", "learning_support_changed",
     # programmes
     "programme_application_changed", "programme_changed", "programme_cohort_closed", "programme_cohorts_allocated",
     "programme_copied", "programme_created", "programme_partners_paired", "programme_placement_changed",

@@ -72,9 +72,28 @@ def test_pmva_only_where_a_setting_requires_it(demo: str) -> None:
     assert all(r.setting for s in pmva for r in s.requirements.all())
 
 
+def test_support_at_work(demo: str) -> None:
+    """Requests for flexible working with their decisions (one overdue for a line manager to see on their home
+    page) and records of the support offered after incidents."""
+    from cultivate.learning.support_models import FlexibleWorkingRequest, IncidentSupport
+
+    requests = FlexibleWorkingRequest.objects.filter(person__organisation__alliance__code=ALLIANCE_CODE)
+    decisions = set(requests.values_list("decision", flat=True))
+    assert {"approved", "approved_changed", "refused", "pending"} <= decisions
+    assert requests.filter(decision="pending", decision_due_on__lt=timezone.localdate()).exists()
+    support = IncidentSupport.objects.filter(person__organisation__alliance__code=ALLIANCE_CODE)
+    assert (
+        support.filter(follow_up_done_on__isnull=False).exists()
+        and support.filter(follow_up_done_on__isnull=True).exists()
+    )
+
+
 def test_delete_removes_the_training(demo: str) -> None:
+    from cultivate.learning.support_models import FlexibleWorkingRequest
+
     demo_delete()
     assert not Offer.objects.filter(alliance__code=ALLIANCE_CODE).exists()
+    assert not FlexibleWorkingRequest.objects.exists()
     assert not MandatorySubject.objects.filter(organisation__ods_code__in=["RZ7", "RZ8", "RZ9"]).exists()
 
 

@@ -143,8 +143,10 @@ def _overview(tables: dict[str, Table], breakdown: str) -> list[Relation]:
 PAGE_RELATIONS: dict[str, PageRelations] = {"retention": _retention, "overview": _overview}
 
 
-def relations_of(name: str, tables: dict[str, Table], breakdown: str) -> list[Relation]:
-    page = PAGE_RELATIONS.get(name)
+def relations_of(
+    name: str, tables: dict[str, Table], breakdown: str, own: PageRelations | None = None
+) -> list[Relation]:
+    page = own or PAGE_RELATIONS.get(name)
     found = figure_relations(tables) + (page(tables, breakdown) if page else [])
     # A relation naming a cell a table does not have (a column left out) tells nothing.
     return [r for r in found if all(_exists(tables, ref) for ref, _ in r)]
@@ -184,21 +186,25 @@ def _order(ref: Ref) -> tuple[str, int, str]:
     return (ref.table, ref.row, ref.key)
 
 
-def protect(name: str, tables: list[Table], breakdown: str) -> None:
+def protect(name: str, tables: list[Table], breakdown: str, own: PageRelations | None = None) -> None:
     """Hide complementary cells in place until no hidden cell of the page can be worked out from the rest; a
-    table that lost a cell has its chart drawn again from its rows (or dropped, if it cannot be)."""
+    table that lost a cell has its chart drawn again from its rows (or dropped, if it cannot be). A page outside
+    the dashboards (another app's figures) passes its identities as `own` instead of naming a `PAGE_RELATIONS`
+    entry."""
     by_key = {t.key: t for t in tables}
     changed: set[str] = set()
-    _complement(name, by_key, breakdown, changed)
+    _complement(name, by_key, breakdown, changed, own)
     for key in changed:
         table = by_key[key]
         if table.chart is not None:
             table.chart, table.chart_alt = table.redraw(table.rows) if table.redraw else (None, "")
 
 
-def _complement(name: str, by_key: dict[str, Table], breakdown: str, changed: set[str]) -> None:
+def _complement(
+    name: str, by_key: dict[str, Table], breakdown: str, changed: set[str], own: PageRelations | None = None
+) -> None:
     for _ in range(10_000):  # each pass hides one more cell, so this ends; the bound is a guard
-        relations = relations_of(name, by_key, breakdown)
+        relations = relations_of(name, by_key, breakdown, own)
         exposed = sorted(recoverable(by_key, relations), key=_order)
         if not exposed:
             return

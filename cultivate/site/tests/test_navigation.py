@@ -43,12 +43,12 @@ HEADER = {
 HOME = {
     Role.SUPPORT_WORKER: [
         "My portfolio", "What is left for me to become a nursing associate", "My learning", "My programme",
-        "Certificates and competence record", "My record", "Programmes", "Your account",
+        "Certificates and competence record", "My record", "Support at work", "Programmes", "Your account",
     ],
     Role.LINE_MANAGER: [
         "My portfolio", "My learning", "My programme", "Certificates and competence record", "My record",
-        "Team competence", "Supervision", "Who is ready for the next step", "Team learning", "My team",
-        "Programmes", "Workforce insights", "Your account",
+        "Team competence", "Supervision", "Who is ready for the next step", "Team learning", "Support at work",
+        "My team", "Programmes", "Workforce insights", "Your account",
     ],
     Role.ASSESSOR: [
         "Sign-off requests", "Recognise prior assessment", "Team competence", "Team learning", "People I assess",
@@ -60,7 +60,8 @@ HOME = {
     ],
     Role.ANALYST: ["Trust RAA", "Training gaps", "Workforce insights", "Board report", "Your account"],
     Role.ORG_ADMIN: [
-        "Team competence", "Who is ready for the next step", "Team learning", "Staff", "Credentials issued",
+        "Team competence", "Who is ready for the next step", "Team learning", "Support at work", "Staff",
+        "Credentials issued",
         "Import staff records", "Users and roles", "Audit log", "Training gaps", "Workforce insights",
         "Board report", "Frameworks", "Your account",
     ],

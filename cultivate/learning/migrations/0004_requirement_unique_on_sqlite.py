@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learning", "0002_development_plans_and_supervision"),
+        ("learning", "0003_support_at_work"),
         ("organisations", "0006_staffimport_job_pipeline"),
     ]
 
