@@ -247,22 +247,26 @@ def sessions_to_evaluate(participant: Participant) -> list[Session]:
 def missed_two_in_a_row(
     cohort: Cohort, *, now: dt.datetime | None = None
 ) -> list[tuple[Participant, list[Session]]]:
-    """People who were not present at two sessions in a row, the latest two held: whom to follow up."""
+    """Whom to follow up: people absent without word (marked absent, or not marked) at two or more sessions
+    in a row, with those sessions. An apology is not a reason to chase: it is not counted as missed here and it
+    ends a run, because the person was in touch (it still counts against the attendance needed to complete)."""
     now = now or timezone.now()
     held = list(cohort_sessions(cohort).filter(ends_at__lte=now))
     if len(held) < 2:
         return []
-    present: dict[int, set[int]] = defaultdict(set)
+    accounted: dict[int, set[int]] = defaultdict(set)  # present, or absent with apologies
     for participant_id, session_id in Attendance.objects.filter(
-        session__in=held, participant__cohort=cohort, status=AttendanceStatus.PRESENT
+        session__in=held,
+        participant__cohort=cohort,
+        status__in=[AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED],
     ).values_list("participant_id", "session_id"):
-        present[participant_id].add(session_id)
+        accounted[participant_id].add(session_id)
     result = []
     for participant in cohort_members(cohort):
         run: list[Session] = []
         missed: list[Session] = []
         for session in held:
-            if session.pk in present[participant.pk]:
+            if session.pk in accounted[participant.pk]:
                 run = []
             else:
                 run.append(session)
