@@ -3,9 +3,9 @@ from __future__ import annotations
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_user
 from cultivate.core.models import Notification
+from cultivate.portfolio.tests.portfolio_factories import make_competence, make_domain, make_framework
 from cultivate.programmes.models import Application, ApplicationStatus, Attendance
 from cultivate.programmes.testing import make_application, make_participant, make_session
-from cultivate.portfolio.tests.portfolio_factories import make_competence, make_domain, make_framework
 from cultivate.programmes.tests.test_views import signed_in
 
 JSON = "application/json"
