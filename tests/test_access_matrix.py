@@ -865,8 +865,13 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/programmes/cohorts/{cohort_a.pk}/sessions/{programme_session_a.pk}/register/", {Role.EDUCATOR}),
     ("GET", "/programmes/places/{participant_a.pk}/feedback/", {Role.SUPPORT_WORKER}),
     ("GET", "/programmes/places/{participant_a.pk}/self-assessment/before/", {Role.SUPPORT_WORKER}),
-    # The outcomes report: whoever runs the programme (a member of the cohort is refused, 403).
-    ("GET", "/programmes/{programme_a.pk}/outcomes/", {Role.EDUCATOR}),
+    # The outcomes report: whoever runs the programme (a member of the cohort is refused, 403); the
+    # organisation's line managers, admins (HR) and analysts see their own organisation's participants.
+    (
+        "GET",
+        "/programmes/{programme_a.pk}/outcomes/",
+        {Role.EDUCATOR, Role.LINE_MANAGER, Role.ORG_ADMIN, Role.ANALYST},
+    ),
     ("GET", "/programmes/cohorts/{cohort_a.pk}/outcomes/", {Role.EDUCATOR}),
 ]
 

@@ -133,6 +133,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         "competences": selectors.programme_competences(found),
         "may_apply": access.may(membership, "apply", found),
         "may_nominate": access.may(membership, "nominate", found),
+        "organisation_outcomes": not manage and access.may(membership, "view_organisation_outcomes", found),
         "my_application": selectors.my_application_to(membership, found),
         "criteria": services.criteria_text(found),
         "presenters": presenters,

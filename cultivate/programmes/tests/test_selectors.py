@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from cultivate.programmes import selectors
-from cultivate.programmes.models import Attendance, AttendanceMethod
+from cultivate.programmes.models import Attendance, AttendanceMethod, Participant
 from cultivate.programmes.testing import make_participant, make_session
 
 
@@ -17,7 +17,7 @@ def test_the_follow_up_list_chases_absences_without_word_never_apologies(world):
     silent, apologetic, mixed, present = (make_participant(cohort, p) for _u, p in world["workers"][:4])
     start = timezone.now() - dt.timedelta(days=4)
     sessions = [make_session(programme, start=start + dt.timedelta(days=n), hours=1) for n in range(3)]
-    marks = {
+    marks: dict[Participant, list[str | None]] = {
         silent: ["absent", None, "present"],  # absent, then not marked: two in a row without word
         apologetic: ["excused", "excused", "excused"],
         mixed: ["absent", "excused", "absent"],  # never two in a row without word
