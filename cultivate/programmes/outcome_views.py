@@ -11,11 +11,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.exports import spreadsheet_export
-
-from cultivate.accounts.access import acting_membership as _membership
 
 from . import access, guards, outcomes
 
