@@ -196,7 +196,7 @@ def test_the_verification_page_reads_a_status_list_another_service_serves(
             body = json.dumps(document).encode()
         return io.BytesIO(body)
 
-    monkeypatch.setattr(status_lists.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr("cultivate.credentials.status_lists.urllib.request.urlopen", urlopen)
     page = f"/credentials/verify/{credential.identifier}/"
     client = Client()
     settings.CREDENTIALS_FETCH_STATUS_LISTS = False
