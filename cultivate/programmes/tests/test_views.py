@@ -127,7 +127,7 @@ def test_the_line_manager_cannot_agree_protected_time_and_says_why(world):
     from cultivate.accounts.models import Role
     from cultivate.accounts.testing import make_user
 
-    user, person = world["workers"][1]
+    _user, person = world["workers"][1]
     application = make_application(world["programme"], person, status="submitted")
     manager = make_user(Role.LINE_MANAGER, organisation=person.organisation, teams=[person.spells.get().team])
     client = signed_in(manager)
