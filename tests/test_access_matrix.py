@@ -746,9 +746,44 @@ PROGRAMME_API = [
         "/api/programmes/applications/{{application_{side}.pk}}",
         {Role.SUPPORT_WORKER, Role.EDUCATOR, Role.LINE_MANAGER},
     ),
-    ("/api/cohorts/{{cohort_{side}.pk}}", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
-    ("/api/cohorts/{{cohort_{side}.pk}}/attendance", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
-    ("/api/sessions/{{programme_session_{side}.pk}}", set(ROLES)),
+    ("/api/programmes/cohorts/{{cohort_{side}.pk}}", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
+    ("/api/programmes/cohorts/{{cohort_{side}.pk}}/attendance", {Role.EDUCATOR, Role.SUPPORT_WORKER}),
+    ("/api/programmes/sessions/{{programme_session_{side}.pk}}", set(ROLES)),
+]
+# Its writes: (method, path, body, roles let through on A's records: they get an answer other than 403/404,
+# such as 409 for the worker who has already applied). B's records answer 404 (audited) to every role of A.
+PROGRAMME_API_WRITES: list[tuple[str, str, dict[str, Any], set[str]]] = [
+    (
+        "POST",
+        "/api/programmes/{programme_x.pk}/applications",
+        {"statement": "Me"},
+        {Role.SUPPORT_WORKER, Role.LINE_MANAGER},
+    ),
+    ("PUT", "/api/programmes/{programme_x.pk}/competences", {"identifiers": []}, {Role.EDUCATOR}),
+    (
+        "POST",
+        "/api/programmes/applications/{application_x.pk}/protected-time",
+        {"decision": "agree"},
+        {Role.LINE_MANAGER},
+    ),
+    (
+        "POST",
+        "/api/programmes/applications/{application_x.pk}/status",
+        {"status": "offered"},
+        {Role.EDUCATOR},
+    ),
+    (
+        "PUT",
+        "/api/programmes/cohorts/{cohort_x.pk}/sessions/{programme_session_x.pk}/register",
+        {"marks": [{"participant_id": "participant_x", "status": "present"}]},
+        {Role.EDUCATOR},
+    ),
+    (
+        "POST",
+        "/api/programmes/sessions/{programme_session_x.pk}/check-in",
+        {"participant_id": "participant_x", "code": "session_code_x"},
+        {Role.SUPPORT_WORKER},
+    ),
 ]
 
 
@@ -763,13 +798,31 @@ def test_programme_api_matrix(world: World, role: str) -> None:
         assert other.status_code == 404, f"{role} of A reached {template} of B"
         assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
     o = world.objects
-    check_in = client.post(
-        f"/api/sessions/{o['programme_session_b'].pk}/check-in",
-        {"participant_id": o["participant_b"].pk, "code": o["programme_session_b"].checkin_code},
-        content_type="application/json",
-    )
-    assert check_in.status_code == 404
+    for method, template, body, allowed in PROGRAMME_API_WRITES:
+        for side in ("a", "b"):
+            objects = {k[:-2] + "_x": v for k, v in o.items() if k.endswith(f"_{side}")}
+            url = template.format(**objects)
+            sent = {
+                key: objects[value].pk
+                if value == "participant_x"
+                else objects["programme_session_x"].checkin_code
+                if value == "session_code_x"
+                else value
+                for key, value in body.items()
+            }
+            if "marks" in body:
+                sent["marks"] = [{"participant_id": objects["participant_x"].pk, "status": "present"}]
+            before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+            answer = getattr(client, method.lower())(url, sent, content_type="application/json")
+            if side == "b":
+                assert answer.status_code == 404, f"{role} of A wrote to {template} of B"
+                assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+            elif role in allowed:
+                assert answer.status_code not in REFUSED, (role, template, answer.content)
+            else:
+                assert answer.status_code in REFUSED, (role, template, answer.status_code)
     assert not o["participant_b"].attendance.exists()
+    assert o["application_b"].events.count() == 0 and not o["programme_b"].competences.exists()
     listed = {p["id"] for p in client.get("/api/programmes").json()}
     assert o["programme_b"].pk not in listed and o["programme_a"].pk in listed
 
@@ -894,6 +947,8 @@ PROBES: list[tuple[str, str]] = [
     ("GET", "/programmes/{programme_b.pk}/edit/"),
     ("GET", "/programmes/{programme_b.pk}/dimensions/"),
     ("GET", "/programmes/{programme_b.pk}/leads/"),
+    ("GET", "/programmes/{programme_b.pk}/competences/"),
+    ("POST", "/programmes/{programme_b.pk}/competences/"),
     ("POST", "/programmes/{programme_b.pk}/status/"),
     ("GET", "/programmes/{programme_b.pk}/copy/"),
     ("GET", "/programmes/{programme_b.pk}/cohorts/new/"),
@@ -965,6 +1020,7 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/programmes/{programme_a.pk}/", set(ROLES)),
     ("GET", "/programmes/{programme_a.pk}/edit/", {Role.EDUCATOR}),
     ("GET", "/programmes/{programme_a.pk}/leads/", {Role.EDUCATOR}),
+    ("GET", "/programmes/{programme_a.pk}/competences/", {Role.EDUCATOR}),
     ("GET", "/programmes/{programme_a.pk}/allocation/", {Role.EDUCATOR}),
     ("GET", "/programmes/{programme_a.pk}/applications/", {Role.EDUCATOR}),
     ("GET", "/programmes/{programme_a.pk}/apply/", {Role.SUPPORT_WORKER, Role.LINE_MANAGER}),
@@ -979,8 +1035,13 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/programmes/cohorts/{cohort_a.pk}/sessions/{programme_session_a.pk}/register/", {Role.EDUCATOR}),
     ("GET", "/programmes/places/{participant_a.pk}/feedback/", {Role.SUPPORT_WORKER}),
     ("GET", "/programmes/places/{participant_a.pk}/self-assessment/before/", {Role.SUPPORT_WORKER}),
-    # The outcomes report: whoever runs the programme (a member of the cohort is refused, 403).
-    ("GET", "/programmes/{programme_a.pk}/outcomes/", {Role.EDUCATOR}),
+    # The outcomes report: whoever runs the programme (a member of the cohort is refused, 403); the
+    # organisation's line managers, admins (HR) and analysts see their own organisation's participants.
+    (
+        "GET",
+        "/programmes/{programme_a.pk}/outcomes/",
+        {Role.EDUCATOR, Role.LINE_MANAGER, Role.ORG_ADMIN, Role.ANALYST},
+    ),
     ("GET", "/programmes/cohorts/{cohort_a.pk}/outcomes/", {Role.EDUCATOR}),
 ]
 
@@ -1247,9 +1308,9 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("GET", url.format(side="b")) for url, _allowed in PROGRAMME_API}
-    covered |= {
-        _api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")
-    }  # test_programme_api_matrix
+    covered |= {  # test_programme_api_matrix
+        _api_route_of(method, url.replace("_x", "_b")) for method, url, _b, _a in PROGRAMME_API_WRITES
+    }
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
     covered |= {
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")

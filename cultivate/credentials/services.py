@@ -303,8 +303,8 @@ def sign_off_award(assessment: Assessment, *, holder_name: str) -> documents.Awa
 def care_certificate_issue(
     *, ctx: AuditContext, membership: Membership | None, person: Person
 ) -> IssuedCredential:
-    """The worker's Care Certificate, once every standard is signed off and held: one credential from their
-    organisation, aligned to each standard. Asking again gives the same one."""
+    """The worker's Care Certificate, on their request, once every standard is signed off and held: one
+    credential from their organisation, aligned to each standard. Asking again gives the same one."""
     _require(membership, "bring_record", person)
     missing = selectors.care_certificate_missing(person)
     if missing is None:
@@ -313,6 +313,10 @@ def care_certificate_issue(
         raise ValidationError(
             f"{len(missing)} Care Certificate standards are not signed off yet, for example {missing[0].label}"
         )
+    return _care_certificate(ctx, person)
+
+
+def _care_certificate(ctx: AuditContext, person: Person) -> IssuedCredential:
     standards = selectors.care_certificate_standards()
     today = timezone.localdate()
     award = documents.Award(
@@ -334,6 +338,32 @@ def care_certificate_issue(
         source_key=f"care_certificate:{person.pk}",
         organisation=person.organisation,
     )
+
+
+def care_certificates_issue_due(*, ctx: AuditContext, organisation: Organisation | None = None) -> int:
+    """Issue the Care Certificate to everyone who now holds every standard and has none yet (a system job:
+    `cultivate credentials care-certificates`, run nightly), and tell each of them. Each is issued in its own
+    transaction, so one failure leaves the others issued. Returns how many were issued."""
+    if not ctx.system_job:
+        raise PermissionDenied("Issuing Care Certificates in bulk is a system job.")
+    from django.urls import reverse
+
+    from cultivate.accounts.models import User
+    from cultivate.core.notify import notify
+
+    issued = 0
+    for person in selectors.care_certificate_due(organisation.pk if organisation is not None else None):
+        credential = _care_certificate(ctx, person)
+        issued += 1
+        user = User.objects.filter(person_id=person.pk, is_active=True).first()
+        if user is not None:
+            notify(
+                user=user,
+                title="Your Care Certificate has been issued",
+                body="Every standard is signed off. Share it from your certificates to let anyone check it.",
+                url=reverse("credentials:credential", args=[credential.identifier]),
+            )
+    return issued
 
 
 def competence_record_create(

@@ -313,7 +313,36 @@ def can_view_cohort_outcomes(membership: Membership | None, cohort: Cohort | Non
     return cohort is not None and bool(can_view_outcomes(membership, cohort.programme))
 
 
+# An organisation's managers, HR (its admins) and analysts: the outcomes of their own organisation's participants
+# in a programme of their organisation or alliance, as the whole only (small numbers suppressed); never survey
+# answers, names or another organisation's people.
+ORGANISATION_OUTCOME_ROLES = frozenset({Role.LINE_MANAGER, Role.ORG_ADMIN, Role.ANALYST})
+
+
+@predicate
+def can_view_organisation_outcomes(membership: Membership | None, programme: Programme | None) -> bool:
+    if membership is None or programme is None or membership.role not in ORGANISATION_OUTCOME_ROLES:
+        return False
+    organisation = membership.organisation
+    if organisation is None or programme.status == ProgrammeStatus.DRAFT:
+        return False
+    if programme.organisation_id is not None:
+        return programme.organisation_id == organisation.pk
+    return programme.alliance_id is not None and programme.alliance_id == organisation.alliance_id
+
+
+@predicate
+def can_view_some_outcomes(membership: Membership | None, programme: Programme | None) -> bool:
+    """The outcomes page: the whole report for those who run the programme, their own organisation's
+    participants for its managers, HR and analysts."""
+    return bool(can_view_outcomes(membership, programme)) or bool(
+        can_view_organisation_outcomes(membership, programme)
+    )
+
+
 RULES.add("view_programme_outcomes", can_view_outcomes)
+RULES.add("view_organisation_outcomes", can_view_organisation_outcomes)
+RULES.add("view_some_outcomes", can_view_some_outcomes)
 RULES.add("view_cohort_outcomes", can_view_cohort_outcomes)
 
 

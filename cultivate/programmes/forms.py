@@ -111,6 +111,22 @@ class LeadForm(forms.Form):
         cast(forms.ChoiceField, self.fields["user"]).choices = [("", "Choose an educator"), *educators]
 
 
+class CompetencesForm(forms.Form):
+    competences = forms.MultipleChoiceField(
+        label="Competences the programme covers",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their identifiers go on every certificate issued from now on. Untick all to list none.",
+    )
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["competences"]).choices = list(choices)
+
+    def competence_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("competences") or []]
+
+
 class CopyForm(forms.Form):
     starts_on = NHSDateField(
         label="Start date of the next intake",
@@ -234,6 +250,15 @@ class MoveForm(forms.Form):
         choices=ApplicationStatus.choices, error_messages={"required": "Choose what to do"}
     )
     reason = forms.CharField(max_length=300, required=False, label="Reason")
+
+
+class DeclineTimeForm(forms.Form):
+    reason = forms.CharField(
+        max_length=250,
+        label="Why can protected time not be agreed?",
+        help_text="The applicant is told, and it is kept in the application's history.",
+        error_messages={"required": "Say why protected time cannot be agreed"},
+    )
 
 
 class PlacementForm(forms.Form):

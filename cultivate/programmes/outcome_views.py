@@ -11,11 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cultivate.accounts.access import acting_membership as _membership
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.exports import spreadsheet_export
 
-from . import guards, outcomes
+from . import access, guards, outcomes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,8 +24,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 @spreadsheet_export
 def programme_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = guards.programme_or_deny(request, pk, "view_programme_outcomes")
-    report = outcomes.programme_outcomes(request.membership, programme)  # type: ignore[attr-defined]
+    programme = guards.programme_or_deny(request, pk, "view_some_outcomes")
+    membership = _membership(request)
+    # Whoever runs the programme sees it all; an organisation's managers, HR and analysts their own people.
+    narrowed = None if access.may(membership, "view_programme_outcomes", programme) else membership
+    report = outcomes.programme_outcomes(
+        membership, programme, organisation=narrowed.organisation if narrowed is not None else None
+    )
     return _respond(request, report)
 
 
@@ -45,7 +51,7 @@ def _respond(request: HttpRequest, report: outcomes.ProgrammeOutcomes) -> HttpRe
             CoreAction.EXPORT,
             ctx=AuditContext.from_request(request),
             obj=report.cohort or report.programme,
-            organisation=report.programme.organisation,
+            organisation=report.organisation or report.programme.organisation,
             what=f"programme outcomes: {report.whole.label}",
             format=download,
         )

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cultivate.accounts.models import Membership
 from cultivate.core import formatting
+from cultivate.organisations.models import Organisation
 
 from . import outcome_stats
 from .models import Cohort, Dimension, Feedback, Participant, Programme, SelfAssessmentAnswer, Stage
@@ -53,6 +54,9 @@ class GroupOutcome:
 class ProgrammeOutcomes:
     programme: Programme
     cohort: Cohort | None  # the report narrowed to one cohort, or None for the whole programme
+    # The report narrowed to one organisation's participants (for its managers, HR and analysts): the whole
+    # only, with no breakdown by cohort or organisation, so no small group can be found by difference.
+    organisation: Organisation | None
     whole: GroupOutcome
     cohorts: list[GroupOutcome]
     organisations: list[GroupOutcome]
@@ -102,14 +106,18 @@ def programme_outcomes(
     programme: Programme,
     *,
     cohort: Cohort | None = None,
+    organisation: Organisation | None = None,
     store: Path | str | None = None,
 ) -> ProgrammeOutcomes:
-    """The report for a programme the membership was allowed (or one of its cohorts)."""
+    """The report for a programme the membership was allowed (or one of its cohorts, or the participants one
+    organisation employs)."""
     places_qs = Participant.objects.filter(cohort__programme=programme).select_related(
         "cohort__programme", "person__organisation"
     )
     if cohort is not None:
         places_qs = places_qs.filter(cohort=cohort)
+    if organisation is not None:
+        places_qs = places_qs.filter(person__organisation=organisation)
     places = list(places_qs.order_by("cohort__name", "pk"))
     dimensions = list(
         Dimension.objects.filter(programme=programme)
@@ -142,10 +150,14 @@ def programme_outcomes(
         by_org[place.person.organisation.name].append(place)
     cohorts = [cohort] if cohort is not None else list(programme.cohorts.order_by("name"))
     retention, note = _retention(places, store)
+    label = cohort.name if cohort else programme.title
+    if organisation is not None:
+        label, cohorts, by_org = f"{programme.title}: {organisation.name}", [], {}
     return ProgrammeOutcomes(
         programme=programme,
         cohort=cohort,
-        whole=_group(cohort.name if cohort else programme.title, places, **common),
+        organisation=organisation,
+        whole=_group(label, places, **common),
         cohorts=[_group(c.name, by_cohort.get(c, []), **common) for c in cohorts],
         organisations=[_group(name, rows, **common) for name, rows in sorted(by_org.items())],
         dimensions=dimensions,
@@ -348,7 +360,7 @@ def sections(report: ProgrammeOutcomes) -> list[OutcomeSection]:
             rows=summary_rows([report.whole]),
         )
     ]
-    if report.cohort is None:
+    if report.cohort is None and report.organisation is None:
         out.append(
             OutcomeSection(
                 key="cohorts",
@@ -361,20 +373,21 @@ def sections(report: ProgrammeOutcomes) -> list[OutcomeSection]:
                 rows=summary_rows(report.cohorts),
             )
         )
-    out.append(
-        OutcomeSection(
-            key="organisations",
-            title="By organisation",
-            note="Each participant counts for the organisation that employs them.",
-            chart=outcome_charts.rates_chart(
-                rates(report.organisations), category="group", title="By organisation"
-            ),
-            caption="Attendance, completion and feedback by organisation",
-            headings=["Organisation", *SUMMARY_HEADINGS[1:]],
-            kinds=SUMMARY_KINDS,
-            rows=summary_rows(report.organisations),
+    if report.organisation is None:
+        out.append(
+            OutcomeSection(
+                key="organisations",
+                title="By organisation",
+                note="Each participant counts for the organisation that employs them.",
+                chart=outcome_charts.rates_chart(
+                    rates(report.organisations), category="group", title="By organisation"
+                ),
+                caption="Attendance, completion and feedback by organisation",
+                headings=["Organisation", *SUMMARY_HEADINGS[1:]],
+                kinds=SUMMARY_KINDS,
+                rows=summary_rows(report.organisations),
+            )
         )
-    )
     out.append(
         OutcomeSection(
             key="change",

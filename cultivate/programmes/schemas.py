@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from cultivate.core.api_types import DbId, Text
 
@@ -44,9 +46,20 @@ class ProgrammeOut(Schema):
     require_self_assessments: bool
 
 
+class CompetenceRefOut(Schema):
+    """A framework competence the programme covers: its CASE item identifier goes on the certificates."""
+
+    identifier: uuid.UUID
+    framework: uuid.UUID
+    framework_title: str
+    code: str
+    title: str
+
+
 class ProgrammeDetailOut(ProgrammeOut):
     aims: str
     dimensions: list[str]
+    competences: list[CompetenceRefOut]
     cohorts: list[CohortBriefOut]
     sessions: list[SessionOut]
 
@@ -92,3 +105,45 @@ class AttendanceOut(Schema):
 class CheckInIn(Schema):
     participant_id: DbId
     code: Text
+
+
+class CompetencesIn(Schema):
+    identifiers: list[uuid.UUID] = Field(
+        max_length=500,
+        description="CASE item identifiers of competences in the published version of a framework the role "
+        "may see; the list replaces the programme's (empty: none).",
+    )
+
+
+class ApplicationIn(Schema):
+    statement: Text = Field(min_length=1, max_length=2000, description="Why you want to take part.")
+    availability: Text = Field(default="", max_length=300, description="When you can attend, in words.")
+    cohort_ids: list[DbId] = Field(
+        default=[], max_length=50, description="Cohorts of the programme you can attend; none: any of them."
+    )
+
+
+class ProtectedTimeIn(Schema):
+    decision: Literal["agree", "decline"] = Field(
+        description="The line manager agrees protected time or not."
+    )
+    reason: Text = Field(default="", max_length=250, description="Needed to decline; the applicant is told.")
+
+
+class ApplicationMoveIn(Schema):
+    status: Literal["offered", "waiting_list", "accepted", "declined", "withdrawn"] = Field(
+        description="The lead offers a place or puts on the waiting list (or withdraws); the applicant "
+        "accepts, declines or withdraws."
+    )
+    reason: Text = Field(
+        default="", max_length=300, description="Needed for the waiting list, declining and withdrawing."
+    )
+
+
+class MarkIn(Schema):
+    participant_id: DbId
+    status: Literal["present", "absent", "excused"] = Field(description="`excused`: absent with apologies.")
+
+
+class RegisterIn(Schema):
+    marks: list[MarkIn] = Field(min_length=1, max_length=200)

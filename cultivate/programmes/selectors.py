@@ -12,6 +12,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, Role, User
+from cultivate.frameworks import access as framework_access
+from cultivate.frameworks.models import Competence, Framework, NodeType, VersionStatus
 from cultivate.organisations.models import Organisation
 
 from .models import (
@@ -124,6 +126,32 @@ def eligible_leads(programme: Programme) -> list[User]:  # unscoped: the caller 
     )
 
 
+def competence_options(membership: Membership | None) -> list[Competence]:
+    """The competences a lead may say a programme covers: those (not domains) of the published version of
+    every framework the role may see (reference frameworks, the alliance's, the organisation's)."""
+    frameworks = Framework.objects.filter(framework_access.framework_scope(membership)).values("pk")
+    return list(
+        Competence.objects.filter(
+            framework__in=frameworks, version__status=VersionStatus.PUBLISHED, node_type=NodeType.COMPETENCE
+        ).select_related("framework")
+    )
+
+
+def programme_competences(programme: Programme) -> list[Competence]:
+    """The competences the programme covers, each as its framework's published row where there is one (the
+    CASE identifier is what counts, so a newer version of the framework keeps the choice)."""
+    chosen = list(programme.competences.select_related("framework").order_by("framework__title", "code"))
+    published = {
+        (c.framework_id, c.identifier): c
+        for c in Competence.objects.filter(
+            framework_id__in={c.framework_id for c in chosen},
+            identifier__in={c.identifier for c in chosen},
+            version__status=VersionStatus.PUBLISHED,
+        ).select_related("framework")
+    }
+    return [published.get((c.framework_id, c.identifier), c) for c in chosen]
+
+
 def programme_sessions(programme: Programme) -> QuerySet[Session]:
     return programme.sessions.select_related("cohort").order_by("starts_at")
 
@@ -172,6 +200,11 @@ def register_marks(session: Session, cohort: Cohort) -> dict[int, str]:
     )
 
 
+def session_register(session: Session, cohort: Cohort) -> QuerySet[Attendance]:
+    """The marks of one cohort at a session (the caller manages the cohort)."""
+    return Attendance.objects.filter(session=session, participant__cohort=cohort).order_by("participant_id")
+
+
 def cohort_attendance(cohort: Cohort, membership: Membership | None) -> QuerySet[Attendance]:
     """The cohort's attendance, through the attendance scope (leads: all; members: their cohort's)."""
     return (
@@ -214,22 +247,26 @@ def sessions_to_evaluate(participant: Participant) -> list[Session]:
 def missed_two_in_a_row(
     cohort: Cohort, *, now: dt.datetime | None = None
 ) -> list[tuple[Participant, list[Session]]]:
-    """People who were not present at two sessions in a row, the latest two held: whom to follow up."""
+    """Whom to follow up: people absent without word (marked absent, or not marked) at two or more sessions
+    in a row, with those sessions. An apology is not a reason to chase: it is not counted as missed here and it
+    ends a run, because the person was in touch (it still counts against the attendance needed to complete)."""
     now = now or timezone.now()
     held = list(cohort_sessions(cohort).filter(ends_at__lte=now))
     if len(held) < 2:
         return []
-    present: dict[int, set[int]] = defaultdict(set)
+    accounted: dict[int, set[int]] = defaultdict(set)  # present, or absent with apologies
     for participant_id, session_id in Attendance.objects.filter(
-        session__in=held, participant__cohort=cohort, status=AttendanceStatus.PRESENT
+        session__in=held,
+        participant__cohort=cohort,
+        status__in=[AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED],
     ).values_list("participant_id", "session_id"):
-        present[participant_id].add(session_id)
+        accounted[participant_id].add(session_id)
     result = []
     for participant in cohort_members(cohort):
         run: list[Session] = []
         missed: list[Session] = []
         for session in held:
-            if session.pk in present[participant.pk]:
+            if session.pk in accounted[participant.pk]:
                 run = []
             else:
                 run.append(session)

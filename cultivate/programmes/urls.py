@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/dimensions/", views.dimensions, name="dimensions"),
     path("<int:pk>/leads/", views.leads, name="leads"),
+    path("<int:pk>/competences/", views.competences, name="competences"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/copy/", views.copy, name="copy"),
     path("<int:pk>/cohorts/new/", views.cohort_new, name="cohort_new"),

@@ -19,6 +19,8 @@ from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext
 from cultivate.core.forms import add_service_errors
 from cultivate.organisations import selectors as org_selectors
+from cultivate.portfolio import presenters as portfolio_presenters
+from cultivate.portfolio import selectors as portfolio_selectors
 
 from . import access, forms, guards, presenters, selectors, services
 from .models import ApplicationStatus, CohortStatus, Programme, ProgrammeStatus
@@ -128,8 +130,10 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": list(selectors.programme_sessions(found)),
         "dimensions": list(found.dimensions.all()),
         "leads": list(found.leads.select_related("user", "organisation")),
+        "competences": selectors.programme_competences(found),
         "may_apply": access.may(membership, "apply", found),
         "may_nominate": access.may(membership, "nominate", found),
+        "organisation_outcomes": not manage and access.may(membership, "view_organisation_outcomes", found),
         "my_application": selectors.my_application_to(membership, found),
         "criteria": services.criteria_text(found),
         "presenters": presenters,
@@ -235,6 +239,53 @@ def leads(request: HttpRequest, pk: int) -> HttpResponseBase:
             "submit": "Add the lead",
             "intro": f"Leads now: {current}. A lead is an educator of the organisation that runs the programme, "
             "or of a member trust for an alliance's programme.",
+        },
+    )
+
+
+@login_required
+def competences(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The framework competences the programme covers: found by a word or code, ticked in groups by framework
+    and domain (the evidence form's picker)."""
+    found = guards.programme_or_deny(request, pk, "manage_programme")
+    options = selectors.competence_options(_membership(request))
+    by_pk = {c.pk: c for c in options}
+    current = selectors.programme_competences(found)
+    form = forms.CompetencesForm(
+        request.POST if request.method == "POST" else None,
+        choices=portfolio_presenters.competence_choices(options),
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _try(
+            request,
+            form,
+            lambda: services.programme_set_competences(
+                ctx=_ctx(request),
+                programme=found,
+                competences=[by_pk[i] for i in form.competence_ids() if i in by_pk],
+            ),
+        )
+    ):
+        messages.success(request, "Competences the programme covers changed.")
+        return redirect("programmes:programme", pk=found.pk)
+    find = request.GET.get("find", "")
+    selected = (
+        request.POST.getlist("competences") if request.method == "POST" else [str(c.pk) for c in current]
+    )
+    return render(
+        request,
+        "programmes/competences.jinja",
+        {
+            "page_title": "Competences the programme covers",
+            "programme": found,
+            "form": form,
+            "find": find,
+            "groups": portfolio_presenters.competence_groups(
+                options, portfolio_selectors.parents_of(options), find=find, selected=selected
+            ),
+            "no_competences": not options,
         },
     )
 
@@ -447,10 +498,23 @@ def application(request: HttpRequest, pk: int) -> HttpResponseBase:
     own = access.may(membership, "own_application", found)
     agree = access.may(membership, "agree_protected_time", found)
     form = forms.MoveForm(request.POST if request.method == "POST" else None)
+    decline = forms.DeclineTimeForm(
+        request.POST if request.method == "POST" and request.POST.get("decline") else None, prefix="decline"
+    )
     if request.method == "POST":
         if not (manage or own or agree):
             deny(request, reason="May not change this application.", obj=found)
-        if request.POST.get("agree") and agree:
+        if request.POST.get("decline") and agree:
+            if decline.is_valid() and _try(
+                request,
+                decline,
+                lambda: services.application_decline_protected_time(
+                    ctx=_ctx(request), application=found, reason=decline.cleaned_data["reason"]
+                ),
+            ):
+                messages.success(request, "Protected time not agreed: the application is withdrawn.")
+                return redirect("programmes:application", pk=found.pk)
+        elif request.POST.get("agree") and agree:
             if _try(
                 request,
                 form,
@@ -485,6 +549,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponseBase:
             "page_title": f"Application: {presenters.name(found)}",
             "application": found,
             "form": form,
+            "decline": decline,
             "history": list(selectors.application_history(found)),
             "moves": moves,
             "agree": agree and found.status == ApplicationStatus.SUBMITTED,

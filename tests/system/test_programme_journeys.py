@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from cultivate.accounts.models import Role
 from cultivate.accounts.testing import make_alliance, make_organisation, make_user
+from cultivate.portfolio.tests.portfolio_factories import make_competence, make_domain, make_framework
 from cultivate.programmes.models import Application, ApplicationStatus, Participant, Programme
 from cultivate.programmes.testing import (
     make_application,
@@ -41,6 +42,10 @@ def test_the_lead_creates_allocates_pairs_takes_a_register_and_closes(page: Page
         make_worker(orgs[i % 3], setting=["inpatient", "community", "crisis"][i % 3])[1] for i in range(9)
     ]
     today = timezone.localdate()
+    framework = make_framework("Support worker framework", is_reference=True)
+    domain = make_domain(framework, "Communication")
+    make_competence(framework, "Explains care plans", parent=domain)
+    make_competence(framework, "Listens and responds", parent=domain)
 
     # When the educator creates an alliance programme
     sign_in(page, educator.email)
@@ -75,6 +80,16 @@ def test_the_lead_creates_allocates_pairs_takes_a_register_and_closes(page: Page
     expect(page.get_by_role("main")).to_contain_text("Welcome")
     page.get_by_role("button", name="Open for applications").click()
     journey.check("programme")
+
+    # And lists a framework competence it covers, found by a word
+    page.get_by_role("link", name="Competences it covers").click()
+    page.get_by_label("Find competences").fill("care plans")
+    page.get_by_role("main").get_by_role("button", name="Search").click()
+    expect(page.get_by_role("main")).not_to_contain_text("Listens and responds")
+    page.get_by_label("Explains care plans").check()
+    journey.check("competences")
+    page.get_by_role("button", name="Save the competences").click()
+    expect(page.get_by_role("main")).to_contain_text("Explains care plans")
 
     # And nine people have accepted places
     for person in workers:

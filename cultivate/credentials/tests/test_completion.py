@@ -50,3 +50,46 @@ def test_closing_a_cohort_issues_each_completer_a_certificate_from_the_programme
     achievement = document["credentialSubject"]["achievement"]
     assert achievement["criteria"]["narrative"].startswith("Attended at least 80%")
     assert [a["targetCode"] for a in achievement["alignment"]] == [str(competence.identifier)]
+
+
+def test_a_certificate_issued_after_the_lead_sets_the_competences_carries_their_alignments(trust) -> None:
+    """The lead ticks the competences on the programme's page; closing a cohort afterwards issues
+    certificates aligned to each competence's CASE identifier (and nothing for a domain)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from cultivate.accounts.models import Role
+    from cultivate.accounts.testing import PASSWORD, make_user
+    from cultivate.portfolio.tests.portfolio_factories import make_domain
+    from cultivate.programmes.models import Attendance
+    from cultivate.programmes.testing import make_participant, make_programme, make_session, make_worker
+
+    organisation, _team = trust
+    educator = make_user(Role.EDUCATOR, organisation=organisation)
+    programme = make_programme(organisation=organisation, lead=educator)
+    programme.require_self_assessments = False
+    programme.save()
+    framework = make_framework("Support worker framework", is_reference=True)
+    domain = make_domain(framework, "Communication")
+    chosen = [
+        make_competence(framework, "Listens and responds", parent=domain),
+        make_competence(framework, "Explains care plans", parent=domain),
+    ]
+    make_competence(framework, "Not covered", parent=domain)
+    lead = Client()
+    assert lead.login(email=educator.email, password=PASSWORD)
+    page = lead.get(f"/programmes/{programme.pk}/competences/?find=care plans")
+    assert page.status_code == 200 and "Explains care plans" in page.content.decode()
+    assert "Listens and responds" not in page.content.decode()
+    saved = lead.post(f"/programmes/{programme.pk}/competences/", {"competences": [c.pk for c in chosen]})
+    assert saved.status_code == 302
+    assert "Listens and responds" in lead.get(f"/programmes/{programme.pk}/").content.decode()
+    cohort = programme.cohorts.get()
+    _user, person = make_worker(organisation)
+    place = make_participant(cohort, person)
+    session = make_session(programme, start=timezone.now() - dt.timedelta(days=1))
+    Attendance.objects.create(session=session, participant=place, status="present", method="register")
+    assert lead.post(f"/programmes/cohorts/{cohort.pk}/close/").status_code == 302
+    (credential,) = IssuedCredential.objects.filter(person=person)
+    alignment = credential.document["credentialSubject"]["achievement"]["alignment"]
+    assert sorted(a["targetCode"] for a in alignment) == sorted(str(c.identifier) for c in chosen)

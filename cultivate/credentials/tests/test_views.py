@@ -157,3 +157,58 @@ def test_a_worker_brings_a_record_and_an_assessor_confirms_it_in_one_step(trust,
     sign_off = Assessment.objects.get(person=person_b)
     assert sign_off.assessor == assessor and "Recognised prior assessment" in sign_off.comments
     assert AuditEvent.objects.filter(action="prior_assessment_confirmed").exists()
+
+
+def test_the_verification_page_reads_a_status_list_another_service_serves(
+    worker, trust, settings, monkeypatch
+):
+    """A credential whose status list another Cultivate serves (here this one, at another address): with
+    fetching allowed, the page fetches the list, checks its proof, and reads the bit; a list whose proof does not
+    hold, or fetching not allowed, is "could not be checked", never valid."""
+    import io
+    import json
+
+    from django.test import Client
+
+    from cultivate.credentials import status_lists
+
+    person, _ = worker
+    admin = make_user(Role.ORG_ADMIN, organisation=trust[0])
+    settings.SITE_URL = "https://other.example"
+    credential = make_credential(person)  # its status list entry names the other service
+    settings.SITE_URL = "http://testserver"
+    url = credential.document["credentialStatus"]["statusListCredential"]
+    assert url.startswith("https://other.example/credentials/status/")
+    served = Client()
+    fetched: list[str] = []
+    tamper = {"on": False}
+
+    def urlopen(request, timeout):
+        fetched.append(request.full_url)
+        answer = served.get(request.full_url.removeprefix("https://other.example"))
+        assert answer.status_code == 200 and timeout == status_lists.FETCH_TIMEOUT_S
+        body = answer.content
+        if tamper["on"]:
+            document = json.loads(body)
+            document["credentialSubject"]["encodedList"] = (
+                document["credentialSubject"]["encodedList"][:-4] + "AAAA"
+            )
+            body = json.dumps(document).encode()
+        return io.BytesIO(body)
+
+    monkeypatch.setattr("cultivate.credentials.status_lists.urllib.request.urlopen", urlopen)
+    page = f"/credentials/verify/{credential.identifier}/"
+    client = Client()
+    settings.CREDENTIALS_FETCH_STATUS_LISTS = False
+    assert _outcome(client.get(page)) == "unchecked" and not fetched
+    settings.CREDENTIALS_FETCH_STATUS_LISTS = True
+    assert _outcome(client.get(page)) == "valid" and fetched == [url]
+    services.credential_revoke(
+        ctx=AuditContext.system("tests"),
+        membership=admin.memberships.get(),
+        credential=credential,
+        reason="Error",
+    )
+    assert _outcome(client.get(page)) == "revoked"
+    tamper["on"] = True
+    assert _outcome(client.get(page)) == "unchecked"

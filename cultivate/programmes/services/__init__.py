@@ -10,6 +10,7 @@ from .allocation import (
 )
 from .applications import (
     application_agree_protected_time,
+    application_decline_protected_time,
     application_move,
     application_nominate,
     application_submit,
@@ -23,6 +24,7 @@ from .programmes import (
     lead_add,
     programme_copy,
     programme_create,
+    programme_set_competences,
     programme_set_status,
     programme_update,
     session_create,
@@ -31,6 +33,7 @@ from .surveys import evaluation_submit, feedback_submit, self_assessment_submit
 
 __all__ = [
     "application_agree_protected_time",
+    "application_decline_protected_time",
     "application_move",
     "application_nominate",
     "application_submit",
@@ -53,6 +56,7 @@ __all__ = [
     "post_hide",
     "programme_copy",
     "programme_create",
+    "programme_set_competences",
     "programme_set_status",
     "programme_update",
     "register_take",

@@ -36,21 +36,23 @@ def _months(start: dt.date, today: dt.date) -> int:
 
 
 def candidates(applications: Sequence[Application], *, today: dt.date) -> list[optimiser.Candidate]:
-    """One candidate per application: organisation, team and setting from the post held today, experience from
-    the earliest post with that employer."""
+    """One candidate per application: team and setting from the post held on the day they applied (the one
+    held today if they had none that day), experience from the earliest post with that employer to that day.
+    A move after applying does not reshuffle the mix the lead saw when offering places."""
     person_ids = [a.person_id for a in applications]
-    spells = (
+    spells: dict[int, list[EmploymentSpell]] = {}
+    for spell in (
         EmploymentSpell.objects.filter(person_id__in=person_ids).select_related("team").order_by("start_date")
-    )
-    current: dict[int, EmploymentSpell] = {}
-    first: dict[int, dt.date] = {}
-    for spell in spells:
-        first.setdefault(spell.person_id, spell.start_date)
-        if periods.is_active_on(spell.start_date, spell.end_date, today):
-            current[spell.person_id] = spell
+    ):
+        spells.setdefault(spell.person_id, []).append(spell)
     result = []
     for application in applications:
-        held = current.get(application.person_id)
+        applied_on = min(timezone.localdate(application.created_at), today)
+        mine = spells.get(application.person_id, [])
+        held = next(
+            (s for s in reversed(mine) if periods.is_active_on(s.start_date, s.end_date, applied_on)),
+            next((s for s in reversed(mine) if periods.is_active_on(s.start_date, s.end_date, today)), None),
+        )
         team = held.team if held is not None else None
         available = frozenset(str(c.pk) for c in application.available_cohorts.all())
         result.append(
@@ -59,7 +61,7 @@ def candidates(applications: Sequence[Application], *, today: dt.date) -> list[o
                 organisation=application.person.organisation.ods_code,
                 team=str(team.pk) if team is not None else "",
                 setting=team.setting if team is not None else "",
-                experience_months=_months(first.get(application.person_id, today), today),
+                experience_months=_months(mine[0].start_date if mine else applied_on, applied_on),
                 available=available or None,
             )
         )

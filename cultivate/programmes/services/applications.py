@@ -182,6 +182,30 @@ def application_agree_protected_time(*, ctx: AuditContext, application: Applicat
 
 
 @transaction.atomic
+def application_decline_protected_time(
+    *, ctx: AuditContext, application: Application, reason: str
+) -> Application:
+    """The line manager cannot agree protected time: the application is withdrawn with their reason, which
+    the applicant is told and the history keeps."""
+    require(ctx, "agree_protected_time", application)
+    application = (
+        Application.objects.select_for_update().select_related("programme", "person").get(pk=application.pk)
+    )
+    if application.status != S.SUBMITTED:
+        raise ValidationError("Protected time can only be decided for a submitted application.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why protected time cannot be agreed"})
+    old = application.status
+    application.status = S.WITHDRAWN
+    application.reason = f"Protected time not agreed: {reason}"[:300]
+    application.full_clean()
+    application.save()
+    _record(ctx, application, old, application.reason)
+    return application
+
+
+@transaction.atomic
 def application_move(
     *, ctx: AuditContext, application: Application, to: str, reason: str = ""
 ) -> Application:

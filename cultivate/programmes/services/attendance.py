@@ -55,10 +55,10 @@ def register_take(*, ctx: AuditContext, session: Session, cohort: Cohort, marks:
     expected = {p.pk: p for p in session_participants(session, cohort)}
     unknown = set(marks) - set(expected)
     if unknown:
-        raise ValidationError("The register names someone who is not in this cohort.")
+        raise ValidationError({"marks": "The register names someone who is not expected at this session."})
     for status in marks.values():
         if status not in AttendanceStatus.values:
-            raise ValidationError("Mark each person present, absent or absent with apologies.")
+            raise ValidationError({"marks": "Mark each person present, absent or absent with apologies."})
     by = ctx.actor if isinstance(ctx.actor, User) else None
     for participant_id, status in marks.items():
         Attendance.objects.update_or_create(

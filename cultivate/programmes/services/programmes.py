@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cultivate.accounts.models import Membership, Role, User
 from cultivate.core.audit import AuditContext, audit
-from cultivate.frameworks.models import Competence
+from cultivate.frameworks.models import Competence, NodeType
 from cultivate.organisations.models import Alliance, Organisation
 
 from ..audit_actions import ProgrammeAction
@@ -197,6 +197,25 @@ def dimensions_set(*, ctx: AuditContext, programme: Programme, names: Sequence[s
         obj=programme,
         organisation=owner_organisation(programme),
         dimensions=len(names),
+    )
+
+
+@transaction.atomic
+def programme_set_competences(
+    *, ctx: AuditContext, programme: Programme, competences: Sequence[Competence]
+) -> None:
+    """The framework competences the programme covers: their CASE identifiers go on every certificate issued
+    from then on (certificates already issued keep theirs). Only competences, not domains."""
+    require(ctx, "manage_programme", programme)
+    if any(c.node_type != NodeType.COMPETENCE for c in competences):
+        raise ValidationError({"competences": "Choose competences, not the domains that group them."})
+    programme.competences.set(competences)
+    audit(
+        ProgrammeAction.PROGRAMME_CHANGED,
+        ctx=ctx,
+        obj=programme,
+        organisation=owner_organisation(programme),
+        competences=len(competences),
     )
 
 

@@ -121,3 +121,21 @@ def test_the_lead_adds_an_educator_of_a_member_trust(world):
     assert other.full_name.encode() in page.content
     assert client.post(f"/programmes/{world['programme'].pk}/leads/", {"user": other.pk}).status_code == 302
     assert world["programme"].leads.filter(user=other).exists()
+
+
+def test_the_line_manager_cannot_agree_protected_time_and_says_why(world):
+    from cultivate.accounts.models import Role
+    from cultivate.accounts.testing import make_user
+
+    _user, person = world["workers"][1]
+    application = make_application(world["programme"], person, status="submitted")
+    manager = make_user(Role.LINE_MANAGER, organisation=person.organisation, teams=[person.spells.get().team])
+    client = signed_in(manager)
+    url = f"/programmes/applications/{application.pk}/"
+    page = client.get(url).content.decode()
+    assert "Agree protected time" in page and "Protected time cannot be agreed" in page
+    empty = client.post(url, {"decline": "1", "decline-reason": ""})
+    assert empty.status_code == 200 and "Say why protected time cannot be agreed" in empty.content.decode()
+    client.post(url, {"decline": "1", "decline-reason": "Ward short-staffed until March"})
+    application.refresh_from_db()
+    assert application.status == "withdrawn" and "short-staffed" in application.reason

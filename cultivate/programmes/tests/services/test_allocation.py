@@ -70,3 +70,32 @@ def test_partners_pair_everyone_and_keep_fixed_groups(world, accepted):
     services.partners_pair(ctx=ctx, cohort=cohort, time_limit_s=2)
     group.refresh_from_db()
     assert set(group.members.values_list("pk", flat=True)) == kept
+
+
+def test_candidates_are_described_by_the_post_held_when_they_applied(world):
+    """Someone who moved team after applying is mixed as the person the lead offered a place to."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cultivate.accounts.testing import make_team
+    from cultivate.programmes.models import Application
+
+    _, person = world["workers"][0]
+    spell = person.spells.get()
+    applied = make_application(world["programme"], person)
+    applied_on = timezone.localdate() - dt.timedelta(days=30)
+    Application.objects.filter(pk=applied.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    spell.start_date = applied_on - dt.timedelta(days=400)
+    spell.end_date = applied_on + dt.timedelta(days=10)
+    spell.save()
+    moved = make_team(person.organisation, setting="crisis")
+    spell.pk = None
+    spell.assignment_id = f"{spell.assignment_id}-2"
+    spell.team, spell.start_date, spell.end_date = moved, applied_on + dt.timedelta(days=11), None
+    spell.save()
+    applied.refresh_from_db()
+    (candidate,) = services.candidates([applied], today=timezone.localdate())
+    first_team = person.spells.order_by("start_date").first().team
+    assert candidate.team == str(first_team.pk) and candidate.setting == first_team.setting != "crisis"
+    assert 12 <= candidate.experience_months <= 14
