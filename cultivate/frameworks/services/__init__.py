@@ -16,7 +16,14 @@ write."""
 
 from .adoption import adoption_create, adoption_remove
 from .crosswalks import crosswalk_add, crosswalk_remove
-from .frameworks import LEVEL_CODE, extension_create, framework_create, framework_levels_set, framework_update
+from .frameworks import (
+    LEVEL_CODE,
+    extension_create,
+    framework_create,
+    framework_delete,
+    framework_levels_set,
+    framework_update,
+)
 from .items import (
     competence_create,
     competence_delete,
@@ -34,7 +41,13 @@ from .requirements import (
     role_requirements_add_domain,
     role_requirements_add_framework,
 )
-from .versions import version_draft_create, version_draft_delete, version_publish, version_retire
+from .versions import (
+    import_discard,
+    version_draft_create,
+    version_draft_delete,
+    version_publish,
+    version_retire,
+)
 
 __all__ = [
     "LEVEL_CODE",
@@ -51,7 +64,9 @@ __all__ = [
     "crosswalk_remove",
     "domain_create",
     "extension_create",
+    "import_discard",
     "framework_create",
+    "framework_delete",
     "framework_levels_set",
     "framework_update",
     "role_requirement_create",

@@ -156,7 +156,11 @@ def test_someone_elses_framework_is_refused_with_a_path(organisation: Organisati
 
 def test_anyone_who_may_see_a_framework_downloads_it_audited(organisation: Organisation) -> None:
     case_import(
-        data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+        data=testing.real_package("Ordering.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        organisation=organisation,
+        publish=True,
     )
     client = client_for(make_user(Role.SUPPORT_WORKER, organisation=organisation))
 
@@ -184,7 +188,13 @@ def test_other_organisations_frameworks_are_not_found(organisation: Organisation
 
 
 def test_reference_frameworks_are_for_everyone(organisation: Organisation) -> None:
-    case_import(data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, reference=True)
+    case_import(
+        data=testing.real_package("Utf8TestFramework.json"),
+        actor=None,
+        ctx=TEST_JOB,
+        reference=True,
+        publish=True,
+    )
     client = client_for(make_user(Role.SUPPORT_WORKER, organisation=make_organisation("RX4")))
 
     response = client.get("/frameworks/case/CFPackages/d0000000-0000-0000-0000-000000000000")
