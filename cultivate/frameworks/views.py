@@ -25,7 +25,8 @@ from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Alliance, Organisation
 
 from . import access, forms, guards, presenters, selectors, services
-from .models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
+from .models import Competence, Framework, FrameworkSource, FrameworkVersion, NodeType, VersionStatus
+from .selectors.references import framework_references
 
 
 def _user(request: HttpRequest) -> User:
@@ -188,6 +189,7 @@ def framework_detail(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
             "counts": presenters.count_items(items),
             "may_author": may_author,
             "may_publish": may_publish,
+            "may_delete": access.may(membership, "delete_framework", framework),
             "may_adopt": access.may(membership, "adopt_framework", framework),
             "adoption": selectors.adoption_of(framework, organisation),
             "may_extend": access.may(membership, "extend_framework", framework),
@@ -228,6 +230,39 @@ def framework_edit(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
             "form": form,
             "framework": framework,
             "form_has_errors": _has_errors(form),
+            "cancel": reverse("frameworks:detail", args=[framework.identifier]),
+            "breadcrumbs": _breadcrumbs(framework),
+        },
+    )
+
+
+@login_required
+def framework_delete(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
+    """Delete a framework imported (or started) by mistake, while nothing refers to it; otherwise say what
+    does."""
+    framework = guards.framework_or_deny(request, identifier, "delete_framework")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.framework_delete(
+                framework=framework, deleted_by=_user(request), ctx=AuditContext.from_request(request)
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, f"{framework.title} was deleted.")
+            return redirect("frameworks:list")
+    references = framework_references(framework)
+    return render(
+        request,
+        "frameworks/framework_delete.jinja",
+        {
+            "page_title": f"Delete {framework.title}",
+            "framework": framework,
+            "references": [reference.words for reference in references],
+            "versions": selectors.versions_of(framework),
+            "errors": errors,
+            "form_has_errors": bool(errors),
             "cancel": reverse("frameworks:detail", args=[framework.identifier]),
             "breadcrumbs": _breadcrumbs(framework),
         },
@@ -465,12 +500,22 @@ def draft_discard(request: HttpRequest, identifier: uuid.UUID, number: int) -> H
     errors: list[str] = []
     if request.method == "POST":
         try:
-            services.version_draft_delete(
-                version=version, deleted_by=_user(request), ctx=AuditContext.from_request(request)
-            )
+            if framework.source == FrameworkSource.CASE:
+                # An imported framework whose only version this is goes with it (nothing else was kept).
+                removed = services.import_discard(
+                    version=version, discarded_by=_user(request), ctx=AuditContext.from_request(request)
+                )
+            else:
+                services.version_draft_delete(
+                    version=version, deleted_by=_user(request), ctx=AuditContext.from_request(request)
+                )
+                removed = False
         except ValidationError as error:
             errors = error.messages
         else:
+            if removed:
+                messages.success(request, f"Draft discarded: {framework.title} was removed.")
+                return redirect("frameworks:list")
             messages.success(request, f"Draft version {version.number} discarded.")
             return redirect("frameworks:detail", framework.identifier)
     return render(

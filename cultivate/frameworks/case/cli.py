@@ -4,9 +4,10 @@
 import-case goes through the same service as the import page (`case.services.case_import`): the package lands as
 a draft for an educator to check and publish, unless `--publish` publishes it at once (as the publish page
 would: the version it replaces is retired, requirements move along, sign-offs carry over by identifier and
-content hash). It prints the framework's identifier and the numbers of items and associations imported (exit 0), or every
-problem with its JSON path (exit 1; nothing is changed). export-case writes the version (by default the published
-one, else the latest) as a CASE 1.1 package; with --schema it is checked against that JSON schema first."""
+content hash). It prints the framework's identifier and the numbers of items and associations imported
+(exit 0), or every problem with its JSON path (exit 1; nothing is changed). export-case writes the version (by
+default the published one, else the latest) as a CASE 1.1 package; with --schema it is checked against that JSON
+schema first."""
 
 from __future__ import annotations
 

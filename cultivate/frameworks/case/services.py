@@ -35,6 +35,7 @@ from cultivate.frameworks.models import (
     VersionStatus,
 )
 
+from ..services.versions import version_publish
 from . import selectors
 from .problems import Problem, index_path, key_path
 from .reader import (
@@ -48,7 +49,6 @@ from .reader import (
     read_package,
 )
 from .writer import build_package, schema_problems
-from ..services.versions import version_publish
 
 if TYPE_CHECKING:
     from cultivate.accounts.models import User

@@ -70,7 +70,7 @@ def _conditions(framework: Framework) -> dict[type[models.Model], Q]:
             if not (relation.is_relation and relation.auto_created and not relation.concrete):
                 continue
             model = relation.related_model
-            if not isinstance(model, type) or model._meta.auto_created:
+            if not (isinstance(model, type) and issubclass(model, models.Model)) or model._meta.auto_created:
                 continue  # a many-to-many table of its own: counted through the model that declares it
             if model._meta.label in PARTS:
                 continue
@@ -95,7 +95,7 @@ def framework_references(framework: Framework) -> list[Reference]:
 
 
 def references_sentence(references: list[Reference]) -> str:
-    """"2 role requirements and 1 sign-off" for the refusal."""
+    """ "2 role requirements and 1 sign-off" for the refusal."""
     words = [r.words for r in references]
     if len(words) <= 1:
         return "".join(words)
