@@ -35,9 +35,11 @@ from .items import (
 from .requirements import (
     MAX_WITHIN_DAYS,
     DomainRequirements,
+    RolesRequirements,
     role_requirement_create,
     role_requirement_delete,
     role_requirement_update,
+    role_requirements_add,
     role_requirements_add_domain,
     role_requirements_add_framework,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "LEVEL_CODE",
     "MAX_WITHIN_DAYS",
     "DomainRequirements",
+    "RolesRequirements",
     "adoption_create",
     "adoption_remove",
     "competence_create",
@@ -72,6 +75,7 @@ __all__ = [
     "role_requirement_create",
     "role_requirement_delete",
     "role_requirement_update",
+    "role_requirements_add",
     "role_requirements_add_domain",
     "role_requirements_add_framework",
     "version_draft_create",

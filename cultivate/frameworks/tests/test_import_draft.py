@@ -322,6 +322,7 @@ def test_a_framework_in_use_is_not_deleted_and_the_page_says_what_uses_it(organi
 
 
 def test_references_come_from_every_app_and_crosswalks_and_adoptions(organisation: Organisation) -> None:
+    assert organisation.alliance is not None
     alliance_fw = build_framework(organisation.alliance, title="Alliance framework")
     assert framework_references(alliance_fw.framework) == []
     services.adoption_create(ctx=TEST_JOB, framework=alliance_fw.framework, organisation=organisation)
