@@ -25,7 +25,7 @@ from . import selectors as framework_selectors
 from . import services as framework_services
 from .case import presenters, selectors, services
 from .case.forms import CaseImportForm, max_upload_mb
-from .models import Association, Framework
+from .models import Framework
 
 # The import's warnings, kept in the session from the upload to the page that checks the draft.
 WARNINGS_KEY = "frameworks-case-import-warnings"
@@ -142,9 +142,7 @@ def import_review(request: HttpRequest, identifier: uuid.UUID, number: int) -> H
     kept = request.session.get(WARNINGS_KEY) or {}
     warnings = kept.get("warnings", []) if kept.get("version") == version.pk else []
     preview = framework_selectors.version_publish_preview(version=version)
-    changes = framework_presenters.import_changes(
-        preview, Association.objects.filter(version=version).count()
-    )
+    changes = framework_presenters.import_changes(preview, framework_selectors.association_count(version))
     return render(
         request,
         "frameworks/import_review.jinja",

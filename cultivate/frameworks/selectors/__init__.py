@@ -177,6 +177,11 @@ def published_item(framework: Framework, pk: int) -> Competence | None:
     )
 
 
+def association_count(version: FrameworkVersion) -> int:
+    """How many associations a version holds (the hierarchy and crosswalks): the import check page's count."""
+    return Association.objects.filter(version=version).count()
+
+
 def published_item_by_identifier(framework: Framework, identifier: uuid.UUID) -> Competence | None:
     """A domain or competence of the framework's published version, by its CASE identifier (the API's key)."""
     return (

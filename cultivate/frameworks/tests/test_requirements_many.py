@@ -11,8 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from cultivate.accounts import testing as t
-from cultivate.accounts.models import Role, User
+from cultivate.accounts.models import User
 from cultivate.accounts.services import api_token_create
 from cultivate.core.audit import AuditContext
 from cultivate.core.models import AuditEvent
@@ -197,7 +196,7 @@ def _many(world: World) -> tuple[Any, Any]:
 
 
 def test_the_list_filters_by_role_band_framework_and_domain(world: World) -> None:
-    ward, community = _many(world)
+    ward, _community = _many(world)
     client = client_for(world.users["support_worker"])  # everyone in the organisation may read them
     url = f"/frameworks/organisations/{world.org_a.ods_code}/requirements/"
 

@@ -301,9 +301,7 @@ def test_adopt_extend_and_requirements(org, educator):
     step = f"{new}?framework={alliance_fw.framework.identifier}"
     page = ok(educator.get(step))
     assert "All competences in D1 Communication" in page
-    page = ok(
-        educator.post(step, {"competence": "", "min_level": "supervised", "within_days": "0"})
-    )
+    page = ok(educator.post(step, {"competence": "", "min_level": "supervised", "within_days": "0"}))
     assert ERROR in page and 'href="#id_roles' in page and 'href="#id_within_days"' in page
     domain = published_row(alliance_fw.framework, "D1")
     follow(
@@ -401,5 +399,7 @@ def test_require_a_whole_reference_framework(org, educator):
             step, {"roles": [role.pk], "competence": "all:0", "min_level": "met", "within_days": "84"}
         ),
     )
-    assert "Care Certificate standards (2025) is now required of Healthcare support worker (pages): 16" in page
+    assert (
+        "Care Certificate standards (2025) is now required of Healthcare support worker (pages): 16" in page
+    )
     assert RoleRequirement.objects.filter(organisation=org, role=role, within_days=84).count() == 16
