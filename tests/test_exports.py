@@ -247,7 +247,7 @@ def training_import_problems(tmp_path: Path) -> None:
     client = _signed_in(t.make_user(Role.EDUCATOR, organisation=org))
     body = (
         "person_id,course_code,course_title,completed_on,mandatory,hours,cost_gbp\n"
-        f'nobody,FS1,Functional skills,"{HOSTILE_TEAM.replace(chr(34), chr(34) * 2)}",Y,,\n'
+        f"nobody,FS1,Functional skills,\"{HOSTILE_TEAM.replace(chr(34), chr(34) * 2)}\",Y,,\n"
     ).encode()
     upload = SimpleUploadedFile("training.csv", body, content_type="text/csv")
     client.post("/learning/organisations/RX1/import/", {"file": upload})

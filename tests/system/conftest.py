@@ -57,11 +57,7 @@ def _support_roles() -> None:
     for row in reference.support_roles():
         SupportRole.objects.get_or_create(
             name=row["role"],
-            defaults={
-                "category": row["category"],
-                "typical_bands": row["typical_bands"],
-                "notes": row["notes"],
-            },
+            defaults={"category": row["category"], "typical_bands": row["typical_bands"], "notes": row["notes"]},
         )
 
 
