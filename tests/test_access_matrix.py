@@ -596,6 +596,8 @@ WRITES: list[tuple[str, dict[str, str]]] = [
     ("/organisations/{org_b.ods_code}/import/", {}),
     ("/frameworks/{framework_b.identifier}/versions/new/", {}),
     ("/frameworks/organisations/{org_b.ods_code}/requirements/new/", {}),
+    ("/frameworks/{framework_b.identifier}/delete/", {}),
+    ("/frameworks/{framework_b.identifier}/versions/1/imported/", {"action": "discard"}),
     ("/delegation/protocols/{protocol_b.pk}/edit/", {"activity": "Changed"}),
     ("/people/{person_b1.pk}/portfolio/", {}),
     ("/insights/organisations/{org_b.ods_code}/import/", {}),
@@ -911,6 +913,10 @@ PROBES: list[tuple[str, str]] = [
     ("POST", "/frameworks/{framework_b.identifier}/versions/1/items/{competence_b.pk}/move/"),
     ("POST", "/frameworks/{framework_b.identifier}/versions/1/crosswalks/1/remove/"),
     ("POST", "/frameworks/organisations/{org_b.ods_code}/requirements/1/delete/"),
+    ("GET", "/frameworks/{framework_b.identifier}/delete/"),
+    ("POST", "/frameworks/{framework_b.identifier}/delete/"),
+    ("GET", "/frameworks/{framework_b.identifier}/versions/1/imported/"),
+    ("POST", "/frameworks/{framework_b.identifier}/versions/1/imported/"),
     ("GET", "/organisations/{org_b.ods_code}/import/1/"),
     ("POST", "/organisations/{org_b.ods_code}/import/1/confirm/"),
     ("GET", "/people/{person_b1.pk}/portfolio/competences/{competence_b.pk}/"),
@@ -1204,6 +1210,39 @@ def test_api_support_lists_and_writes(world: World, role: str) -> None:
     assert own.status_code == (201 if role in {Role.SUPPORT_WORKER, Role.LINE_MANAGER} else 403), own.content
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_api_role_requirements_add_matrix(world: World, role: str) -> None:
+    """Adding role requirements through the API: A's educators and admins for A (201), nobody else; B's
+    organisation answers 404 to every role of A (audited), and nothing of B's changes."""
+    from cultivate.frameworks.models import RoleRequirement
+    from cultivate.organisations.models import SupportRole
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+    o = world.objects
+    support_role = SupportRole.objects.create(name=f"Matrix role ({role})", category="HCA and similar")
+
+    def add(side: str) -> HttpResponseBase:
+        body = {
+            "roles": [support_role.pk],
+            "framework": str(o[f"framework_{side}"].identifier),
+            "item": str(o[f"competence_{side}"].identifier),
+            "min_level": "independent",
+            "grace_days": 90,
+        }
+        ods = o["org_a"].ods_code if side == "a" else o["org_b"].ods_code
+        return client.post(
+            f"/api/organisations/{ods}/role-requirements", data=body, content_type="application/json"
+        )
+
+    before = AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count()
+    other = add("b")
+    assert other.status_code == 404, (role, other.content)
+    assert AuditEvent.objects.filter(action=CoreAction.PERMISSION_DENIED).count() == before + 1
+    assert not RoleRequirement.objects.filter(organisation=o["org_b"]).exists()
+    own = add("a")
+    assert own.status_code == (201 if role in {Role.EDUCATOR, Role.ORG_ADMIN} else 403), (role, own.content)
+
+
 # Every route is in the matrix: the URLs (Django's resolver) and the API operations (django-ninja's routers).
 # A new page or endpoint fails `test_every_route_is_in_the_matrix` until a table above or below covers it.
 
@@ -1315,6 +1354,9 @@ def _covered_api() -> set[tuple[str, str]]:
     covered |= {
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")
     }  # test_api_learning_lists_and_enrol
+    covered |= {
+        _api_route_of("POST", "/api/organisations/RAA/role-requirements")
+    }  # test_api_role_requirements_add_matrix
     covered |= {_api_route_of("GET", url) for url in API_LISTS}
     covered |= {  # test_api_plan_and_supervision_writes
         _api_route_of("POST", "/api/learning/people/1/supervision"),

@@ -10,7 +10,9 @@ Decisions (docs/access.md, "Frameworks"):
 - an organisation's framework is written and published by its educators;
 - an alliance's framework is written by its admins and by educators of its member organisations, who are the
   subject experts; only the alliance's admins publish or retire it, because a new version decides what every
-  member organisation's staff must be reassessed on.
+  member organisation's staff must be reassessed on;
+- a CASE import lands as a draft; it is published or discarded, and a framework nothing refers to is
+  deleted, by whoever publishes it, or, for an imported framework, whoever may import for its owner.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from cultivate.core.access import RuleSet, predicate
 from cultivate.core.scopes import scope
 from cultivate.organisations.models import Alliance, Organisation
 
-from .models import Framework
+from .models import Framework, FrameworkSource
 
 AUTHOR_ROLES = frozenset({Role.EDUCATOR})
 ADOPT_ROLES = frozenset({Role.EDUCATOR, Role.ORG_ADMIN})
@@ -172,6 +174,18 @@ def can_import_framework(membership: Membership | None, owner: Organisation | Al
 
 
 @predicate
+def can_settle_framework(membership: Membership | None, framework: Framework | None) -> bool:
+    """Publishing or discarding an imported draft, and deleting a framework (only ever one nothing refers to,
+    which the service checks): whoever publishes the framework, and, for one imported from CASE, whoever may
+    import for its owner (an organisation's admins load the standards they are told to use)."""
+    if can_publish_framework(membership, framework):
+        return True
+    if framework is None or framework.source != FrameworkSource.CASE:
+        return False
+    return bool(can_import_framework(membership, framework.owner_organisation or framework.owner_alliance))
+
+
+@predicate
 def works_on_frameworks(membership: Membership | None) -> bool:
     return membership is not None and membership.role in FRAMEWORK_WORK_ROLES
 
@@ -181,6 +195,8 @@ RULES.add("import_framework", can_import_framework)
 RULES.add("create_framework", can_create_framework)
 RULES.add("author_framework", can_author_framework)
 RULES.add("publish_framework", can_publish_framework)
+RULES.add("settle_import", can_settle_framework)
+RULES.add("delete_framework", can_settle_framework)
 RULES.add("adopt_framework", can_adopt_framework)
 RULES.add("extend_framework", can_extend_framework)
 RULES.add("view_requirements", can_view_requirements)

@@ -1,4 +1,5 @@
-"""Read-only API for frameworks and role requirements; mounted on the one NinjaAPI in config/api.py.
+"""API for frameworks (read) and role requirements (read, and add for several roles at once); mounted on the one
+NinjaAPI in config/api.py.
 
 Same selectors and access rules as the pages, in the role the request acts in. A framework or organisation
 outside that role's scope answers 404, whether or not it exists, and the refusal is audited."""
@@ -8,16 +9,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
+from ninja.errors import HttpError
 
 from cultivate.accounts.access import acting_membership as _membership
+from cultivate.accounts.models import User
 from cultivate.core.api_types import ErrorOut
+from cultivate.core.audit import AuditContext
+from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.schemas import OdsCode
 
-from . import guards, selectors
-from .models import Association, Competence, Framework, VersionStatus
-from .schemas import FrameworkDetailOut, FrameworkOut, RequirementOut
+from . import guards, selectors, services
+from .models import Association, Competence, Framework, RoleRequirement, VersionStatus
+from .schemas import FrameworkDetailOut, FrameworkOut, RequirementIn, RequirementOut
 
 router = Router()
 
@@ -144,18 +150,72 @@ def framework(request: HttpRequest, identifier: uuid.UUID) -> dict[str, Any]:
 )
 def role_requirements(request: HttpRequest, ods_code: OdsCode) -> list[dict[str, Any]]:
     organisation = guards.organisation_or_deny(request, ods_code, "view_requirements")
-    return [
-        {
-            "id": requirement.pk,
-            "role": requirement.role.name,
-            "afc_band": requirement.afc_band,
-            "framework": requirement.competence.framework.identifier,
-            "competence": requirement.competence.identifier,
-            "code": requirement.competence.code,
-            "title": requirement.competence.title,
-            "min_level": requirement.min_level,
-            "within_days": requirement.within_days,
-            "current": requirement.competence.version.status == VersionStatus.PUBLISHED,
-        }
-        for requirement in selectors.role_requirements_of(organisation)
-    ]
+    return [_requirement_out(requirement) for requirement in selectors.role_requirements_of(organisation)]
+
+
+def _requirement_out(requirement: RoleRequirement) -> dict[str, Any]:
+    return {
+        "id": requirement.pk,
+        "role_id": requirement.role_id,
+        "role": requirement.role.name,
+        "afc_band": requirement.afc_band,
+        "framework": requirement.competence.framework.identifier,
+        "competence": requirement.competence.identifier,
+        "code": requirement.competence.code,
+        "title": requirement.competence.title,
+        "min_level": requirement.min_level,
+        "within_days": requirement.within_days,
+        "starts_on": requirement.starts_on,
+        "grace_days": requirement.grace_days,
+        "current": requirement.competence.version.status == VersionStatus.PUBLISHED,
+    }
+
+
+@router.post(
+    "/organisations/{ods_code}/role-requirements",
+    operation_id="add_role_requirements",
+    response={201: list[RequirementOut], 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND},
+    tags=["frameworks"],
+    summary="Require a competence, a domain or a framework of one or several roles",
+    description=(
+        "What the requirement form does: for every role in `roles`, require `item` (a competence, or every "
+        "competence in a domain) of the framework's published version, or with no `item` every competence of "
+        "it, at `min_level`, within `within_days` of starting in the role, with the grace period `grace_days` "
+        "from `starts_on` for people already in post. Competences a role already requires, or not assessed at "
+        "the level, are left as they are. All or nothing. Educators and organisation admins of the "
+        "organisation; 400 for a level, band or period the framework refuses, 409 when every role already "
+        "requires the one competence named. Answers the requirements added."
+    ),
+)
+def add_role_requirements(
+    request: HttpRequest, ods_code: OdsCode, payload: RequirementIn
+) -> Status[list[dict[str, Any]]]:
+    organisation = guards.organisation_or_deny(request, ods_code, "manage_requirements")
+    framework = guards.framework_or_deny(request, payload.framework)
+    target: Competence | Framework = framework
+    if payload.item is not None:
+        item = selectors.published_item_by_identifier(framework, payload.item)
+        if item is None:
+            raise HttpError(404, "No such item in the framework's published version.")
+        target = item
+    roles = [org_selectors.support_role(pk) for pk in dict.fromkeys(payload.roles)]
+    chosen = [role for role in roles if role is not None]
+    if len(chosen) != len(roles):
+        raise HttpError(400, "Every role must be a support role's id.")
+    try:
+        result = services.role_requirements_add(
+            organisation=organisation,
+            roles=chosen,
+            target=target,
+            min_level=payload.min_level,
+            afc_band=payload.afc_band,
+            within_days=payload.within_days,
+            starts_on=payload.starts_on,
+            grace_days=payload.grace_days,
+            created_by=request.user if isinstance(request.user, User) else None,
+            ctx=AuditContext.from_request(request),
+        )
+    except ValidationError as error:
+        words = " ".join(error.messages)
+        raise HttpError(409 if "already requires" in words else 400, words) from None
+    return Status(201, [_requirement_out(requirement) for requirement in result.added])

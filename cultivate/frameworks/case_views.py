@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 
 from cultivate.accounts.access import acting_membership
@@ -17,9 +20,15 @@ from cultivate.core.audit import AuditContext
 from cultivate.organisations.models import Alliance, Organisation
 
 from . import access, guards
+from . import presenters as framework_presenters
+from . import selectors as framework_selectors
+from . import services as framework_services
 from .case import presenters, selectors, services
 from .case.forms import CaseImportForm, max_upload_mb
 from .models import Framework
+
+# The import's warnings, kept in the session from the upload to the page that checks the draft.
+WARNINGS_KEY = "frameworks-case-import-warnings"
 
 
 def _import_owner(membership: Membership | None) -> Organisation | Alliance | None:
@@ -69,6 +78,12 @@ def case_import(request: HttpRequest) -> HttpResponse:
             filename=upload.name or "",
         )
         report = presenters.import_report(outcome)
+        if outcome.version is not None and not outcome.unchanged and outcome.version.is_editable:
+            # The draft is checked on a page of its own: what it holds, and what it changes.
+            request.session[WARNINGS_KEY] = {"version": outcome.version.pk, "warnings": report.warnings}
+            return redirect(
+                "frameworks:import_review", outcome.version.framework.identifier, outcome.version.number
+            )
     return render(
         request,
         "frameworks/case_import.jinja",
@@ -81,6 +96,75 @@ def case_import(request: HttpRequest) -> HttpResponse:
             "max_upload_mb": max_upload_mb(),
             "exports": presenters.export_rows(list(selectors.visible_frameworks(membership))),
             "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": "Frameworks", "href": "/frameworks/"}],
+        },
+    )
+
+
+@login_required
+def import_review(request: HttpRequest, identifier: uuid.UUID, number: int) -> HttpResponse:
+    """An imported draft: its counts (new, changed, removed items and associations) and, for a new version of a
+    framework already here, a table of the changes by CASE identifier; then one primary action, publish, and a
+    secondary one, discard (which removes a new framework altogether)."""
+    framework = guards.framework_or_deny(request, identifier, "settle_import")
+    version = guards.version_or_deny(request, framework, number)
+    version_href = reverse("frameworks:version", args=[framework.identifier, version.number])
+    if not version.is_editable:
+        messages.success(request, f"Version {version.number} is {version.get_status_display().lower()}.")
+        return redirect(version_href)
+    user = request.user
+    assert isinstance(user, User)
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        ctx = AuditContext.from_request(request)
+        try:
+            if action == "publish":
+                result = framework_services.version_publish(version=version, published_by=user, ctx=ctx)
+                messages.success(
+                    request,
+                    f"{framework.title} version {version.number} is published. {result.carried_over} sign-offs "
+                    f"carried over, {result.reassess} need reassessment.",
+                )
+                return redirect("frameworks:detail", framework.identifier)
+            if action == "discard":
+                if framework_services.import_discard(version=version, discarded_by=user, ctx=ctx):
+                    messages.success(request, f"Import discarded: {framework.title} was removed.")
+                    return redirect("frameworks:case_import")
+                messages.success(
+                    request,
+                    f"Import discarded: draft version {version.number} was removed. "
+                    "The published version is unchanged.",
+                )
+                return redirect("frameworks:detail", framework.identifier)
+            errors = ["Choose to publish the import or to discard it"]
+        except ValidationError as error:
+            errors = error.messages
+    kept = request.session.get(WARNINGS_KEY) or {}
+    warnings = kept.get("warnings", []) if kept.get("version") == version.pk else []
+    preview = framework_selectors.version_publish_preview(version=version)
+    changes = framework_presenters.import_changes(preview, framework_selectors.association_count(version))
+    return render(
+        request,
+        "frameworks/import_review.jinja",
+        {
+            "page_title": "Check the imported framework",
+            "framework": framework,
+            "version": version,
+            "preview": preview,
+            "previous_name": framework_presenters.version_name(preview.previous, in_sentence=True)
+            if preview.previous
+            else "",
+            "changes": changes,
+            "counts": framework_presenters.count_items(framework_selectors.version_items(version)),
+            "warnings": warnings,
+            "version_href": version_href,
+            "errors": errors,
+            "form_has_errors": bool(errors),
+            "breadcrumbs": [
+                {"text": "Home", "href": "/"},
+                {"text": "Frameworks", "href": reverse("frameworks:list")},
+                {"text": "Import a framework (CASE)", "href": reverse("frameworks:case_import")},
+            ],
         },
     )
 

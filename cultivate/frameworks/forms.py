@@ -3,6 +3,7 @@ by the view, from selectors; the forms never query."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django import forms
@@ -215,8 +216,28 @@ class RequirementFrameworkForm(forms.Form):
         cast(forms.ChoiceField, self.fields["framework"]).choices = [("", "Choose a framework"), *frameworks]
 
 
+GRACE_HELP = (
+    "People in the role before the requirement began are due this many days after it began, not counted from "
+    "when they started. Leave empty for no grace period."
+)
+GRACE_ERRORS = {
+    "invalid": "Enter the grace period as a whole number of days, like 180",
+    "min_value": "Enter a grace period of at least 1 day",
+    "max_value": "Enter a grace period of 3650 days or fewer",
+}
+
+
 class RequirementForm(forms.Form):
-    role = forms.TypedChoiceField(error_messages={"required": "Choose the role"}, label="Role", coerce=int)
+    """One submission adds the requirement for every role ticked: a competence, a domain or the whole framework,
+    at one level, with one deadline, start and grace period."""
+
+    roles = forms.TypedMultipleChoiceField(
+        error_messages={"required": "Choose at least one role"},
+        label="Roles",
+        help_text="Tick every role that needs it.",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
     afc_band = forms.ChoiceField(label="Band", required=False, choices=[("", "Every band"), *AfcBand.choices])
     competence = forms.ChoiceField(
         error_messages={"required": "Choose the competence"},
@@ -234,6 +255,20 @@ class RequirementForm(forms.Form):
         help_text="For example 84 for 12 weeks. Leave empty for no deadline.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    starts_on = NHSDateField(
+        label="When the requirement began",
+        required=False,
+        help_text="For example, 1 4 2026. Leave empty for today.",
+    )
+    grace_days = forms.IntegerField(
+        label="Grace period for people already in post (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=GRACE_HELP,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages=GRACE_ERRORS,
+    )
 
     def __init__(
         self,
@@ -244,7 +279,7 @@ class RequirementForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Choose a role"), *roles]
+        cast(forms.ChoiceField, self.fields["roles"]).choices = roles
         cast(forms.ChoiceField, self.fields["competence"]).choices = [
             ("", "Choose a competence"),
             *competences,
@@ -294,3 +329,50 @@ class RequirementEditForm(forms.Form):
     def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["min_level"]).choices = levels
+
+
+EVERY_BAND = "every"
+
+
+class RequirementFilterForm(forms.Form):
+    """The role requirements page's filters, as GET parameters (the address can be bookmarked)."""
+
+    hide_optional = True
+    role = forms.TypedChoiceField(label="Role", coerce=int, required=False, empty_value=None)
+    band = forms.ChoiceField(label="Band", required=False)
+    framework = forms.ChoiceField(label="Framework", required=False)
+    domain = forms.ChoiceField(label="Domain", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        roles: list[tuple[int, str]],
+        bands: list[tuple[str, str]],
+        frameworks: list[tuple[str, str]],
+        domains: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Any role"), *roles]
+        cast(forms.ChoiceField, self.fields["band"]).choices = [
+            ("", "Any band"),
+            *[(band or EVERY_BAND, label) for band, label in bands],
+        ]
+        cast(forms.ChoiceField, self.fields["framework"]).choices = [("", "Any framework"), *frameworks]
+        cast(forms.ChoiceField, self.fields["domain"]).choices = [("", "Any domain"), *domains]
+
+    def filters(self) -> dict[str, Any]:
+        """role, band ("" for every band, None for any), framework and domain (UUIDs) for the selector; a
+        domain brings its framework with it."""
+        data = self.cleaned_data if self.is_valid() else {}
+        band = data.get("band") or None
+        framework = data.get("framework") or None
+        domain = None
+        if data.get("domain"):
+            framework, _, domain = data["domain"].partition(":")
+        return {
+            "role": data.get("role"),
+            "band": "" if band == EVERY_BAND else band,
+            "framework": uuid.UUID(framework) if framework else None,
+            "domain": uuid.UUID(domain) if domain else None,
+        }

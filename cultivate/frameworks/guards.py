@@ -48,6 +48,7 @@ def version_or_deny(request: HttpRequest, framework: Framework, number: int) -> 
         if not (
             access.may(membership, "author_framework", framework)
             or access.may(membership, "publish_framework", framework)
+            or access.may(membership, "settle_import", framework)
         ):
             deny(request, reason="Drafts are for the framework's authors.", obj=framework)
     return version

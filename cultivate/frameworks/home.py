@@ -1,6 +1,6 @@
 """The frameworks app's actions on the home page (see `cultivate.core.navigation.HomeAction`): the drafts the
-role may write and has not yet published. (Role requirements without a learning offer are the learning app's
-to report, from its own `home.py`.)"""
+role may write (or, imported from CASE, publish or discard) and has not yet published. (Role requirements
+without a learning offer are the learning app's to report, from its own `home.py`.)"""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def actions(membership: Membership) -> list[HomeAction]:
         framework
         for framework in selectors.frameworks_with_drafts(membership)
         if access.may(membership, "author_framework", framework)
+        or access.may(membership, "settle_import", framework)  # an imported draft to publish or discard
     ]
     count = len(drafts)
     only = drafts[0] if count == 1 else None

@@ -21,7 +21,7 @@ from .models import (
     RoleRequirement,
     VersionStatus,
 )
-from .selectors import tree_order
+from .selectors import PublishPreview, tree_order
 
 VERSION_TAGS = {
     VersionStatus.DRAFT: "nhsuk-tag--blue",
@@ -282,3 +282,40 @@ def requirement_groups(requirements: Iterable[RoleRequirement]) -> list[dict[str
             }
         )
     return list(groups.values())
+
+
+def import_changes(preview: PublishPreview, associations: int) -> dict[str, Any]:
+    """What an imported draft changes, for the import's check page: the counts, and for a new version of a
+    framework already here, one row per item that is new, changed, moved or removed (matched by CASE
+    identifier), changed ones first because they decide who is reassessed."""
+    diff = preview.diff
+    rows: list[dict[str, Any]] = []
+    for what, items, tag in (
+        ("Changed", diff.changed, "nhsuk-tag--orange"),
+        ("New", diff.added, "nhsuk-tag--green"),
+        ("Removed", diff.removed, "nhsuk-tag--red"),
+        ("Moved or renamed", diff.moved, "nhsuk-tag--grey"),
+    ):
+        for item in items:
+            rows.append(
+                {
+                    "what": what,
+                    "tag": tag,
+                    "code": item.code,
+                    "label": item.label,
+                    "is_domain": item.node_type == NodeType.DOMAIN,
+                    "identifier": str(item.identifier),
+                    "changes": ", ".join(item.changes),
+                    "reassess": preview.reassess_by_item.get(item.identifier, 0),
+                }
+            )
+    return {
+        "counts": [
+            ("New items", len(diff.added)),
+            ("Changed items", len(diff.changed)),
+            ("Removed items", len(diff.removed)),
+            ("Moved or renamed items", len(diff.moved)),
+            ("Associations", associations),
+        ],
+        "rows": rows if preview.previous is not None else [],
+    }

@@ -8,6 +8,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from cultivate.core.api_types import NO_NUL_PATTERN, ApiDate, DbId
+
 from .models import FrameworkSource, NodeType, VersionStatus
 
 
@@ -73,6 +75,7 @@ class FrameworkDetailOut(FrameworkOut):
 
 class RequirementOut(Schema):
     id: int
+    role_id: int = Field(description="The support role's id (the same in every organisation).")
     role: str
     afc_band: str = Field(description="Empty: every band.")
     framework: uuid.UUID
@@ -81,6 +84,35 @@ class RequirementOut(Schema):
     title: str
     min_level: str
     within_days: int | None = Field(description="Days from starting in the role; null for no deadline.")
+    starts_on: dt.date | None = Field(description="When the requirement began; null: the day it was added.")
+    grace_days: int | None = Field(
+        description="Days given to people already in post when it began, counted from `starts_on`; null: none."
+    )
     current: bool = Field(
         description="False when the competence is no longer in the framework's published version."
+    )
+
+
+class RequirementIn(Schema):
+    """A requirement for one or several roles at once: a competence, every competence in a domain, or (with no
+    `item`) every competence of the framework's published version."""
+
+    roles: list[DbId] = Field(min_length=1, max_length=100, description="Support role ids.")
+    framework: uuid.UUID = Field(
+        description="The framework's identifier; the organisation owns or adopts it."
+    )
+    item: uuid.UUID | None = Field(
+        default=None,
+        description="A competence or domain of the published version, by its CASE identifier; null for all.",
+    )
+    afc_band: str = Field(default="", pattern="^([1-9]|8[a-d]|NA)?$", description="Empty: every band.")
+    min_level: str = Field(
+        min_length=1, max_length=40, pattern=NO_NUL_PATTERN, description="A level code of the framework."
+    )
+    within_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days from starting in the role."
+    )
+    starts_on: ApiDate | None = Field(default=None, description="When it began; null: today.")
+    grace_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days given to people already in post when it began."
     )

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,11 @@ from cultivate.organisations import selectors as org_selectors
 from cultivate.organisations.models import Alliance, Organisation
 
 from . import access, forms, guards, presenters, selectors, services
-from .models import Competence, Framework, FrameworkVersion, NodeType, VersionStatus
+from .models import Competence, Framework, FrameworkSource, FrameworkVersion, NodeType, VersionStatus
+from .selectors.references import framework_references
+
+# The role requirements list shows this many rows a page (grouped by role and band within the page).
+REQUIREMENTS_PAGE_SIZE = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -188,6 +193,7 @@ def framework_detail(request: HttpRequest, identifier: uuid.UUID) -> HttpRespons
             "counts": presenters.count_items(items),
             "may_author": may_author,
             "may_publish": may_publish,
+            "may_delete": access.may(membership, "delete_framework", framework),
             "may_adopt": access.may(membership, "adopt_framework", framework),
             "adoption": selectors.adoption_of(framework, organisation),
             "may_extend": access.may(membership, "extend_framework", framework),
@@ -228,6 +234,39 @@ def framework_edit(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
             "form": form,
             "framework": framework,
             "form_has_errors": _has_errors(form),
+            "cancel": reverse("frameworks:detail", args=[framework.identifier]),
+            "breadcrumbs": _breadcrumbs(framework),
+        },
+    )
+
+
+@login_required
+def framework_delete(request: HttpRequest, identifier: uuid.UUID) -> HttpResponse:
+    """Delete a framework imported (or started) by mistake, while nothing refers to it; otherwise say what
+    does."""
+    framework = guards.framework_or_deny(request, identifier, "delete_framework")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.framework_delete(
+                framework=framework, deleted_by=_user(request), ctx=AuditContext.from_request(request)
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, f"{framework.title} was deleted.")
+            return redirect("frameworks:list")
+    references = framework_references(framework)
+    return render(
+        request,
+        "frameworks/framework_delete.jinja",
+        {
+            "page_title": f"Delete {framework.title}",
+            "framework": framework,
+            "references": [reference.words for reference in references],
+            "versions": selectors.versions_of(framework),
+            "errors": errors,
+            "form_has_errors": bool(errors),
             "cancel": reverse("frameworks:detail", args=[framework.identifier]),
             "breadcrumbs": _breadcrumbs(framework),
         },
@@ -465,12 +504,22 @@ def draft_discard(request: HttpRequest, identifier: uuid.UUID, number: int) -> H
     errors: list[str] = []
     if request.method == "POST":
         try:
-            services.version_draft_delete(
-                version=version, deleted_by=_user(request), ctx=AuditContext.from_request(request)
-            )
+            if framework.source == FrameworkSource.CASE:
+                # An imported framework whose only version this is goes with it (nothing else was kept).
+                removed = services.import_discard(
+                    version=version, discarded_by=_user(request), ctx=AuditContext.from_request(request)
+                )
+            else:
+                services.version_draft_delete(
+                    version=version, deleted_by=_user(request), ctx=AuditContext.from_request(request)
+                )
+                removed = False
         except ValidationError as error:
             errors = error.messages
         else:
+            if removed:
+                messages.success(request, f"Draft discarded: {framework.title} was removed.")
+                return redirect("frameworks:list")
             messages.success(request, f"Draft version {version.number} discarded.")
             return redirect("frameworks:detail", framework.identifier)
     return render(
@@ -811,13 +860,25 @@ def _requirement_crumbs(organisation: Organisation) -> list[dict[str, str]]:
 def requirements(request: HttpRequest, ods_code: str) -> HttpResponse:
     organisation = guards.organisation_or_deny(request, ods_code, "view_requirements")
     membership = _membership(request)
+    roles, bands, frameworks, domains = selectors.requirement_filter_choices(organisation)
+    form = forms.RequirementFilterForm(
+        request.GET or None, roles=roles, bands=bands, frameworks=frameworks, domains=domains
+    )
+    filters = selectors.RequirementFilters(**form.filters())
+    paginator = Paginator(selectors.role_requirements_filtered(organisation, filters), REQUIREMENTS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "frameworks/requirements.jinja",
         {
             "page_title": f"Role requirements – {organisation.name}",
             "organisation": organisation,
-            "groups": presenters.requirement_groups(selectors.role_requirements_of(organisation)),
+            "form": form,
+            "page": page,
+            "count": paginator.count,
+            "filtered": any(request.GET.get(name) for name in ("role", "band", "framework", "domain")),
+            "any_requirements": bool(roles),
+            "groups": presenters.requirement_groups(page.object_list),
             "may_manage": access.may(membership, "manage_requirements", organisation),
             "breadcrumbs": [
                 {"text": "Home", "href": "/"},
@@ -875,63 +936,53 @@ def requirement_create(request: HttpRequest, ods_code: str) -> HttpResponse:
 def _save_requirement(
     request: HttpRequest, organisation: Organisation, framework: Framework, form: forms.RequirementForm
 ) -> HttpResponse | None:
+    """Add the requirement for every role ticked, in one transaction."""
     data = form.cleaned_data
-    role = org_selectors.support_role(data["role"])
+    roles = [org_selectors.support_role(pk) for pk in data["roles"]]
+    chosen = [role for role in roles if role is not None]
+    if len(chosen) != len(roles):
+        form.add_error("roles", "Choose roles from the list.")
+        return None
     kind, pk = form.target()
     item = selectors.published_item(framework, pk)
-    if role is None:
-        form.add_error("role", "Choose a role from the list.")
-        return None
     if item is None and kind != "all":
         form.add_error("competence", "Choose a competence from the list.")
         return None
+    target: Competence | Framework = framework if kind == "all" or item is None else item
     try:
-        if kind == "all":
-            result = services.role_requirements_add_framework(
-                organisation=organisation,
-                role=role,
-                framework=framework,
-                afc_band=data["afc_band"],
-                min_level=data["min_level"],
-                within_days=data["within_days"],
-                created_by=_user(request),
-                ctx=AuditContext.from_request(request),
-            )
-            _report_many(request, result, framework.title, role.name)
-        elif kind == "d" and item is not None:
-            result = services.role_requirements_add_domain(
-                organisation=organisation,
-                role=role,
-                domain=item,
-                afc_band=data["afc_band"],
-                min_level=data["min_level"],
-                within_days=data["within_days"],
-                created_by=_user(request),
-                ctx=AuditContext.from_request(request),
-            )
-            _report_many(request, result, item.label, role.name)
-        elif item is not None:
-            services.role_requirement_create(
-                organisation=organisation,
-                role=role,
-                competence=item,
-                afc_band=data["afc_band"],
-                min_level=data["min_level"],
-                within_days=data["within_days"],
-                created_by=_user(request),
-                ctx=AuditContext.from_request(request),
-            )
-            messages.success(request, f"{item.label} is now required of {role.name}.")
+        result = services.role_requirements_add(
+            organisation=organisation,
+            roles=chosen,
+            target=target,
+            afc_band=data["afc_band"],
+            min_level=data["min_level"],
+            within_days=data["within_days"],
+            starts_on=data["starts_on"],
+            grace_days=data["grace_days"],
+            created_by=_user(request),
+            ctx=AuditContext.from_request(request),
+        )
     except ValidationError as error:
         add_service_errors(form, error)
         return None
+    what = framework.title if isinstance(target, Framework) else target.label
+    _report_many(request, result, what)
     return redirect("frameworks:requirements", organisation.ods_code)
 
 
-def _report_many(request: HttpRequest, result: services.DomainRequirements, what: str, role: str) -> None:
+def _report_many(request: HttpRequest, result: services.RolesRequirements, what: str) -> None:
     skipped = result.already_required + result.not_at_level
     left_out = f"; {skipped} left out (already required, or not assessed at that level)." if skipped else "."
-    messages.success(request, f"{len(result.added)} competences of {what} now required of {role}{left_out}")
+    roles = (
+        ", ".join(result.roles[:-1]) + f" and {result.roles[-1]}"
+        if len(result.roles) > 1
+        else result.roles[0]
+    )
+    count = len(result.added)
+    messages.success(
+        request,
+        f"{what} is now required of {roles}: {count} requirement{'' if count == 1 else 's'} added{left_out}",
+    )
 
 
 @login_required

@@ -4,6 +4,7 @@ errors, by keyboard where it matters, and on a phone-sized screen. Run with
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from cultivate.accounts import testing as t
 from cultivate.accounts.models import Role
 from cultivate.core.audit import AuditContext
 from cultivate.frameworks import reference, services
+from cultivate.frameworks.case import testing as case_testing
 from cultivate.frameworks.tests.framework_factories import (
     build_framework,
     make_assessment,
@@ -20,7 +22,7 @@ from cultivate.frameworks.tests.framework_factories import (
     published_row,
 )
 
-from .browser import Journey, horizontal_overflow, sign_in
+from .browser import Journey, fill_date, horizontal_overflow, sign_in
 
 # Changes made outside a request name a job: the audit log refuses a change nobody answers for.
 TEST_JOB = AuditContext.system("test")
@@ -119,7 +121,7 @@ def test_requirements_and_a_phone_sized_screen(page: Page, journey: Journey) -> 
     page.get_by_role("button", name="Add requirement").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     journey.check("requirement form with errors")
-    page.get_by_label("Role", exact=True).select_option(label=role.name)
+    page.get_by_label(role.name).check()
     page.get_by_label("Competence", exact=True).select_option(label="All competences in D1 Communication")
     page.get_by_label("Level needed").select_option(label="Independent")
     page.get_by_label("Within (days of starting in the role)").fill("84")
@@ -139,4 +141,82 @@ def test_requirements_and_a_phone_sized_screen(page: Page, journey: Journey) -> 
         page.goto(path)
         assert horizontal_overflow(page) == 0, path
         journey.check(f"phone {path}")
+    journey.finish()
+
+
+SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def _fits(page: Page, journey: Journey, label: str) -> None:
+    assert horizontal_overflow(page) == 0, label
+    journey.check(label)
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_educator_imports_checks_discards_publishes_deletes_and_requires(
+    page: Page, journey: Journey, screen: str
+) -> None:
+    # Given an educator whose trust has a published framework of its own and two support roles to train
+    page.set_viewport_size(SCREENS[screen])
+    organisation = t.make_organisation("RAA", alliance=t.make_alliance("North"))
+    educator = t.make_user(Role.EDUCATOR, organisation=organisation)
+    build_framework(organisation, title="Ward skills framework")
+    ward, community = (
+        make_role("Ward support worker (journey)"),
+        make_role("Community support worker (journey)"),
+    )
+    package = str(case_testing.CASE_DIR / "Ordering.json")  # read in place from the shared fixtures
+
+    # When they upload a CASE file, it lands as a draft and they see what it holds before anything is used
+    sign_in(page, educator.email)
+    page.goto("/frameworks/case/import/")
+    _fits(page, journey, "import")
+    page.locator("input[type=file][name=package]").set_input_files(package)
+    page.get_by_role("button", name="Upload and import").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Check the imported framework")
+    expect(page.get_by_text("new framework, in draft")).to_be_visible()
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("New items")
+    _fits(page, journey, "import check")
+
+    # And, it being the wrong moment, they discard it: nothing is kept
+    page.get_by_role("button", name="Discard this import").click()
+    expect(page.get_by_text("Import discarded: ACT Holistic Framework, Math was removed.")).to_be_visible()
+    _fits(page, journey, "after discard")
+
+    # When they upload it again and publish it
+    page.locator("input[type=file][name=package]").set_input_files(package)
+    page.get_by_role("button", name="Upload and import").click()
+    page.get_by_role("button", name="Publish version 1").click()
+    expect(page.get_by_text("ACT Holistic Framework, Math version 1 is published.")).to_be_visible()
+    _fits(page, journey, "published framework")
+
+    # Then, it being a mistake after all and used by nothing, they delete it
+    page.get_by_role("link", name="Delete this framework").click()
+    expect(page.get_by_text("Nothing refers to this framework")).to_be_visible()
+    _fits(page, journey, "delete")
+    page.get_by_role("button", name="Delete this framework").click()
+    expect(page.get_by_text("ACT Holistic Framework, Math was deleted.")).to_be_visible()
+
+    # When they require a domain of their own framework of two roles at once, with a grace period
+    page.goto(f"/frameworks/organisations/{organisation.ods_code}/requirements/new/")
+    page.get_by_label("Framework").select_option(label="Ward skills framework")
+    page.get_by_role("button", name="Choose framework").click()
+    page.get_by_label("Competence", exact=True).select_option(label="All competences in D1 Communication")
+    page.get_by_label(ward.name).check()
+    page.get_by_label(community.name).check()
+    page.get_by_label("Level needed").select_option(label="Supervised")
+    page.get_by_label("Within (days of starting in the role)").fill("84")
+    fill_date(page, "When the requirement began (optional)", dt.date(2026, 4, 1))
+    page.get_by_label("Grace period for people already in post (days)").fill("180")
+    _fits(page, journey, "requirement form")
+    page.get_by_role("button", name="Add requirement").click()
+    expect(page.get_by_text("6 requirements added")).to_be_visible()
+    expect(page.locator("#requirements-count")).to_contain_text("6 requirements")
+
+    # Then they filter the list to one role
+    page.get_by_label("Role", exact=True).select_option(label=ward.name)
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#requirements-count")).to_contain_text("3 requirements match these filters")
+    expect(page.get_by_role("table")).to_contain_text("180 days' grace")
+    _fits(page, journey, "requirements filtered")
     journey.finish()

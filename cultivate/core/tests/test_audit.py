@@ -50,6 +50,7 @@ STORED = {
     "spell_created", "spell_changed", "import_started", "import_succeeded", "import_rejected", "export",
     "token_created", "token_revoked", "framework_created", "framework_changed", "framework_published",
     "framework_retired", "framework_imported", "framework_exported", "framework_adopted", "requirement_changed",
+    "framework_discarded", "framework_deleted",
     "evidence_added", "evidence_changed", "evidence_file_viewed", "signoff_requested", "signoff_returned",
     "signed_off", "assessment_corrected", "assessment_withdrawn", "protocol_changed", "delegation_checked",
     "job_title_mapped", "insights_imported", "user_invited", "invitation_accepted",

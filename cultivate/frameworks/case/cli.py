@@ -1,9 +1,13 @@
-"""`cultivate frameworks import-case FILE [--organisation ODS | --alliance CODE | --reference]` and
+"""`cultivate frameworks import-case FILE [--organisation ODS | --alliance CODE | --reference] [--publish]` and
 `cultivate frameworks export-case ID --out FILE [--version N] [--schema PATH]`.
 
-import-case prints the framework's identifier and the numbers of items and associations imported (exit 0), or every
-problem with its JSON path (exit 1; nothing is changed). export-case writes the version (by default the published
-one, else the latest) as a CASE 1.1 package; with --schema it is checked against that JSON schema first."""
+import-case goes through the same service as the import page (`case.services.case_import`): the package lands as
+a draft for an educator to check and publish, unless `--publish` publishes it at once (as the publish page
+would: the version it replaces is retired, requirements move along, sign-offs carry over by identifier and
+content hash). It prints the framework's identifier and the numbers of items and associations imported
+(exit 0), or every problem with its JSON path (exit 1; nothing is changed). export-case writes the version (by
+default the published one, else the latest) as a CASE 1.1 package; with --schema it is checked against that JSON
+schema first."""
 
 from __future__ import annotations
 
@@ -19,9 +23,10 @@ from cultivate.frameworks.models import Framework
 def add_arguments(sub: Any) -> None:
     importer = sub.add_parser(
         "import-case",
-        help="Import a CASE 1.1 (or 1.0) JSON package as a framework, or as a new draft version of it.",
-        description="Import a CASE JSON package. A package whose CFDocument identifier is already a framework "
-        "becomes a new draft version of it, if its content differs.",
+        help="Import a CASE 1.1 (or 1.0) JSON package as a draft framework, or as a new draft version of it.",
+        description="Import a CASE JSON package as a draft. A package whose CFDocument identifier is already "
+        "a framework becomes a new version of it, if its content differs. With --publish the version is "
+        "published at once.",
     )
     importer.add_argument("file", help="the CASE package (.json)")
     owner = importer.add_mutually_exclusive_group()
@@ -31,6 +36,12 @@ def add_arguments(sub: Any) -> None:
         "--reference",
         action="store_true",
         help="a reference framework with no owner (NOS, apprenticeship standards): a crosswalk target",
+    )
+    importer.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish the imported version at once instead of leaving a draft (a new framework whose package "
+        "says Draft or Deprecated keeps that status)",
     )
     exporter = sub.add_parser("export-case", help="Export a framework version as a CASE 1.1 JSON package.")
     exporter.add_argument("id", metavar="ID", help="the framework's identifier (a UUID)")
@@ -89,6 +100,7 @@ def _import(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
         alliance=alliance,
         reference=bool(options.get("reference")),
         filename=path.name,
+        publish=bool(options.get("publish")),
     )
     for warning in outcome.warnings:
         stderr.write(f"Warning: {warning}\n")

@@ -35,6 +35,7 @@ from cultivate.frameworks.models import (
     VersionStatus,
 )
 
+from ..services.versions import version_publish
 from . import selectors
 from .problems import Problem, index_path, key_path
 from .reader import (
@@ -92,6 +93,7 @@ class ImportOutcome:
     version: FrameworkVersion | None = None
     created: bool = False  # a new framework
     unchanged: bool = False  # the package matches the framework's latest version: nothing written
+    published: bool = False  # published as it was imported (the command line's --publish)
     items: int = 0
     associations: int = 0
 
@@ -107,11 +109,9 @@ class ImportOutcome:
         if self.unchanged:
             number = self.version.number if self.version else "?"
             return f"No change: the package matches version {number} of {self.framework.title}."
-        what = (
-            "a new framework"
-            if self.created
-            else f"a new draft version {self.version.number if self.version else ''}"
-        )
+        number = self.version.number if self.version else ""
+        status = self.version.get_status_display().lower() if self.version else "draft"
+        what = f"a new framework ({status})" if self.created else f"a new {status} version {number}"
         return (
             f"Imported {self.framework.title} as {what}: {self.items} items, "
             f"{self.associations} associations."
@@ -127,10 +127,17 @@ def case_import(
     reference: bool = False,
     ctx: AuditContext | None = None,
     filename: str = "",
+    publish: bool = False,
 ) -> ImportOutcome:
     """Import a CASE package as a new framework owned by `organisation`, `alliance`, or nobody (`reference`);
-    or, when a framework with the document's identifier exists (and belongs to the same owner), as a new draft
-    version of it, only if its content differs from the latest version."""
+    or, when a framework with the document's identifier exists (and belongs to the same owner), as a new
+    version of it, only if its content differs from the latest version.
+
+    The version lands as a **draft** (ADR "import as draft"): the educator checks what it changes, then
+    publishes or discards it. With `publish` (the command line's `--publish`) it is published in the same
+    transaction through `services.version_publish`, as a person publishing it would: the version it replaces
+    is retired, role requirements move along and sign-offs carry over by identifier and content hash. A new
+    framework whose package says it is a draft or retired (`adoptionStatus`) keeps that status."""
     if sum([organisation is not None, alliance is not None, reference]) > 1:
         raise ValueError("A framework has one owner: an organisation, an alliance, or none (reference).")
     read = read_package(data)
@@ -173,10 +180,14 @@ def case_import(
                 reference,
             )
             _audit_import(outcome, actor, ctx, filename)
+            if publish and outcome.version is not None and _to_publish(outcome.version, package, existing):
+                version_publish(version=outcome.version, published_by=actor, ctx=ctx)
+                outcome.version.refresh_from_db()
+                outcome.published = True
     except (ValidationError, DatabaseError) as error:
         # Checked beforehand, so only a race (the same framework imported twice at once) lands here.
         outcome.framework = outcome.version = None
-        outcome.created = False
+        outcome.created = outcome.published = False
         outcome.items = outcome.associations = 0
         outcome.problems = [Problem("$", f"could not be saved: {_error_text(error)}")]
     return outcome
@@ -321,7 +332,6 @@ def _write(
     alliance: Alliance | None,
     reference: bool,
 ) -> None:
-    now = timezone.now()
     if existing is None:
         framework = Framework(
             identifier=package.identifier,
@@ -336,7 +346,7 @@ def _write(
         )
         framework.full_clean()
         framework.save()
-        number, status = 1, package.status
+        number = 1
         outcome.created = True
     else:
         framework = existing
@@ -344,7 +354,7 @@ def _write(
         draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
         if draft is not None:  # one made since the check above
             raise ValidationError(_draft_in_the_way(draft))
-        number, status = max((v.number for v in versions), default=0) + 1, VersionStatus.DRAFT
+        number = max((v.number for v in versions), default=0) + 1
         if package.levels and package.levels != framework.levels:
             outcome.warnings.append(
                 Problem(
@@ -352,14 +362,12 @@ def _write(
                     "the package's proficiency levels differ from the framework's; the framework's were kept",
                 )
             )
+    # Every import lands as a draft; publishing is a step of its own (`case_import(publish=True)` takes it).
     version = FrameworkVersion(
         framework=framework,
         number=number,
         label=package.version_label,
-        status=status,
-        published_at=now if status == VersionStatus.PUBLISHED else None,
-        published_by=actor if status == VersionStatus.PUBLISHED else None,
-        retired_at=now if status == VersionStatus.RETIRED else None,
+        status=VersionStatus.DRAFT,
         case_document=package.document,
         case_definitions=package.definitions,
         case_rubrics=package.rubrics,
@@ -393,6 +401,18 @@ def _write(
     Association.objects.bulk_create(associations, batch_size=BATCH_SIZE)
     outcome.framework, outcome.version = framework, version
     outcome.items, outcome.associations = len(competences), len(associations)
+
+
+def _to_publish(version: FrameworkVersion, package: PackageData, existing: Framework | None) -> bool:
+    """Whether `--publish` publishes this version: yes, unless it is a new framework whose package says it is
+    a draft (kept a draft) or retired (kept as a retired version, readable and never in use)."""
+    if existing is not None or package.status == VersionStatus.PUBLISHED:
+        return True
+    if package.status == VersionStatus.RETIRED:
+        version.status = VersionStatus.RETIRED
+        version.retired_at = timezone.now()
+        version.save(update_fields=["status", "retired_at", "updated_at"])
+    return False
 
 
 def _draft_in_the_way(draft: FrameworkVersion) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -176,6 +177,22 @@ def published_item(framework: Framework, pk: int) -> Competence | None:
     )
 
 
+def association_count(version: FrameworkVersion) -> int:
+    """How many associations a version holds (the hierarchy and crosswalks): the import check page's count."""
+    return Association.objects.filter(version=version).count()
+
+
+def published_item_by_identifier(framework: Framework, identifier: uuid.UUID) -> Competence | None:
+    """A domain or competence of the framework's published version, by its CASE identifier (the API's key)."""
+    return (
+        Competence.objects.filter(
+            framework=framework, version__status=VersionStatus.PUBLISHED, identifier=identifier
+        )
+        .select_related("framework", "version")
+        .first()
+    )
+
+
 # --- adoption and extension ----------------------------------------------------------------------------
 
 
@@ -231,6 +248,89 @@ def role_requirements_of(organisation: Organisation) -> list[RoleRequirement]:
         .select_related("role", "competence", "competence__framework", "competence__version")
         .order_by("role__name", "afc_band", "competence__framework__title", "competence__code", "pk")
     )
+
+
+@dataclass(frozen=True)
+class RequirementFilters:
+    """The role requirements page's filters; None or empty: any."""
+
+    role: int | None = None
+    band: str | None = None  # "" for requirements of every band (not narrowed to one)
+    framework: uuid.UUID | None = None
+    domain: uuid.UUID | None = None  # a domain of `framework`: its competences and those of domains inside it
+
+
+def role_requirements_filtered(
+    organisation: Organisation, filters: RequirementFilters
+) -> QuerySet[RoleRequirement]:
+    """An organisation's role requirements narrowed by role, band, framework and domain, in the list's order
+    (role, band, framework, code), for paging."""
+    rows = RoleRequirement.objects.filter(organisation=organisation).select_related(
+        "role", "competence", "competence__framework", "competence__version"
+    )
+    if filters.role is not None:
+        rows = rows.filter(role_id=filters.role)
+    if filters.band is not None:
+        rows = rows.filter(afc_band=filters.band)
+    if filters.framework is not None:
+        rows = rows.filter(competence__framework__identifier=filters.framework)
+        if filters.domain is not None:
+            rows = rows.filter(
+                competence__identifier__in=_identifiers_below(filters.framework, filters.domain)
+            )
+    return rows.order_by("role__name", "afc_band", "competence__framework__title", "competence__code", "pk")
+
+
+def _identifiers_below(framework: uuid.UUID, domain: uuid.UUID) -> set[uuid.UUID]:
+    """The identifiers of every item inside a domain, across the framework's versions (an item keeps its
+    identifier; a requirement may still name a row of an older version)."""
+    rows = list(
+        Competence.objects.filter(framework__identifier=framework).values_list(
+            "version_id", "pk", "parent_id", "identifier"
+        )
+    )
+    children: dict[int | None, list[tuple[int, uuid.UUID]]] = defaultdict(list)
+    for _version, pk, parent, identifier in rows:
+        children[parent].append((pk, identifier))
+    found: set[uuid.UUID] = set()
+    stack = [pk for _version, pk, _parent, identifier in rows if identifier == domain]
+    while stack:
+        for pk, identifier in children.get(stack.pop(), []):
+            found.add(identifier)
+            stack.append(pk)
+    return found
+
+
+def requirement_filter_choices(
+    organisation: Organisation,
+) -> tuple[list[tuple[int, str]], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """What the filters offer: the roles, bands and frameworks the organisation's requirements name, and the
+    domains of those frameworks' published versions (as "framework:domain")."""
+    rows = RoleRequirement.objects.filter(organisation=organisation)
+    roles = sorted(set(rows.values_list("role_id", "role__name")), key=lambda r: r[1])
+    bands = sorted(set(rows.values_list("afc_band", flat=True)))
+    frameworks = sorted(
+        {
+            (str(i), title)
+            for i, title in rows.values_list(
+                "competence__framework__identifier", "competence__framework__title"
+            )
+        },
+        key=lambda f: f[1],
+    )
+    ids = [uuid.UUID(i) for i, _ in frameworks]
+    domains = [
+        (f"{framework}:{identifier}", f"{code} {short or title}".strip()[:120] + f" ({framework_title})")
+        for framework, identifier, code, short, title, framework_title in Competence.objects.filter(
+            framework__identifier__in=ids, version__status=VersionStatus.PUBLISHED, node_type=NodeType.DOMAIN
+        )
+        .order_by("framework__title", "parent_id", "sequence", "pk")
+        .values_list(
+            "framework__identifier", "identifier", "code", "short_title", "title", "framework__title"
+        )
+    ]
+    band_choices = [(band, f"Band {band}" if band else "Every band (not narrowed)") for band in bands]
+    return roles, band_choices, frameworks, domains
 
 
 def role_requirement_by_id(organisation: Organisation, pk: int) -> RoleRequirement | None:

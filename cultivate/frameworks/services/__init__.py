@@ -16,7 +16,14 @@ write."""
 
 from .adoption import adoption_create, adoption_remove
 from .crosswalks import crosswalk_add, crosswalk_remove
-from .frameworks import LEVEL_CODE, extension_create, framework_create, framework_levels_set, framework_update
+from .frameworks import (
+    LEVEL_CODE,
+    extension_create,
+    framework_create,
+    framework_delete,
+    framework_levels_set,
+    framework_update,
+)
 from .items import (
     competence_create,
     competence_delete,
@@ -28,18 +35,27 @@ from .items import (
 from .requirements import (
     MAX_WITHIN_DAYS,
     DomainRequirements,
+    RolesRequirements,
     role_requirement_create,
     role_requirement_delete,
     role_requirement_update,
+    role_requirements_add,
     role_requirements_add_domain,
     role_requirements_add_framework,
 )
-from .versions import version_draft_create, version_draft_delete, version_publish, version_retire
+from .versions import (
+    import_discard,
+    version_draft_create,
+    version_draft_delete,
+    version_publish,
+    version_retire,
+)
 
 __all__ = [
     "LEVEL_CODE",
     "MAX_WITHIN_DAYS",
     "DomainRequirements",
+    "RolesRequirements",
     "adoption_create",
     "adoption_remove",
     "competence_create",
@@ -52,11 +68,14 @@ __all__ = [
     "domain_create",
     "extension_create",
     "framework_create",
+    "framework_delete",
     "framework_levels_set",
     "framework_update",
+    "import_discard",
     "role_requirement_create",
     "role_requirement_delete",
     "role_requirement_update",
+    "role_requirements_add",
     "role_requirements_add_domain",
     "role_requirements_add_framework",
     "version_draft_create",

@@ -22,6 +22,7 @@ from ..models import (
     FrameworkVersion,
     RoleRequirement,
 )
+from ..selectors.references import framework_references, references_sentence
 from ._shared import _level_codes, _owner_organisation
 
 LEVEL_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -215,3 +216,37 @@ def extension_create(
         extends=str(framework.identifier),
     )
     return extension
+
+
+@transaction.atomic
+def framework_delete(
+    *,
+    framework: Framework,
+    deleted_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> None:
+    """Delete a framework, every version and item of it, while nothing outside it refers to it: no role
+    requirement, sign-off, portfolio evidence, learning offer, programme, pathway, crosswalk from another
+    framework or adoption (`selectors.references`). Refused, naming what refers to it, otherwise."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    references = framework_references(framework)
+    if references:
+        raise ValidationError(
+            f"{framework.title} cannot be deleted: {references_sentence(references)} refer to it. "
+            "Retire its published version instead, or remove those first."
+        )
+    versions = list(framework.versions.values_list("number", "status"))
+    items = Competence.objects.filter(framework=framework).count()
+    audit(
+        FrameworksAction.FRAMEWORK_DELETED,
+        actor=deleted_by,
+        ctx=ctx,
+        obj=framework,
+        organisation=_owner_organisation(framework),
+        identifier=str(framework.identifier),
+        title=framework.title,
+        source=framework.source,
+        versions=[{"number": number, "status": status} for number, status in versions],
+        items=items,
+    )
+    framework.delete()

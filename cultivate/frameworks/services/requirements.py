@@ -34,8 +34,11 @@ def _check_requirement(
     min_level: str,
     within_days: int | None,
     afc_band: str,
+    grace_days: int | None = None,
 ) -> None:
     errors: dict[str, str] = {}
+    if grace_days is not None and not 1 <= grace_days <= MAX_WITHIN_DAYS:
+        errors["grace_days"] = f"Enter a grace period from 1 to {MAX_WITHIN_DAYS} days."
     framework = competence.framework
     if competence.version.status != VersionStatus.PUBLISHED:
         errors["competence"] = "Choose a competence from the published version."
@@ -67,6 +70,8 @@ def role_requirement_create(
     min_level: str,
     afc_band: str = "",
     within_days: int | None = None,
+    starts_on: dt.date | None = None,
+    grace_days: int | None = None,
     created_by: User | None = None,
     ctx: AuditContext | None = None,
 ) -> RoleRequirement:
@@ -76,6 +81,7 @@ def role_requirement_create(
         min_level=min_level,
         within_days=within_days,
         afc_band=afc_band,
+        grace_days=grace_days,
     )
     requirement = RoleRequirement(
         organisation=organisation,
@@ -84,6 +90,8 @@ def role_requirement_create(
         competence=competence,
         min_level=min_level,
         within_days=within_days,
+        starts_on=starts_on,
+        grace_days=grace_days,
         created_by=created_by,
     )
     try:
@@ -113,6 +121,8 @@ def _require_all(
     afc_band: str,
     within_days: int | None,
     created_by: User | None,
+    starts_on: dt.date | None = None,
+    grace_days: int | None = None,
 ) -> DomainRequirements:
     already = set(
         RoleRequirement.objects.filter(
@@ -133,6 +143,7 @@ def _require_all(
             min_level=min_level,
             within_days=within_days,
             afc_band=afc_band,
+            grace_days=grace_days,
         )
         requirement = RoleRequirement(
             organisation=organisation,
@@ -141,6 +152,8 @@ def _require_all(
             competence=competence,
             min_level=min_level,
             within_days=within_days,
+            starts_on=starts_on,
+            grace_days=grace_days,
             created_by=created_by,
         )
         requirement.full_clean()
@@ -221,6 +234,118 @@ def role_requirements_add_framework(
     return result
 
 
+@dataclass(frozen=True)
+class RolesRequirements:
+    """What adding a requirement for several roles at once did: the rows added, and per role those left as
+    they were (already required, or the competence is not assessed at the level)."""
+
+    added: list[RoleRequirement]
+    already_required: int
+    not_at_level: int
+    roles: list[str]
+
+
+def _target_competences(target: Competence | Framework) -> list[Competence]:
+    """The competences a requirement names: one competence, every competence in a domain (and the domains
+    inside it), or every competence of a framework's published version."""
+    rows = Competence.objects.select_related("framework", "version").order_by("parent__sequence", "sequence")
+    if isinstance(target, Framework):
+        found = list(
+            rows.filter(
+                framework=target, version__status=VersionStatus.PUBLISHED, node_type=NodeType.COMPETENCE
+            )
+        )
+        if not found:
+            raise ValidationError({"competence": "The framework has no published competences."})
+        return found
+    if target.node_type == NodeType.COMPETENCE:
+        return [target]
+    found = list(rows.filter(pk__in=_descendant_ids(target), node_type=NodeType.COMPETENCE))
+    if not found:
+        raise ValidationError({"competence": "That domain has no competences."})
+    return found
+
+
+@transaction.atomic
+def role_requirements_add(
+    *,
+    organisation: Organisation,
+    roles: list[SupportRole],
+    target: Competence | Framework,
+    min_level: str,
+    afc_band: str = "",
+    within_days: int | None = None,
+    starts_on: dt.date | None = None,
+    grace_days: int | None = None,
+    created_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> RolesRequirements:
+    """Require a competence, a domain or a whole framework of several roles at once, with one level, deadline,
+    start and grace period: the requirement form's one submission. What a role already requires is left as it
+    is and counted; all or nothing (one transaction). One audit record for the whole addition."""
+    if not roles:
+        raise ValidationError({"roles": "Choose at least one role."})
+    competences = _target_competences(target)
+    first = competences[0]
+    # Checked once before writing, so that a bad level or period is one error, not one per row: against a
+    # competence assessed at the level (for a domain, those that are not are left out and counted).
+    probe = next((c for c in competences if not c.levels or min_level in c.levels), first)
+    _check_requirement(
+        organisation=organisation,
+        competence=probe,
+        min_level=min_level,
+        within_days=within_days,
+        afc_band=afc_band,
+        grace_days=grace_days,
+    )
+    added: list[RoleRequirement] = []
+    already = not_at_level = 0
+    for role in roles:
+        result = _require_all(
+            organisation=organisation,
+            role=role,
+            competences=competences,
+            min_level=min_level,
+            afc_band=afc_band,
+            within_days=within_days,
+            created_by=created_by,
+            starts_on=starts_on,
+            grace_days=grace_days,
+        )
+        added += result.added
+        already += result.already_required
+        not_at_level += result.not_at_level
+    if not added and len(competences) == 1 and already:
+        raise ValidationError(
+            {"competence": "Every role chosen already requires that competence."}
+            if len(roles) > 1
+            else {"competence": "This role already requires that competence."}
+        )
+    framework = first.framework
+    audit(
+        FrameworksAction.REQUIREMENT_CHANGED,
+        actor=created_by,
+        ctx=ctx,
+        obj=framework,
+        organisation=organisation,
+        change="added",
+        roles=[role.name for role in roles],
+        afc_band=afc_band,
+        target=str(target.identifier),
+        target_kind="framework" if isinstance(target, Framework) else target.node_type,
+        min_level=min_level,
+        within_days=within_days,
+        starts_on=starts_on.isoformat() if starts_on else None,
+        grace_days=grace_days,
+        added=len(added),
+        already_required=already,
+        not_at_level=not_at_level,
+    )
+    return RolesRequirements(
+        added=added, already_required=already, not_at_level=not_at_level, roles=[r.name for r in roles]
+    )
+
+
 def _audit_many(
     result: DomainRequirements,
     organisation: Organisation,
@@ -260,14 +385,13 @@ def role_requirement_update(
 ) -> RoleRequirement:
     """Change the level, deadline and the grace period: people in post before the requirement began
     (`starts_on`, empty for the day it was added) are due `grace_days` after it began."""
-    if grace_days is not None and not 1 <= grace_days <= MAX_WITHIN_DAYS:
-        raise ValidationError({"grace_days": f"Enter a number of days from 1 to {MAX_WITHIN_DAYS}."})
     _check_requirement(
         organisation=requirement.organisation,
         competence=requirement.competence,
         min_level=min_level,
         within_days=within_days,
         afc_band=requirement.afc_band,
+        grace_days=grace_days,
     )
     requirement.min_level = min_level
     requirement.within_days = within_days

@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..selectors.changes import PublishPreview, version_publish_preview
 from ._shared import _owner_organisation, _require_draft
+from .frameworks import framework_delete
 
 
 @transaction.atomic
@@ -144,14 +145,30 @@ def version_draft_delete(
             "Something still refers to an item of this draft, so it cannot be discarded."
         ) from (error)
     audit(
-        FrameworksAction.FRAMEWORK_CHANGED,
+        FrameworksAction.FRAMEWORK_DISCARDED,
         actor=deleted_by,
         ctx=ctx,
         obj=framework,
         organisation=_owner_organisation(framework),
-        change="draft discarded",
         version=number,
     )
+
+
+@transaction.atomic
+def import_discard(
+    *,
+    version: FrameworkVersion,
+    discarded_by: User | None = None,
+    ctx: AuditContext | None = None,
+) -> bool:
+    """Discard an imported draft: the draft goes, and when it was the framework's only version (a new
+    framework imported by mistake) the framework goes with it. True when the framework was deleted."""
+    framework = version.framework
+    version_draft_delete(version=version, deleted_by=discarded_by, ctx=ctx)
+    if FrameworkVersion.objects.filter(framework=framework).exists():
+        return False
+    framework_delete(framework=framework, deleted_by=discarded_by, ctx=ctx)
+    return True
 
 
 @transaction.atomic

@@ -301,17 +301,15 @@ def test_adopt_extend_and_requirements(org, educator):
     step = f"{new}?framework={alliance_fw.framework.identifier}"
     page = ok(educator.get(step))
     assert "All competences in D1 Communication" in page
-    page = ok(
-        educator.post(step, {"role": "", "competence": "", "min_level": "supervised", "within_days": "0"})
-    )
-    assert ERROR in page and 'href="#id_role"' in page and 'href="#id_within_days"' in page
+    page = ok(educator.post(step, {"competence": "", "min_level": "supervised", "within_days": "0"}))
+    assert ERROR in page and 'href="#id_roles' in page and 'href="#id_within_days"' in page
     domain = published_row(alliance_fw.framework, "D1")
     follow(
         educator,
         educator.post(
             step,
             {
-                "role": role.pk,
+                "roles": [role.pk],
                 "competence": f"d:{domain.pk}",
                 "min_level": "independent",
                 "within_days": "84",
@@ -324,7 +322,7 @@ def test_adopt_extend_and_requirements(org, educator):
         educator,
         educator.post(
             step,
-            {"role": role.pk, "afc_band": "3", "competence": f"c:{single.pk}", "min_level": "supervised"},
+            {"roles": [role.pk], "afc_band": "3", "competence": f"c:{single.pk}", "min_level": "supervised"},
         ),
     )
     assert "Band 3" in page and "84 days" in page and "Environmental" not in page  # label is the statement
@@ -398,8 +396,10 @@ def test_require_a_whole_reference_framework(org, educator):
     page = follow(
         educator,
         educator.post(
-            step, {"role": role.pk, "competence": "all:0", "min_level": "met", "within_days": "84"}
+            step, {"roles": [role.pk], "competence": "all:0", "min_level": "met", "within_days": "84"}
         ),
     )
-    assert "16 competences of Care Certificate standards (2025) now required" in page
+    assert (
+        "Care Certificate standards (2025) is now required of Healthcare support worker (pages): 16" in page
+    )
     assert RoleRequirement.objects.filter(organisation=org, role=role, within_days=84).count() == 16

@@ -34,7 +34,7 @@ def run(*args: str) -> tuple[str, str]:
 def test_import_prints_the_identifier_and_the_counts() -> None:
     organisation = make_organisation("RX1")
 
-    out, _ = run("import-case", str(ORDERING), "--organisation", "rx1")
+    out, _ = run("import-case", str(ORDERING), "--organisation", "rx1", "--publish")
 
     assert f"Framework: {ORDERING_ID}" in out
     assert "Items imported: 28" in out and "Associations imported: 28" in out
@@ -99,7 +99,7 @@ def test_unknown_owner_and_no_owner_are_refused() -> None:
 
 def test_export_writes_a_valid_package_of_the_published_or_a_named_version(tmp_path: Path) -> None:
     make_organisation("RX1")
-    run("import-case", str(ORDERING), "--organisation", "RX1")
+    run("import-case", str(ORDERING), "--organisation", "RX1", "--publish")
     changed = json.loads(ORDERING.read_text())
     changed["CFItems"][0]["fullStatement"] = "Geometry, measurement and shape"
     newer = tmp_path / "newer.json"
@@ -173,7 +173,24 @@ def test_the_cultivate_command_imports_in_a_process_of_its_own(tmp_path: Path) -
     assert "$.CFDocument.identifier: required" in refused.stderr
 
 
-def test_a_published_import_is_published() -> None:
+def test_an_import_is_a_draft_unless_published_with_the_flag(tmp_path: Path) -> None:
     make_organisation("RX1")
-    run("import-case", str(ORDERING), "--organisation", "RX1")
+    out, _ = run("import-case", str(ORDERING), "--organisation", "RX1")
+    assert "Version: 1 (draft)" in out
+    assert FrameworkVersion.objects.get(framework__identifier=ORDERING_ID).status == VersionStatus.DRAFT
+    FrameworkVersion.objects.filter(framework__identifier=ORDERING_ID).delete()
+
+    run("import-case", str(ORDERING), "--organisation", "RX1", "--publish")
     assert FrameworkVersion.objects.get(framework__identifier=ORDERING_ID).status == VersionStatus.PUBLISHED
+
+    # A new version published with the flag retires the one it replaces, as the publish page does.
+    changed = json.loads(ORDERING.read_text())
+    changed["CFItems"][0]["fullStatement"] = "Geometry, measurement and shape"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(changed))
+    out, _ = run("import-case", str(newer), "--organisation", "RX1", "--publish")
+    assert "Version: 2 (published)" in out
+    statuses = dict(
+        FrameworkVersion.objects.filter(framework__identifier=ORDERING_ID).values_list("number", "status")
+    )
+    assert statuses == {1: VersionStatus.RETIRED, 2: VersionStatus.PUBLISHED}

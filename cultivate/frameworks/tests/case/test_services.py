@@ -109,7 +109,11 @@ def test_every_real_file_imports(name: str, organisation: Organisation) -> None:
 def test_ordering_puts_siblings_without_sequence_numbers_in_code_order(organisation: Organisation) -> None:
     version = imported(
         case_import(
-            data=testing.real_package("Ordering.json"), actor=None, ctx=TEST_JOB, organisation=organisation
+            data=testing.real_package("Ordering.json"),
+            actor=None,
+            ctx=TEST_JOB,
+            organisation=organisation,
+            publish=True,
         )
     )
 
@@ -178,6 +182,7 @@ def test_same_identifier_becomes_a_new_draft_version_only_when_the_content_diffe
             actor=None,
             ctx=TEST_JOB,
             organisation=organisation,
+            publish=True,
         )
     )
 
@@ -209,7 +214,7 @@ def test_same_identifier_becomes_a_new_draft_version_only_when_the_content_diffe
 
 def test_a_changed_statement_alone_is_a_change(organisation: Organisation) -> None:
     package = load("SmartLevelFramework.json")
-    imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
+    imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation, publish=True))
     edited = copy.deepcopy(package)
     edited["CFItems"][3]["fullStatement"] = "Item 1.2, reworded"
     edited["CFDocument"]["lastChangeDateTime"] = "2026-01-01T00:00:00Z"  # timestamps alone are not a change
@@ -224,7 +229,7 @@ def test_a_changed_statement_alone_is_a_change(organisation: Organisation) -> No
 
 def test_a_framework_has_one_draft_at_a_time(organisation: Organisation) -> None:
     package = load("SmartLevelFramework.json")
-    imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
+    imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation, publish=True))
     package["CFItems"][0]["fullStatement"] = "Item 1, first edit"
     draft = imported(case_import(data=package, actor=None, ctx=TEST_JOB, organisation=organisation))
     assert draft.status == VersionStatus.DRAFT
@@ -269,7 +274,11 @@ def test_owners_alliance_and_reference(organisation: Organisation) -> None:
 
     reference = imported(
         case_import(
-            data=testing.real_package("Utf8TestFramework.json"), actor=None, ctx=TEST_JOB, reference=True
+            data=testing.real_package("Utf8TestFramework.json"),
+            actor=None,
+            ctx=TEST_JOB,
+            reference=True,
+            publish=True,
         )
     ).framework
     assert (

@@ -115,9 +115,9 @@ def test_a_byte_order_mark_before_a_real_package_is_accepted(organisation) -> No
     client = Client()
     client.force_login(make_user(Role.ORG_ADMIN, organisation=organisation))
 
-    response = client.post(IMPORT_URL, {"package": SimpleUploadedFile("bom.json", package)})
+    response = client.post(IMPORT_URL, {"package": SimpleUploadedFile("bom.json", package)}, follow=True)
 
-    assert "The framework was imported" in response.content.decode()
+    assert "Check the imported framework" in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["deep-for-the-decoder", "null", "5000-digits", "nul"])
