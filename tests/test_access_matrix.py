@@ -398,6 +398,7 @@ ROLE_PAGES = [
     ("/delegation/check/", ORG_ROLES),
     ("/frameworks/", set(ROLES)),
     ("/insights/alliance/dashboards/overview/", {Role.ALLIANCE_ADMIN}),
+    ("/insights/alliance/member-trusts/", {Role.ALLIANCE_ADMIN}),
     ("/pathways/", set(ROLES)),
     ("/pathways/me/", set(ROLES)),
     ("/learning/", set(ROLES)),
@@ -787,6 +788,8 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/frameworks/case/import/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/insights/", INSIGHTS_ROLES),
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
+    ("GET", "/insights/alliance/member-trusts/competences.csv", {Role.ALLIANCE_ADMIN}),
+    ("GET", "/insights/alliance/member-trusts/training.xlsx", {Role.ALLIANCE_ADMIN}),
     ("GET", "/pathways/new/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/learning/offers/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
     # Programmes of A: a published programme is seen by every role of its organisation and alliance; it is run
@@ -1005,7 +1008,9 @@ def _covered_routes() -> set[str]:
 def _covered_api() -> set[tuple[str, str]]:
     covered = {_api_route_of("GET", url) for url, _allowed in API}
     covered |= {_api_route_of("GET", url.format(side="b")) for url, _allowed in PROGRAMME_API}
-    covered |= {_api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")}  # test_programme_api_matrix
+    covered |= {
+        _api_route_of("POST", "/api/sessions/{programme_session_b.pk}/check-in")
+    }  # test_programme_api_matrix
     covered |= {_api_route_of("POST", "/api/delegation/checks")}  # test_api_delegation_check_matrix
     covered |= {
         _api_route_of("POST", "/api/learning/sessions/1/enrolments")
