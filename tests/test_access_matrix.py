@@ -531,6 +531,7 @@ ROLE_PAGES = [
     ("/delegation/check/", ORG_ROLES),
     ("/frameworks/", set(ROLES)),
     ("/insights/alliance/dashboards/overview/", {Role.ALLIANCE_ADMIN}),
+    ("/insights/alliance/member-trusts/", {Role.ALLIANCE_ADMIN}),
     ("/pathways/", set(ROLES)),
     ("/pathways/me/", set(ROLES)),
     ("/learning/", set(ROLES)),
@@ -1012,6 +1013,8 @@ ROLE_GATED: list[tuple[str, str, set[str]]] = [
     ("GET", "/frameworks/case/import/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/insights/", INSIGHTS_ROLES),
     ("GET", "/insights/alliance/dashboards/overview/headcount.csv", {Role.ALLIANCE_ADMIN}),
+    ("GET", "/insights/alliance/member-trusts/competences.csv", {Role.ALLIANCE_ADMIN}),
+    ("GET", "/insights/alliance/member-trusts/training.xlsx", {Role.ALLIANCE_ADMIN}),
     ("GET", "/pathways/new/", {Role.EDUCATOR, Role.ORG_ADMIN, Role.ALLIANCE_ADMIN}),
     ("GET", "/learning/offers/new/", {Role.EDUCATOR, Role.ORG_ADMIN}),
     # One's own development plan: whoever has a staff record; goals once they have a plan (A's worker has).

@@ -149,6 +149,19 @@ def insights_dashboards(tmp_path: Path) -> None:
         )
 
 
+def member_totals(tmp_path: Path) -> None:
+    """Trusts with hostile names in the alliance admin's competence and training totals."""
+    alliance = t.make_alliance(HOSTILE_ORG)
+    org = t.make_organisation("RAA", alliance=alliance)
+    org.name = HOSTILE_ORG
+    org.save()
+    alliance_admin = _signed_in(t.make_user(Role.ALLIANCE_ADMIN, alliance=alliance))
+    for file_format in ("csv", "xlsx"):
+        for table in ("competences", "training"):
+            response = alliance_admin.get(f"/insights/alliance/member-trusts/{table}.{file_format}")
+            assert_escaped(response, file_format, HOSTILE_ORG)
+
+
 def insights_import_problems(tmp_path: Path) -> None:
     import zipfile
 
@@ -316,6 +329,7 @@ CASES: dict[str, Callable[[Path], None]] = {
     "insights:organisation_export": insights_dashboards,
     "insights:team_export": insights_dashboards,
     "insights:alliance_export": insights_dashboards,
+    "insights:alliance_members_export": member_totals,
     "insights:import_status": insights_import_problems,
     "organisations:import_status": staff_import_problems,
 }

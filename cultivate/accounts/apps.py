@@ -21,3 +21,8 @@ class AccountsConfig(AppConfig):
                 AccountsAction.PASSWORD_RESET_REQUESTED,
             ],
         )
+        from cultivate.core import notify
+
+        from .notifications import default_email_choice
+
+        notify.register_default_choice(default_email_choice)

@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader
 
-from cultivate.core.formatting import fte, uk_date
+from cultivate.core.formatting import fte, shown, uk_date
 
 NHSUK_TEMPLATES = Path(nhsuk_frontend_jinja.__file__).parent / "templates"
 
@@ -63,6 +63,8 @@ def environment(**options: Any) -> Environment:
         loaders.insert(0, loader)
     # The NHS.UK macros read nested optional parameters (params.search.action), which needs chainable undefineds.
     options["undefined"] = ChainableUndefined
+    # A date printed as it is reads "6 December 2026", never "2026-12-06" (STYLE: dates in the house style).
+    options["finalize"] = shown
     env = Environment(loader=ChoiceLoader(loaders), **options)  # noqa: S701 - Django's backend sets autoescape
     env.globals.update(
         {

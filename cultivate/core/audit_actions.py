@@ -24,6 +24,7 @@ class CoreAction(AuditActions):
     IMPORT_SUCCEEDED = "import_succeeded", "Import succeeded"
     IMPORT_REJECTED = "import_rejected", "Import rejected"
     EXPORT = "export", "Personal data exported"
+    NOTIFICATION_SETTINGS_CHANGED = "notification_settings_changed", "Notification settings changed"
 
 
 class DuplicateAuditAction(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from .clock import LONDON
 
@@ -80,3 +80,12 @@ def uk_date(value: dt.date | dt.datetime | None, empty: str = "") -> str:
         value = value.astimezone(LONDON) if value.tzinfo is not None else value
         return f"{value.day} {value:%B %Y} at {value:%H:%M}"
     return f"{value.day} {value:%B %Y}"
+
+
+def shown(value: Any) -> Any:
+    """What a page prints for `{{ value }}` (the templates' `finalize`): a date or a moment in the house style
+    ("6 December 2026", "at 14:05" for a moment), never its ISO form; anything else as it is. Machine fields
+    (exports, JSON, form values) do not pass through templates' output this way."""
+    if isinstance(value, dt.date):
+        return uk_date(value)
+    return value

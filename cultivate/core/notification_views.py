@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors
 from .access import object_or_deny
+from .audit import AuditContext
 from .forms import NotificationSettingsForm
 from .notify import notification_email_choice, notification_settings_update, notifications_mark_read
 
@@ -76,7 +77,9 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None  # an empty POST is still an answer
     form = NotificationSettingsForm(data, initial={"email": notification_email_choice(request.user)})
     if request.method == "POST" and form.is_valid():
-        notification_settings_update(user=request.user, email=form.cleaned_data["email"])
+        notification_settings_update(
+            user=request.user, email=form.cleaned_data["email"], ctx=AuditContext.from_request(request)
+        )
         messages.success(request, "Your notification settings have been saved.")
         return redirect("core:notifications")
     return render(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,6 +26,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .audit import AuditContext, audit
+from .audit_actions import CoreAction
 from .models import EmailChoice, Notification, NotificationSettings
 
 logger = logging.getLogger(__name__)
@@ -59,15 +61,34 @@ def _link(url: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
 
 
+# What a user who never chose gets: each notification by email, unless an app says otherwise for the user (the
+# accounts app registers the roles whose holders get a daily summary; core knows no roles).
+DefaultChoice = Callable[[Any], EmailChoice]
+_default_choice: list[DefaultChoice] = []
+
+
+def register_default_choice(choose: DefaultChoice) -> None:
+    """Set how a user who never chose is emailed (the last registration wins; tests reload apps)."""
+    _default_choice[:] = [choose]
+
+
+def notification_default_choice(user: Recipient) -> EmailChoice:
+    return _default_choice[0](user) if _default_choice else EmailChoice.EACH
+
+
 def notification_email_choice(user: Recipient) -> EmailChoice:
-    """How the user wants to be emailed (each notification when they never chose)."""
+    """How the user wants to be emailed: as they chose, else the default for them."""
     found = NotificationSettings.objects.filter(user_id=user.pk).values_list("email", flat=True).first()
-    return EmailChoice(found) if found else EmailChoice.EACH
+    return EmailChoice(found) if found else notification_default_choice(user)
 
 
-def notification_settings_update(*, user: Recipient, email: str) -> NotificationSettings:
-    """Save how the user wants to be emailed. Choosing no emails, or each at once, drops nothing already told:
-    notifications waiting for a digest still go in the next one, unless the user chose none."""
+def notification_settings_update(
+    *, user: Recipient, email: str, ctx: AuditContext | None = None
+) -> NotificationSettings:
+    """Save how the user wants to be emailed, and audit the change (it decides what reaches them outside the
+    service). Choosing no emails, or each at once, drops nothing already told: notifications waiting for a
+    digest still go in the next one, unless the user chose none."""
+    before = notification_email_choice(user)
     record, _ = NotificationSettings.objects.get_or_create(user_id=user.pk)
     record.email = email
     record.full_clean(exclude=["user"])
@@ -75,6 +96,14 @@ def notification_settings_update(*, user: Recipient, email: str) -> Notification
         record.save()
         if email == EmailChoice.NONE:
             Notification.objects.filter(user_id=user.pk, digest_due=True).update(digest_due=False)
+        if before != email:
+            audit(
+                CoreAction.NOTIFICATION_SETTINGS_CHANGED,
+                ctx=ctx,
+                actor=ctx.actor if ctx is not None and ctx.actor is not None else user,
+                email_before=str(before),
+                email_after=str(email),
+            )
     return record
 
 

@@ -84,6 +84,20 @@ RULES.add("view_dashboards", can_view_dashboards)
 RULES.add("view_organisation_insights", can_view_organisation_insights)
 RULES.add("view_team_insights", can_view_team_insights)
 RULES.add("view_alliance_insights", can_view_alliance_insights)
+
+
+# Competence and mandatory training totals per member trust (`member_totals`): the alliance's admins, as for the
+# alliance's dashboards; always with small numbers hidden, and never a person's record.
+@predicate
+def can_view_member_totals(membership: Membership | None, alliance: Alliance | None = None) -> bool:
+    if membership is None or membership.role != Role.ALLIANCE_ADMIN or not membership.alliance_id:
+        return False
+    if alliance is None:  # the link, before the alliance is fetched
+        return True
+    return bool(can_view_alliance_insights(membership, alliance))
+
+
+RULES.add("view_member_totals", can_view_member_totals)
 RULES.add("individual_level_insights", has_individual_level_insights)
 
 

@@ -13,15 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from cultivate.accounts.models import Role
+from cultivate.core import exports
 from cultivate.core.access import deny
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.audit_actions import CoreAction
 from cultivate.core.exports import spreadsheet_export
 from cultivate.organisations.models import Organisation, Team
 
-from . import access, dashboards, guards, presenters, selectors
+from . import access, dashboards, guards, member_totals, presenters, selectors
 from .dashboard_forms import DashboardFilterForm
 from .store import extract_date
 
@@ -259,3 +261,68 @@ def team_export(
     request: HttpRequest, team_id: int, dashboard: str, table: str, file_format: str
 ) -> HttpResponse:
     return _export(request, _team_place(request, team_id), dashboard, table, file_format)
+
+
+# Competence and mandatory training across an alliance's members (totals per trust only) -----------------------
+
+
+def _member_tables(request: HttpRequest) -> tuple[Any, list[dashboards.Table]]:
+    alliance = guards.member_totals_or_deny(request)
+    membership = guards.dashboards_or_deny(request)
+    totals = member_totals.member_totals(selectors.alliance_organisations(membership))
+    return alliance, member_totals.tables(totals)
+
+
+@login_required
+def alliance_members(request: HttpRequest) -> HttpResponse:
+    alliance, built = _member_tables(request)
+    tables = []
+    for table in built:
+        shown = presenters.present_table(table)
+        shown["exports"] = {
+            fmt: reverse("insights:alliance_members_export", args=[table.key, fmt]) for fmt in EXPORT_TYPES
+        }
+        tables.append(shown)
+    return render(
+        request,
+        "insights/member_totals.jinja",
+        {
+            "page_title": f"Competence and training across member trusts – {alliance.name}",
+            "alliance": alliance,
+            "tables": tables,
+            "today": timezone.localdate(),
+            "breadcrumbs": [
+                *_home_crumbs(),
+                {"text": "Alliance insights", "href": reverse("insights:alliance", args=["overview"])},
+            ],
+        },
+    )
+
+
+@spreadsheet_export
+@login_required
+def alliance_members_export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
+    if file_format not in EXPORT_TYPES:
+        raise Http404("No such export format.")
+    alliance, built = _member_tables(request)
+    found = next((t for t in built if t.key == table), None)
+    if found is None:
+        raise Http404("No such table.")
+    today = timezone.localdate()
+    if file_format == "csv":
+        content = exports.csv_bytes(presenters.export_header(found), presenters.export_rows(found))
+    else:
+        content = presenters.xlsx_with_about(found, member_totals.about_lines(found, alliance.name, today))
+    audit(
+        CoreAction.EXPORT,
+        ctx=AuditContext.from_request(request),
+        obj=alliance,
+        what=f"competence and training across member trusts: {found.title}",
+        format=file_format,
+        rows=len(found.rows),
+        suppressed=True,
+    )
+    response = HttpResponse(content, content_type=EXPORT_TYPES[file_format])
+    filename = f"member-trusts-{found.key}-{today.isoformat()}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

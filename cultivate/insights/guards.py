@@ -45,6 +45,15 @@ def dashboard_alliance_or_deny(request: HttpRequest) -> Alliance:
     return alliance
 
 
+def member_totals_or_deny(request: HttpRequest) -> Alliance:
+    """Competence and training totals across an alliance's member trusts: its alliance admins only."""
+    membership = acting_membership(request)
+    alliance = membership.alliance if membership is not None and membership.alliance_id else None
+    if alliance is None or not access.may(membership, "view_member_totals", alliance):
+        deny(request, reason="Only alliance admins see competence and training across member trusts.")
+    return alliance
+
+
 def workforce_organisation_or_deny(request: HttpRequest, ods_code: str, action: str) -> Organisation:
     """Importing and reviewing workforce data: only ever the role's own organisation."""
     return _organisation_or_deny(request, selectors.own_organisation, ods_code, action)

@@ -18,6 +18,13 @@ MENU = Menu(
             description="Numbers, retention, progression, sickness absence, fairness and costs, as charts and tables.",
         ),
         Link(
+            "Competence and training across member trusts",
+            "insights:alliance_members",
+            "view_member_totals",
+            order=135,
+            description="Each trust's share of required competences met and its mandatory training compliance.",
+        ),
+        Link(
             "Board report",
             "insights:board_report",
             "download_board_report",
@@ -28,6 +35,7 @@ MENU = Menu(
     section=Section(
         root=Link("Dashboards", "insights:index", "view_dashboards", order=0),
         links=(
+            Link("Member trusts", "insights:alliance_members", "view_member_totals", order=5),
             Link("Board report", "insights:board_report", "download_board_report", order=10),
             Link(
                 "Import workforce data",

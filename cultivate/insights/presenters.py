@@ -101,7 +101,12 @@ def about_lines(dashboard: Dashboard, table: Table, scope_label: str) -> list[tu
             if dashboard.suppressed
             else "not suppressed (individual-level access)",
         ),
-        ("Definitions", "docs/measures.md and docs/insights-dashboards.md"),
+        (
+            "Definitions",
+            "Headcount and FTE on the last day; leaver rate: leavers ÷ mean headcount; stability index: the share "
+            "of those in post at the start still in post at the end; sickness absence rate: FTE days lost ÷ FTE "
+            "days available. The service's user guide for workforce insights gives every definition.",
+        ),
     ]
 
 
@@ -110,6 +115,11 @@ def table_csv(dashboard: Dashboard, table: Table) -> bytes:
 
 
 def table_xlsx(dashboard: Dashboard, table: Table, scope_label: str) -> bytes:
+    return xlsx_with_about(table, about_lines(dashboard, table, scope_label))
+
+
+def xlsx_with_about(table: Table, about_rows: list[tuple[str, str]]) -> bytes:
+    """A workbook of the table's sheet and an "About" sheet saying what it holds."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -120,7 +130,7 @@ def table_xlsx(dashboard: Dashboard, table: Table, scope_label: str) -> bytes:
     for row in export_rows(table):
         sheet.append(exports.xlsx_row(sheet, row))
     about = workbook.create_sheet("About")
-    for line in about_lines(dashboard, table, scope_label):
+    for line in about_rows:
         about.append(exports.xlsx_row(about, line))
     buffer = io.BytesIO()
     workbook.save(buffer)

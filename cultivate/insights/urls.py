@@ -26,6 +26,12 @@ urlpatterns += [
         dashboard_views.alliance_export,
         name="alliance_export",
     ),
+    path("alliance/member-trusts/", dashboard_views.alliance_members, name="alliance_members"),
+    path(
+        "alliance/member-trusts/<slug:table>.<slug:file_format>",
+        dashboard_views.alliance_members_export,
+        name="alliance_members_export",
+    ),
     path(
         "organisations/<str:ods_code>/dashboards/<slug:dashboard>/",
         dashboard_views.organisation_dashboard,

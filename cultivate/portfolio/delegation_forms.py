@@ -191,11 +191,11 @@ class RequirementForm(forms.Form):
 
 
 class DelegationCheckForm(forms.Form):
-    """Person (from a list of the people in scope, or by staff ID when there are too many), activity, team
-    and date."""
+    """Person (from the people in scope, narrowed by a search on the page), activity, team and date."""
 
-    person = forms.TypedChoiceField(label="Person", coerce=int, required=False)
-    staff_id = forms.CharField(label="Staff ID", max_length=40, required=False)
+    person = forms.TypedChoiceField(
+        error_messages={"required": "Choose the person to check"}, label="Person", coerce=int
+    )
     protocol = forms.ChoiceField(
         error_messages={"required": "Choose the delegated activity"}, label="Activity"
     )
@@ -205,23 +205,15 @@ class DelegationCheckForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        people: list[tuple[int, str]] | None,
+        people: list[tuple[int, str]],
+        people_hint: str = "",
         protocols: list[tuple[str, str]],
         teams: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.by_staff_id = people is None
-        if self.by_staff_id:
-            del self.fields["person"]
-            self.fields["staff_id"].required = True
-        else:
-            del self.fields["staff_id"]
-            self.fields["person"].required = True
-            cast(forms.ChoiceField, self.fields["person"]).choices = [
-                ("", "Choose a person"),
-                *(people or []),
-            ]
+        cast(forms.ChoiceField, self.fields["person"]).choices = [("", "Choose a person"), *people]
+        self.fields["person"].help_text = people_hint
         cast(forms.ChoiceField, self.fields["protocol"]).choices = [("", "Choose an activity"), *protocols]
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "Choose a team"), *teams]
         self.fields["on"].initial = timezone.localdate()

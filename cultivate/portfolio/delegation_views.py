@@ -3,6 +3,7 @@ educators write them) and the check "may this person carry out this activity in 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -252,51 +253,70 @@ def protocol_requirement_remove(request: HttpRequest, pk: int, requirement_pk: i
 # --- The check -------------------------------------------------------------------------------------------
 
 
+@dataclass
+class _PersonSearch:
+    query: str
+    matching: int
+    shown: int
+    own_teams: bool
+
+
 def _check_form(
     request: HttpRequest, membership: Membership, organisation: Organisation
-) -> DelegationCheckForm:
+) -> tuple[DelegationCheckForm, _PersonSearch]:
     today = timezone.localdate()
-    people = delegation.people_for_check(membership, on=today)
-    people_choices = None if people is None else [(p.pk, f"{p.display_name} ({p.staff_id})") for p in people]
+    query = request.GET.get("q", "").strip()[:100]
+    # A line manager or assessor checks the people of their own teams, most often: they are listed to begin
+    # with; a search by name or staff ID finds anyone else in their scope.
+    own = [team.pk for team in membership.teams.all()]
+    chosen = request.POST.get("person") or request.GET.get("person") or ""
+    people, matching = delegation.people_for_check(
+        membership, on=today, query=query, team_ids=own, include=int(chosen) if chosen.isdigit() else None
+    )
+    if query:
+        hint = f"People matching “{query}”."
+    elif own:
+        hint = "People in your teams. To check someone else, find them by name or staff ID above."
+    else:
+        hint = "To narrow the list, find a person by name or staff ID above."
     protocols = [
         (p.code, p.activity if p.is_active else f"{p.activity} (not in use)")
         for p in delegation.protocols_visible_to(membership)
     ]
     teams = [(t.pk, t.name) for t in delegation.teams_for_check(organisation)]
     initial: dict[str, Any] = {}
-    for name in ("person", "staff_id", "protocol", "team"):
+    for name in ("person", "protocol", "team"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
+    if "person" not in initial and len(people) == 1:
+        initial["person"] = people[0].pk
     if "team" not in initial:
-        # A line manager or assessor checks for their own team, most often: it is chosen to begin with.
-        own = {team.pk for team in membership.teams.all()}
+        # The manager's own team is chosen to begin with.
         initial["team"] = next((pk for pk, _ in teams if pk in own), None)
-    return DelegationCheckForm(
+    form = DelegationCheckForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
-        people=people_choices,
+        people=[(p.pk, f"{p.display_name} ({p.staff_id})") for p in people],
+        people_hint=hint,
         protocols=protocols,
         teams=teams,
     )
+    return form, _PersonSearch(query, matching, len(people), bool(own) and not query)
 
 
 @login_required
 def delegation_check(request: HttpRequest) -> HttpResponse:
     membership, organisation = _organisation_or_deny(request)
-    form = _check_form(request, membership, organisation)
+    form, search = _check_form(request, membership, organisation)
     decision = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         subjects = selectors.delegation_check_subjects(
-            person_id=None if form.by_staff_id else data["person"],
-            staff_id=data["staff_id"] if form.by_staff_id else "",
-            staff_organisation=organisation,
+            person_id=data["person"],
             protocol=data["protocol"],
             team_id=data["team"],
             organisation=organisation,
         )
-        if subjects.person is None and form.by_staff_id:
-            form.add_error("staff_id", f"Nobody in {organisation.name} has the staff ID {data['staff_id']}.")
         if subjects.person is not None:
             person = object_or_deny(
                 request,
@@ -326,6 +346,7 @@ def delegation_check(request: HttpRequest) -> HttpResponse:
             "form": form,
             "form_has_errors": bool(form.errors),
             "decision": decision,
+            "search": search,
             "organisation": organisation,
             "breadcrumbs": _breadcrumbs(),
         },

@@ -73,7 +73,7 @@ def test_admin_imports_an_extract_and_reviews_a_job_title(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Workforce data import")
     expect(page.locator(".nhsuk-summary-list")).to_contain_text("Imported")
     expect(page.get_by_role("main")).to_contain_text("The extract was imported.")
-    rows = page.get_by_role("table", name="Rows in the dataset extract-RX1")
+    rows = page.get_by_role("table", name="Rows imported")
     expect(rows).to_contain_text("Employment spells (assignments)")
     expect(rows).to_contain_text("People")
     assert manifest(tmp_path / "store")["datasets"]["extract-RX1"]["rows"]["assignments"] == 4

@@ -48,6 +48,7 @@ STORED = {
     "password_reset_requested", "permission_denied", "role_switched", "user_created", "user_changed",
     "user_deactivated", "membership_granted", "membership_revoked", "person_created", "person_changed",
     "spell_created", "spell_changed", "import_started", "import_succeeded", "import_rejected", "export",
+    "notification_settings_changed",
     "token_created", "token_revoked", "framework_created", "framework_changed", "framework_published",
     "framework_retired", "framework_imported", "framework_exported", "framework_adopted", "requirement_changed",
     "framework_discarded", "framework_deleted",

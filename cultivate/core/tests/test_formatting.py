@@ -57,3 +57,16 @@ def test_uk_date_writes_dates_as_nhs_uk_does_and_moments_in_london_time():
     assert formatting.uk_date(summer) == "1 July 2024 at 14:05"
     # The same as Django's local time, which the pages used before.
     assert formatting.uk_date(summer) == f"1 July 2024 at {timezone.localtime(summer):%H:%M}"
+
+
+def test_pages_print_dates_in_the_house_style_never_iso() -> None:
+    import datetime as dt
+
+    from django.template import engines
+
+    from cultivate.core.clock import LONDON
+
+    template = engines["jinja2"].from_string("{{ day }} | {{ moment }} | {{ count }} | {{ day | uk_date }}")
+    moment = dt.datetime(2026, 12, 6, 14, 5, tzinfo=LONDON)
+    text = template.render({"day": dt.date(2026, 12, 6), "moment": moment, "count": 3})
+    assert text == "6 December 2026 | 6 December 2026 at 14:05 | 3 | 6 December 2026"

@@ -162,6 +162,9 @@ def _make(report: BoardReport, store: Path, folder: str) -> str:
         progress=progress,
     )
     built.commentary = report.commentary
+    built.organisation_names = dict(
+        Organisation.objects.filter(ods_code__in=report.organisation_codes).values_list("ods_code", "name")
+    )
     stage(CHARTS, len(FIGURE_STEPS))
     html = render_html(built)
     if report.file_format == BoardReportFormat.PDF:

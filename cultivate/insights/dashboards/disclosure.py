@@ -140,7 +140,27 @@ def _overview(tables: dict[str, Table], breakdown: str) -> list[Relation]:
     return relations
 
 
-PAGE_RELATIONS: dict[str, PageRelations] = {"retention": _retention, "overview": _overview}
+def _member_totals(tables: dict[str, Table], _breakdown: str) -> list[Relation]:
+    """Competence and training across an alliance's members (`insights.member_totals`): in each table the last
+    row (all members) is the sum of the trusts' rows, for the people, the required and the met."""
+    relations: list[Relation] = []
+    for key in ("competences", "training"):
+        table = tables.get(key)
+        if table is None or len(table.rows) < 2:
+            continue
+        last = len(table.rows) - 1
+        for column in ("people", "share_den", "share_num"):
+            relations.append(
+                ((Ref(key, last, column), -1.0), *((Ref(key, i, column), 1.0) for i in range(last)))
+            )
+    return relations
+
+
+PAGE_RELATIONS: dict[str, PageRelations] = {
+    "retention": _retention,
+    "overview": _overview,
+    "member_totals": _member_totals,
+}
 
 
 def relations_of(

@@ -29,6 +29,7 @@ from cultivate.insights.store import TABLES, connect, manifest
 from cultivate.insights.store import extract_date as store_extract_date
 
 from . import charts
+from .disclosure import protect_report
 from .hooks import (
     CURVE_HORIZON_MONTHS,
     CURVE_STEP_MONTHS,
@@ -312,7 +313,7 @@ class _Builder:
             )
             for name, info in sorted(manifest(store)["datasets"].items())
         ]
-        return Report(
+        report = Report(
             title=title or _default_title(codes),
             organisation_codes=codes,
             period=period,
@@ -326,6 +327,9 @@ class _Builder:
             generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             warnings=warnings,
         )
+        if not self.individual_level:
+            protect_report(report, self.cost_per_leaver)
+        return report
 
     @cached_property
     def absences_recorded(self) -> bool:

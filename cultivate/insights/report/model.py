@@ -95,6 +95,17 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     # The author's words for the board (the report page's commentary field), shown first, as written.
     commentary: str = ""
+    # ODS code → the organisation's name, so the report names trusts (set by whoever knows the names).
+    organisation_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def organisations_label(self) -> str:
+        if not self.organisation_codes:
+            return "All organisations"
+        return ", ".join(
+            f"{self.organisation_names[code]} ({code})" if code in self.organisation_names else code
+            for code in self.organisation_codes
+        )
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

@@ -118,9 +118,7 @@ def render_html(report: Report) -> str:
         change_text=change_text,
         change_tone=change_tone,
         threshold=SUPPRESSION_THRESHOLD,
-        organisations=", ".join(report.organisation_codes)
-        if report.organisation_codes
-        else "All organisations",
+        organisations=report.organisations_label,
     )
 
 

@@ -31,8 +31,8 @@ from ..models import DelegationProtocol, ProtocolRequirement
 from ..status import VERSION_DOCUMENTS
 from .decision import Post, ProtocolRules, RequiredCompetence, required_competence, rules_of
 
-# Past this many people in scope, the check page asks for a staff ID instead of offering a list.
-PERSON_CHOICES_MAX = 400
+# The check page lists at most this many people to choose from; a search by name or staff ID narrows the list.
+PERSON_CHOICES_MAX = 50
 
 # --- A protocol's rules ---------------------------------------------------------------------------------------
 
@@ -381,18 +381,37 @@ def person_by_staff_id(organisation: Organisation, staff_id: str) -> Person | No
     )
 
 
-def people_for_check(membership: Membership | None, *, on: dt.date | None = None) -> list[Person] | None:
-    """People in the role's scope who hold a post on the day, by name; None when there are more than
-    PERSON_CHOICES_MAX (the page then asks for a staff ID)."""
+def people_for_check(
+    membership: Membership | None,
+    *,
+    on: dt.date | None = None,
+    query: str = "",
+    team_ids: Sequence[int] = (),
+    include: int | None = None,
+) -> tuple[list[Person], int]:
+    """The people in the role's scope who hold a post on the day, by name, to choose from: those matching
+    `query` (each word in a name, or a staff ID), else those in `team_ids` (a manager's own teams) when given,
+    else everyone in scope. At most PERSON_CHOICES_MAX of them, and how many match in all; `include` (a person
+    chosen before, if in scope) is always among them. Two or three queries."""
     on = on or timezone.localdate()
     in_post = EmploymentSpell.objects.active_on(on).filter(person=OuterRef("pk"))
-    people = list(
-        Person.objects.filter(org_access.person_scope(membership))
-        .filter(Exists(in_post))
-        .order_by("family_name", "given_name", "staff_id")
-        .only("pk", "given_name", "family_name", "staff_id", "organisation_id")[: PERSON_CHOICES_MAX + 1]
-    )
-    return None if len(people) > PERSON_CHOICES_MAX else people
+    scoped = Person.objects.filter(org_access.person_scope(membership)).filter(Exists(in_post))
+    matching = scoped
+    for term in query.split():
+        matching = matching.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(staff_id__iexact=term)
+        )
+    if not query.strip() and team_ids:
+        in_team = EmploymentSpell.objects.active_on(on).filter(person=OuterRef("pk"), team_id__in=team_ids)
+        matching = matching.filter(Exists(in_team))
+    order = ("family_name", "given_name", "staff_id", "pk")
+    fields = ("pk", "given_name", "family_name", "staff_id", "organisation_id")
+    people = list(matching.order_by(*order).only(*fields)[:PERSON_CHOICES_MAX])
+    total = len(people) if len(people) < PERSON_CHOICES_MAX else matching.count()
+    if include is not None and all(p.pk != include for p in people):
+        people += list(scoped.filter(pk=include).only(*fields))
+        people.sort(key=lambda p: (p.family_name, p.given_name, p.staff_id, p.pk))
+    return people, total
 
 
 _POST = rows.Columns("person_id", "team_id", "role_id", "role_name", "afc_band")

@@ -253,21 +253,35 @@ def test_check_page_chooses_the_manager_s_own_team_to_begin_with(world) -> None:
     assert f'<option value="{world.ward.pk}" selected >Ward 1' in html
 
 
-def test_check_page_asks_for_a_staff_id_when_the_scope_is_large(world, monkeypatch) -> None:
+def test_check_page_lists_the_manager_s_team_and_finds_others_by_name(world) -> None:
+    elsewhere = t.make_person(world.org, given_name="Noor", family_name="Elsewhere", staff_id="E0042")
+    put_in(elsewhere, world.ward, world.senior)
+    manager = t.make_user(Role.LINE_MANAGER, organisation=world.org, teams=[world.community, world.ward])
+    manager.memberships.get().teams.set([world.community])
+    client = client_for(manager)
+    page = client.get("/delegation/check/").content.decode()
+    assert "Sam Worker (W0001)" in page and "Noor Elsewhere" not in page
+    assert "People in your teams" in page
+    # Outside the manager's scope, a search finds nobody; inside it, by name or by staff ID.
+    assert "0 people match" in client.get("/delegation/check/?q=noor").content.decode()
+    admin = client_for(t.make_user(Role.ORG_ADMIN, organisation=world.org))
+    for query in ("noor", "E0042", "elsew noo"):
+        found = admin.get(f"/delegation/check/?q={query}").content.decode()
+        assert "Noor Elsewhere (E0042)" in found and "1 person matches" in found
+
+
+def test_check_page_lists_at_most_a_page_of_people(world, monkeypatch) -> None:
     monkeypatch.setattr(delegation.reads, "PERSON_CHOICES_MAX", 1)
-    other = t.make_person(world.org)
+    other = t.make_person(world.org, given_name="Aaron", family_name="Aardvark")
     put_in(other, world.community, world.senior)
-    admin = t.make_user(Role.ORG_ADMIN, organisation=world.org)
-    client = client_for(admin)
-    assert 'name="staff_id"' in client.get("/delegation/check/").content.decode()
-    data = check_post(world, staff_id="W0001")
-    del data["person"]
-    assert "may carry out" in client.post("/delegation/check/", data).content.decode()
-    data["staff_id"] = "NOPE"
-    assert (
-        "Nobody in Trust RAA has the staff ID NOPE"
-        in client.post("/delegation/check/", data).content.decode()
-    )
+    client = client_for(t.make_user(Role.ORG_ADMIN, organisation=world.org))
+    page = client.get("/delegation/check/").content.decode()
+    assert "the first 1 are listed" in page and "Sam Worker" not in page
+    # A person found by a search (and so not on the first page) can still be checked.
+    response = client.post("/delegation/check/?q=W0001", check_post(world))
+    assert "may carry out" in response.content.decode()
+    response = client.post("/delegation/check/", check_post(world))
+    assert "may carry out" in response.content.decode()
 
 
 def test_a_support_worker_may_check_themselves(world) -> None:

@@ -67,7 +67,8 @@ HOME = {
     ],
     Role.ALLIANCE_ADMIN: [
         "Programmes", "Credentials issued", "Users and roles", "Audit log", "Member organisations",
-        "Workforce insights", "Board report", "Frameworks", "Your account",
+        "Workforce insights", "Competence and training across member trusts", "Board report", "Frameworks",
+        "Your account",
     ],
 }  # fmt: skip
 
@@ -78,7 +79,7 @@ INSIGHTS_SECTION = {
     Role.ASSESSOR: ["Dashboards"],
     Role.ANALYST: ["Dashboards", "Board report", "Import workforce data", "Job titles"],
     Role.ORG_ADMIN: ["Dashboards", "Board report", "Import workforce data", "Job titles"],
-    Role.ALLIANCE_ADMIN: ["Dashboards", "Board report"],
+    Role.ALLIANCE_ADMIN: ["Dashboards", "Member trusts", "Board report"],
 }
 
 # Pages a role may open that no link points it to: the navigation is for the role's work, not every page.
