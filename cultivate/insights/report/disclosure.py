@@ -4,10 +4,12 @@
 shown total. The report ties more figures together than that: the leaver rates by ethnic group, disability and sex
 add up to the period's leavers and mean headcount (key figures); band transitions add up to the people in post at
 the start; progression by a characteristic adds up to the band transitions' "higher band" column; each reason's
-share is of all leavers; each band's cost is its leavers times the cost given. Here every such relation is written
-as a linear equation over the report's cells (the key figures and every table), and, as on the dashboards
-(`dashboards.disclosure`), while a hidden cell can be solved for, the smallest shown figure in a relation that pins
-it is hidden too (a table's figure before a key figure). A chart loses the rows whose figures were hidden.
+share is of all leavers; each band's cost is its leavers times the cost given; the investment in development's
+staff groups add up to the headcount, and each group's spend is its people times its spend per head. Here every
+such relation is written as a linear equation over the report's cells (the key figures and every table), and, as on
+the dashboards (`dashboards.disclosure`), while a hidden cell can be solved for, the smallest shown figure in a
+relation that pins it is hidden too (a table's figure before a key figure). A chart loses the rows whose figures
+were hidden.
 
 Estimates (retention curves, the competing-risks table, relative likelihoods) are not sums of counts and are
 left to their own primary suppression."""
@@ -227,7 +229,33 @@ def _leavers(page: _Page) -> list[Relation]:
     return found
 
 
-RELATIONS: tuple[Callable[[_Page], list[Relation]], ...] = (_key_figures, _trends, _progression, _leavers)
+def _investment(page: _Page) -> list[Relation]:
+    """Investment in development: the staff groups' people add up to the headcount and are its shares; each
+    group's spend is its people × spend per head; the shares of spend are of one total."""
+    key = "investment_per_head" if page.rows("investment_per_head") else "investment-0"
+    n = page.rows(key)
+    found: list[Relation] = []
+    if not n:
+        return found
+    headcount = _kf("headcount", "value")
+    found.append(_sum([(key, i, 1, 0) for i in range(n)], headcount))
+    for i in range(n):
+        found += _rate(page.cells, (key, i, 1, 0), headcount, (key, i, 2, 0))
+        found += _rate(page.cells, (key, i, 5, 0), (key, i, 1, 0), (key, i, 7, 0))
+    for a, b in itertools.combinations(range(n), 2):
+        share_a, share_b = page.cells.get((key, a, 6, 0)), page.cells.get((key, b, 6, 0))
+        if share_a is not None and share_b is not None:
+            found.append({(key, a, 5, 0): share_b, (key, b, 5, 0): -share_a})
+    return found
+
+
+RELATIONS: tuple[Callable[[_Page], list[Relation]], ...] = (
+    _key_figures,
+    _trends,
+    _progression,
+    _leavers,
+    _investment,
+)
 
 
 def _recoverable(

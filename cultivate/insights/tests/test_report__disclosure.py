@@ -4,7 +4,8 @@ then each hidden count is solved for. None may be pinned down.
 
 Covered: the key figures, the trends (headcount and FTE index, leaver rate, sickness), band transitions,
 progression by age band and ethnic group, moves between roles, reasons for leaving (grouped and recorded), leaver
-rates by ethnic group, disability and sex, and the cost of turnover. Not covered: the retention curves, the
+rates by ethnic group, disability and sex, the cost of turnover and the investment in development. Not covered:
+the retention curves, the
 competing-risks table and the relative likelihoods, whose figures are estimates, not sums of counts."""
 
 from __future__ import annotations
@@ -185,6 +186,19 @@ def _relations(report: Report, cells: dict[Cell, float | None]) -> list[dict[Cel
             share_a, share_b = cells.get((moves, a, 3, 0)), cells.get((moves, b, 3, 0))
             if share_a is not None and share_b is not None:
                 found.append({(moves, a, 2, 0): share_b, (moves, b, 2, 0): -share_a})
+    # Investment in development: the staff groups' people add up to the headcount (and are its shares); spend is
+    # people × spend per head; the shares of spend are of one total.
+    investment = "investment_per_head" if rows.get("investment_per_head") else "investment-0"
+    if groups := rows.get(investment):
+        headcount = kf("headcount", "value")
+        found.append({**{(investment, i, 1, 0): 1.0 for i in range(groups)}, headcount: -1.0})
+        for i in range(groups):
+            found += _rate(cells, (investment, i, 1, 0), headcount, (investment, i, 2, 0))
+            found += _rate(cells, (investment, i, 5, 0), (investment, i, 1, 0), (investment, i, 7, 0))
+        for a, b in itertools.combinations(range(groups), 2):
+            share_a, share_b = cells.get((investment, a, 6, 0)), cells.get((investment, b, 6, 0))
+            if share_a is not None and share_b is not None:
+                found.append({(investment, a, 5, 0): share_b, (investment, b, 5, 0): -share_a})
     # Cost of turnover: each band's cost is its leavers × the cost given; the bands add up to all leavers.
     costs = "costs-0"
     if rows.get(costs):
