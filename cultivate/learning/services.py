@@ -32,7 +32,12 @@ from cultivate.core.notify import notify
 from cultivate.frameworks.models import Competence
 from cultivate.organisations.models import Alliance, Organisation, Person, SupportRole, TeamSetting
 from cultivate.portfolio import selectors as portfolio_selectors
-from cultivate.portfolio.services import evidence_from_training, user_of
+from cultivate.portfolio.services import (
+    TrainingEvidence,
+    evidence_from_training,
+    evidence_from_training_many,
+    user_of,
+)
 
 from . import access, reference, training_import
 from .audit_actions import LearningAction
@@ -873,6 +878,44 @@ def training_import_start(
     return record
 
 
+def _import_evidence(
+    ctx: AuditContext, record: TrainingImport, completions: list[training_import.Row]
+) -> list[int | None]:
+    """Portfolio evidence for each imported completion of a course that develops competences, as a completion
+    recorded in the service has (`_complete`); None for the rest (mandatory subjects, courses mapped to nothing)."""
+    offer_ids = {offer for _person, offer, *_rest in completions if offer is not None}
+    develops: dict[int, tuple[Any, ...]] = {}
+    for link in OfferCompetence.objects.filter(offer_id__in=offer_ids).select_related(
+        "offer", "competence", "competence__framework"
+    ):
+        develops[link.offer_id] = (*develops.get(link.offer_id, ()), link.competence)
+    offers = {link.pk: link for link in Offer.objects.filter(pk__in=develops)}
+    wanted = [i for i, row in enumerate(completions) if row[1] in develops]
+    items = [
+        TrainingEvidence(
+            person_id=completions[i][0],
+            title=f"Completed: {offers[offer].title}",
+            occurred_on=completions[i][3],
+            competences=develops[offer],
+            text=(
+                f"{offers[offer].get_kind_display()} by {offers[offer].provider}, imported from the learning "
+                "system's records. Counts for the knowledge of the competences it develops; practice is still "
+                "signed off by an assessor."
+            ),
+        )
+        for i in wanted
+        for offer in [completions[i][1]]
+        if offer is not None
+    ]
+    made = evidence_from_training_many(
+        ctx=ctx, organisation=record.organisation, items=items, created_by=record.started_by
+    )
+    found: list[int | None] = [None] * len(completions)
+    for i, evidence_id in zip(wanted, made, strict=True):
+        found[i] = evidence_id
+    return found
+
+
 def training_import_execute(*, record_id: int) -> TrainingImport:
     """Run a queued import: check every row, then write every completion, or none."""
     record = TrainingImport.objects.select_related("organisation").get(pk=record_id)
@@ -909,7 +952,10 @@ def training_import_execute(*, record_id: int) -> TrainingImport:
             )
         else:
             TrainingImport.objects.filter(pk=record.pk).update(stage="Saving the completions")
-            report["written"] = training_import.write(checked.completions)
+            with transaction.atomic():
+                evidence = _import_evidence(ctx, record, checked.completions)
+                report["written"] = training_import.write(checked.completions, evidence)
+            report["evidence"] = sum(1 for found in evidence if found is not None)
             TrainingImport.objects.filter(pk=record.pk).update(
                 status=TrainingImportStatus.SUCCEEDED,
                 stage="Finished",

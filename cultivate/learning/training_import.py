@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -261,11 +261,13 @@ WRITTEN = (
 )
 
 
-def write(completions: list[Row]) -> int:
+def write(completions: list[Row], evidence: Sequence[int | None] | None = None) -> int:
     """Write every completion in one transaction, with one hand-written INSERT run for batches of rows
     (`executemany`): building 100,000 model instances for `bulk_create` took most of the import's time. The
     values are converted as the fields would (dates, decimals, the timestamps); the database checks each row's
-    constraints. A test compares the rows with those the ORM writes."""
+    constraints. A test compares the rows with those the ORM writes. `evidence`, when given, is the portfolio
+    evidence each row stands as (None where its course develops no competence), in the order of the rows."""
+    evidence = evidence if evidence is not None else [None] * len(completions)
     ops = connection.ops
     columns = ", ".join(rows.quote(_column(name)) for name in WRITTEN)
     sql = rows.statement(
@@ -297,12 +299,14 @@ def write(completions: list[Row]) -> int:
             ops.adapt_decimalfield_value(cost, cost_field.max_digits, cost_field.decimal_places),
             CompletionSource.IMPORT.value,
             None,
-            None,
+            evidence_id,
             None,
             now,
             now,
         )
-        for person, offer, subject, completed_on, hours, cost in completions
+        for (person, offer, subject, completed_on, hours, cost), evidence_id in zip(
+            completions, evidence, strict=True
+        )
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(values), BATCH):

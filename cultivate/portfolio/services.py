@@ -31,7 +31,7 @@ from cultivate.core.formatting import uk_date
 from cultivate.core.notify import Subject, notifications_mark_read_about, notify
 from cultivate.frameworks import selectors as framework_selectors
 from cultivate.frameworks.models import Competence, EvidenceKind, Framework
-from cultivate.organisations.models import Person
+from cultivate.organisations.models import Organisation, Person
 from cultivate.portfolio.audit_actions import PortfolioAction
 
 from . import access, selectors, status
@@ -482,6 +482,93 @@ def evidence_from_training(
             source="training",
         )
     return evidence
+
+
+@dataclass(frozen=True)
+class TrainingEvidence:
+    """One completed course to stand as evidence (for `evidence_from_training_many`)."""
+
+    person_id: int
+    title: str
+    occurred_on: dt.date
+    competences: tuple[Competence, ...]
+    text: str = ""
+
+
+def _links_for(organisation: Organisation, competences: Sequence[Competence]) -> list[tuple[int, int | None]]:
+    """(competence, via) pairs `_link` would make for new evidence of someone of the organisation: each
+    competence's published row, and the competences that map to it in the frameworks the organisation uses."""
+    current = status.published_rows(competences)
+    chosen = list(
+        {c.pk: c for c in (current.get((c.framework_id, c.identifier), c) for c in competences)}.values()
+    )
+    made: list[tuple[int, int | None]] = [(c.pk, None) for c in chosen]
+    seen = {c.pk for c in chosen}
+    equivalents = framework_selectors.crosswalk_equivalents([c.pk for c in chosen])
+    usable = set(
+        Competence.objects.filter(
+            pk__in={pk for pks in equivalents.values() for pk in pks},
+            framework__in=Framework.objects.filter(selectors.frameworks_for(organisation)),
+        ).values_list("pk", flat=True)
+    )
+    for competence in chosen:
+        for pk in sorted(equivalents.get(competence.pk, set()) & usable):
+            if pk not in seen:
+                made.append((pk, competence.pk))
+                seen.add(pk)
+    return made
+
+
+def evidence_from_training_many(
+    *,
+    ctx: AuditContext,
+    organisation: Organisation,
+    items: Sequence[TrainingEvidence],
+    created_by: User | None = None,
+    source: str = "training import",
+) -> list[int]:
+    """`evidence_from_training` for many completions at once (an import of a learning system's records): the
+    same evidence and links, written in batches, with the links worked out once per course rather than once per
+    person, and one audit record for the lot. Returns the new evidence ids, in the order of `items`."""
+    if not items:
+        return []
+    links: dict[tuple[int, ...], list[tuple[int, int | None]]] = {}
+    for item in items:
+        key = tuple(c.pk for c in item.competences)
+        if key not in links:
+            links[key] = _links_for(organisation, item.competences)
+    with transaction.atomic():
+        made = Evidence.objects.bulk_create(
+            [
+                Evidence(
+                    person_id=item.person_id,
+                    kind=EvidenceKind.CERTIFICATE,
+                    title=item.title.strip()[:200],
+                    text=item.text.strip(),
+                    occurred_on=item.occurred_on,
+                    created_by=created_by,
+                )
+                for item in items
+            ],
+            batch_size=2000,
+        )
+        EvidenceLink.objects.bulk_create(
+            [
+                EvidenceLink(evidence_id=evidence.pk, competence_id=competence_id, via_id=via_id)
+                for evidence, item in zip(made, items, strict=True)
+                for competence_id, via_id in links[tuple(c.pk for c in item.competences)]
+            ],
+            batch_size=5000,
+        )
+        audit(
+            PortfolioAction.EVIDENCE_ADDED,
+            ctx=ctx,
+            organisation=organisation,
+            kind=EvidenceKind.CERTIFICATE,
+            evidence=len(made),
+            source=source,
+        )
+    return [evidence.pk for evidence in made]
 
 
 def evidence_file_open(

@@ -58,7 +58,7 @@ def test_good_file_is_imported_and_a_second_run_adds_nothing(scene):
     content = (HEADER + f"S0,fire-safety,Fire,{day},Y,1,0\nS1,obs,Observations,{day},N,3.5,40\n").encode()
     record = run(scene, content)
     assert record.status == TrainingImportStatus.SUCCEEDED, record.problems
-    assert record.report == {"rows": 2, "already": 0, "written": 2}
+    assert record.report == {"rows": 2, "already": 0, "written": 2, "evidence": 0}
     assert Completion.objects.get(person=scene["people"][1]).cost == 40
     again = run(scene, content)
     assert again.report["written"] == 0 and again.report["already"] == 2
@@ -135,3 +135,33 @@ def test_hand_written_insert_gives_what_the_orm_gives(scene):
     assert written[0] == Completion.objects.filter(pk=orm.pk).values_list(*fields).get()
     assert written[1] == (person.pk, None, subject.pk, None, day, Decimal("0.0"), Decimal("0.00"), "import")
     assert all(c.created_at and c.updated_at for c in Completion.objects.all())
+
+
+def test_an_imported_course_that_develops_competences_stands_as_evidence(scene):
+    """As a completion recorded in the service: evidence of the knowledge, linked to what the course develops;
+    a mandatory subject's completion makes none."""
+    from cultivate.portfolio.models import Evidence, EvidenceKind
+    from cultivate.portfolio.tests.portfolio_factories import make_competence, make_framework
+
+    framework = make_framework(owner_organisation=scene["org"])
+    awareness = make_competence(framework, "Mental health awareness")
+    make_offer(scene["org"], code="mha", title="Mental health awareness", develops=[awareness])
+    day = timezone.localdate() - dt.timedelta(days=3)
+    content = (
+        HEADER + f"S0,mha,MHA,{day.isoformat()},N,3,0\nS1,mha,MHA,{day.isoformat()},N,3,0\n"
+        f"S2,fire-safety,Fire,{day.isoformat()},Y,1,0\n"
+    ).encode()
+    record = run(scene, content)
+    assert record.status == TrainingImportStatus.SUCCEEDED, record.problems
+    assert record.report["evidence"] == 2
+    for person in scene["people"][:2]:
+        completion = Completion.objects.get(person=person)
+        evidence = Evidence.objects.get(pk=completion.evidence_id)
+        assert (evidence.person_id, evidence.kind, evidence.occurred_on) == (
+            person.pk,
+            EvidenceKind.CERTIFICATE,
+            day,
+        )
+        assert evidence.title == "Completed: Mental health awareness"
+        assert list(evidence.links.values_list("competence_id", flat=True)) == [awareness.pk]
+    assert Completion.objects.get(person=scene["people"][2]).evidence_id is None
