@@ -269,7 +269,7 @@ PAGES: list[tuple[str, str, set[str]]] = [
         {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
     (
-        "ready people's progression download",
+        "ready people's progression export",
         "/pathways/organisations/{org.ods_code}/progression.xlsx",
         {Role.ORG_ADMIN, Role.EDUCATOR, Role.ANALYST, Role.ALLIANCE_ADMIN},
     ),
