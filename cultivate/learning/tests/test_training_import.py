@@ -140,7 +140,8 @@ def test_hand_written_insert_gives_what_the_orm_gives(scene):
 def test_an_imported_course_that_develops_competences_stands_as_evidence(scene):
     """As a completion recorded in the service: evidence of the knowledge, linked to what the course develops;
     a mandatory subject's completion makes none."""
-    from cultivate.portfolio.models import Evidence, EvidenceKind
+    from cultivate.frameworks.models import EvidenceKind
+    from cultivate.portfolio.models import Evidence
     from cultivate.portfolio.tests.portfolio_factories import make_competence, make_framework
 
     framework = make_framework(owner_organisation=scene["org"])
@@ -156,6 +157,7 @@ def test_an_imported_course_that_develops_competences_stands_as_evidence(scene):
     assert record.report["evidence"] == 2
     for person in scene["people"][:2]:
         completion = Completion.objects.get(person=person)
+        assert completion.evidence_id is not None
         evidence = Evidence.objects.get(pk=completion.evidence_id)
         assert (evidence.person_id, evidence.kind, evidence.occurred_on) == (
             person.pk,
