@@ -21,11 +21,12 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from cultivate.accounts.models import Membership, User
+from cultivate.core import rows
 from cultivate.core.audit import AuditContext, audit
 from cultivate.core.formatting import uk_date
 from cultivate.core.notify import Subject, notifications_mark_read_about, notify
@@ -519,6 +520,15 @@ def _links_for(organisation: Organisation, competences: Sequence[Competence]) ->
     return made
 
 
+def _link_columns() -> str:
+    names = [
+        getattr(EvidenceLink._meta.get_field(name), "column", None)
+        for name in ("evidence", "competence", "via")
+    ]
+    assert all(isinstance(name, str) for name in names)
+    return ", ".join(rows.quote(str(name)) for name in names)
+
+
 def evidence_from_training_many(
     *,
     ctx: AuditContext,
@@ -552,14 +562,22 @@ def evidence_from_training_many(
             ],
             batch_size=2000,
         )
-        EvidenceLink.objects.bulk_create(
-            [
-                EvidenceLink(evidence_id=evidence.pk, competence_id=competence_id, via_id=via_id)
-                for evidence, item in zip(made, items, strict=True)
-                for competence_id, via_id in links[tuple(c.pk for c in item.competences)]
-            ],
-            batch_size=5000,
+        # The links need no ids back: one hand-written INSERT run in batches (ADR 0025), far cheaper than a model
+        # instance per link for an import of 100,000 completions.
+        sql = rows.statement(
+            "portfolio_training_evidence_links",
+            lambda: (
+                f"INSERT INTO {rows.table(EvidenceLink)} ({_link_columns()}) VALUES (%s, %s, %s)"  # noqa: S608 (names from the model's metadata)
+            ),
         )
+        values = [
+            (evidence.pk, competence_id, via_id)
+            for evidence, item in zip(made, items, strict=True)
+            for competence_id, via_id in links[tuple(c.pk for c in item.competences)]
+        ]
+        with connection.cursor() as cursor:
+            for start in range(0, len(values), 5000):
+                cursor.executemany(sql, values[start : start + 5000])
         audit(
             PortfolioAction.EVIDENCE_ADDED,
             ctx=ctx,
