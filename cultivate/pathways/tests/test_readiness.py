@@ -111,7 +111,7 @@ def test_competence_requirements_read_portfolio_status(worker):
     assert (
         next(r for r in before.results if r.requirement.kind == "competence").state == readiness.Met.NOT_MET
     )
-    make_assessment(worker, competence)
+    make_assessment(worker, competence, assessed_on=TODAY - dt.timedelta(days=1))
     after = readiness.readiness([worker.pk], [step], on=TODAY)[(worker.pk, step.pk)]
     assert next(r for r in after.results if r.requirement.kind == "competence").is_met
 
