@@ -24,7 +24,7 @@ from cultivate.insights import access as insights_access
 from cultivate.organisations.models import Organisation, Person
 
 from . import access, forms, guards, presenters, progression, progression_tables, selectors, services
-from .models import Apprenticeship, QualificationStatus
+from .models import Apprenticeship, Pathway, QualificationStatus, Step, StepRequirement
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The step the worker's home card and "my pathway" page lead with.
@@ -219,38 +219,59 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponseBase:
     )
 
 
-@login_required
-def requirement_new(request: HttpRequest, pk: int, step_pk: int) -> HttpResponseBase:
-    pathway = guards.pathway_or_deny(request, pk, "edit_pathway")
-    step = guards.step_or_deny(request, pathway, step_pk)
-    form = forms.RequirementForm(request.POST or None)
+def _requirement_page(
+    request: HttpRequest,
+    pathway: Pathway,
+    step: Step,
+    requirement: StepRequirement | None,
+) -> HttpResponseBase:
+    """Add an entry requirement to a step, or change one: the same form and fields, one service each."""
+    initial = (
+        {
+            "kind": requirement.kind,
+            "qualifications": requirement.qualifications,
+            "months": requirement.months,
+            "band": requirement.band,
+            "training": requirement.training,
+            "evidenced_by": requirement.evidenced_by,
+        }
+        if requirement is not None
+        else None
+    )
+    form = forms.RequirementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in ("kind", "evidenced_by", "qualifications", "months", "band", "training")
+        }
+        ctx, membership = AuditContext.from_request(request), _membership(request)
         try:
-            services.requirement_add(
-                ctx=AuditContext.from_request(request),
-                membership=_membership(request),
-                step=step,
-                kind=data["kind"],
-                evidenced_by=data["evidenced_by"],
-                qualifications=data["qualifications"],
-                months=data["months"],
-                band=data["band"],
-                training=data["training"],
-            )
+            if requirement is None:
+                services.requirement_add(ctx=ctx, membership=membership, step=step, **fields)
+            else:
+                services.requirement_update(ctx=ctx, membership=membership, requirement=requirement, **fields)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Requirement added.")
+            messages.success(request, "Requirement added." if requirement is None else "Requirement saved.")
             return redirect("pathways:pathway", pk=pathway.pk)
     return _form_page(
         request,
         form,
-        title=f"Add a requirement to {step.title}",
+        title=f"Add a requirement to {step.title}"
+        if requirement is None
+        else f"Change a requirement of {step.title}",
         caption=pathway.title,
-        button="Add requirement",
+        button="Add requirement" if requirement is None else "Save requirement",
         back=reverse("pathways:pathway", args=[pathway.pk]),
     )
+
+
+@login_required
+def requirement_new(request: HttpRequest, pk: int, step_pk: int) -> HttpResponseBase:
+    pathway = guards.pathway_or_deny(request, pk, "edit_pathway")
+    return _requirement_page(request, pathway, guards.step_or_deny(request, pathway, step_pk), None)
 
 
 @login_required
@@ -258,45 +279,7 @@ def requirement_edit(request: HttpRequest, pk: int, step_pk: int, requirement_pk
     """Change an entry requirement of a step of a pathway the role may edit."""
     pathway = guards.pathway_or_deny(request, pk, "edit_pathway")
     step = guards.step_or_deny(request, pathway, step_pk)
-    requirement = guards.requirement_or_404(request, step, requirement_pk)
-    form = forms.RequirementForm(
-        request.POST or None,
-        initial={
-            "kind": requirement.kind,
-            "qualifications": requirement.qualifications,
-            "months": requirement.months,
-            "band": requirement.band,
-            "training": requirement.training,
-            "evidenced_by": requirement.evidenced_by,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.requirement_update(
-                ctx=AuditContext.from_request(request),
-                membership=_membership(request),
-                requirement=requirement,
-                kind=data["kind"],
-                evidenced_by=data["evidenced_by"],
-                qualifications=data["qualifications"],
-                months=data["months"],
-                band=data["band"],
-                training=data["training"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Requirement saved.")
-            return redirect("pathways:pathway", pk=pathway.pk)
-    return _form_page(
-        request,
-        form,
-        title=f"Change a requirement of {step.title}",
-        caption=pathway.title,
-        button="Save requirement",
-        back=reverse("pathways:pathway", args=[pathway.pk]),
-    )
+    return _requirement_page(request, pathway, step, guards.requirement_or_404(request, step, requirement_pk))
 
 
 def public_routes(request: HttpRequest, ods_code: str) -> HttpResponse:

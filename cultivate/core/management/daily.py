@@ -5,6 +5,7 @@ one run did."""
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,17 +18,17 @@ def iso_date(value: str) -> dt.date:
         raise CommandError(f"--date must be a date like 2026-06-15, not {value!r}") from error
 
 
-class DailyCommand(BaseCommand):
+class DailyCommand(BaseCommand, metaclass=ABCMeta):
     date_help: ClassVar[str] = "The day to run as of (default: today)."
     queued: ClassVar[str] = "Queued task {id}."
 
+    @abstractmethod
     def task(self) -> Any:
         """The background task that does the same work (its `enqueue` takes the day as an ISO date)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def run_day(self, day: dt.date | None) -> str:
         """Do the day's work here and say what was done."""
-        raise NotImplementedError
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", type=iso_date, help=self.date_help)
